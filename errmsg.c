@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "errmsg.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int errmsg_vset(struct errmsg *e, int errnum, int with_strerror,
+		       const char *fmt, va_list ap)
+{
+	size_t n;
+
+	if (e->err)
+		return -errnum;
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	n = strlen(e->msg);
+	if (with_strerror && n < sizeof(e->msg))
+		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", strerror(errnum));
+	e->err = errnum ? errnum : 1;
+	return -errnum;
+}
+
+int errmsg_set(struct errmsg *e, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = errmsg_vset(e, errnum, 1, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int errmsg_setf(struct errmsg *e, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = errmsg_vset(e, errnum, 0, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+void errmsg_hint(struct errmsg *e, const char *fmt, ...)
+{
+	size_t n = strlen(e->msg);
+	va_list ap;
+
+	if (n + 2 >= sizeof(e->msg))
+		return;
+	memcpy(e->msg + n, "; ", 3);
+	n += 2;
+	va_start(ap, fmt);
+	vsnprintf(e->msg + n, sizeof(e->msg) - n, fmt, ap);
+	va_end(ap);
+}
+
+void errmsg_clear(struct errmsg *e)
+{
+	e->msg[0] = '\0';
+	e->err = 0;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * One-line error messages for library code.
+ *
+ * Library functions never print and never exit: they fill an errmsg with
+ * "what failed, on what: why (strerror) [; what to do]" and return -errno.
+ * Only main() prints it, prefixed with the program name, and decides to exit.
+ */
+#ifndef ERRMSG_H
+#define ERRMSG_H
+
+#include <stddef.h>
+
+#define ERRMSG_LEN 512
+
+struct errmsg {
+	char msg[ERRMSG_LEN];
+	int err;		/* positive errno of the first error, 0 if none */
+};
+
+/*
+ * Record an error: fmt names what failed and on what; strerror(errnum) is
+ * appended after ": ". Returns -errnum so callers can "return errmsg_set()".
+ * A later error does not overwrite the first one: the first is the cause.
+ */
+int errmsg_set(struct errmsg *e, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Like errmsg_set() without strerror: for device errors that have no errno. */
+int errmsg_setf(struct errmsg *e, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Append "; hint" to the recorded message (what the user can do about it). */
+void errmsg_hint(struct errmsg *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void errmsg_clear(struct errmsg *e);
+
+#endif /* ERRMSG_H */

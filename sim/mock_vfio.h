@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A mock VFIO kernel: the struct vfio_ops of vfio.h answered in-process,
+ * with the observable behaviour of Linux's vfio, vfio_iommu_type1 and
+ * vfio-pci for everything vfio.c uses, and a simulated Revere-AMU
+ * (sim/revere_model.h) behind the device fd. `make check` and
+ * `revere-vfio-demo --sim` run on it.
+ *
+ * CONTRACT (fixed by the project lead; the implementer may add, not change).
+ */
+#ifndef MOCK_VFIO_H
+#define MOCK_VFIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "errmsg.h"
+#include "revere_model.h"
+#include "vfio.h"
+
+/* Which call a fault is injected into. */
+enum mock_op {
+	MOCK_OP_OPEN,
+	MOCK_OP_CLOSE,
+	MOCK_OP_IOCTL,
+	MOCK_OP_PREAD,
+	MOCK_OP_PWRITE,
+	MOCK_OP_MMAP,
+	MOCK_OP_MUNMAP,
+	MOCK_OP_EVENTFD,
+	MOCK_OP_COUNT
+};
+
+#define MOCK_MAX_FAULTS 8
+
+struct mock_fault {
+	enum mock_op op;
+	unsigned long request;	/* MOCK_OP_IOCTL: which ioctl, 0 any */
+	unsigned int nth;	/* 1-based call number */
+	int err;		/* errno to fail with */
+};
+
+struct mock_vfio_config {
+	unsigned int group_id;		/* the group file is /dev/vfio/<id> */
+	char device_name[64];		/* e.g. "0000:00:03.0" */
+	uint16_t vendor_id, device_id;	/* config space IDs: 13b5:ff81 */
+	bool bar0_mmap;			/* BAR0 region has FLAG_MMAP */
+	bool group_viable;		/* VFIO_GROUP_FLAGS_VIABLE */
+	bool type1v2;			/* offer VFIO_TYPE1v2_IOMMU */
+	bool reset;			/* VFIO_DEVICE_FLAGS_RESET */
+	uint64_t iova_pgsizes;		/* VFIO_IOMMU_GET_INFO */
+	uint64_t memlock_limit;		/* bytes MAP_DMA may pin in all */
+	uint32_t msix_count;		/* VFIO_PCI_MSIX_IRQ_INDEX count */
+	struct rv_model_params model;
+	struct mock_fault faults[MOCK_MAX_FAULTS];	/* armed at create */
+	unsigned int num_faults;
+	bool report;			/* print counters to stderr on destroy */
+};
+
+/*
+ * Defaults: group 42, "0000:00:03.0", 13b5:ff81, BAR0 mmap-able, viable,
+ * TYPE1v2, reset, 4K|2M|1G pages, 64 MiB memlock, 8 MSI-X vectors, and
+ * rv_model_default_params().
+ */
+void mock_vfio_default_config(struct mock_vfio_config *cfg);
+
+/*
+ * Parse "key=value,key=value" into cfg (on top of what it holds), for
+ * REVERE_SIM in the environment of `revere-vfio-demo --sim`. Keys are the
+ * field names above and those of rv_model_params (e.g. "bar0_mmap=0",
+ * "num_ami_hw=1", "fail_opcode=23", "fail_status=1", "aidr=0x10"),
+ * "vendor_id", "device_id", plus "fail=OP:N:ERRNO" (see mock_vfio_fail;
+ * OP by name such as "ioctl:VFIO_IOMMU_MAP_DMA", "mmap", "open") and
+ * "report=1" (print the counters on destroy). Returns 0 or -EINVAL with
+ * a message in err.
+ */
+int mock_vfio_parse(struct mock_vfio_config *cfg, const char *spec,
+		    struct errmsg *err);
+
+struct mock_vfio;
+
+struct mock_vfio *mock_vfio_create(const struct mock_vfio_config *cfg);
+void mock_vfio_destroy(struct mock_vfio *m);
+
+/* The operations table to hand to vfio_init(). */
+const struct vfio_ops *mock_vfio_ops(struct mock_vfio *m);
+
+/* The group file path and device name a driver should open. */
+const char *mock_vfio_group_path(const struct mock_vfio *m);
+const char *mock_vfio_device_name(const struct mock_vfio *m);
+
+
+/*
+ * Make the nth (1-based) call of op fail with errno err; for MOCK_OP_IOCTL,
+ * request selects which ioctl counts (0: any ioctl). Several faults may be
+ * armed at once.
+ */
+void mock_vfio_fail(struct mock_vfio *m, enum mock_op op,
+		    unsigned long request, unsigned int nth, int err);
+
+struct mock_vfio_counters {
+	unsigned int fds_open;		/* container, group, device, eventfds */
+	unsigned int dma_mappings;	/* alive MAP_DMA mappings */
+	uint64_t dma_bytes;		/* pinned by them */
+	unsigned int bar_mmaps;		/* alive mmaps of regions */
+	unsigned int irqs_routed;	/* eventfds SET_IRQS holds */
+	unsigned long calls[MOCK_OP_COUNT];
+};
+void mock_vfio_counters(struct mock_vfio *m, struct mock_vfio_counters *c);
+
+/* Device state for tests (taken under the mock's lock). */
+void mock_vfio_device_summary(struct mock_vfio *m,
+			      struct rv_model_summary *s);
+
+#endif /* MOCK_VFIO_H */

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A model of a Revere-AMU v2 PF with the inversion accelerator (AHA 0),
+ * after ../shared/spec/revere-amu-v2.md, sections 1-8.
+ *
+ * Host-agnostic, freestanding C: a struct of state, a register read/write
+ * entry point, a step function that does pending work, and callbacks into
+ * the host for DMA (by IOVA) and MSI-X. No allocation, no threads, no libc
+ * beyond memcpy/memset, so that the same source is carried by the
+ * in-process mock VFIO kernel (make check, --sim) and by a Linux kernel
+ * module (an mdev, for the real-kernel tests). Locking is the host's job:
+ * every entry point assumes it is the only one running on this model.
+ *
+ * CONTRACT (fixed by the project lead; the implementer fills in the
+ * struct rv_model and may add entry points, not change these).
+ */
+#ifndef REVERE_MODEL_H
+#define REVERE_MODEL_H
+
+#include "revere.h"	/* types (kernel or user space) and the spec */
+
+/* Largest configuration the model can hold (its arrays are sized by it). */
+#define RV_MODEL_MAX_AMI_SW	8
+#define RV_MODEL_MAX_AMI_HW	8
+#define RV_MODEL_MAX_ASN	32
+#define RV_MODEL_MAX_AMS	4	/* TX and RX AMS per AMI (spec 8.9) */
+
+/* BAR0 size (spec 8.9). */
+#define RV_MODEL_BAR0_SIZE	0x100000ull
+
+struct rv_model_host {
+	void *host;
+	/*
+	 * Device DMA by I/O virtual address. Return 0, or non-zero when no
+	 * IOMMU mapping covers [iova, iova + len): the model then takes an
+	 * IOMMU fault (spec 8.4) and must not have touched anything.
+	 */
+	int (*dma_read)(void *host, uint64_t iova, void *buf, size_t len);
+	int (*dma_write)(void *host, uint64_t iova, const void *buf,
+			 size_t len);
+	/* Signal MSI-X vector (spec 8.8). May be NULL: no interrupts. */
+	void (*msix)(void *host, uint32_t vector);
+};
+
+/* What a test can vary to reach the driver's error paths (spec 8.9). */
+struct rv_model_params {
+	uint64_t aidr;			/* AMU_AIDR; 0x20 = v2.0 */
+	uint64_t iidr;			/* AMU_IIDR */
+	uint16_t num_ami_sw;		/* PF-PROBE MAX_AMI_SW (<= MAX) */
+	uint16_t num_ami_hw;		/* PF-PROBE MAX_AMI_HW (<= MAX) */
+	uint32_t max_asn;		/* PF-PROBE MAX_ASN (<= MAX) */
+	uint16_t num_aha;		/* PF-PROBE NUM_AHA (0 or 1) */
+	uint16_t ami_per_f_m1;		/* F-PROBE AMI_PER_F_M1 */
+	uint8_t num_tx_ams;		/* AMU_IDR NUM_TX_AMS_M1 + 1 */
+	uint8_t num_rx_ams;		/* AMU_IDR NUM_RX_AMS_M1 + 1 */
+	/* Faults on demand, for the driver's error paths. */
+	bool mute;			/* never answer any command */
+	uint16_t mute_opcode;		/* never answer this opcode (0: none) */
+	uint16_t fail_opcode;		/* answer this opcode with fail_status */
+	uint16_t fail_status;
+	uint64_t corrupt_msg;		/* AHA flips byte 0 of the reply to this
+					 * message (1-based count of messages the
+					 * AHA has processed; 0: never) */
+};
+
+/* Spec 8.9's identity: v2.0, 4 AMI-SW, 8 AMI-HW, 16 ASN, 1 AHA, 4+4 AMS. */
+void rv_model_default_params(struct rv_model_params *p);
+
+struct rv_model;	/* defined below by the implementation */
+
+/* Power-on: params are copied; returns 0 or -1 if they exceed the MAXes. */
+int rv_model_init(struct rv_model *m, const struct rv_model_params *p,
+		  const struct rv_model_host *host);
+
+/* Device reset (spec 8.10): all state to power-on, identity kept. */
+void rv_model_reset(struct rv_model *m);
+
+/* 64-bit aligned BAR0 register access at offset off (spec 3, 4). */
+uint64_t rv_model_read(struct rv_model *m, uint64_t off);
+void rv_model_write(struct rv_model *m, uint64_t off, uint64_t val);
+
+/* PCI COMMAND.BME as the host's config space sees it (spec 1, 8.2). */
+void rv_model_set_bus_master(struct rv_model *m, bool enable);
+
+/*
+ * Do the pending work: commands, session moves, the AHA. Returns how many
+ * units of work were done (0 when idle), so a host can loop until idle.
+ */
+unsigned int rv_model_step(struct rv_model *m);
+
+/*
+ * Who owns a BAR0 register, for a host that exposes BAR0 as shared memory
+ * (mmap) and must copy software's stores into the model and the device's
+ * values out to software.
+ */
+enum rv_reg_owner {
+	RV_REG_NONE,		/* no register here (reads 0, writes ignored) */
+	RV_REG_SW,		/* software writes, device reads (doorbells, CR) */
+	RV_REG_DEVICE,		/* device writes, software reads (RO, indexes) */
+};
+enum rv_reg_owner rv_model_reg_owner(const struct rv_model *m, uint64_t off);
+
+/* What the tests read to check that a driver left the device quiesced. */
+struct rv_model_summary {
+	bool amu_enabled;
+	bool bus_master;
+	bool iommu_fault;		/* AMU_SR bit 0 */
+	unsigned int ami_sw_mapped, ami_sw_enabled;
+	unsigned int ami_hw_mapped, ami_hw_enabled;
+	unsigned int asn_count;
+	uint64_t commands;		/* commands answered since reset */
+	uint64_t messages;		/* messages moved by sessions */
+	uint64_t irqs;			/* MSI-X signalled */
+};
+void rv_model_summary(const struct rv_model *m, struct rv_model_summary *s);
+
+/* ---- implementation state below this line (the implementer's) ---- */
+
+#endif /* REVERE_MODEL_H */

@@ -1,0 +1,5 @@
+# The simulated Revere-AMU (device model) and the mock VFIO kernel that
+# carries it. Both are part of librevere so that --sim is always available.
+librevere_la_SOURCES += \
+	sim/revere_model.c sim/revere_model.h \
+	sim/mock_vfio.c sim/mock_vfio.h

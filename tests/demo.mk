@@ -1,0 +1,1 @@
+# tests: demo (fragment owned by the demo work)

@@ -1,0 +1,1 @@
+# The real-kernel rig: see tests/kernel/README

@@ -1,0 +1,1 @@
+# tests: model (fragment owned by the model work)

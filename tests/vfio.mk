@@ -1,0 +1,1 @@
+# tests: vfio (fragment owned by the vfio work)

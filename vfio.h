@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * VFIO plumbing for a user-space PCI driver: container, group, IOMMU,
+ * device, config space, BAR0, DMA mappings, MSI/MSI-X eventfds and reset,
+ * against the Linux API in <linux/vfio.h> (Documentation/driver-api/vfio.rst).
+ *
+ * Every system call goes through a struct vfio_ops, so the same code runs
+ * on the Linux kernel (vfio_linux_ops) and on the mock VFIO kernel of
+ * sim/mock_vfio.h, which is how `make check` and `--sim` work.
+ *
+ * Errors: functions return 0 or -errno and leave a one-line message in
+ * dev->err ("what failed, on what: strerror; hint"). Nothing here prints
+ * or exits.
+ */
+#ifndef VFIO_H
+#define VFIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "errmsg.h"
+
+/*
+ * The system calls VFIO needs, with libc's conventions: -1 (or MAP_FAILED)
+ * and errno on failure. ctx is passed back unchanged (the mock's state).
+ */
+struct vfio_ops {
+	const char *name;	/* "linux" or "mock": for messages */
+	void *ctx;
+	int (*open)(void *ctx, const char *path, int flags);
+	int (*close)(void *ctx, int fd);
+	/* arg is the ioctl's third argument: a pointer, or an integer cast. */
+	int (*ioctl)(void *ctx, int fd, unsigned long request, void *arg);
+	ssize_t (*pread)(void *ctx, int fd, void *buf, size_t count, off_t off);
+	ssize_t (*pwrite)(void *ctx, int fd, const void *buf, size_t count,
+			  off_t off);
+	void *(*mmap)(void *ctx, size_t length, int prot, int flags, int fd,
+		      off_t off);
+	int (*munmap)(void *ctx, void *addr, size_t length);
+	int (*eventfd)(void *ctx, unsigned int initval, int flags);
+	/*
+	 * Names of the entries of a sysfs directory, separated by ", ", into
+	 * buf (NUL-terminated, truncated to len). Used for hints only, such as
+	 * the devices of an IOMMU group. Returns the number of names or -1.
+	 */
+	int (*list_dir)(void *ctx, const char *path, char *buf, size_t len);
+	/* Current RLIMIT_MEMLOCK soft limit in bytes (RLIM_INFINITY allowed). */
+	int (*memlock_limit)(void *ctx, uint64_t *bytes);
+};
+
+extern const struct vfio_ops vfio_linux_ops;
+
+struct vfio_region {
+	uint32_t index;		/* VFIO_PCI_*_REGION_INDEX */
+	uint32_t flags;		/* VFIO_REGION_INFO_FLAG_* */
+	uint64_t size;
+	uint64_t offset;	/* file offset of the region on the device fd */
+	void *map;		/* mmap'd address, or NULL: use pread/pwrite */
+};
+
+#define VFIO_MAX_DMA	8
+
+struct vfio_dma {
+	void *vaddr;
+	uint64_t iova;
+	uint64_t size;		/* 0: slot unused */
+};
+
+#define VFIO_MAX_IRQS	32
+
+struct vfio_dev {
+	const struct vfio_ops *ops;
+	struct errmsg err;
+
+	int container_fd;	/* -1 when closed, for every fd below */
+	int group_fd;
+	int device_fd;
+	char group_path[128];
+	char device_name[64];
+
+	uint32_t iommu_type;	/* VFIO_TYPE1v2_IOMMU or VFIO_TYPE1_IOMMU */
+	uint64_t iova_pgsizes;	/* VFIO_IOMMU_GET_INFO: supported page sizes */
+	bool iommu_set;
+
+	uint32_t device_flags;	/* VFIO_DEVICE_FLAGS_* */
+	uint32_t num_regions;
+	uint32_t num_irqs;
+
+	struct vfio_region config;
+	struct vfio_region bar0;
+
+	struct vfio_dma dma[VFIO_MAX_DMA];
+
+	uint32_t irq_index;	/* VFIO_PCI_MSIX_IRQ_INDEX or _MSI_, when set */
+	uint32_t irq_count;	/* 0: no interrupts set up */
+	int irq_fd[VFIO_MAX_IRQS];
+
+	/*
+	 * First failure of a BAR0 access through pread/pwrite (as -errno), 0
+	 * if none. Register accessors cannot return errors without making
+	 * every register access a branch; like a PCI master abort they read
+	 * all-ones instead, and callers check this at their wait points.
+	 */
+	int bar_io_error;
+};
+
+/* Set every fd to -1 and remember ops. Call once before anything else. */
+void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops);
+
+/*
+ * The set-up steps, in order; each may be retried after an error, and
+ * vfio_close() undoes whatever succeeded.
+ *   container: open /dev/vfio/vfio, check the API version and that a
+ *              type1 IOMMU is offered (TYPE1v2 preferred).
+ *   group:     open the group file, check it is viable, attach it to the
+ *              container, set the IOMMU, read its page sizes.
+ *   device:    get the device fd by name, check it is a PCI device, read
+ *              the config space and BAR0 region info.
+ */
+int vfio_open_container(struct vfio_dev *dev);
+int vfio_open_group(struct vfio_dev *dev, const char *group_path);
+int vfio_open_device(struct vfio_dev *dev, const char *device_name);
+
+/* All three of the above. */
+int vfio_open(struct vfio_dev *dev, const char *group_path,
+	      const char *device_name);
+
+/* VFIO_DEVICE_RESET, when the device flags offer it (-ENOTTY otherwise). */
+int vfio_reset(struct vfio_dev *dev);
+
+/* PCI config space through pread/pwrite at the config region's offset. */
+int vfio_cfg_read8(struct vfio_dev *dev, uint32_t off, uint8_t *val);
+int vfio_cfg_read16(struct vfio_dev *dev, uint32_t off, uint16_t *val);
+int vfio_cfg_read32(struct vfio_dev *dev, uint32_t off, uint32_t *val);
+int vfio_cfg_write8(struct vfio_dev *dev, uint32_t off, uint8_t val);
+int vfio_cfg_write16(struct vfio_dev *dev, uint32_t off, uint16_t val);
+int vfio_cfg_write32(struct vfio_dev *dev, uint32_t off, uint32_t val);
+
+/* Set or clear PCI_COMMAND_MASTER (bus-master enable) in the COMMAND reg. */
+int vfio_set_bus_master(struct vfio_dev *dev, bool enable);
+
+/*
+ * BAR0: mmap it when the region allows it (VFIO_REGION_INFO_FLAG_MMAP),
+ * otherwise accesses go through pread/pwrite. force_rw skips the mmap so
+ * tests and users can choose the slow path.
+ */
+int vfio_bar0_map(struct vfio_dev *dev, bool force_rw);
+void vfio_bar0_unmap(struct vfio_dev *dev);
+
+/*
+ * Aligned BAR0 accesses, either path. Offsets are checked against the
+ * region size; a failure reads all-ones and latches dev->bar_io_error.
+ * The 64-bit accessors are single 64-bit accesses (never split).
+ */
+uint32_t vfio_bar0_read32(struct vfio_dev *dev, uint64_t off);
+void vfio_bar0_write32(struct vfio_dev *dev, uint64_t off, uint32_t val);
+uint64_t vfio_bar0_read64(struct vfio_dev *dev, uint64_t off);
+void vfio_bar0_write64(struct vfio_dev *dev, uint64_t off, uint64_t val);
+
+/*
+ * Map size bytes at vaddr for device reads and writes at iova. All three
+ * must be multiples of the IOMMU's smallest page size. The mapping is
+ * remembered and undone by vfio_close() if not by vfio_dma_unmap().
+ */
+int vfio_dma_map(struct vfio_dev *dev, void *vaddr, uint64_t iova,
+		 uint64_t size);
+int vfio_dma_unmap(struct vfio_dev *dev, uint64_t iova, uint64_t size);
+
+/* Smallest IOMMU page size (for aligning buffers), 4096 before set-up. */
+uint64_t vfio_iommu_page_size(const struct vfio_dev *dev);
+
+/*
+ * Interrupts: create count eventfds and route vectors 0..count-1 of
+ * irq_index (VFIO_PCI_MSIX_IRQ_INDEX or VFIO_PCI_MSI_IRQ_INDEX) to them
+ * with VFIO_DEVICE_SET_IRQS, after checking VFIO_DEVICE_GET_IRQ_INFO.
+ */
+int vfio_irq_enable(struct vfio_dev *dev, uint32_t irq_index, uint32_t count);
+int vfio_irq_fd(const struct vfio_dev *dev, uint32_t vector);
+/* Tear the routing down (DATA_NONE | ACTION_TRIGGER, count 0), close fds. */
+int vfio_irq_disable(struct vfio_dev *dev);
+
+/*
+ * Undo everything, in reverse order: interrupts, DMA mappings, BAR0
+ * mapping, device fd, group (unset container), container. Safe after any
+ * partial set-up and safe to call twice. Returns the first error; every
+ * step runs regardless.
+ */
+int vfio_close(struct vfio_dev *dev);
+
+#endif /* VFIO_H */
