@@ -12,8 +12,8 @@
  * dev->err ("what failed, on what: strerror; hint"). Nothing here prints
  * or exits.
  */
-#ifndef VFIO_H
-#define VFIO_H
+#ifndef REVERE_VFIO_H	/* not VFIO_H: <linux/vfio.h> uses that guard */
+#define REVERE_VFIO_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -83,6 +83,7 @@ struct vfio_dev {
 	uint32_t iommu_type;	/* VFIO_TYPE1v2_IOMMU or VFIO_TYPE1_IOMMU */
 	uint64_t iova_pgsizes;	/* VFIO_IOMMU_GET_INFO: supported page sizes */
 	bool iommu_set;
+	bool group_attached;	/* SET_CONTAINER done: UNSET it on release */
 
 	uint32_t device_flags;	/* VFIO_DEVICE_FLAGS_* */
 	uint32_t num_regions;
@@ -189,4 +190,4 @@ int vfio_irq_disable(struct vfio_dev *dev);
  */
 int vfio_close(struct vfio_dev *dev);
 
-#endif /* VFIO_H */
+#endif /* REVERE_VFIO_H */

@@ -12,6 +12,7 @@
 #define MOCK_VFIO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "errmsg.h"
@@ -107,6 +108,19 @@ struct mock_vfio_counters {
 	unsigned long calls[MOCK_OP_COUNT];
 };
 void mock_vfio_counters(struct mock_vfio *m, struct mock_vfio_counters *c);
+
+/*
+ * Added by the implementer: DMA and MSI-X as the device does them, for
+ * tests of the IOMMU translation without going through the model. DMA
+ * returns 0, or -1 when no single live mapping of the attached container
+ * covers [iova, iova + len) (an IOMMU fault). msix signals the eventfd
+ * routed to vector, if any.
+ */
+int mock_vfio_dma_read(struct mock_vfio *m, uint64_t iova, void *buf,
+		       size_t len);
+int mock_vfio_dma_write(struct mock_vfio *m, uint64_t iova, const void *buf,
+			size_t len);
+void mock_vfio_msix(struct mock_vfio *m, uint32_t vector);
 
 /* Device state for tests (taken under the mock's lock). */
 void mock_vfio_device_summary(struct mock_vfio *m,

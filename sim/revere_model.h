@@ -116,4 +116,88 @@ void rv_model_summary(const struct rv_model *m, struct rv_model_summary *s);
 
 /* ---- implementation state below this line (the implementer's) ---- */
 
+/*
+ * Everything below is the model's private state: hosts allocate a struct
+ * rv_model (its size is fixed, no allocation inside) and touch it only
+ * through the functions above.
+ */
+
+/* Bytes the model moves per DMA access; messages are copied in chunks. */
+#define RV_MODEL_CHUNK		2048
+/* Units of work per rv_model_step() call: bounds the time under a lock. */
+#define RV_MODEL_STEP_BUDGET	64
+
+/* An AMS ring in memory, as F/PF-AMS-RING-CONFIGURE set it (spec 6). */
+struct rv_model_ring {
+	uint64_t base;			/* IOVA of slot 0 */
+	uint8_t log2_size;		/* slots, as log2 */
+	uint8_t rx_mode;		/* RV_RX_MODE_* */
+	uint8_t threshold;
+};
+
+/* A logical AMI-SW of function 0 and its BAR0 page (spec 4, 8.7). */
+struct rv_model_ami_sw {
+	bool mapped, enabled;
+	uint16_t phy;			/* physical AMI-SW behind it */
+	uint32_t pasid;
+	bool pasid_enabled;
+	uint16_t tx_vector, rx_vector;
+	bool tx_irq_enable, rx_irq_enable;
+	struct rv_model_ring tx[RV_MODEL_MAX_AMS], rx[RV_MODEL_MAX_AMS];
+	/* Page registers (not cleared by the AMI's own reset commands). */
+	uint64_t tx_digest_mask, rx_digest_mask;
+	uint64_t read_tx[RV_MODEL_MAX_AMS], write_tx[RV_MODEL_MAX_AMS];
+	uint64_t read_rx[RV_MODEL_MAX_AMS], write_rx[RV_MODEL_MAX_AMS];
+};
+
+/* A logical AMI-HW of function 0. */
+struct rv_model_ami_hw {
+	bool mapped, enabled;
+	uint16_t aha, phy;		/* physical AMI-HW behind it */
+	uint32_t pasid;
+	bool pasid_enabled;
+	uint16_t hw_cred_size;
+};
+
+/* A session, with every field PF-ASN-CREATE gave it (spec 6). */
+struct rv_model_asn {
+	bool used;
+	uint8_t prio, dst_ami_type, src_ami_type;
+	uint16_t mon_owner;
+	uint16_t src_ami, src_f_owner, dst_ami, dst_f_owner;
+	uint8_t dst_ams, src_ams;
+	uint64_t stash_ctl, prof_mask, prof_tbl_base;
+	uint16_t prof_ctl, trace_ctl;
+	uint32_t mpidr;
+	uint8_t mfo, mf_ob_buf_num, log2_msg_length;
+};
+
+struct rv_model {
+	struct rv_model_params p;
+	struct rv_model_host host;
+	bool bus_master;
+
+	/* Management page (spec 3). */
+	uint64_t cr, sr;
+	uint64_t mgt_rx_vector, mgt_tx_vector;
+	uint64_t mgt_rx_irq_ctrl, mgt_tx_irq_ctrl, mgt_trace_rx_ctrl;
+	uint64_t msk_base[RV_MSK_COUNT], msk_ctrl[RV_MSK_COUNT];
+	uint64_t mgt_tx_digest_mask, mgt_rx_digest_mask;
+	uint64_t mgt_read_tx0, mgt_write_tx0;
+	uint64_t mgt_read_rx[3], mgt_write_rx[3];
+
+	struct rv_model_ami_sw sw[RV_MODEL_MAX_AMI_SW];
+	struct rv_model_ami_hw hw[RV_MODEL_MAX_AMI_HW];
+	bool phy_sw_used[RV_MODEL_MAX_AMI_SW];
+	bool phy_hw_used[RV_MODEL_MAX_AMI_HW];	/* of AHA 0 */
+	struct rv_model_asn asn[RV_MODEL_MAX_ASN];
+	uint64_t f_enabled;		/* PF-F-ENABLE'd functions 1..63 */
+
+	uint64_t commands, messages, irqs, aha_messages;
+
+	/* Command, response and message chunks: never on the stack. */
+	uint8_t cmd[RV_MSG_SIZE], rsp[RV_MSG_SIZE];
+	uint8_t buf[RV_MODEL_CHUNK];
+};
+
 #endif /* REVERE_MODEL_H */

@@ -1,1 +1,25 @@
-# tests: demo (fragment owned by the demo work)
+# The demo binary end to end on --sim: shell tests speaking TAP, so each
+# check is counted by automake's tap-driver.sh.
+TEST_EXTENSIONS = .sh
+SH_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
+	$(top_srcdir)/build-aux/tap-driver.sh
+AM_TESTS_ENVIRONMENT = \
+	DEMO='$(abs_top_builddir)/revere-vfio-demo'; export DEMO; \
+	srcdir='$(abs_top_srcdir)'; export srcdir;
+
+DEMO_TESTS = \
+	tests/demo_options.sh \
+	tests/demo_run.sh \
+	tests/demo_trace.sh \
+	tests/demo_faults.sh \
+	tests/demo_signal.sh
+TESTS += $(DEMO_TESTS)
+EXTRA_DIST += $(DEMO_TESTS) tests/demo_lib.sh
+
+# The driver's ring arithmetic (spec 8.1).
+if HAVE_CMOCKA
+check_PROGRAMS += tests/test_ring
+TESTS += tests/test_ring
+tests_test_ring_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_ring_LDADD = librevere.la $(CMOCKA_LIBS)
+endif

@@ -1,1 +1,28 @@
-# The real-kernel rig: see tests/kernel/README
+# The real-kernel rig: see tests/kernel/README.
+#
+# edu-test drives QEMU's edu device through the project's vfio.c (linked
+# from librevere.la); it only runs inside the rig's guest, so it is built by
+# `make check` (to keep it compiling) but not run by it.
+check_PROGRAMS += tests/kernel/edu-test
+tests_kernel_edu_test_SOURCES = tests/kernel/edu_test.c
+tests_kernel_edu_test_LDADD = librevere.la
+
+EXTRA_DIST += \
+	tests/kernel/README \
+	tests/kernel/rig.sh \
+	tests/kernel/init.sh \
+	tests/kernel/guest
+
+# One command for the whole rig: fetch Debian's kernel, build the initramfs,
+# boot it in QEMU and check every guest result. Its work area is
+# tests/kernel/build/ in the build directory (kept between runs as a cache).
+.PHONY: check-kernel
+check-kernel: revere-vfio-demo$(EXEEXT) tests/kernel/edu-test$(EXEEXT)
+	$(SHELL) $(top_srcdir)/tests/kernel/rig.sh $(abs_top_builddir) \
+		$(abs_top_srcdir)
+
+clean-local: clean-kernel-rig
+.PHONY: clean-kernel-rig
+clean-kernel-rig:
+	-rm -rf tests/kernel/build/initramfs tests/kernel/build/initramfs.cpio \
+		tests/kernel/build/mdev-out

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "cmdline.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_VFIO_GROUP = 0x100,
+	OPT_DEVICE,
+	OPT_SIM,
+	OPT_PACKETS,
+	OPT_TIMEOUT,
+	OPT_LOOPBACK,
+	OPT_TRACE,
+	OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ .name = "vfio-group", .has_arg = required_argument, .val = OPT_VFIO_GROUP },
+	{ .name = "device", .has_arg = required_argument, .val = OPT_DEVICE },
+	{ .name = "sim", .has_arg = no_argument, .val = OPT_SIM },
+	{ .name = "packets", .has_arg = required_argument, .val = OPT_PACKETS },
+	{ .name = "timeout", .has_arg = required_argument, .val = OPT_TIMEOUT },
+	{ .name = "loopback", .has_arg = no_argument, .val = OPT_LOOPBACK },
+	{ .name = "trace", .has_arg = no_argument, .val = OPT_TRACE },
+	{ .name = "verbose", .has_arg = no_argument, .val = 'v' },
+	{ .name = "quiet", .has_arg = no_argument, .val = 'q' },
+	{ .name = "help", .has_arg = no_argument, .val = 'h' },
+	{ .name = "version", .has_arg = no_argument, .val = OPT_VERSION },
+	{ 0 },
+};
+
+void cmdline_usage(FILE *out, const char *prog)
+{
+	fprintf(out,
+		"Usage: %s --vfio-group /dev/vfio/N --device 0000:BB:DD.F [options]\n"
+		"       %s --sim [options]\n"
+		"\n"
+		"Drive a Revere-AMU PF (13b5:ff81) bound to vfio-pci: set up the\n"
+		"inversion accelerator (AHA 0), send messages through it and check\n"
+		"that every byte comes back inverted.\n"
+		"\n"
+		"  --vfio-group PATH  VFIO group file of the device (/dev/vfio/N)\n"
+		"  --device NAME      device name in that group (PCI address or mdev UUID)\n"
+		"  --sim              run on the simulated Revere-AMU (no root, no hardware)\n"
+		"  --packets N        messages to exchange, 1 to %" PRIu64 " (default %d)\n"
+		"  --timeout MS       wait for a response or a message, 1 to %u ms (default %d)\n"
+		"  --loopback         one session AMI-SW 0 TX AMS 0 -> RX AMS 0: data comes\n"
+		"                     back unchanged, no accelerator involved\n"
+		"  --trace            print every management command and response on stderr\n"
+		"  -v, --verbose      also print identification and probe results\n"
+		"  -q, --quiet        print errors only\n"
+		"  -h, --help         print this help and exit\n"
+		"      --version      print the version and exit\n"
+		"\n"
+		"Exit status: 0 every message verified, 1 runtime failure, 2 usage error,\n"
+		"128+N interrupted by signal N.\n",
+		prog, prog, UINT64_MAX, CMDLINE_DEFAULT_PACKETS,
+		CMDLINE_MAX_TIMEOUT_MS, CMDLINE_DEFAULT_TIMEOUT_MS);
+}
+
+/* A whole decimal number in [min, max]: no sign, no blanks, no garbage. */
+static int parse_u64(const char *opt, const char *s, uint64_t min,
+		     uint64_t max, uint64_t *out, struct errmsg *err)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return errmsg_setf(err, EINVAL, "%s: '%s' is not a positive whole number",
+				   opt, s);
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0')
+		return errmsg_setf(err, EINVAL, "%s: '%s' has trailing characters '%s'",
+				   opt, s, end);
+	if (errno == ERANGE || v > max || v < min)
+		return errmsg_setf(err, EINVAL,
+				   "%s: %s is out of range (%" PRIu64 " to %" PRIu64 ")",
+				   opt, s, min, max);
+	*out = v;
+	return 0;
+}
+
+static void set_defaults(struct cmdline *cl)
+{
+	*cl = (struct cmdline){
+		.action = CMDLINE_RUN,
+		.packets = CMDLINE_DEFAULT_PACKETS,
+		.timeout_ms = CMDLINE_DEFAULT_TIMEOUT_MS,
+		.verbosity = CMDLINE_NORMAL,
+	};
+}
+
+/* The option as the user wrote it, for messages about it. */
+static const char *bad_option(char *argv[], int c)
+{
+	static char buf[3];
+
+	if (c != '?' && c != ':')
+		return "";
+	if (optopt > 0 && optopt < 0x100) {
+		buf[0] = '-';
+		buf[1] = (char)optopt;
+		buf[2] = '\0';
+		return buf;
+	}
+	return argv[optind - 1];
+}
+
+static int parse_one(struct cmdline *cl, int c, char *argv[],
+		     struct errmsg *err)
+{
+	uint64_t v;
+	int ret;
+
+	switch (c) {
+	case OPT_VFIO_GROUP:
+		cl->vfio_group = optarg;
+		return 0;
+	case OPT_DEVICE:
+		cl->device = optarg;
+		return 0;
+	case OPT_SIM:
+		cl->sim = true;
+		return 0;
+	case OPT_PACKETS:
+		return parse_u64("--packets", optarg, 1, UINT64_MAX,
+				 &cl->packets, err);
+	case OPT_TIMEOUT:
+		ret = parse_u64("--timeout", optarg, 1, CMDLINE_MAX_TIMEOUT_MS,
+				&v, err);
+		cl->timeout_ms = (unsigned int)v;
+		return ret;
+	case OPT_LOOPBACK:
+		cl->loopback = true;
+		return 0;
+	case OPT_TRACE:
+		cl->trace = true;
+		return 0;
+	case 'v':
+		if (cl->verbosity == CMDLINE_QUIET)
+			return errmsg_setf(err, EINVAL, "--verbose and --quiet cannot be used together");
+		cl->verbosity = CMDLINE_VERBOSE;
+		return 0;
+	case 'q':
+		if (cl->verbosity == CMDLINE_VERBOSE)
+			return errmsg_setf(err, EINVAL, "--verbose and --quiet cannot be used together");
+		cl->verbosity = CMDLINE_QUIET;
+		return 0;
+	case 'h':
+		cl->action = CMDLINE_HELP;
+		return 0;
+	case OPT_VERSION:
+		cl->action = CMDLINE_VERSION;
+		return 0;
+	case ':':
+		return errmsg_setf(err, EINVAL, "%s: missing argument",
+				   bad_option(argv, c));
+	default:
+		return errmsg_setf(err, EINVAL, "%s: unknown option",
+				   bad_option(argv, c));
+	}
+}
+
+/* Options that are fine alone but not together, or missing. */
+static int check_combination(const struct cmdline *cl, struct errmsg *err)
+{
+	if (cl->sim && (cl->vfio_group || cl->device))
+		return errmsg_setf(err, EINVAL,
+				   "--sim: cannot be used with --vfio-group or --device");
+	if (cl->sim)
+		return 0;
+	if (!cl->vfio_group)
+		return errmsg_setf(err, EINVAL,
+				   "--vfio-group: missing (or use --sim to run on the simulated device)");
+	if (!cl->device)
+		return errmsg_setf(err, EINVAL, "--device: missing");
+	if (cl->vfio_group[0] == '\0')
+		return errmsg_setf(err, EINVAL, "--vfio-group: empty path");
+	if (cl->device[0] == '\0')
+		return errmsg_setf(err, EINVAL, "--device: empty name");
+	return 0;
+}
+
+int cmdline_parse(struct cmdline *cl, int argc, char *argv[],
+		  struct errmsg *err)
+{
+	int c, ret;
+
+	set_defaults(cl);
+	opterr = 0;		/* our own messages, one line each */
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":vqh", long_options, NULL)) != -1) {
+		ret = parse_one(cl, c, argv, err);
+		if (ret)
+			return ret;
+		if (cl->action != CMDLINE_RUN)
+			return 0;
+	}
+	if (optind < argc)
+		return errmsg_setf(err, EINVAL, "'%s': unexpected argument",
+				   argv[optind]);
+	return check_combination(cl, err);
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Command-line options of revere-vfio-demo, parsed and validated. */
+#ifndef CMDLINE_H
+#define CMDLINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "errmsg.h"
+
+#define CMDLINE_DEFAULT_PACKETS		42
+#define CMDLINE_DEFAULT_TIMEOUT_MS	100
+#define CMDLINE_MAX_TIMEOUT_MS		3600000u	/* one hour */
+
+enum cmdline_action {
+	CMDLINE_RUN,
+	CMDLINE_HELP,
+	CMDLINE_VERSION,
+};
+
+enum cmdline_verbosity {
+	CMDLINE_QUIET,		/* errors only */
+	CMDLINE_NORMAL,		/* one line per step and a summary */
+	CMDLINE_VERBOSE,	/* plus identification and probe results */
+};
+
+struct cmdline {
+	enum cmdline_action action;
+	const char *vfio_group;		/* --vfio-group, NULL with --sim */
+	const char *device;		/* --device, NULL with --sim */
+	bool sim;			/* --sim */
+	uint64_t packets;		/* --packets, >= 1 */
+	unsigned int timeout_ms;	/* --timeout, >= 1 */
+	bool loopback;			/* --loopback */
+	bool trace;			/* --trace */
+	enum cmdline_verbosity verbosity;
+};
+
+/*
+ * Parse argv into cl. Returns 0, or -EINVAL for a usage error with a
+ * one-line message in err naming the option and the problem.
+ */
+int cmdline_parse(struct cmdline *cl, int argc, char *argv[],
+		  struct errmsg *err);
+
+void cmdline_usage(FILE *out, const char *prog);
+
+#endif /* CMDLINE_H */

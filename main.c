@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * revere-vfio-demo: drive a Revere-AMU inversion accelerator from user
+ * space through VFIO, in the five steps of the README:
+ *   1. allocate the I/O buffers shared with the device;
+ *   2. open the device with VFIO, map the buffers into its IOVA space,
+ *      map BAR0 and turn on bus mastering;
+ *   3. set up the Revere management interface, then through it the AMI-SW,
+ *      the AMI-HWs of the accelerator and the sessions between them;
+ *   4. exchange messages with the accelerator and check they come back
+ *      inverted;
+ *   5. tear everything down.
+ * With --sim the same code runs on a simulated Revere-AMU behind a mock
+ * VFIO kernel (sim/mock_vfio.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdline.h"
+#include "mock_vfio.h"
+#include "revere_dev.h"
+#include "vfio.h"
+
+#define PROG		"revere-vfio-demo"
+#define EXIT_USAGE	2
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* SIGINT and SIGTERM ask the run to stop; teardown still happens. */
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void log_line(void *arg, enum revere_log level, const char *fmt, ...)
+{
+	const struct cmdline *cl = arg;
+	FILE *out = stdout;
+	va_list ap;
+
+	switch (level) {
+	case REVERE_LOG_STEP:
+		if (cl->verbosity < CMDLINE_NORMAL)
+			return;
+		break;
+	case REVERE_LOG_INFO:
+		if (cl->verbosity < CMDLINE_VERBOSE)
+			return;
+		break;
+	case REVERE_LOG_WARN:
+		out = stderr;
+		fputs(PROG ": ", out);
+		break;
+	case REVERE_LOG_TRACE:
+		out = stderr;
+		break;
+	}
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fputc('\n', out);
+	fflush(out);
+}
+
+/*
+ * --sim: build the simulated device, configured from REVERE_SIM (tests use
+ * it to make the device misbehave), and point group and device at it.
+ */
+static struct mock_vfio *start_sim(struct cmdline *cl, struct errmsg *err)
+{
+	struct mock_vfio_config cfg;
+	const char *spec = getenv("REVERE_SIM");
+	struct mock_vfio *sim;
+
+	mock_vfio_default_config(&cfg);
+	if (spec && mock_vfio_parse(&cfg, spec, err))
+		return NULL;
+	sim = mock_vfio_create(&cfg);
+	if (!sim) {
+		errmsg_set(err, errno, "creating the simulated device");
+		return NULL;
+	}
+	cl->vfio_group = mock_vfio_group_path(sim);
+	cl->device = mock_vfio_device_name(sim);
+	return sim;
+}
+
+static int parse_args(struct cmdline *cl, int argc, char *argv[])
+{
+	struct errmsg err = { .err = 0 };
+
+	if (cmdline_parse(cl, argc, argv, &err)) {
+		fprintf(stderr, PROG ": %s; see '" PROG " --help'\n", err.msg);
+		return EXIT_USAGE;
+	}
+	if (cl->action == CMDLINE_HELP)
+		cmdline_usage(stdout, PROG);
+	else if (cl->action == CMDLINE_VERSION)
+		printf(PROG " " PACKAGE_VERSION "\n");
+	return EXIT_SUCCESS;
+}
+
+static int run(struct revere_dev *rd, const struct cmdline *cl)
+{
+	int ret, td;
+
+	ret = revere_alloc_buffers(rd);					/* 1 */
+	if (!ret)
+		ret = revere_open_device(rd, cl->vfio_group, cl->device); /* 2 */
+	if (!ret)
+		ret = revere_setup(rd);					/* 3 */
+	if (!ret)
+		ret = revere_exchange(rd);				/* 4 */
+	if (ret && !(ret == -EINTR && stop_signal))
+		fprintf(stderr, PROG ": %s\n", rd->err.msg);
+	td = revere_teardown(rd);					/* 5 */
+	/* A device that could not be quiesced is a failure too. */
+	return ret ? ret : td;
+}
+
+int main(int argc, char *argv[])
+{
+	struct cmdline cl;
+	struct revere_opts opts;
+	struct vfio_dev vfio;
+	struct revere_dev rd;
+	struct mock_vfio *sim = NULL;
+	struct errmsg err = { .err = 0 };
+	int ret;
+
+	ret = parse_args(&cl, argc, argv);
+	if (ret || cl.action != CMDLINE_RUN)
+		return ret;
+	catch_signals();
+	if (cl.sim && !(sim = start_sim(&cl, &err))) {
+		fprintf(stderr, PROG ": --sim: %s\n", err.msg);
+		return EXIT_FAILURE;
+	}
+	opts = (struct revere_opts){
+		.packets = cl.packets,
+		.timeout_ms = cl.timeout_ms,
+		.loopback = cl.loopback,
+		.trace = cl.trace,
+		.stop = &stop_signal,
+		.log = log_line,
+		.log_arg = &cl,
+	};
+	vfio_init(&vfio, sim ? mock_vfio_ops(sim) : &vfio_linux_ops);
+	revere_init(&rd, &vfio, &opts);
+	ret = run(&rd, &cl);
+	if (sim)
+		mock_vfio_destroy(sim);
+	if (ret == -EINTR && stop_signal) {
+		fprintf(stderr, PROG ": interrupted by signal %d (%s) after %llu of %llu messages\n",
+			stop_signal, strsignal(stop_signal),
+			(unsigned long long)rd.verified,
+			(unsigned long long)cl.packets);
+		return 128 + stop_signal;
+	}
+	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The Revere-AMU driver of the demo: buffers, device, management interface,
+ * the configuration of spec section 7, the message exchange and teardown.
+ * One function per step of the README; main() calls them in order.
+ */
+#ifndef REVERE_DEV_H
+#define REVERE_DEV_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "errmsg.h"
+#include "revere.h"
+#include "revere_hw.h"
+#include "vfio.h"
+
+enum revere_log {
+	REVERE_LOG_STEP,	/* one line per step, and the summary */
+	REVERE_LOG_INFO,	/* identification, probe results (--verbose) */
+	REVERE_LOG_WARN,	/* something went wrong but the run goes on */
+	REVERE_LOG_TRACE,	/* management commands and responses (--trace) */
+};
+
+struct revere_opts {
+	uint64_t packets;		/* messages to exchange */
+	unsigned int timeout_ms;	/* per response, per exchange progress */
+	bool loopback;			/* AMI-SW TX -> RX, no accelerator */
+	bool trace;
+	/* Set asynchronously (signal handler): stop what you're doing. */
+	volatile sig_atomic_t *stop;
+	/* Where progress goes; the driver itself never prints. */
+	void (*log)(void *arg, enum revere_log level, const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+	void *log_arg;
+};
+
+/* What has been set up on the device, so teardown undoes exactly that. */
+enum revere_done {
+	DONE_BUS_MASTER		= 1u << 0,
+	DONE_AMU_ENABLED	= 1u << 1,
+	DONE_AMI_SW_MAPPED	= 1u << 2,
+	DONE_AMI_HW0_MAPPED	= 1u << 3,
+	DONE_AMI_HW1_MAPPED	= 1u << 4,
+	DONE_ASN0		= 1u << 5,
+	DONE_ASN1		= 1u << 6,
+	DONE_AMI_SW_ENABLED	= 1u << 7,
+	DONE_AMI_HW0_ENABLED	= 1u << 8,
+	DONE_AMI_HW1_ENABLED	= 1u << 9,
+};
+
+struct revere_probe {
+	uint64_t idr, aidr, iidr;
+	uint32_t max_ami_sw, max_ami_hw, max_asn, num_aha;
+	uint32_t ami_per_f;
+};
+
+struct revere_dev {
+	struct vfio_dev *vfio;
+	const struct revere_opts *opts;
+	struct errmsg err;
+
+	/* Step 1: every buffer the device reads or writes, one mapping. */
+	uint8_t *mem;
+	size_t mem_size;
+	uint64_t iova;
+	bool mem_mapped;
+
+	/* Management sockets (spec 3) and AMI-SW 0's AMS 0 rings (spec 7). */
+	struct rv_ring cmd, rsp, exc;
+	struct rv_ring tx, rx;
+	uint32_t msg_size;		/* bytes per data message */
+
+	struct revere_probe probe;
+	unsigned int done;		/* enum revere_done bits */
+	bool tearing_down;		/* signals no longer cut waits short */
+	bool mgt_dead;			/* a command timed out: skip the rest */
+	unsigned int skipped;		/* teardown commands not sent */
+	uint64_t sent;			/* messages put on the TX ring */
+	uint64_t verified;		/* messages checked so far */
+	uint64_t exchange_ns;		/* time the exchange took */
+};
+
+void revere_init(struct revere_dev *rd, struct vfio_dev *vfio,
+		 const struct revere_opts *opts);
+
+/* 1. Allocate the I/O buffers shared with the device. */
+int revere_alloc_buffers(struct revere_dev *rd);
+
+/*
+ * 2. Open the device through VFIO, check it is a Revere-AMU PF, reset it,
+ *    map the buffers for DMA, map BAR0 and turn on bus mastering.
+ */
+int revere_open_device(struct revere_dev *rd, const char *group,
+		       const char *device);
+
+/*
+ * 3. Set up the management interface, then through it the AMI-SW, the
+ *    AMI-HWs of the inversion accelerator and the sessions between them.
+ */
+int revere_setup(struct revere_dev *rd);
+
+/* 4. Send opts->packets messages and check every byte of every reply. */
+int revere_exchange(struct revere_dev *rd);
+
+/*
+ * 5. Undo everything that was done, in reverse order, whatever failed
+ *    before: AMIs disabled, sessions destroyed, AMIs unmapped, AMU off,
+ *    bus mastering off, DMA unmapped, BAR0 unmapped, fds closed, buffers
+ *    freed. Failures are logged as warnings and the rest still runs;
+ *    returns the first one.
+ */
+int revere_teardown(struct revere_dev *rd);
+
+#endif /* REVERE_DEV_H */

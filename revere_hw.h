@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Revere-AMU register access and ring index arithmetic, in one place.
+ *
+ * Registers are 64 bits wide and accessed with aligned 64-bit loads and
+ * stores (spec, conventions); BAR0 goes through vfio.h, mmap'd or not.
+ * Rings follow spec 8.1: free-running 64-bit indexes, slot = index mod
+ * 2^LOG2_SIZE, empty when read == write, full when write - read == size.
+ */
+#ifndef REVERE_HW_H
+#define REVERE_HW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vfio.h"
+
+/*
+ * Memory barriers between the driver's accesses to DMA memory and its
+ * register accesses, as Linux's writeq()/readq() imply them.
+ *   rv_wmb(): ring slots written before the doorbell that publishes them.
+ *   rv_rmb(): an index read from the device before the slots it covers.
+ * x86 keeps these orders for uncached MMIO by itself (a compiler barrier
+ * suffices); arm64 needs dmb with outer-shareable scope, as dma_wmb() and
+ * dma_rmb() use. The pread/pwrite path is a system call: a full barrier.
+ */
+#if defined(__aarch64__)
+#define rv_wmb()	__asm__ __volatile__("dmb oshst" ::: "memory")
+#define rv_rmb()	__asm__ __volatile__("dmb oshld" ::: "memory")
+#elif defined(__x86_64__) || defined(__i386__)
+#define rv_wmb()	__asm__ __volatile__("" ::: "memory")
+#define rv_rmb()	__asm__ __volatile__("" ::: "memory")
+#else
+#define rv_wmb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define rv_rmb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#endif
+
+static inline uint64_t rv_reg_read(struct vfio_dev *vfio, uint64_t off)
+{
+	return vfio_bar0_read64(vfio, off);
+}
+
+static inline void rv_reg_write(struct vfio_dev *vfio, uint64_t off,
+				uint64_t val)
+{
+	vfio_bar0_write64(vfio, off, val);
+}
+
+/*
+ * A ring in DMA memory (spec 8.1): 2^log2_size slots of slot_size bytes.
+ * prod and cons are the last indexes known; the side this driver owns is
+ * exact, the device's side is what it last reported.
+ */
+struct rv_ring {
+	const char *name;	/* for messages: "command", "TX AMS 0", ... */
+	uint8_t *base;		/* slot array in our address space */
+	uint64_t iova;		/* the same, as the device sees it */
+	unsigned int log2_size;
+	uint32_t slot_size;
+	uint64_t prod;		/* write index */
+	uint64_t cons;		/* read index */
+};
+
+static inline uint64_t rv_ring_size(const struct rv_ring *r)
+{
+	return 1ull << r->log2_size;
+}
+
+static inline uint64_t rv_ring_used(const struct rv_ring *r)
+{
+	return r->prod - r->cons;	/* unsigned: correct past wraps */
+}
+
+static inline bool rv_ring_empty(const struct rv_ring *r)
+{
+	return r->prod == r->cons;
+}
+
+static inline bool rv_ring_full(const struct rv_ring *r)
+{
+	return rv_ring_used(r) >= rv_ring_size(r);
+}
+
+static inline uint8_t *rv_ring_slot(const struct rv_ring *r, uint64_t index)
+{
+	return r->base + (index & (rv_ring_size(r) - 1)) * r->slot_size;
+}
+
+/*
+ * Accept an index the device reports for its side of the ring: its new
+ * write index (dev_is_producer) or its new read index. The device is
+ * untrusted (spec 8.1 is what it promises): the index may not move
+ * backwards, and the producer may never be more than the ring size ahead
+ * of the consumer. Returns 0 and records the index, or -EIO leaving the
+ * ring unchanged.
+ */
+int rv_ring_update(struct rv_ring *r, bool dev_is_producer, uint64_t index);
+
+#endif /* REVERE_HW_H */

@@ -1,0 +1,1579 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * A model of a Revere-AMU v2 PF with the inversion accelerator (AHA 0), after
+ * ../shared/spec/revere-amu-v2.md. See revere_model.h for the contract.
+ *
+ * Register writes only store values; rv_model_step() does the work that the
+ * stored values ask for. Writing the same value twice is therefore harmless,
+ * which lets a host that mirrors BAR0 in shared memory copy software's
+ * registers into the model as often as it likes.
+ *
+ * Where the spec leaves a choice open, the model follows section 8 and says
+ * so ("spec 8.n"). Where even section 8 is silent, the comment says "model
+ * decision": those are the places to revisit if a real device differs.
+ */
+#include "revere_model.h"
+
+/* ---- identity and power-on ---- */
+
+void rv_model_default_params(struct rv_model_params *p)
+{
+	/* spec 8.9 */
+	*p = (struct rv_model_params){
+		.aidr = 0x20,
+		.num_ami_sw = 4,
+		.num_ami_hw = 8,
+		.max_asn = 16,
+		.num_aha = 1,
+		.ami_per_f_m1 = 3,
+		.num_tx_ams = 4,
+		.num_rx_ams = 4,
+	};
+}
+
+static bool params_ok(const struct rv_model_params *p)
+{
+	return p->num_ami_sw <= RV_MODEL_MAX_AMI_SW &&
+	       p->num_ami_hw <= RV_MODEL_MAX_AMI_HW &&
+	       p->max_asn <= RV_MODEL_MAX_ASN &&
+	       p->num_aha <= 1 &&
+	       p->num_tx_ams >= 1 && p->num_tx_ams <= RV_MODEL_MAX_AMS &&
+	       p->num_rx_ams >= 1 && p->num_rx_ams <= RV_MODEL_MAX_AMS;
+}
+
+int rv_model_init(struct rv_model *m, const struct rv_model_params *p,
+		  const struct rv_model_host *host)
+{
+	if (!params_ok(p) || !host || !host->dma_read || !host->dma_write)
+		return -1;
+	memset(m, 0, sizeof(*m));
+	m->p = *p;
+	m->host = *host;
+	return 0;
+}
+
+/* spec 8.10: everything to power-on; only the identity (params) is kept. */
+void rv_model_reset(struct rv_model *m)
+{
+	struct rv_model_params p = m->p;
+	struct rv_model_host host = m->host;
+	bool bme = m->bus_master;
+
+	memset(m, 0, sizeof(*m));
+	m->p = p;
+	m->host = host;
+	/* BME is PCI config space, which the host owns, not BAR0 state. */
+	m->bus_master = bme;
+}
+
+void rv_model_set_bus_master(struct rv_model *m, bool enable)
+{
+	m->bus_master = enable;
+}
+
+/* spec 8.2, 8.4: no work (and no DMA) unless enabled, mastering, unfaulted */
+static bool running(const struct rv_model *m)
+{
+	return (m->cr & RV_AMU_CR_AMU_EN) && m->bus_master &&
+	       !(m->sr & RV_AMU_SR_IOMMU_FAULT);
+}
+
+/* ---- DMA and interrupts ---- */
+
+/*
+ * spec 8.4: an access no mapping covers is dropped (the host guarantees it
+ * touched nothing), AMU_SR bit 0 is set, and all processing stops until a
+ * reset.
+ */
+static bool dma_read(struct rv_model *m, uint64_t iova, void *buf, size_t len)
+{
+	if (m->host.dma_read(m->host.host, iova, buf, len) == 0)
+		return true;
+	m->sr |= RV_AMU_SR_IOMMU_FAULT;
+	return false;
+}
+
+static bool dma_write(struct rv_model *m, uint64_t iova, const void *buf,
+		      size_t len)
+{
+	if (m->host.dma_write(m->host.host, iova, buf, len) == 0)
+		return true;
+	m->sr |= RV_AMU_SR_IOMMU_FAULT;
+	return false;
+}
+
+static void irq(struct rv_model *m, uint64_t vector)
+{
+	m->irqs++;
+	if (m->host.msix)
+		m->host.msix(m->host.host, (uint32_t)vector);
+}
+
+/* ---- ring arithmetic (spec 8.1) ---- */
+
+/*
+ * Messages waiting in a ring. Free-running 64-bit indexes: the unsigned
+ * difference is right across any number of wraps. A difference larger than
+ * the ring is a producer that ran ahead of its consumer (or a consumer that
+ * passed its producer): model decision, the device then treats the ring as
+ * unusable, neither consuming from it nor producing into it, until software
+ * writes a sane index or resets the device. Nothing is read or written on
+ * the strength of a bad index.
+ */
+static bool ring_sane(uint64_t read, uint64_t write, unsigned int log2_size)
+{
+	return write - read <= ((uint64_t)1 << log2_size);
+}
+
+static bool ring_has_msg(uint64_t read, uint64_t write, unsigned int log2_size)
+{
+	return write != read && ring_sane(read, write, log2_size);
+}
+
+static bool ring_has_room(uint64_t read, uint64_t write,
+			  unsigned int log2_size)
+{
+	return write - read < ((uint64_t)1 << log2_size);
+}
+
+/* IOVA of the slot of index i: base + (i mod 2^log2_size) * slot bytes. */
+static uint64_t slot_addr(uint64_t base, uint64_t i, unsigned int log2_size,
+			  size_t slot_bytes)
+{
+	uint64_t mask = ((uint64_t)1 << log2_size) - 1;
+
+	return base + (i & mask) * slot_bytes;
+}
+
+/* ---- management sockets ---- */
+
+static unsigned int msk_log2_size(const struct rv_model *m, unsigned int k)
+{
+	return RV_FIELD_GET(RV_MSK_CTRL_LOG2_SIZE, m->msk_ctrl[k]);
+}
+
+/*
+ * Management messages are 64 bytes in slots of 2^LOG2_MSG_LENGTH doublewords
+ * (spec 3). Model decision: a socket set to slots smaller than a message
+ * (LOG2_MSG_LENGTH < 3) is used with 64-byte slots rather than truncating.
+ */
+static size_t msk_slot_bytes(const struct rv_model *m, unsigned int k)
+{
+	unsigned int l = RV_FIELD_GET(RV_MSK_CTRL_LOG2_MSG_LENGTH,
+				      m->msk_ctrl[k]);
+
+	return RV_MSG_BYTES(l < RV_MGT_LOG2_MSG_LENGTH ?
+			    RV_MGT_LOG2_MSG_LENGTH : l);
+}
+
+/* ---- ID lookups ---- */
+
+/* The model has function 0 (the PF) only: no VF ever owns an AMI. */
+static unsigned int ami_per_f(const struct rv_model *m)
+{
+	return (unsigned int)m->p.ami_per_f_m1 + 1;
+}
+
+static unsigned int sw_ids(const struct rv_model *m)
+{
+	unsigned int n = m->p.num_ami_sw;
+
+	return n < ami_per_f(m) ? n : ami_per_f(m);
+}
+
+static unsigned int hw_ids(const struct rv_model *m)
+{
+	unsigned int n = RV_MODEL_MAX_AMI_HW;
+
+	return n < ami_per_f(m) ? n : ami_per_f(m);
+}
+
+/* The AMI-SW id of f_owner, or NULL when it is not mapped there. */
+static struct rv_model_ami_sw *sw_of(struct rv_model *m, uint64_t id,
+				     uint64_t f_owner)
+{
+	if (f_owner != 0 || id >= sw_ids(m) || !m->sw[id].mapped)
+		return NULL;
+	return &m->sw[id];
+}
+
+static struct rv_model_ami_hw *hw_of(struct rv_model *m, uint64_t id,
+				     uint64_t f_owner)
+{
+	if (f_owner != 0 || id >= hw_ids(m) || !m->hw[id].mapped)
+		return NULL;
+	return &m->hw[id];
+}
+
+/* Status codes shared by most tables (spec 6). */
+enum {
+	ST_OK = 0,
+	ST_NOT_MAPPED = 1,		/* also "already mapped", "in use" */
+	ST_NOT_DISABLED = 2,		/* also "physical not available" */
+	ST_NOT_MON_OWNER = 3,
+};
+
+/* ---- commands: probe, functions, VF messages ---- */
+
+static unsigned int cmd_pf_probe(struct rv_model *m, const uint8_t *c,
+				 uint8_t *r)
+{
+	(void)c;
+	rv_msg_set(r, RV_PF_PROBE_RSP_MAX_AMI_SW, m->p.num_ami_sw);
+	rv_msg_set(r, RV_PF_PROBE_RSP_MAX_AMI_HW, m->p.num_ami_hw);
+	rv_msg_set(r, RV_PF_PROBE_RSP_MAX_ASN, m->p.max_asn);
+	rv_msg_set(r, RV_PF_PROBE_RSP_NUM_AHA, m->p.num_aha);
+	return ST_OK;
+}
+
+/* No profiling counters and no PASID support in the model. */
+static unsigned int cmd_f_probe(struct rv_model *m, const uint8_t *c,
+				uint8_t *r)
+{
+	(void)c;
+	rv_msg_set(r, RV_F_PROBE_RSP_AMI_PER_F_M1, m->p.ami_per_f_m1);
+	return ST_OK;
+}
+
+/* Function 0 cannot be named (spec 6); the response has no status. */
+static unsigned int cmd_pf_f_enable(struct rv_model *m, const uint8_t *c,
+				    uint8_t *r)
+{
+	uint64_t f = rv_msg_get(c, RV_PF_F_ENABLE_CMD_F_OWNER);
+
+	(void)r;
+	if (f >= 1 && f < 64)
+		m->f_enabled |= RV_BIT(f);
+	return ST_OK;
+}
+
+static unsigned int cmd_pf_f_disable(struct rv_model *m, const uint8_t *c,
+				     uint8_t *r)
+{
+	uint64_t f = rv_msg_get(c, RV_PF_F_DISABLE_CMD_F_OWNER);
+
+	(void)r;
+	if (f >= 1 && f < 64)
+		m->f_enabled &= ~RV_BIT(f);
+	return ST_OK;
+}
+
+/*
+ * Model decision: there are no VFs behind the model, so a response to an
+ * enabled function is "delivered" (and dropped), to any other one it is not.
+ */
+static unsigned int cmd_pf_response_to_vf(struct rv_model *m,
+					  const uint8_t *c, uint8_t *r)
+{
+	uint64_t f = rv_msg_get(c, RV_PF_RESPONSE_TO_VF_CMD_F_TARGET);
+
+	(void)r;
+	if (f >= 1 && f < 64 && (m->f_enabled & RV_BIT(f)))
+		return ST_OK;
+	return 1;		/* Message could not be delivered */
+}
+
+/* A VF's command; the PF sending it reaches no one (model decision). */
+static unsigned int cmd_vf_command_to_pf(struct rv_model *m, const uint8_t *c,
+					 uint8_t *r)
+{
+	(void)m;
+	(void)c;
+	(void)r;
+	return 1;		/* Message could not be delivered */
+}
+
+/* Type-B tables and profiling tables: accepted, no effect in the model. */
+static unsigned int cmd_accept(struct rv_model *m, const uint8_t *c,
+			       uint8_t *r)
+{
+	(void)m;
+	(void)c;
+	(void)r;
+	return ST_OK;
+}
+
+/* ---- commands: AMI-SW ---- */
+
+/*
+ * Status 1 "already mapped" when the AMI_SW_ID is taken; status 2 when no
+ * physical AMI-SW is free (or the one asked for is taken or does not exist).
+ * Model decision: an AMI_SW_ID the function cannot have, or a function other
+ * than 0, also gets status 2: no physical AMI-SW is available for it.
+ */
+static unsigned int cmd_pf_ami_sw_map(struct rv_model *m, const uint8_t *c,
+				      uint8_t *r)
+{
+	uint64_t id = rv_msg_get(c, RV_PF_AMI_SW_MAP_CMD_AMI_SW_ID);
+	uint64_t f = rv_msg_get(c, RV_PF_AMI_SW_MAP_CMD_F_OWNER);
+	uint64_t phy = rv_msg_get(c, RV_PF_AMI_SW_MAP_CMD_PHY_AMI_SW_ID);
+	unsigned int i;
+
+	(void)r;
+	if (f != 0 || id >= sw_ids(m))
+		return ST_NOT_DISABLED;
+	if (m->sw[id].mapped)
+		return 1;	/* AMI-SW already mapped */
+	if (rv_msg_get(c, RV_PF_AMI_SW_MAP_CMD_ANY_PHY_AMI_SW)) {
+		for (phy = 0; phy < m->p.num_ami_sw; phy++)
+			if (!m->phy_sw_used[phy])
+				break;
+	}
+	if (phy >= m->p.num_ami_sw || m->phy_sw_used[phy])
+		return 2;	/* Physical AMI-SW not available */
+	m->phy_sw_used[phy] = true;
+	m->sw[id].mapped = true;
+	m->sw[id].enabled = false;
+	m->sw[id].phy = (uint16_t)phy;
+	for (i = 0; i < RV_MODEL_MAX_AMS; i++) {
+		m->sw[id].tx[i] = (struct rv_model_ring){ 0 };
+		m->sw[id].rx[i] = (struct rv_model_ring){ 0 };
+	}
+	return ST_OK;
+}
+
+/* No status field: never fails (spec 8.3); unmapping nothing is a no-op. */
+static unsigned int cmd_pf_ami_sw_unmap(struct rv_model *m, const uint8_t *c,
+					uint8_t *r)
+{
+	struct rv_model_ami_sw *sw = sw_of(m,
+		rv_msg_get(c, RV_PF_AMI_SW_UNMAP_CMD_AMI_SW_ID),
+		rv_msg_get(c, RV_PF_AMI_SW_UNMAP_CMD_F_OWNER));
+
+	(void)r;
+	if (!sw)
+		return ST_OK;
+	m->phy_sw_used[sw->phy] = false;
+	sw->mapped = false;
+	sw->enabled = false;
+	return ST_OK;
+}
+
+/* What F- and PF-AMI-SW-CONFIGURE have in common, at the same places. */
+static void sw_configure(struct rv_model_ami_sw *sw, const uint8_t *c)
+{
+	sw->pasid = rv_msg_get(c, RV_F_AMI_SW_CONFIGURE_CMD_PASID);
+	sw->pasid_enabled = rv_msg_get(c,
+				       RV_F_AMI_SW_CONFIGURE_CMD_PASID_ENABLED);
+	sw->tx_vector = rv_msg_get(c, RV_F_AMI_SW_CONFIGURE_CMD_TX_VECTOR);
+	sw->rx_vector = rv_msg_get(c, RV_F_AMI_SW_CONFIGURE_CMD_RX_VECTOR);
+	sw->tx_irq_enable = rv_msg_get(c,
+				       RV_F_AMI_SW_CONFIGURE_CMD_TX_IRQ_ENABLE);
+	sw->rx_irq_enable = rv_msg_get(c,
+				       RV_F_AMI_SW_CONFIGURE_CMD_RX_IRQ_ENABLE);
+}
+
+static unsigned int cmd_pf_ami_sw_configure(struct rv_model *m,
+					    const uint8_t *c, uint8_t *r)
+{
+	struct rv_model_ami_sw *sw = sw_of(m,
+		rv_msg_get(c, RV_PF_AMI_SW_CONFIGURE_CMD_AMI_SW_ID),
+		rv_msg_get(c, RV_PF_AMI_SW_CONFIGURE_CMD_F_OWNER));
+
+	(void)r;
+	if (!sw)
+		return ST_NOT_MAPPED;
+	if (sw->enabled)
+		return ST_NOT_DISABLED;
+	sw_configure(sw, c);
+	sw->enabled = rv_msg_get(c, RV_PF_AMI_SW_CONFIGURE_CMD_ENABLE);
+	return ST_OK;
+}
+
+static unsigned int cmd_f_ami_sw_configure(struct rv_model *m,
+					   const uint8_t *c, uint8_t *r)
+{
+	struct rv_model_ami_sw *sw = sw_of(m,
+		rv_msg_get(c, RV_F_AMI_SW_CONFIGURE_CMD_AMI_SW_ID), 0);
+
+	(void)r;
+	if (!sw)
+		return ST_NOT_MAPPED;
+	if (sw->enabled)
+		return ST_NOT_DISABLED;
+	sw_configure(sw, c);
+	return ST_OK;
+}
+
+/* The SAVE responses of F- and PF- share these places (spec 6). */
+static void sw_save(const struct rv_model_ami_sw *sw, uint8_t *r)
+{
+	rv_msg_set(r, RV_F_AMI_SW_SAVE_RSP_PASID, sw->pasid);
+	rv_msg_set(r, RV_F_AMI_SW_SAVE_RSP_PASID_ENABLED, sw->pasid_enabled);
+	rv_msg_set(r, RV_F_AMI_SW_SAVE_RSP_TX_VECTOR, sw->tx_vector);
+	rv_msg_set(r, RV_F_AMI_SW_SAVE_RSP_RX_VECTOR, sw->rx_vector);
+	rv_msg_set(r, RV_F_AMI_SW_SAVE_RSP_TX_IRQ_ENABLE, sw->tx_irq_enable);
+	rv_msg_set(r, RV_F_AMI_SW_SAVE_RSP_RX_IRQ_ENABLE, sw->rx_irq_enable);
+}
+
+static unsigned int cmd_pf_ami_sw_save(struct rv_model *m, const uint8_t *c,
+				       uint8_t *r)
+{
+	struct rv_model_ami_sw *sw = sw_of(m,
+		rv_msg_get(c, RV_PF_AMI_SW_SAVE_CMD_AMI_SW_ID),
+		rv_msg_get(c, RV_PF_AMI_SW_SAVE_CMD_F_OWNER));
+
+	if (!sw)
+		return ST_NOT_MAPPED;
+	if (sw->enabled)
+		return ST_NOT_DISABLED;
+	sw_save(sw, r);
+	rv_msg_set(r, RV_PF_AMI_SW_SAVE_RSP_ENABLE, sw->enabled);
+	return ST_OK;
+}
+
+static unsigned int cmd_f_ami_sw_save(struct rv_model *m, const uint8_t *c,
+				      uint8_t *r)
+{
+	struct rv_model_ami_sw *sw = sw_of(m,
+		rv_msg_get(c, RV_F_AMI_SW_SAVE_CMD_AMI_SW_ID), 0);
+
+	if (!sw)
+		return ST_NOT_MAPPED;
+	if (sw->enabled)
+		return ST_NOT_DISABLED;
+	sw_save(sw, r);
+	return ST_OK;
+}
+
+/*
+ * Reset an AMI-SW's configuration (PASID, vectors, rings); it stays mapped.
+ * Model decision: the page's index registers are not touched (only a device
+ * reset clears them, spec 8.10), since software owns half of them.
+ */
+static unsigned int sw_reset(struct rv_model_ami_sw *sw)
+{
+	unsigned int i;
+
+	if (!sw)
+		return ST_NOT_MAPPED;
+	if (sw->enabled)
+		return ST_NOT_DISABLED;
+	sw->pasid = 0;
+	sw->pasid_enabled = false;
+	sw->tx_vector = 0;
+	sw->rx_vector = 0;
+	sw->tx_irq_enable = false;
+	sw->rx_irq_enable = false;
+	for (i = 0; i < RV_MODEL_MAX_AMS; i++) {
+		sw->tx[i] = (struct rv_model_ring){ 0 };
+		sw->rx[i] = (struct rv_model_ring){ 0 };
+	}
+	return ST_OK;
+}
+
+static unsigned int cmd_pf_ami_sw_reset(struct rv_model *m, const uint8_t *c,
+					uint8_t *r)
+{
+	(void)r;
+	return sw_reset(sw_of(m, rv_msg_get(c, RV_PF_AMI_SW_RESET_CMD_AMI_SW_ID),
+			      rv_msg_get(c, RV_PF_AMI_SW_RESET_CMD_F_OWNER)));
+}
+
+static unsigned int cmd_f_ami_sw_reset(struct rv_model *m, const uint8_t *c,
+				       uint8_t *r)
+{
+	(void)r;
+	return sw_reset(sw_of(m, rv_msg_get(c, RV_F_AMI_SW_RESET_CMD_AMI_SW_ID),
+			      0));
+}
+
+static unsigned int cmd_f_ami_sw_enable(struct rv_model *m, const uint8_t *c,
+					uint8_t *r)
+{
+	struct rv_model_ami_sw *sw = sw_of(m,
+		rv_msg_get(c, RV_F_AMI_SW_ENABLE_CMD_AMI_SW_ID), 0);
+
+	(void)r;
+	if (!sw)
+		return ST_NOT_MAPPED;
+	sw->enabled = true;
+	return ST_OK;
+}
+
+static unsigned int cmd_f_ami_sw_disable(struct rv_model *m, const uint8_t *c,
+					 uint8_t *r)
+{
+	struct rv_model_ami_sw *sw = sw_of(m,
+		rv_msg_get(c, RV_F_AMI_SW_DISABLE_CMD_AMI_SW_ID), 0);
+
+	(void)r;
+	if (!sw)
+		return ST_NOT_MAPPED;
+	sw->enabled = false;
+	return ST_OK;
+}
+
+/* ---- commands: AMS rings ---- */
+
+/*
+ * The ring an AMS_ID/AMS_TYPE names, or NULL. Model decision: an AMS the
+ * AMI-SW does not have (AMU_IDR says how many) is answered like an AMI-SW
+ * that is not mapped (status 1), the only "no such thing" status the
+ * tables offer.
+ */
+static struct rv_model_ring *ring_of(struct rv_model *m,
+				     struct rv_model_ami_sw *sw,
+				     uint64_t ams, uint64_t type)
+{
+	if (type == RV_AMS_TYPE_TX)
+		return ams < m->p.num_tx_ams ? &sw->tx[ams] : NULL;
+	return ams < m->p.num_rx_ams ? &sw->rx[ams] : NULL;
+}
+
+/*
+ * The two RING-CONFIGURE commands place RX_MODE, LOG2_SIZE and THRESHOLD
+ * one bit apart (spec 6): each reads its own fields.
+ */
+static unsigned int cmd_pf_ams_ring_configure(struct rv_model *m,
+					      const uint8_t *c, uint8_t *r)
+{
+	struct rv_model_ami_sw *sw = sw_of(m,
+		rv_msg_get(c, RV_PF_AMS_RING_CONFIGURE_CMD_AMI_SW_ID),
+		rv_msg_get(c, RV_PF_AMS_RING_CONFIGURE_CMD_F_OWNER));
+	struct rv_model_ring *ring;
+
+	(void)r;
+	if (!sw)
+		return ST_NOT_MAPPED;
+	ring = ring_of(m, sw, rv_msg_get(c, RV_PF_AMS_RING_CONFIGURE_CMD_AMS_ID),
+		       rv_msg_get(c, RV_PF_AMS_RING_CONFIGURE_CMD_AMS_TYPE));
+	if (!ring)
+		return ST_NOT_MAPPED;
+	if (sw->enabled)
+		return ST_NOT_DISABLED;
+	*ring = (struct rv_model_ring){
+		.base = rv_msg_get(c, RV_PF_AMS_RING_CONFIGURE_CMD_BASE_PTR),
+		.log2_size = rv_msg_get(c,
+				RV_PF_AMS_RING_CONFIGURE_CMD_LOG2_SIZE),
+		.rx_mode = rv_msg_get(c, RV_PF_AMS_RING_CONFIGURE_CMD_RX_MODE),
+		.threshold = rv_msg_get(c,
+				RV_PF_AMS_RING_CONFIGURE_CMD_THRESHOLD),
+	};
+	return ST_OK;
+}
+
+static unsigned int cmd_f_ams_ring_configure(struct rv_model *m,
+					     const uint8_t *c, uint8_t *r)
+{
+	struct rv_model_ami_sw *sw = sw_of(m,
+		rv_msg_get(c, RV_F_AMS_RING_CONFIGURE_CMD_AMI_SW_ID), 0);
+	struct rv_model_ring *ring;
+
+	(void)r;
+	if (!sw)
+		return ST_NOT_MAPPED;
+	ring = ring_of(m, sw, rv_msg_get(c, RV_F_AMS_RING_CONFIGURE_CMD_AMS_ID),
+		       rv_msg_get(c, RV_F_AMS_RING_CONFIGURE_CMD_AMS_TYPE));
+	if (!ring)
+		return ST_NOT_MAPPED;
+	if (sw->enabled)
+		return ST_NOT_DISABLED;
+	*ring = (struct rv_model_ring){
+		.base = rv_msg_get(c, RV_F_AMS_RING_CONFIGURE_CMD_BASE_PTR),
+		.log2_size = rv_msg_get(c,
+				RV_F_AMS_RING_CONFIGURE_CMD_LOG2_SIZE),
+		.rx_mode = rv_msg_get(c, RV_F_AMS_RING_CONFIGURE_CMD_RX_MODE),
+		.threshold = rv_msg_get(c,
+				RV_F_AMS_RING_CONFIGURE_CMD_THRESHOLD),
+	};
+	return ST_OK;
+}
+
+static unsigned int cmd_pf_ams_ring_save(struct rv_model *m, const uint8_t *c,
+					 uint8_t *r)
+{
+	struct rv_model_ami_sw *sw = sw_of(m,
+		rv_msg_get(c, RV_PF_AMS_RING_SAVE_CMD_AMI_SW_ID),
+		rv_msg_get(c, RV_PF_AMS_RING_SAVE_CMD_F_OWNER));
+	const struct rv_model_ring *ring;
+
+	if (!sw)
+		return ST_NOT_MAPPED;
+	ring = ring_of(m, sw, rv_msg_get(c, RV_PF_AMS_RING_SAVE_CMD_AMS_ID),
+		       rv_msg_get(c, RV_PF_AMS_RING_SAVE_CMD_AMS_TYPE));
+	if (!ring)
+		return ST_NOT_MAPPED;
+	if (sw->enabled)
+		return ST_NOT_DISABLED;
+	rv_msg_set(r, RV_PF_AMS_RING_SAVE_RSP_RX_MODE, ring->rx_mode);
+	rv_msg_set(r, RV_PF_AMS_RING_SAVE_RSP_LOG2_SIZE, ring->log2_size);
+	rv_msg_set(r, RV_PF_AMS_RING_SAVE_RSP_THRESHOLD, ring->threshold);
+	rv_msg_set(r, RV_PF_AMS_RING_SAVE_RSP_BASE_PTR, ring->base);
+	return ST_OK;
+}
+
+static unsigned int cmd_f_ams_ring_save(struct rv_model *m, const uint8_t *c,
+					uint8_t *r)
+{
+	struct rv_model_ami_sw *sw = sw_of(m,
+		rv_msg_get(c, RV_F_AMS_RING_SAVE_CMD_AMI_SW_ID), 0);
+	const struct rv_model_ring *ring;
+
+	if (!sw)
+		return ST_NOT_MAPPED;
+	ring = ring_of(m, sw, rv_msg_get(c, RV_F_AMS_RING_SAVE_CMD_AMS_ID),
+		       rv_msg_get(c, RV_F_AMS_RING_SAVE_CMD_AMS_TYPE));
+	if (!ring)
+		return ST_NOT_MAPPED;
+	if (sw->enabled)
+		return ST_NOT_DISABLED;
+	rv_msg_set(r, RV_F_AMS_RING_SAVE_RSP_RX_MODE, ring->rx_mode);
+	rv_msg_set(r, RV_F_AMS_RING_SAVE_RSP_LOG2_SIZE, ring->log2_size);
+	rv_msg_set(r, RV_F_AMS_RING_SAVE_RSP_THRESHOLD, ring->threshold);
+	rv_msg_set(r, RV_F_AMS_RING_SAVE_RSP_BASE_PTR, ring->base);
+	return ST_OK;
+}
+
+/* ---- commands: AMI-HW ---- */
+
+/*
+ * Status 1 is the table's only error. Model decision: it also answers an
+ * AHA or physical AMI-HW that does not exist or is taken, an AMI_HW_ID the
+ * function cannot have, and a function other than 0.
+ */
+static unsigned int cmd_pf_ami_hw_map(struct rv_model *m, const uint8_t *c,
+				      uint8_t *r)
+{
+	uint64_t phy = rv_msg_get(c, RV_PF_AMI_HW_MAP_CMD_PHY_AMI_HW_ID);
+	uint64_t aha = rv_msg_get(c, RV_PF_AMI_HW_MAP_CMD_AHA_ID);
+	uint64_t id = rv_msg_get(c, RV_PF_AMI_HW_MAP_CMD_AMI_HW_ID);
+	uint64_t f = rv_msg_get(c, RV_PF_AMI_HW_MAP_CMD_F_OWNER);
+
+	(void)r;
+	if (f != 0 || id >= hw_ids(m) || m->hw[id].mapped)
+		return 1;	/* AMI-HW already mapped */
+	if (aha >= m->p.num_aha || phy >= m->p.num_ami_hw ||
+	    m->phy_hw_used[phy])
+		return 1;
+	m->phy_hw_used[phy] = true;
+	m->hw[id] = (struct rv_model_ami_hw){
+		.mapped = true,
+		.aha = (uint16_t)aha,
+		.phy = (uint16_t)phy,
+	};
+	return ST_OK;
+}
+
+static unsigned int cmd_pf_ami_hw_unmap(struct rv_model *m, const uint8_t *c,
+					uint8_t *r)
+{
+	struct rv_model_ami_hw *hw = hw_of(m,
+		rv_msg_get(c, RV_PF_AMI_HW_UNMAP_CMD_AMI_HW_ID),
+		rv_msg_get(c, RV_PF_AMI_HW_UNMAP_CMD_F_OWNER));
+
+	(void)r;
+	if (!hw)
+		return ST_OK;
+	m->phy_hw_used[hw->phy] = false;
+	*hw = (struct rv_model_ami_hw){ 0 };
+	return ST_OK;
+}
+
+static unsigned int cmd_pf_ami_hw_configure(struct rv_model *m,
+					    const uint8_t *c, uint8_t *r)
+{
+	struct rv_model_ami_hw *hw = hw_of(m,
+		rv_msg_get(c, RV_PF_AMI_HW_CONFIGURE_CMD_AMI_HW_ID),
+		rv_msg_get(c, RV_PF_AMI_HW_CONFIGURE_CMD_F_OWNER));
+
+	(void)r;
+	if (!hw)
+		return ST_NOT_MAPPED;
+	if (hw->enabled)
+		return ST_NOT_DISABLED;
+	hw->pasid = rv_msg_get(c, RV_PF_AMI_HW_CONFIGURE_CMD_PASID);
+	hw->pasid_enabled = rv_msg_get(c,
+				RV_PF_AMI_HW_CONFIGURE_CMD_PASID_ENABLED);
+	hw->hw_cred_size = rv_msg_get(c,
+				RV_PF_AMI_HW_CONFIGURE_CMD_HW_CRED_SIZE);
+	hw->enabled = rv_msg_get(c, RV_PF_AMI_HW_CONFIGURE_CMD_ENABLE);
+	return ST_OK;
+}
+
+static unsigned int cmd_f_ami_hw_configure(struct rv_model *m,
+					   const uint8_t *c, uint8_t *r)
+{
+	struct rv_model_ami_hw *hw = hw_of(m,
+		rv_msg_get(c, RV_F_AMI_HW_CONFIGURE_CMD_AMI_HW_ID), 0);
+
+	(void)r;
+	if (!hw)
+		return ST_NOT_MAPPED;
+	if (hw->enabled)
+		return ST_NOT_DISABLED;
+	hw->pasid = rv_msg_get(c, RV_F_AMI_HW_CONFIGURE_CMD_PASID);
+	hw->pasid_enabled = rv_msg_get(c,
+				RV_F_AMI_HW_CONFIGURE_CMD_PASID_ENABLED);
+	return ST_OK;
+}
+
+static unsigned int cmd_pf_ami_hw_save(struct rv_model *m, const uint8_t *c,
+				       uint8_t *r)
+{
+	struct rv_model_ami_hw *hw = hw_of(m,
+		rv_msg_get(c, RV_PF_AMI_HW_SAVE_CMD_AMI_HW_ID),
+		rv_msg_get(c, RV_PF_AMI_HW_SAVE_CMD_F_OWNER));
+
+	if (!hw)
+		return ST_NOT_MAPPED;
+	if (hw->enabled)
+		return ST_NOT_DISABLED;
+	rv_msg_set(r, RV_PF_AMI_HW_SAVE_RSP_PASID, hw->pasid);
+	rv_msg_set(r, RV_PF_AMI_HW_SAVE_RSP_PASID_ENABLED, hw->pasid_enabled);
+	rv_msg_set(r, RV_PF_AMI_HW_SAVE_RSP_HW_CRED_SIZE, hw->hw_cred_size);
+	rv_msg_set(r, RV_PF_AMI_HW_SAVE_RSP_ENABLE, hw->enabled);
+	return ST_OK;
+}
+
+static unsigned int cmd_f_ami_hw_save(struct rv_model *m, const uint8_t *c,
+				      uint8_t *r)
+{
+	struct rv_model_ami_hw *hw = hw_of(m,
+		rv_msg_get(c, RV_F_AMI_HW_SAVE_CMD_AMI_HW_ID), 0);
+
+	if (!hw)
+		return ST_NOT_MAPPED;
+	if (hw->enabled)
+		return ST_NOT_DISABLED;
+	rv_msg_set(r, RV_F_AMI_HW_SAVE_RSP_PASID, hw->pasid);
+	rv_msg_set(r, RV_F_AMI_HW_SAVE_RSP_PASID_ENABLED, hw->pasid_enabled);
+	return ST_OK;
+}
+
+/* Configuration back to zero; the AMI-HW stays mapped where it was. */
+static unsigned int hw_reset(struct rv_model_ami_hw *hw)
+{
+	if (!hw)
+		return ST_NOT_MAPPED;
+	if (hw->enabled)
+		return ST_NOT_DISABLED;
+	hw->pasid = 0;
+	hw->pasid_enabled = false;
+	hw->hw_cred_size = 0;
+	return ST_OK;
+}
+
+static unsigned int cmd_pf_ami_hw_reset(struct rv_model *m, const uint8_t *c,
+					uint8_t *r)
+{
+	(void)r;
+	return hw_reset(hw_of(m, rv_msg_get(c, RV_PF_AMI_HW_RESET_CMD_AMI_HW_ID),
+			      rv_msg_get(c, RV_PF_AMI_HW_RESET_CMD_F_OWNER)));
+}
+
+static unsigned int cmd_f_ami_hw_reset(struct rv_model *m, const uint8_t *c,
+				       uint8_t *r)
+{
+	(void)r;
+	return hw_reset(hw_of(m, rv_msg_get(c, RV_F_AMI_HW_RESET_CMD_AMI_HW_ID),
+			      0));
+}
+
+static unsigned int cmd_f_ami_hw_enable(struct rv_model *m, const uint8_t *c,
+					uint8_t *r)
+{
+	struct rv_model_ami_hw *hw = hw_of(m,
+		rv_msg_get(c, RV_F_AMI_HW_ENABLE_CMD_AMI_HW_ID), 0);
+
+	(void)r;
+	if (!hw)
+		return ST_NOT_MAPPED;
+	hw->enabled = true;
+	return ST_OK;
+}
+
+static unsigned int cmd_f_ami_hw_disable(struct rv_model *m, const uint8_t *c,
+					 uint8_t *r)
+{
+	struct rv_model_ami_hw *hw = hw_of(m,
+		rv_msg_get(c, RV_F_AMI_HW_DISABLE_CMD_AMI_HW_ID), 0);
+
+	(void)r;
+	if (!hw)
+		return ST_NOT_MAPPED;
+	hw->enabled = false;
+	return ST_OK;
+}
+
+/* ---- commands: sessions ---- */
+
+/*
+ * Model decision: an ASN_ID at or beyond MAX_ASN gets status 1 as well
+ * (the table's only error); the AMIs an ASN names need not exist yet: the
+ * session simply moves nothing until both ends are mapped and enabled.
+ */
+static unsigned int cmd_pf_asn_create(struct rv_model *m, const uint8_t *c,
+				      uint8_t *r)
+{
+	uint64_t id = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_ASN_ID);
+
+	(void)r;
+	if (id >= m->p.max_asn || m->asn[id].used)
+		return 1;	/* Requested ASN ID already in use */
+	m->asn[id] = (struct rv_model_asn){
+		.used = true,
+		.prio = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_PRIO),
+		.dst_ami_type = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_DST_AMI_TYPE),
+		.src_ami_type = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_SRC_AMI_TYPE),
+		.mon_owner = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_MON_OWNER),
+		.src_ami = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_SRC_AMI),
+		.src_f_owner = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_SRC_F_OWNER),
+		.dst_ami = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_DST_AMI),
+		.dst_f_owner = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_DST_F_OWNER),
+		.dst_ams = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_DST_AMS),
+		.src_ams = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_SRC_AMS),
+		.stash_ctl = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_STASH_CTL),
+		.prof_mask = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_PROF_MASK),
+		.prof_tbl_base = rv_msg_get(c,
+					RV_PF_ASN_CREATE_CMD_PROF_TBL_BASE),
+		.prof_ctl = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_PROF_CTL),
+		.trace_ctl = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_TRACE_CTL),
+		.mpidr = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_MPIDR),
+		.mfo = rv_msg_get(c, RV_PF_ASN_CREATE_CMD_MFO),
+		.mf_ob_buf_num = rv_msg_get(c,
+					RV_PF_ASN_CREATE_CMD_MF_OB_BUF_NUM),
+		.log2_msg_length = rv_msg_get(c,
+					RV_PF_ASN_CREATE_CMD_LOG2_MSG_LENGTH),
+	};
+	return ST_OK;
+}
+
+/* The response reports the destroyed session, at its own places (spec 6). */
+static unsigned int cmd_pf_asn_destroy(struct rv_model *m, const uint8_t *c,
+				       uint8_t *r)
+{
+	uint64_t id = rv_msg_get(c, RV_PF_ASN_DESTROY_CMD_ASN_ID);
+	const struct rv_model_asn *a;
+
+	if (id >= m->p.max_asn || !m->asn[id].used)
+		return 1;	/* ASN does not exist */
+	a = &m->asn[id];
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_PRIO, a->prio);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_DST_AMI_TYPE, a->dst_ami_type);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_SRC_AMI_TYPE, a->src_ami_type);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_MON_OWNER, a->mon_owner);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_SRC_AMI, a->src_ami);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_SRC_F_OWNER, a->src_f_owner);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_DST_AMI, a->dst_ami);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_DST_F_OWNER, a->dst_f_owner);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_DST_AMS, a->dst_ams);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_SRC_AMS, a->src_ams);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_PROF_CTL, a->prof_ctl);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_TRACE_CTL, a->trace_ctl);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_STASH_CTL, a->stash_ctl);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_PROF_MASK, a->prof_mask);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_PROF_TBL_BASE, a->prof_tbl_base);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_MPIDR, a->mpidr);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_MFO, a->mfo);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_MF_OB_BUF_NUM, a->mf_ob_buf_num);
+	rv_msg_set(r, RV_PF_ASN_DESTROY_RSP_LOG2_MSG_LENGTH,
+		   a->log2_msg_length);
+	m->asn[id].used = false;
+	return ST_OK;
+}
+
+/* ---- commands: AMS profiling and tracing ---- */
+
+/*
+ * Accepted with no effect once the IDs check out: the AMI is mapped (1) and
+ * disabled (2), the AMS exists (1, model decision), and no session through
+ * that AMS names another function as its monitoring owner (3).
+ */
+static unsigned int ams_monitor_check(struct rv_model *m, uint64_t ami,
+				      uint64_t ami_type, uint64_t ams,
+				      uint64_t ams_type)
+{
+	uint64_t nams = ams_type == RV_AMS_TYPE_TX ? m->p.num_tx_ams :
+						     m->p.num_rx_ams;
+	bool enabled;
+	unsigned int i;
+
+	if (ami_type == RV_AMI_TYPE_SW) {
+		struct rv_model_ami_sw *sw = sw_of(m, ami, 0);
+
+		if (!sw)
+			return ST_NOT_MAPPED;
+		enabled = sw->enabled;
+	} else {
+		struct rv_model_ami_hw *hw = hw_of(m, ami, 0);
+
+		if (!hw)
+			return ST_NOT_MAPPED;
+		enabled = hw->enabled;
+	}
+	if (ams >= nams)
+		return ST_NOT_MAPPED;
+	if (enabled)
+		return ST_NOT_DISABLED;
+	for (i = 0; i < m->p.max_asn; i++) {
+		const struct rv_model_asn *a = &m->asn[i];
+		bool src = a->src_ami_type == ami_type && a->src_ami == ami &&
+			   a->src_ams == ams && ams_type == RV_AMS_TYPE_TX;
+		bool dst = a->dst_ami_type == ami_type && a->dst_ami == ami &&
+			   a->dst_ams == ams && ams_type == RV_AMS_TYPE_RX;
+
+		if (a->used && (src || dst) && a->mon_owner != 0)
+			return ST_NOT_MON_OWNER;
+	}
+	return ST_OK;
+}
+
+static unsigned int cmd_f_ams_prof_configure(struct rv_model *m,
+					     const uint8_t *c, uint8_t *r)
+{
+	(void)r;
+	return ams_monitor_check(m,
+		rv_msg_get(c, RV_F_AMS_PROF_CONFIGURE_CMD_AMI_ID),
+		rv_msg_get(c, RV_F_AMS_PROF_CONFIGURE_CMD_AMI_TYPE),
+		rv_msg_get(c, RV_F_AMS_PROF_CONFIGURE_CMD_AMS_ID),
+		rv_msg_get(c, RV_F_AMS_PROF_CONFIGURE_CMD_AMS_TYPE));
+}
+
+static unsigned int cmd_f_ams_trace_configure(struct rv_model *m,
+					      const uint8_t *c, uint8_t *r)
+{
+	(void)r;
+	return ams_monitor_check(m,
+		rv_msg_get(c, RV_F_AMS_TRACE_CONFIGURE_CMD_AMI_ID),
+		rv_msg_get(c, RV_F_AMS_TRACE_CONFIGURE_CMD_AMI_TYPE),
+		rv_msg_get(c, RV_F_AMS_TRACE_CONFIGURE_CMD_AMS_ID),
+		rv_msg_get(c, RV_F_AMS_TRACE_CONFIGURE_CMD_AMS_TYPE));
+}
+
+/* ---- command dispatch (spec 8.2, 8.3) ---- */
+
+typedef unsigned int (*cmd_fn)(struct rv_model *m, const uint8_t *c,
+			       uint8_t *r);
+
+static cmd_fn cmd_handler(unsigned int op)
+{
+	switch (op) {
+	case RV_OP_PF_PROBE:			return cmd_pf_probe;
+	case RV_OP_F_PROBE:			return cmd_f_probe;
+	case RV_OP_PF_F_ENABLE:			return cmd_pf_f_enable;
+	case RV_OP_PF_F_DISABLE:		return cmd_pf_f_disable;
+	case RV_OP_F_TYPEB_TABLE_CONFIGURE:	return cmd_accept;
+	case RV_OP_PF_AMI_SW_MAP:		return cmd_pf_ami_sw_map;
+	case RV_OP_PF_AMI_SW_UNMAP:		return cmd_pf_ami_sw_unmap;
+	case RV_OP_PF_AMI_SW_CONFIGURE:		return cmd_pf_ami_sw_configure;
+	case RV_OP_PF_AMI_SW_SAVE:		return cmd_pf_ami_sw_save;
+	case RV_OP_PF_AMI_SW_RESET:		return cmd_pf_ami_sw_reset;
+	case RV_OP_F_AMI_SW_CONFIGURE:		return cmd_f_ami_sw_configure;
+	case RV_OP_F_AMI_SW_SAVE:		return cmd_f_ami_sw_save;
+	case RV_OP_F_AMI_SW_RESET:		return cmd_f_ami_sw_reset;
+	case RV_OP_F_AMI_SW_ENABLE:		return cmd_f_ami_sw_enable;
+	case RV_OP_F_AMI_SW_DISABLE:		return cmd_f_ami_sw_disable;
+	case RV_OP_PF_ASN_CREATE:		return cmd_pf_asn_create;
+	case RV_OP_PF_ASN_DESTROY:		return cmd_pf_asn_destroy;
+	case RV_OP_PF_AMS_RING_CONFIGURE:	return cmd_pf_ams_ring_configure;
+	case RV_OP_PF_AMS_RING_SAVE:		return cmd_pf_ams_ring_save;
+	case RV_OP_F_AMS_RING_CONFIGURE:	return cmd_f_ams_ring_configure;
+	case RV_OP_F_AMS_RING_SAVE:		return cmd_f_ams_ring_save;
+	case RV_OP_PF_RESPONSE_TO_VF:		return cmd_pf_response_to_vf;
+	case RV_OP_PF_AMI_HW_MAP:		return cmd_pf_ami_hw_map;
+	case RV_OP_PF_AMI_HW_UNMAP:		return cmd_pf_ami_hw_unmap;
+	case RV_OP_PF_AMI_HW_CONFIGURE:		return cmd_pf_ami_hw_configure;
+	case RV_OP_PF_AMI_HW_SAVE:		return cmd_pf_ami_hw_save;
+	case RV_OP_PF_AMI_HW_RESET:		return cmd_pf_ami_hw_reset;
+	case RV_OP_VF_COMMAND_TO_PF:		return cmd_vf_command_to_pf;
+	case RV_OP_F_PROF_TABLE_FLUSH:		return cmd_accept;
+	case RV_OP_F_AMI_HW_CONFIGURE:		return cmd_f_ami_hw_configure;
+	case RV_OP_F_AMI_HW_SAVE:		return cmd_f_ami_hw_save;
+	case RV_OP_F_AMI_HW_RESET:		return cmd_f_ami_hw_reset;
+	case RV_OP_F_AMI_HW_ENABLE:		return cmd_f_ami_hw_enable;
+	case RV_OP_F_AMI_HW_DISABLE:		return cmd_f_ami_hw_disable;
+	case RV_OP_F_AMS_PROF_CONFIGURE:	return cmd_f_ams_prof_configure;
+	case RV_OP_F_AMS_TRACE_CONFIGURE:	return cmd_f_ams_trace_configure;
+	default:				return NULL;
+	}
+}
+
+/*
+ * Build the response to m->cmd in m->rsp. A forced failure
+ * (params.fail_opcode) answers with params.fail_status and leaves the
+ * device untouched, like a real refusal.
+ */
+static void execute(struct rv_model *m)
+{
+	unsigned int op = rv_msg_get(m->cmd, RV_MSG_OPCODE);
+	cmd_fn fn = cmd_handler(op);
+	unsigned int status;
+
+	memset(m->rsp, 0, sizeof(m->rsp));
+	rv_msg_set(m->rsp, RV_MSG_OPCODE, op);
+	if (m->p.fail_opcode && op == m->p.fail_opcode)
+		status = m->p.fail_status;
+	else if (!fn)
+		status = RV_STATUS_UNKNOWN_OPCODE;	/* spec 8.3 */
+	else
+		status = fn(m, m->cmd, m->rsp);
+	rv_msg_set(m->rsp, RV_MSG_STATUS, status);
+}
+
+static bool muted(const struct rv_model *m)
+{
+	unsigned int op = rv_msg_get(m->cmd, RV_MSG_OPCODE);
+
+	return m->p.mute || (m->p.mute_opcode && op == m->p.mute_opcode);
+}
+
+/*
+ * One command (spec 8.2): read the slot, advance MGT_READ_INDEX_TX0, write
+ * the response into the next response slot, advance MGT_WRITE_INDEX_RX0.
+ * A full response ring holds the command back. Returns 1 if it did work.
+ */
+static unsigned int mgt_step(struct rv_model *m)
+{
+	unsigned int cl = msk_log2_size(m, RV_MSK_CMD);
+	unsigned int rl = msk_log2_size(m, RV_MSK_RSP);
+	uint64_t addr;
+
+	if (!ring_has_msg(m->mgt_read_tx0, m->mgt_write_tx0, cl))
+		return 0;
+	if (!ring_has_room(m->mgt_read_rx[0], m->mgt_write_rx[0], rl))
+		return 0;
+	addr = slot_addr(m->msk_base[RV_MSK_CMD], m->mgt_read_tx0, cl,
+			 msk_slot_bytes(m, RV_MSK_CMD));
+	if (!dma_read(m, addr, m->cmd, RV_MSG_SIZE))
+		return 0;
+	m->mgt_read_tx0++;
+	if ((m->mgt_tx_irq_ctrl & RV_MGT_IRQ_CTRL_EN) &&
+	    (m->mgt_tx_digest_mask & RV_BIT(0)))
+		irq(m, RV_FIELD_GET(RV_MGT_VECTOR, m->mgt_tx_vector));
+	if (muted(m))
+		return 1;
+	execute(m);
+	addr = slot_addr(m->msk_base[RV_MSK_RSP], m->mgt_write_rx[0], rl,
+			 msk_slot_bytes(m, RV_MSK_RSP));
+	if (!dma_write(m, addr, m->rsp, RV_MSG_SIZE))
+		return 1;
+	m->mgt_write_rx[0]++;
+	m->commands++;
+	if ((m->mgt_rx_irq_ctrl & RV_MGT_IRQ_CTRL_EN) &&
+	    (m->mgt_rx_digest_mask & RV_BIT(0)))
+		irq(m, RV_FIELD_GET(RV_MGT_VECTOR, m->mgt_rx_vector));
+	return 1;
+}
+
+/* ---- sessions (spec 8.5, 8.6) ---- */
+
+/* The enabled AMI-SW an ASN end names, or NULL. */
+static struct rv_model_ami_sw *live_sw(struct rv_model *m, uint16_t ami,
+				       uint16_t f_owner)
+{
+	struct rv_model_ami_sw *sw = sw_of(m, ami, f_owner);
+
+	return sw && sw->enabled ? sw : NULL;
+}
+
+static struct rv_model_ami_hw *live_hw(struct rv_model *m, uint16_t ami,
+				       uint16_t f_owner)
+{
+	struct rv_model_ami_hw *hw = hw_of(m, ami, f_owner);
+
+	return hw && hw->enabled ? hw : NULL;
+}
+
+/* Where a message goes: an AMI-SW RX ring, and whether the AHA inverts it. */
+struct hop {
+	struct rv_model_ami_sw *sw;	/* destination AMI-SW */
+	unsigned int ams;		/* its RX AMS */
+	size_t len;			/* bytes written into the slot */
+	bool invert;
+};
+
+/* An AMI-SW RX AMS with room for one more message (back-pressure). */
+static bool rx_room(struct rv_model *m, struct rv_model_ami_sw *sw,
+		    unsigned int ams)
+{
+	const struct rv_model_ring *ring;
+
+	if (ams >= m->p.num_rx_ams)
+		return false;
+	ring = &sw->rx[ams];
+	/*
+	 * Overwriting mode (RX_MODE 1) never holds the sender back: the
+	 * oldest message is overwritten and software's read index is its
+	 * own business.
+	 */
+	if (ring->rx_mode == RV_RX_MODE_OVERWRITING)
+		return true;
+	return ring_has_room(sw->read_rx[ams], sw->write_rx[ams],
+			     ring->log2_size);
+}
+
+/* The session that carries the AHA's output: out of physical AMI-HW 1. */
+static const struct rv_model_asn *aha_out_asn(struct rv_model *m)
+{
+	unsigned int i, id;
+
+	for (id = 0; id < hw_ids(m); id++) {
+		const struct rv_model_ami_hw *hw = &m->hw[id];
+
+		if (hw->mapped && hw->enabled && hw->aha == 0 && hw->phy == 1)
+			break;
+	}
+	if (id == hw_ids(m))
+		return NULL;
+	for (i = 0; i < m->p.max_asn; i++) {
+		const struct rv_model_asn *a = &m->asn[i];
+
+		if (a->used && a->src_ami_type == RV_AMI_TYPE_HW &&
+		    a->src_ami == id && a->src_f_owner == 0 &&
+		    a->src_ams == 0)
+			return a;
+	}
+	return NULL;
+}
+
+/*
+ * Where ASN a can deliver its next message right now, or false (held:
+ * back-pressure, or an end that is not there). Into an AMI-SW: directly,
+ * unchanged (loopback). Into AHA 0's physical AMI-HW 0 RX AMS 0: through
+ * the AHA, which inverts it and sends it, same length (spec 8.6), out of
+ * physical AMI-HW 1 TX AMS 0 on the session from there. The AHA keeps no
+ * message of its own: it takes one only when its output has room, so
+ * nothing is ever lost inside it.
+ */
+static bool route(struct rv_model *m, const struct rv_model_asn *a,
+		  struct hop *h)
+{
+	const struct rv_model_ami_hw *hw;
+	const struct rv_model_asn *out;
+
+	h->len = RV_MSG_BYTES(a->log2_msg_length);
+	h->invert = false;
+	if (a->dst_ami_type == RV_AMI_TYPE_HW) {
+		hw = live_hw(m, a->dst_ami, a->dst_f_owner);
+		if (!hw || hw->aha != 0 || hw->phy != 0 || a->dst_ams != 0)
+			return false;	/* no agent behind it */
+		out = aha_out_asn(m);
+		if (!out || out->dst_ami_type != RV_AMI_TYPE_SW)
+			return false;
+		h->invert = true;
+		h->len = RV_MSG_BYTES(out->log2_msg_length);
+		a = out;
+	}
+	h->sw = live_sw(m, a->dst_ami, a->dst_f_owner);
+	h->ams = a->dst_ams;
+	return h->sw && rx_room(m, h->sw, h->ams);
+}
+
+/*
+ * Copy one message from src to dst in chunks through m->buf. in_len bytes
+ * are read; the slot gets out_len bytes, zero-padded if the output session
+ * has longer messages (model decision; the demo uses equal lengths).
+ */
+static bool copy_msg(struct rv_model *m, uint64_t src, size_t in_len,
+		     uint64_t dst, size_t out_len, bool invert)
+{
+	size_t off, n, i;
+
+	for (off = 0; off < out_len; off += n) {
+		n = out_len - off < RV_MODEL_CHUNK ? out_len - off :
+						     RV_MODEL_CHUNK;
+		memset(m->buf, 0, n);
+		if (off < in_len &&
+		    !dma_read(m, src + off, m->buf,
+			      in_len - off < n ? in_len - off : n))
+			return false;
+		for (i = 0; invert && i < n && off + i < in_len; i++)
+			m->buf[i] = (uint8_t)~m->buf[i];
+		/* params.corrupt_msg: the AHA spoils byte 0 of one reply. */
+		if (invert && off == 0 && m->p.corrupt_msg &&
+		    m->aha_messages + 1 == m->p.corrupt_msg)
+			m->buf[0] ^= 0xff;
+		if (!dma_write(m, dst + off, m->buf, n))
+			return false;
+	}
+	return true;
+}
+
+static void sw_tx_irq(struct rv_model *m, struct rv_model_ami_sw *sw,
+		      unsigned int ams)
+{
+	if (sw->tx_irq_enable && (sw->tx_digest_mask & RV_BIT(ams)))
+		irq(m, sw->tx_vector);
+}
+
+static void sw_rx_irq(struct rv_model *m, struct rv_model_ami_sw *sw,
+		      unsigned int ams)
+{
+	if (sw->rx_irq_enable && (sw->rx_digest_mask & RV_BIT(ams)))
+		irq(m, sw->rx_vector);
+}
+
+/*
+ * Move one message on ASN a if it has one and somewhere to put it (spec
+ * 8.5): write it into the destination slot, advance the destination's
+ * WRITE_INDEX_RX, then the source's READ_INDEX_TX. Returns 1 if it moved.
+ */
+static unsigned int asn_move(struct rv_model *m, const struct rv_model_asn *a)
+{
+	struct rv_model_ami_sw *src;
+	const struct rv_model_ring *tx, *rx;
+	unsigned int s = a->src_ams;
+	uint64_t from, to;
+	size_t in_len;
+	struct hop h;
+
+	if (a->src_ami_type != RV_AMI_TYPE_SW || s >= m->p.num_tx_ams)
+		return 0;	/* AMI-HW sources move through the AHA */
+	src = live_sw(m, a->src_ami, a->src_f_owner);
+	if (!src)
+		return 0;
+	tx = &src->tx[s];
+	if (!ring_has_msg(src->read_tx[s], src->write_tx[s], tx->log2_size))
+		return 0;
+	if (!route(m, a, &h))
+		return 0;
+	rx = &h.sw->rx[h.ams];
+	in_len = RV_MSG_BYTES(a->log2_msg_length);
+	from = slot_addr(tx->base, src->read_tx[s], tx->log2_size, in_len);
+	to = slot_addr(rx->base, h.sw->write_rx[h.ams], rx->log2_size, h.len);
+	if (!copy_msg(m, from, in_len, to, h.len, h.invert))
+		return 0;
+	if (h.invert)
+		m->aha_messages++;
+	h.sw->write_rx[h.ams]++;
+	sw_rx_irq(m, h.sw, h.ams);
+	src->read_tx[s]++;
+	sw_tx_irq(m, src, s);
+	m->messages++;
+	return 1;
+}
+
+static unsigned int sessions_step(struct rv_model *m)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < m->p.max_asn && running(m); i++)
+		if (m->asn[i].used)
+			n += asn_move(m, &m->asn[i]);
+	return n;
+}
+
+unsigned int rv_model_step(struct rv_model *m)
+{
+	unsigned int done = 0, n;
+
+	do {
+		if (!running(m))
+			break;
+		n = mgt_step(m);
+		if (running(m))
+			n += sessions_step(m);
+		done += n;
+	} while (n && done < RV_MODEL_STEP_BUDGET);
+	return done;
+}
+
+/* ---- registers (spec 3, 4) ---- */
+
+static uint64_t amu_idr(const struct rv_model *m)
+{
+	/* AMI_TYPE 0 (type A1), no profiling, no tracing (spec 8.9). */
+	return RV_FIELD_PREP(RV_AMU_IDR_NUM_RX_AMS_M1, m->p.num_rx_ams - 1) |
+	       RV_FIELD_PREP(RV_AMU_IDR_NUM_TX_AMS_M1, m->p.num_tx_ams - 1);
+}
+
+/*
+ * spec 8.8: RX_DIGEST bit n is 1 while RX AMS n holds a message. TX "works
+ * the same way": model decision, TX_DIGEST bit n is 1 while TX AMS n has
+ * room for software to produce into.
+ */
+static uint64_t sw_rx_digest(const struct rv_model *m,
+			     const struct rv_model_ami_sw *sw)
+{
+	uint64_t d = 0;
+	unsigned int n;
+
+	for (n = 0; n < m->p.num_rx_ams; n++)
+		if (sw->write_rx[n] != sw->read_rx[n])
+			d |= RV_BIT(n);
+	return d;
+}
+
+static uint64_t sw_tx_digest(const struct rv_model *m,
+			     const struct rv_model_ami_sw *sw)
+{
+	uint64_t d = 0;
+	unsigned int n;
+
+	for (n = 0; n < m->p.num_tx_ams; n++)
+		if (ring_has_room(sw->read_tx[n], sw->write_tx[n],
+				  sw->tx[n].log2_size))
+			d |= RV_BIT(n);
+	return d;
+}
+
+static uint64_t mgt_rx_digest(const struct rv_model *m)
+{
+	uint64_t d = 0;
+	unsigned int k;
+
+	for (k = 0; k < 3; k++)
+		if (m->mgt_write_rx[k] != m->mgt_read_rx[k])
+			d |= RV_BIT(k);
+	return d;
+}
+
+/* The AMI-SW page a BAR0 offset falls in, or -1 (spec 4, 8.7). */
+static int sw_page(const struct rv_model *m, uint64_t off)
+{
+	uint64_t k = (off >> 16) - 1;
+
+	if (off < RV_AMI_SW_PAGE(0) || k >= m->p.num_ami_sw ||
+	    (off & 0xffff) >= RV_AMI_SW_PAGE_SIZE)
+		return -1;
+	return (int)k;
+}
+
+/* Who writes each register of an AMI-SW page (spec 4). */
+static enum rv_reg_owner sw_owner(const struct rv_model *m, uint64_t o)
+{
+	uint64_t n = (o & 0x1ff) / 8;
+
+	if (o == RV_AMI_SW_TX_DIGEST_MASK || o == RV_AMI_SW_RX_DIGEST_MASK)
+		return RV_REG_SW;
+	if (o == RV_AMI_SW_TX_DIGEST || o == RV_AMI_SW_RX_DIGEST)
+		return RV_REG_DEVICE;
+	if (o >= 0x400 && o < 0x800 && n < m->p.num_tx_ams)
+		return o < 0x600 ? RV_REG_DEVICE : RV_REG_SW;
+	if (o >= 0xc00 && o < 0x1000 && n < m->p.num_rx_ams)
+		return o < 0xe00 ? RV_REG_SW : RV_REG_DEVICE;
+	return RV_REG_NONE;
+}
+
+/* Who writes each management register (spec 3). */
+static enum rv_reg_owner mgt_owner(uint64_t off)
+{
+	switch (off) {
+	case RV_AMU_CR:
+	case RV_MGT_RX_VECTOR:
+	case RV_MGT_TX_VECTOR:
+	case RV_MGT_RX_IRQ_CTRL:
+	case RV_MGT_TX_IRQ_CTRL:
+	case RV_MGT_TRACE_RX_CTRL:
+	case RV_MSK_BASE_PTR(0):
+	case RV_MSK_BASE_PTR(1):
+	case RV_MSK_BASE_PTR(2):
+	case RV_MSK_CTRL(0):
+	case RV_MSK_CTRL(1):
+	case RV_MSK_CTRL(2):
+	case RV_MGT_TX_DIGEST_MASK:
+	case RV_MGT_RX_DIGEST_MASK:
+	case RV_MGT_WRITE_INDEX_TX0:
+	case RV_MGT_READ_INDEX_RX0:
+	case RV_MGT_READ_INDEX_RX1:
+	case RV_MGT_READ_INDEX_RX2:
+		return RV_REG_SW;
+	case RV_AMU_IDR:
+	case RV_AMU_AIDR:
+	case RV_AMU_IIDR:
+	case RV_AMU_SR:
+	case RV_MGT_TX_DIGEST:
+	case RV_MGT_RX_DIGEST:
+	case RV_MGT_READ_INDEX_TX0:
+	case RV_MGT_WRITE_INDEX_RX0:
+	case RV_MGT_WRITE_INDEX_RX1:
+	case RV_MGT_WRITE_INDEX_RX2:
+		return RV_REG_DEVICE;
+	default:
+		return RV_REG_NONE;
+	}
+}
+
+enum rv_reg_owner rv_model_reg_owner(const struct rv_model *m, uint64_t off)
+{
+	if (off & 7 || off >= RV_MODEL_BAR0_SIZE)
+		return RV_REG_NONE;
+	if (off < RV_MGT_PAGE_SIZE)
+		return mgt_owner(off);
+	if (sw_page(m, off) < 0)
+		return RV_REG_NONE;
+	return sw_owner(m, off & 0xffff);
+}
+
+/* Where a stored management register lives; NULL if computed or absent. */
+static uint64_t *mgt_reg(struct rv_model *m, uint64_t off)
+{
+	switch (off) {
+	case RV_AMU_CR:			return &m->cr;
+	case RV_AMU_SR:			return &m->sr;
+	case RV_MGT_RX_VECTOR:		return &m->mgt_rx_vector;
+	case RV_MGT_TX_VECTOR:		return &m->mgt_tx_vector;
+	case RV_MGT_RX_IRQ_CTRL:	return &m->mgt_rx_irq_ctrl;
+	case RV_MGT_TX_IRQ_CTRL:	return &m->mgt_tx_irq_ctrl;
+	case RV_MGT_TRACE_RX_CTRL:	return &m->mgt_trace_rx_ctrl;
+	case RV_MSK_BASE_PTR(0):	return &m->msk_base[0];
+	case RV_MSK_BASE_PTR(1):	return &m->msk_base[1];
+	case RV_MSK_BASE_PTR(2):	return &m->msk_base[2];
+	case RV_MSK_CTRL(0):		return &m->msk_ctrl[0];
+	case RV_MSK_CTRL(1):		return &m->msk_ctrl[1];
+	case RV_MSK_CTRL(2):		return &m->msk_ctrl[2];
+	case RV_MGT_TX_DIGEST_MASK:	return &m->mgt_tx_digest_mask;
+	case RV_MGT_RX_DIGEST_MASK:	return &m->mgt_rx_digest_mask;
+	case RV_MGT_READ_INDEX_TX0:	return &m->mgt_read_tx0;
+	case RV_MGT_WRITE_INDEX_TX0:	return &m->mgt_write_tx0;
+	case RV_MGT_READ_INDEX_RX0:	return &m->mgt_read_rx[0];
+	case RV_MGT_READ_INDEX_RX1:	return &m->mgt_read_rx[1];
+	case RV_MGT_READ_INDEX_RX2:	return &m->mgt_read_rx[2];
+	case RV_MGT_WRITE_INDEX_RX0:	return &m->mgt_write_rx[0];
+	case RV_MGT_WRITE_INDEX_RX1:	return &m->mgt_write_rx[1];
+	case RV_MGT_WRITE_INDEX_RX2:	return &m->mgt_write_rx[2];
+	default:			return NULL;
+	}
+}
+
+/* Where a stored AMI-SW page register lives; NULL if computed or absent. */
+static uint64_t *sw_reg(struct rv_model_ami_sw *sw, uint64_t o)
+{
+	uint64_t n = (o & 0x1ff) / 8;
+
+	switch (o & ~(uint64_t)0x1ff) {
+	case 0x000:
+		return o == RV_AMI_SW_TX_DIGEST_MASK ? &sw->tx_digest_mask :
+						       NULL;
+	case 0x400:
+		return &sw->read_tx[n];
+	case 0x600:
+		return &sw->write_tx[n];
+	case 0x800:
+		return o == RV_AMI_SW_RX_DIGEST_MASK ? &sw->rx_digest_mask :
+						       NULL;
+	case 0xc00:
+		return &sw->read_rx[n];
+	case 0xe00:
+		return &sw->write_rx[n];
+	default:
+		return NULL;
+	}
+}
+
+/* A stored register at off (which must be one, see reg_owner), or NULL. */
+static uint64_t *reg_of(struct rv_model *m, uint64_t off)
+{
+	if (rv_model_reg_owner(m, off) == RV_REG_NONE)
+		return NULL;
+	if (off < RV_MGT_PAGE_SIZE)
+		return mgt_reg(m, off);
+	return sw_reg(&m->sw[sw_page(m, off)], off & 0xffff);
+}
+
+/* Registers whose value the device computes on each read. */
+static bool computed_read(struct rv_model *m, uint64_t off, uint64_t *val)
+{
+	int k;
+
+	switch (off) {
+	case RV_AMU_IDR:
+		*val = amu_idr(m);
+		return true;
+	case RV_AMU_AIDR:
+		*val = m->p.aidr;
+		return true;
+	case RV_AMU_IIDR:
+		*val = m->p.iidr;
+		return true;
+	case RV_MGT_TX_DIGEST:
+		*val = ring_has_room(m->mgt_read_tx0, m->mgt_write_tx0,
+				     msk_log2_size(m, RV_MSK_CMD));
+		return true;
+	case RV_MGT_RX_DIGEST:
+		*val = mgt_rx_digest(m);
+		return true;
+	}
+	k = sw_page(m, off);
+	if (k < 0)
+		return false;
+	if ((off & 0xffff) == RV_AMI_SW_TX_DIGEST) {
+		*val = sw_tx_digest(m, &m->sw[k]);
+		return true;
+	}
+	if ((off & 0xffff) == RV_AMI_SW_RX_DIGEST) {
+		*val = sw_rx_digest(m, &m->sw[k]);
+		return true;
+	}
+	return false;
+}
+
+uint64_t rv_model_read(struct rv_model *m, uint64_t off)
+{
+	uint64_t val, *reg;
+
+	if (rv_model_reg_owner(m, off) == RV_REG_NONE)
+		return 0;
+	if (computed_read(m, off, &val))
+		return val;
+	reg = reg_of(m, off);
+	return reg ? *reg : 0;
+}
+
+/* Bits software can set in each management register (spec 3). */
+static uint64_t write_mask(uint64_t off)
+{
+	switch (off) {
+	case RV_AMU_CR:
+		return RV_AMU_CR_ASN_PROF_EN | RV_AMU_CR_TRACE_EN |
+		       RV_AMU_CR_VF_TRACE_EN | RV_AMU_CR_AMU_FWD_EN |
+		       RV_AMU_CR_AMU_EN;
+	case RV_MGT_RX_VECTOR:
+	case RV_MGT_TX_VECTOR:
+		return RV_MGT_VECTOR;
+	case RV_MGT_RX_IRQ_CTRL:
+	case RV_MGT_TX_IRQ_CTRL:
+		return RV_MGT_IRQ_CTRL_EN;
+	case RV_MGT_TRACE_RX_CTRL:
+		return RV_MGT_TRACE_RX_CTRL_RX_MODE;
+	case RV_MSK_CTRL(0):
+	case RV_MSK_CTRL(1):
+	case RV_MSK_CTRL(2):
+		return RV_MSK_CTRL_THRESHOLD | RV_MSK_CTRL_LOG2_MSG_LENGTH |
+		       RV_MSK_CTRL_LOG2_SIZE;
+	default:
+		return ~(uint64_t)0;
+	}
+}
+
+/*
+ * Stores only: the work is done by rv_model_step(). Writes to read-only and
+ * device-owned registers are ignored, as are unaligned or absent offsets.
+ */
+void rv_model_write(struct rv_model *m, uint64_t off, uint64_t val)
+{
+	uint64_t *reg;
+
+	if (rv_model_reg_owner(m, off) != RV_REG_SW)
+		return;
+	reg = reg_of(m, off);
+	if (reg)
+		*reg = val & write_mask(off);
+}
+
+/* ---- summary for tests ---- */
+
+void rv_model_summary(const struct rv_model *m, struct rv_model_summary *s)
+{
+	unsigned int i;
+
+	*s = (struct rv_model_summary){
+		.amu_enabled = m->cr & RV_AMU_CR_AMU_EN,
+		.bus_master = m->bus_master,
+		.iommu_fault = m->sr & RV_AMU_SR_IOMMU_FAULT,
+		.commands = m->commands,
+		.messages = m->messages,
+		.irqs = m->irqs,
+	};
+	for (i = 0; i < RV_MODEL_MAX_AMI_SW; i++) {
+		s->ami_sw_mapped += m->sw[i].mapped;
+		s->ami_sw_enabled += m->sw[i].mapped && m->sw[i].enabled;
+	}
+	for (i = 0; i < RV_MODEL_MAX_AMI_HW; i++) {
+		s->ami_hw_mapped += m->hw[i].mapped;
+		s->ami_hw_enabled += m->hw[i].mapped && m->hw[i].enabled;
+	}
+	for (i = 0; i < RV_MODEL_MAX_ASN; i++)
+		s->asn_count += m->asn[i].used;
+}

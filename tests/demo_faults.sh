@@ -1,0 +1,102 @@
+#!/bin/sh
+# Devices that fail each precondition, commands answering each error
+# status of their table, a device that stops answering, a wrong byte, and
+# faults injected into system calls: exit status 1, one named error, and
+# the device quiesced with no fd or mapping left.
+. "${srcdir:-.}/tests/demo_lib.sh"
+
+# fails SIM_SPEC "TEXT OF THE ERROR" [ARGS...]
+fails() {
+	spec=$1; want=$2; shift 2
+	run_demo "$spec" "$@"
+	expect_status "$spec" 1
+	expect "$spec: error names '$want'" has_error "$want"
+	expect "$spec: device quiesced, nothing left open or mapped" quiesced
+}
+
+fails "vendor_id=0x1234,device_id=0x11e8" \
+	"is PCI device 1234:11e8, not a Revere-AMU PF (13b5:ff81)"
+fails "device_id=0xff80" "is PCI device 13b5:ff80, not a Revere-AMU PF"
+fails "aidr=0x10" "implements Revere-AMU architecture 1.0"
+fails "aidr=0x31" "implements Revere-AMU architecture 3.1"
+fails "num_ami_sw=0" "has 0 AMI-SW, the demo needs at least 1"
+fails "num_ami_hw=1" "has 1 AMI-HW, the demo needs at least 2"
+fails "max_asn=1" "has 1 ASN, the demo needs at least 2"
+fails "num_aha=0" "has 0 AHA, the demo needs at least 1"
+
+# Each configure command the demo sends, answering each error status of
+# its table in spec 6. The expected texts are the spec's, typed from it.
+fails "fail_opcode=6,fail_status=1" "PF-AMI-SW-MAP: status 1, AMI-SW already mapped"
+fails "fail_opcode=6,fail_status=2" "PF-AMI-SW-MAP: status 2, Physical AMI-SW not available"
+fails "fail_opcode=23,fail_status=1" "PF-AMI-HW-MAP: status 1, AMI-HW already mapped"
+fails "fail_opcode=16,fail_status=1" "PF-ASN-CREATE: status 1, Requested ASN ID already in use"
+fails "fail_opcode=11,fail_status=1" "F-AMI-SW-CONFIGURE: status 1, AMI-SW is not mapped in Function"
+fails "fail_opcode=11,fail_status=2" "F-AMI-SW-CONFIGURE: status 2, AMI-SW is not disabled"
+fails "fail_opcode=20,fail_status=1" "F-AMS-RING-CONFIGURE: status 1, AMI-SW is not mapped in Function"
+fails "fail_opcode=20,fail_status=2" "F-AMS-RING-CONFIGURE: status 2, AMI-SW is not disabled"
+fails "fail_opcode=33,fail_status=1" "F-AMI-HW-ENABLE: status 1, AMI-HW is not mapped in Function"
+fails "fail_opcode=14,fail_status=1" "F-AMI-SW-ENABLE: status 1, AMI-SW is not mapped in Function"
+# A status no table lists, and the unknown-opcode answer of spec 8.3.
+fails "fail_opcode=23,fail_status=7" "PF-AMI-HW-MAP: status 7, not a status the spec defines"
+fails "fail_opcode=16,fail_status=0xffff" "PF-ASN-CREATE: status 0xffff, the device does not know this command"
+
+# A device that stops answering: at once, or at one command.
+fails "mute=1" "PF-PROBE: no response within 100 ms"
+fails "mute_opcode=20" "F-AMS-RING-CONFIGURE: no response within 100 ms"
+run_demo "mute=1" --timeout 5
+expect "mute=1 --timeout 5: timeout honoured" has_error "PF-PROBE: no response within 5 ms"
+
+# A reply with one wrong byte: message 4 (the AHA's fifth) is corrupted.
+fails "corrupt_msg=5" "message 4 (RX AMS 0 slot 4), byte 0: expected 0xfb, found 0x04"
+fails "corrupt_msg=100" "message 99 (RX AMS 0 slot 35), byte 0: expected 0x9c, found 0x63" --packets 200
+
+# System calls that fail: each step of the VFIO set-up in turn.
+# syscall_fails FAULT "TEXT"
+syscall_fails() {
+	run_demo "fail=$1"
+	expect_status "fail=$1" 1
+	expect "fail=$1: error names '$2'" has_error "$2"
+	expect "fail=$1: nothing left open or mapped" released
+}
+syscall_fails "open:1:ENOENT" "/dev/vfio/vfio"
+syscall_fails "open:2:ENOENT" "/dev/vfio/42"
+syscall_fails "open:2:EACCES" "/dev/vfio/42"
+syscall_fails "ioctl:VFIO_GET_API_VERSION:1:EINVAL" "VFIO_GET_API_VERSION"
+syscall_fails "ioctl:VFIO_GROUP_GET_STATUS:1:EIO" "VFIO_GROUP_GET_STATUS"
+syscall_fails "ioctl:VFIO_GROUP_SET_CONTAINER:1:EBUSY" "VFIO_GROUP_SET_CONTAINER"
+syscall_fails "ioctl:VFIO_SET_IOMMU:1:EBUSY" "VFIO_SET_IOMMU"
+syscall_fails "ioctl:VFIO_GROUP_GET_DEVICE_FD:1:EBUSY" "VFIO_GROUP_GET_DEVICE_FD"
+syscall_fails "ioctl:VFIO_DEVICE_GET_INFO:1:EIO" "VFIO_DEVICE_GET_INFO"
+syscall_fails "ioctl:VFIO_DEVICE_GET_REGION_INFO:1:EIO" "VFIO_DEVICE_GET_REGION_INFO"
+syscall_fails "ioctl:VFIO_DEVICE_RESET:1:EIO" "VFIO_DEVICE_RESET"
+syscall_fails "ioctl:VFIO_IOMMU_MAP_DMA:1:ENOMEM" "locked-memory limit"
+syscall_fails "ioctl:VFIO_IOMMU_MAP_DMA:1:EFAULT" "VFIO_IOMMU_MAP_DMA"
+syscall_fails "mmap:1:ENOMEM" "BAR0"
+syscall_fails "pread:1:EIO" "config"
+syscall_fails "pwrite:1:EIO" "config"
+
+# A group that is not viable, a device name the group does not have.
+fails "group_viable=0" "not viable"
+fails "memlock_limit=4096" "locked-memory limit"
+
+# Every call of every kind in turn, until the run no longer reaches it:
+# whatever fails, the demo reports one error, exits 1 and leaks nothing.
+for op in open ioctl pread pwrite mmap close munmap; do
+	i=1
+	while [ $i -le 60 ]; do
+		run_demo "fail=$op:$i:EIO"
+		if [ "$status" = 0 ] && ! has_error "$op"; then
+			break	# the run makes fewer such calls than $i
+		fi
+		# A failed munmap leaves the mapping, as it would on Linux.
+		if [ "$status" = 1 ] && { [ "$op" = munmap ] || released; }; then
+			ok "fail=$op:$i:EIO: exit 1, nothing left open"
+		else
+			not_ok "fail=$op:$i:EIO: exit $status (or a leak)"
+		fi
+		i=$((i + 1))
+	done
+	expect "fault sweep over $op reached the end of the run" test "$i" -le 60
+done
+
+finish

@@ -1,0 +1,64 @@
+# Helpers for the demo's tests: run the built binary on --sim and report
+# each check as a TAP line (automake's tap-driver.sh counts them).
+# Sourced by tests/demo_*.sh; DEMO is the binary (set by tests/demo.mk).
+
+: "${DEMO:?DEMO must name the revere-vfio-demo binary}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/revere-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failures=0
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() {
+	n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $*"
+	# Show what the demo said, to debug from the test log alone.
+	sed 's/^/#   out: /' "$tmp/out" 2>/dev/null | head -n 20
+	sed 's/^/#   err: /' "$tmp/err" 2>/dev/null | head -n 20
+}
+finish() { echo "1..$n"; }
+
+# run_demo SIM_SPEC ARGS...: run the demo on --sim with REVERE_SIM=SIM_SPEC
+# (report=1 always, so the mock prints its counters on exit); sets $status.
+run_demo() {
+	spec=$1; shift
+	REVERE_SIM="report=1${spec:+,$spec}" "$DEMO" --sim "$@" \
+		>"$tmp/out" 2>"$tmp/err" </dev/null
+	status=$?
+}
+
+# report KEY: a value from the mock's last line "mock-vfio: key=value ...".
+report() {
+	sed -n 's/^mock-vfio: //p' "$tmp/err" | tr ' ' '\n' |
+		sed -n "s/^$1=//p" | tail -n 1
+}
+
+# No fd, no DMA mapping, no BAR mapping left; AMU off, bus mastering off.
+released() {
+	[ "$(report fds_open)" = 0 ] && [ "$(report dma_mappings)" = 0 ] &&
+		[ "$(report bar_mmaps)" = 0 ] && [ "$(report irqs_routed)" = 0 ]
+}
+quiesced() {
+	released && [ "$(report amu_enabled)" = 0 ] &&
+		[ "$(report bus_master)" = 0 ] &&
+		[ "$(report ami_sw_enabled)" = 0 ] &&
+		[ "$(report ami_hw_enabled)" = 0 ]
+}
+# Everything undone, sessions and mappings too.
+clean() {
+	quiesced && [ "$(report asn_count)" = 0 ] &&
+		[ "$(report ami_sw_mapped)" = 0 ] &&
+		[ "$(report ami_hw_mapped)" = 0 ]
+}
+
+# Error lines: the demo's own, prefixed with its name.
+errors() { grep -c '^revere-vfio-demo: ' "$tmp/err"; }
+has_error() { grep -q "^revere-vfio-demo: .*$1" "$tmp/err"; }
+
+# expect DESC STATUS: the run exited with STATUS.
+expect_status() {
+	if [ "$status" = "$2" ]; then ok "$1: exit $2"; else not_ok "$1: exit $status, expected $2"; fi
+}
+expect() {
+	desc=$1; shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}

@@ -1,0 +1,62 @@
+#!/bin/sh
+# Command-line handling: help, version, and every invalid value giving one
+# line that names the option, points at --help, and exit status 2.
+. "${srcdir:-.}/tests/demo_lib.sh"
+
+"$DEMO" --help >"$tmp/out" 2>"$tmp/err"; status=$?
+expect_status "--help" 0
+for opt in --vfio-group --device --sim --packets --timeout --loopback --trace --verbose --quiet --help --version 'Exit status'; do
+	expect "--help mentions $opt" grep -q -- "$opt" "$tmp/out"
+done
+"$DEMO" -h >"$tmp/out" 2>"$tmp/err"; status=$?
+expect_status "-h" 0
+"$DEMO" --version >"$tmp/out" 2>"$tmp/err"; status=$?
+expect_status "--version" 0
+expect "--version prints name and version" grep -q '^revere-vfio-demo [0-9]' "$tmp/out"
+
+# usage "DESCRIPTION" "TEXT THE LINE MUST HOLD" ARGS...
+usage() {
+	desc=$1; want=$2; shift 2
+	"$DEMO" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null; status=$?
+	expect_status "$desc" 2
+	expect "$desc: one line on stderr" test "$(wc -l <"$tmp/err")" = 1
+	expect "$desc: names the problem" grep -q -- "$want" "$tmp/err"
+	expect "$desc: points at --help" grep -q -- "see 'revere-vfio-demo --help'" "$tmp/err"
+	expect "$desc: nothing on stdout" test ! -s "$tmp/out"
+}
+
+usage "no arguments" "--vfio-group: missing"
+usage "group without device" "--device: missing" --vfio-group /dev/vfio/1
+usage "device without group" "--vfio-group: missing" --device 0000:00:03.0
+usage "--sim with a group" "--sim: cannot be used with --vfio-group" --sim --vfio-group /dev/vfio/1
+usage "--sim with a device" "--sim: cannot be used with" --sim --device 0000:00:03.0
+usage "unknown option" "--frobnicate: unknown option" --sim --frobnicate
+usage "unknown short option" "-x: unknown option" --sim -x
+usage "stray argument" "'extra': unexpected argument" --sim extra
+usage "--packets without argument" "--packets: missing argument" --sim --packets
+usage "--packets not a number" "--packets: 'abc' is not a positive whole number" --sim --packets abc
+usage "--packets negative" "--packets: '-5' is not a positive whole number" --sim --packets -5
+usage "--packets zero" "--packets: 0 is out of range" --sim --packets 0
+usage "--packets trailing garbage" "--packets: '12x' has trailing characters 'x'" --sim --packets 12x
+usage "--packets empty" "--packets: '' is not a positive whole number" --sim --packets=
+usage "--packets above 2^64-1" "--packets: 18446744073709551616 is out of range" --sim --packets 18446744073709551616
+usage "--packets with a sign" "--packets: '+3' is not a positive whole number" --sim --packets +3
+usage "--packets with blanks" "--packets: ' 3' is not a positive whole number" --sim --packets ' 3'
+usage "--timeout without argument" "--timeout: missing argument" --sim --timeout
+usage "--timeout not a number" "--timeout: 'soon' is not a positive whole number" --sim --timeout soon
+usage "--timeout zero" "--timeout: 0 is out of range" --sim --timeout 0
+usage "--timeout too large" "--timeout: 3600001 is out of range" --sim --timeout 3600001
+usage "--timeout trailing garbage" "--timeout: '100ms' has trailing characters 'ms'" --sim --timeout 100ms
+usage "--vfio-group without argument" "--vfio-group: missing argument" --vfio-group
+usage "--device without argument" "--device: missing argument" --vfio-group /dev/vfio/1 --device
+usage "empty group" "--vfio-group: empty path" --vfio-group '' --device x
+usage "--verbose with --quiet" "--verbose and --quiet cannot be used together" --sim -v -q
+
+# The largest counts are accepted (the run itself is not started here:
+# --help after them stops before any device work).
+"$DEMO" --sim --packets 4294967295 --help >"$tmp/out" 2>"$tmp/err"; status=$?
+expect_status "--packets 2^32-1 accepted" 0
+"$DEMO" --sim --packets 18446744073709551615 --help >"$tmp/out" 2>"$tmp/err"; status=$?
+expect_status "--packets 2^64-1 accepted" 0
+
+finish

@@ -1,0 +1,59 @@
+#!/bin/sh
+# The demo on the simulated device: the default run, long runs that wrap
+# the rings, loopback, both BAR0 access paths, -v and -q.
+. "${srcdir:-.}/tests/demo_lib.sh"
+
+for bar in 1 0; do
+	path=$([ $bar = 1 ] && echo mmap || echo pread/pwrite)
+	run_demo "bar0_mmap=$bar"
+	expect_status "default run, BAR0 $path" 0
+	expect "default run, BAR0 $path: summary" \
+		grep -q '^step 4: 42 messages of 2048 bytes inverted and verified in [0-9]* ms$' "$tmp/out"
+	expect "default run, BAR0 $path: five steps" \
+		test "$(grep -c '^step [1-5]: ' "$tmp/out")" = 5
+	expect "default run, BAR0 $path: BAR0 path reported" \
+		grep -q "BAR0 $([ $bar = 1 ] && echo "mmap'd" || echo 'through pread/pwrite')" "$tmp/out"
+	expect "default run, BAR0 $path: nothing on stderr but the report" \
+		test "$(grep -vc '^mock-vfio: ' "$tmp/err")" = 0
+	expect "default run, BAR0 $path: device left clean" clean
+	expect "default run, BAR0 $path: 42 messages moved twice (to and from AHA 0)" \
+		test "$(report messages)" = 84
+
+	# 10000 messages through 64-slot rings: more than 150 wraps.
+	run_demo "bar0_mmap=$bar" --packets 10000
+	expect_status "--packets 10000, BAR0 $path" 0
+	expect "--packets 10000, BAR0 $path: all verified" \
+		grep -q '^step 4: 10000 messages of 2048 bytes inverted and verified' "$tmp/out"
+	expect "--packets 10000, BAR0 $path: device left clean" clean
+
+	run_demo "bar0_mmap=$bar" --loopback --packets 300
+	expect_status "--loopback, BAR0 $path" 0
+	expect "--loopback, BAR0 $path: data came back unchanged" \
+		grep -q '^step 4: 300 messages of 2048 bytes looped back and verified' "$tmp/out"
+	expect "--loopback, BAR0 $path: no AMI-HW used" \
+		test "$(report ami_hw_mapped)" = 0
+	expect "--loopback, BAR0 $path: device left clean" clean
+done
+
+run_demo "" --packets 1
+expect_status "--packets 1" 0
+expect "--packets 1: one message" grep -q '^step 4: 1 messages' "$tmp/out"
+
+run_demo "" -q
+expect_status "--quiet" 0
+expect "--quiet prints nothing" test ! -s "$tmp/out"
+
+run_demo "" -v
+expect_status "--verbose" 0
+for what in AMU_IDR AMU_AIDR AMU_IIDR PF-PROBE F-PROBE 'IOMMU: type1v2, page sizes' 'BAR0: 1048576 bytes' 'DMA: '; do
+	expect "--verbose shows $what" grep -q "$what" "$tmp/out"
+done
+expect "--verbose: probe results of the model (spec 8.9)" \
+	grep -q 'PF-PROBE: 4 AMI-SW, 8 AMI-HW, 16 ASN, 1 AHA; F-PROBE: 4 AMI per function' "$tmp/out"
+
+# A device without TYPE1v2 falls back to TYPE1.
+run_demo "type1v2=0" -v
+expect_status "type1 IOMMU only" 0
+expect "type1 IOMMU only: reported" grep -q 'IOMMU: type1,' "$tmp/out"
+
+finish

@@ -1,0 +1,137 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck disable=SC3045 # the guest's sh is busybox ash: ulimit -l
+#
+# Part 1 of the real-kernel rig: the project's VFIO layer against vfio-pci
+# and the emulated Intel IOMMU, with QEMU's edu device (1234:11e8).
+# Runs in the guest as root, from /init (see tests/kernel/README).
+#
+# RIG-EXPECT: edu-found edu-bind edu-root demo-refuses-edu
+# RIG-EXPECT: edu-nonroot-denied edu-nonroot-memlock edu-nonroot
+
+EDU_ID=1234:11e8
+REVERE_ID=13b5:ff81
+USER_NAME=rig		# an unprivileged user of the initramfs' /etc/passwd
+OUT=/tmp/10-edu.out
+
+pass() { echo "RIG-RESULT: $1 PASS"; }
+fail() { echo "RIG-RESULT: $1 FAIL $2"; }
+
+# The first FAIL line of edu-test's output, for the result line.
+first_fail() { grep -m 1 'FAIL' "$OUT" | sed 's/^edu-test: FAIL //'; }
+
+find_edu() {
+	for d in /sys/bus/pci/devices/*; do
+		v=$(cat "$d/vendor") || continue
+		p=$(cat "$d/device") || continue
+		if [ "${v#0x}:${p#0x}" = "$EDU_ID" ]; then
+			echo "${d##*/}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Hand the device to vfio-pci: driver_override makes vfio-pci the only
+# driver that may bind it, then drivers_probe binds it (kernel
+# Documentation/driver-api/vfio.rst, ABI sysfs-bus-pci).
+bind_vfio() {
+	dev=/sys/bus/pci/devices/$1
+	echo vfio-pci >"$dev/driver_override" || return 1
+	if [ -e "$dev/driver" ]; then
+		echo "$1" >"$dev/driver/unbind" || return 1
+	fi
+	echo "$1" >/sys/bus/pci/drivers_probe || return 1
+	[ "$(basename "$(readlink "$dev/driver")")" = vfio-pci ]
+}
+
+# run_as USER CMD...: as USER, with the shell's current limits (su keeps
+# them), like a user's login shell would.
+run_as() {
+	user=$1
+	shift
+	su -s /bin/sh "$user" -c "$*"
+}
+
+if ! BDF=$(find_edu); then
+	fail edu-found "no PCI device $EDU_ID (is -device edu on the QEMU command line?)"
+	exit 0
+fi
+pass edu-found
+echo "edu: $BDF"
+
+if ! bind_vfio "$BDF"; then
+	fail edu-bind "cannot bind $BDF to vfio-pci (driver: $(readlink "/sys/bus/pci/devices/$BDF/driver"))"
+	exit 0
+fi
+GROUP=$(basename "$(readlink "/sys/bus/pci/devices/$BDF/iommu_group")")
+GROUP_DEV=/dev/vfio/$GROUP
+if [ ! -c "$GROUP_DEV" ]; then
+	fail edu-bind "$BDF is bound to vfio-pci but $GROUP_DEV does not exist"
+	exit 0
+fi
+pass edu-bind
+echo "edu: $BDF bound to vfio-pci, IOMMU group $GROUP_DEV"
+
+# Root: every check of edu-test.
+edu-test "$GROUP_DEV" "$BDF" >"$OUT" 2>&1
+st=$?
+cat "$OUT"
+if [ "$st" -eq 0 ]; then
+	pass edu-root
+else
+	fail edu-root "edu-test exited $st: $(first_fail)"
+fi
+
+# The demo must recognise that this is not a Revere device: exit status 1
+# (not a crash) and a message naming both IDs.
+revere-vfio-demo --vfio-group "$GROUP_DEV" --device "$BDF" >"$OUT" 2>&1
+st=$?
+cat "$OUT"
+if [ "$st" -ne 1 ]; then
+	fail demo-refuses-edu "revere-vfio-demo exited $st, want 1"
+elif ! grep -q "$EDU_ID" "$OUT" || ! grep -q "$REVERE_ID" "$OUT"; then
+	fail demo-refuses-edu "message does not name both $EDU_ID and $REVERE_ID"
+else
+	pass demo-refuses-edu
+fi
+
+# Non-root without access to the group file: opening it must fail cleanly.
+run_as "$USER_NAME" "edu-test $GROUP_DEV $BDF" >"$OUT" 2>&1
+st=$?
+cat "$OUT"
+if [ "$st" -ne 1 ]; then
+	fail edu-nonroot-denied "edu-test exited $st, want 1"
+elif ! grep -q 'FAIL open' "$OUT"; then
+	fail edu-nonroot-denied "no 'FAIL open' from edu-test without access"
+else
+	pass edu-nonroot-denied
+fi
+
+# Give the user the group file, as an administrator would (udev rule or
+# chown); /dev/vfio/vfio itself is world-accessible.
+chown "$USER_NAME" "$GROUP_DEV"
+
+# Without CAP_IPC_LOCK the type1 IOMMU driver counts pinned DMA pages
+# against RLIMIT_MEMLOCK: with a limit of 0 the mapping must be refused.
+(ulimit -l 0 && run_as "$USER_NAME" "edu-test $GROUP_DEV $BDF") >"$OUT" 2>&1
+st=$?
+cat "$OUT"
+if [ "$st" -ne 1 ]; then
+	fail edu-nonroot-memlock "edu-test exited $st with ulimit -l 0, want 1"
+elif ! grep -q 'FAIL dma-map' "$OUT"; then
+	fail edu-nonroot-memlock "no 'FAIL dma-map' with ulimit -l 0"
+else
+	pass edu-nonroot-memlock
+fi
+
+# With the limit raised (64 MiB, in KiB) everything must work as non-root.
+(ulimit -l 65536 && run_as "$USER_NAME" "edu-test $GROUP_DEV $BDF") >"$OUT" 2>&1
+st=$?
+cat "$OUT"
+if [ "$st" -eq 0 ] && grep -q "uid 1000" "$OUT"; then
+	pass edu-nonroot
+else
+	fail edu-nonroot "edu-test as $USER_NAME exited $st: $(first_fail)"
+fi
+exit 0

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * revere_mdev: the Revere-AMU device model (sim/revere_model.c, compiled
+ * unchanged) carried by a Linux mediated device, so that the unmodified
+ * revere-vfio-demo can drive it through the kernel's real VFIO, type1 IOMMU
+ * and eventfd code. Only the real-kernel rig uses it (tests/kernel/README).
+ *
+ * The pieces, one file each:
+ *   rv_mdev_main.c  module, mdev parent and type, mdev driver, sysfs state
+ *   rv_mdev_vfio.c  the vfio_device: regions, ioctls, DMA, MSI-X eventfds
+ *   rv_mdev_cfg.c   the emulated PCI configuration space
+ *
+ * Written against Linux 6.1's mdev and vfio API (the kernel Debian 12
+ * ships); samples/vfio-mdev/mtty.c of that release shows the same shape.
+ */
+#ifndef RV_MDEV_H
+#define RV_MDEV_H
+
+#include <linux/eventfd.h>
+#include <linux/mdev.h>
+#include <linux/mutex.h>
+#include <linux/vfio.h>
+
+#include "revere_model.h"
+
+/* The emulated PCI configuration space: a type 0 header, no capabilities. */
+#define RV_CFG_SIZE		256
+
+/*
+ * MSI-X vectors offered through VFIO_PCI_MSIX_IRQ_INDEX. Spec 8.8 lets the
+ * driver pick any vector number; 8 matches the mock VFIO kernel, so the
+ * demo sees the same device in both places.
+ */
+#define RV_MDEV_MSIX_COUNT	8
+
+/*
+ * One mediated Revere PF. vdev must stay first: vfio_alloc_device()
+ * allocates the whole struct around it and checks that at build time.
+ */
+struct rv_mdev {
+	struct vfio_device vdev;
+	/*
+	 * Serialises everything that touches the model or the eventfds:
+	 * region reads and writes, ioctls, open/close and the sysfs state.
+	 * The model is not reentrant (sim/revere_model.h: "locking is the
+	 * host's job"). Its DMA callbacks run with this held and take
+	 * type1's own lock inside vfio_dma_rw(), so nothing type1 calls back
+	 * into (dma_unmap) may take it: see rv_mdev_dma_unmap().
+	 */
+	struct mutex lock;
+	u8 cfg[RV_CFG_SIZE];
+	struct eventfd_ctx *msix[RV_MDEV_MSIX_COUNT];
+	struct rv_model model;
+};
+
+extern const struct vfio_device_ops rv_mdev_vfio_ops;
+
+/* Config space (rv_mdev_cfg.c); none of these take the lock. */
+void rv_cfg_power_on(u8 *cfg);
+void rv_cfg_write(u8 *cfg, unsigned int off, const u8 *buf, size_t len);
+bool rv_cfg_bus_master(const u8 *cfg);
+
+#endif /* RV_MDEV_H */

@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The vfio_device of a mediated Revere PF: what user space sees on the
+ * device fd. It presents itself as vfio-pci presents a real PCI function
+ * (VFIO_DEVICE_FLAGS_PCI, the VFIO_PCI_*_INDEX regions and interrupts) so
+ * that a driver written for vfio-pci runs on it unchanged:
+ *
+ *   config region  256 bytes, emulated (rv_mdev_cfg.c), read and write
+ *   BAR0 region    RV_MODEL_BAR0_SIZE, 64-bit registers, read and write
+ *                  through pread/pwrite only: there is no memory to mmap,
+ *                  every access is a call into the model
+ *   MSI-X          RV_MDEV_MSIX_COUNT vectors, each an eventfd
+ *   reset          VFIO_DEVICE_RESET -> rv_model_reset()
+ *   DMA            vfio_dma_rw() on the container's type1 mappings
+ *
+ * The model is passive: it only runs inside rv_mdev_run(), called after
+ * every BAR0 write and every COMMAND write, which steps it until it has
+ * nothing left to do. Accesses are therefore synchronous: when pwrite()
+ * of a doorbell returns, the device has done all the work it allowed.
+ */
+#include <linux/kernel.h>
+#include <linux/pci_regs.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "rv_mdev.h"
+
+/*
+ * Region offsets on the device fd: index << 40. This is vfio-pci's layout
+ * (VFIO_PCI_OFFSET_SHIFT, include/linux/vfio_pci_core.h); user space learns
+ * it from VFIO_DEVICE_GET_REGION_INFO, but tools like to assume it.
+ */
+#define RV_OFFSET_SHIFT		40
+#define RV_OFFSET_MASK		((1ull << RV_OFFSET_SHIFT) - 1)
+#define RV_INDEX_TO_OFFSET(i)	((u64)(i) << RV_OFFSET_SHIFT)
+#define RV_OFFSET_TO_INDEX(o)	((o) >> RV_OFFSET_SHIFT)
+
+/*
+ * rv_model_step() does at most RV_MODEL_STEP_BUDGET units of work; a
+ * doorbell can release at most a couple of rings' worth (64 slots in the
+ * demo), so this bound is never reached by a working model. It only keeps
+ * a model bug from holding the CPU forever inside a pwrite().
+ */
+#define RV_MDEV_MAX_STEPS	4096
+
+static struct rv_mdev *to_rv(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct rv_mdev, vdev);
+}
+
+/* Let the model do everything that is pending. */
+static void rv_mdev_run(struct rv_mdev *rv)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&rv->lock);
+	for (i = 0; i < RV_MDEV_MAX_STEPS; i++) {
+		if (!rv_model_step(&rv->model))
+			return;
+		cond_resched();
+	}
+	dev_warn_ratelimited(rv->vdev.dev,
+			     "device model still busy after %u steps; the rest waits for the next access\n",
+			     i);
+}
+
+/* ---- The model's host callbacks (called with rv->lock held) ---- */
+
+/*
+ * Device DMA goes through the container's IOMMU mappings, as a real
+ * device's would: vfio_dma_rw() copies from or to the user pages behind
+ * iova and fails when no MAP_DMA covers the range (or, for a write, when
+ * the mapping is read-only). The model takes that failure as an IOMMU
+ * fault (spec 8.4).
+ */
+static int rv_mdev_dma_read(void *host, uint64_t iova, void *buf, size_t len)
+{
+	struct rv_mdev *rv = host;
+
+	if (!len)
+		return 0;
+	return vfio_dma_rw(&rv->vdev, iova, buf, len, false);
+}
+
+static int rv_mdev_dma_write(void *host, uint64_t iova, const void *buf,
+			     size_t len)
+{
+	struct rv_mdev *rv = host;
+
+	if (!len)
+		return 0;
+	/* vfio_dma_rw() only reads the buffer when write is true. */
+	return vfio_dma_rw(&rv->vdev, iova, (void *)buf, len, true);
+}
+
+/*
+ * An MSI-X message (spec 8.8). The vector comes from device state that
+ * software programmed, so it is checked like any device input. A vector
+ * without an eventfd is not enabled: the message is dropped, as an MSI-X
+ * function drops it when MSI-X is off.
+ */
+static void rv_mdev_msix(void *host, uint32_t vector)
+{
+	struct rv_mdev *rv = host;
+
+	lockdep_assert_held(&rv->lock);
+	if (vector >= RV_MDEV_MSIX_COUNT || !rv->msix[vector])
+		return;
+	eventfd_signal(rv->msix[vector], 1);
+}
+
+/* ---- Life cycle ---- */
+
+static int rv_mdev_init_dev(struct vfio_device *vdev)
+{
+	struct rv_mdev *rv = to_rv(vdev);
+	const struct rv_model_host host = {
+		.host = rv,
+		.dma_read = rv_mdev_dma_read,
+		.dma_write = rv_mdev_dma_write,
+		.msix = rv_mdev_msix,
+	};
+	struct rv_model_params params;
+
+	mutex_init(&rv->lock);
+	rv_cfg_power_on(rv->cfg);
+	rv_model_default_params(&params);
+	if (rv_model_init(&rv->model, &params, &host)) {
+		mutex_destroy(&rv->lock);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The last vfio_put_device(). In Linux 6.1 the driver frees the
+ * allocation here (later kernels do it in the core).
+ */
+static void rv_mdev_release_dev(struct vfio_device *vdev)
+{
+	struct rv_mdev *rv = to_rv(vdev);
+
+	mutex_destroy(&rv->lock);
+	vfio_free_device(vdev);
+}
+
+/* Disconnect every MSI-X vector from its eventfd. */
+static void rv_mdev_msix_release(struct rv_mdev *rv, unsigned int start,
+				 unsigned int count)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&rv->lock);
+	for (i = start; i < start + count; i++) {
+		if (rv->msix[i])
+			eventfd_ctx_put(rv->msix[i]);
+		rv->msix[i] = NULL;
+	}
+}
+
+/*
+ * A new user gets a device fresh from power-on, as vfio-pci resets the
+ * function when the device is opened.
+ */
+static int rv_mdev_open_device(struct vfio_device *vdev)
+{
+	struct rv_mdev *rv = to_rv(vdev);
+
+	mutex_lock(&rv->lock);
+	rv_cfg_power_on(rv->cfg);
+	rv_model_reset(&rv->model);
+	rv_model_set_bus_master(&rv->model, false);
+	mutex_unlock(&rv->lock);
+	return 0;
+}
+
+/*
+ * The user is gone: drop the eventfds it gave us. The model is left as
+ * the user left it, unlike vfio-pci, which resets a real device here:
+ * the rig reads the revere_state attribute afterwards to check that the
+ * driver itself quiesced the device, and a reset would hide a driver that
+ * did not. Nothing can run the model until the next open (it only runs
+ * inside region accesses), so no DMA happens in between.
+ */
+static void rv_mdev_close_device(struct vfio_device *vdev)
+{
+	struct rv_mdev *rv = to_rv(vdev);
+
+	mutex_lock(&rv->lock);
+	rv_mdev_msix_release(rv, 0, RV_MDEV_MSIX_COUNT);
+	mutex_unlock(&rv->lock);
+}
+
+/*
+ * type1 calls this before it unmaps an IOVA range from which this device
+ * pinned pages. We never pin (every access is a vfio_dma_rw() copy), so
+ * there is nothing to give back: after the unmap the model's accesses to
+ * the range fail and it takes an IOMMU fault, as hardware would. Must not
+ * take rv->lock: vfio_dma_rw() holds type1's lock while we hold ours.
+ */
+static void rv_mdev_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
+{
+}
+
+/* ---- Regions ---- */
+
+static u64 rv_region_size(u64 index)
+{
+	switch (index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		return RV_CFG_SIZE;
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		return RV_MODEL_BAR0_SIZE;
+	default:
+		return 0;
+	}
+}
+
+/* Config space: any size at any offset, as PCI allows. */
+static ssize_t rv_cfg_rw(struct rv_mdev *rv, char __user *ubuf, size_t count,
+			 u64 off, bool write)
+{
+	u8 buf[RV_CFG_SIZE];
+
+	if (!write) {
+		mutex_lock(&rv->lock);
+		memcpy(buf, rv->cfg + off, count);
+		mutex_unlock(&rv->lock);
+		if (copy_to_user(ubuf, buf, count))
+			return -EFAULT;
+		return count;
+	}
+
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	mutex_lock(&rv->lock);
+	rv_cfg_write(rv->cfg, off, buf, count);
+	if (off < PCI_COMMAND + 2 && off + count > PCI_COMMAND) {
+		/* BME gates the device's DMA (spec 8.2): work may resume. */
+		rv_model_set_bus_master(&rv->model,
+					rv_cfg_bus_master(rv->cfg));
+		rv_mdev_run(rv);
+	}
+	mutex_unlock(&rv->lock);
+	return count;
+}
+
+/*
+ * BAR0: registers are 64 bits wide and accessed with aligned 64-bit loads
+ * and stores (spec, Conventions), so only whole aligned registers are
+ * decoded; a longer access is a run of them. Anything else is refused
+ * rather than guessed at (a 32-bit store to half a doorbell has no
+ * meaning the spec defines).
+ */
+static ssize_t rv_bar0_rw(struct rv_mdev *rv, char __user *ubuf, size_t count,
+			  u64 off, bool write)
+{
+	size_t done;
+
+	if (!IS_ALIGNED(off, sizeof(u64)) || !IS_ALIGNED(count, sizeof(u64)))
+		return -EINVAL;
+
+	for (done = 0; done < count; done += sizeof(u64)) {
+		__le64 le;
+
+		if (write && copy_from_user(&le, ubuf + done, sizeof(le)))
+			return -EFAULT;
+		mutex_lock(&rv->lock);
+		if (write) {
+			rv_model_write(&rv->model, off + done,
+				       le64_to_cpu(le));
+			rv_mdev_run(rv);
+		} else {
+			le = cpu_to_le64(rv_model_read(&rv->model,
+						       off + done));
+		}
+		mutex_unlock(&rv->lock);
+		if (!write && copy_to_user(ubuf + done, &le, sizeof(le)))
+			return -EFAULT;
+	}
+	return count;
+}
+
+static ssize_t rv_mdev_rw(struct vfio_device *vdev, char __user *buf,
+			  size_t count, loff_t *ppos, bool write)
+{
+	struct rv_mdev *rv = to_rv(vdev);
+	u64 pos = *ppos;
+	u64 index = RV_OFFSET_TO_INDEX(pos);
+	u64 off = pos & RV_OFFSET_MASK;
+	u64 size;
+	ssize_t ret;
+
+	if (index >= VFIO_PCI_NUM_REGIONS)
+		return -EINVAL;
+	size = rv_region_size(index);
+	if (!count || off >= size || count > size - off)
+		return -EINVAL;
+
+	if (index == VFIO_PCI_CONFIG_REGION_INDEX)
+		ret = rv_cfg_rw(rv, buf, count, off, write);
+	else
+		ret = rv_bar0_rw(rv, buf, count, off, write);
+	if (ret > 0)
+		*ppos += ret;
+	return ret;
+}
+
+static ssize_t rv_mdev_read(struct vfio_device *vdev, char __user *buf,
+			    size_t count, loff_t *ppos)
+{
+	return rv_mdev_rw(vdev, buf, count, ppos, false);
+}
+
+static ssize_t rv_mdev_write(struct vfio_device *vdev, const char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	/* The write path only reads the user buffer. */
+	return rv_mdev_rw(vdev, (char __user *)buf, count, ppos, true);
+}
+
+/* ---- ioctls ---- */
+
+static long rv_ioctl_device_info(void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_device_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+/*
+ * Every vfio-pci region index exists; those the Revere PF does not have
+ * (BAR1-5, ROM, VGA) have size 0, as vfio-pci reports absent BARs.
+ */
+static long rv_ioctl_region_info(void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_region_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS)
+		return -EINVAL;
+	info.size = rv_region_size(info.index);
+	info.flags = info.size ? VFIO_REGION_INFO_FLAG_READ |
+				 VFIO_REGION_INFO_FLAG_WRITE : 0;
+	info.offset = RV_INDEX_TO_OFFSET(info.index);
+	info.cap_offset = 0;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static unsigned int rv_irq_count(unsigned int index)
+{
+	return index == VFIO_PCI_MSIX_IRQ_INDEX ? RV_MDEV_MSIX_COUNT : 0;
+}
+
+/* MSI-X only: no INTx pin, no MSI capability, no error/request IRQs. */
+static long rv_ioctl_irq_info(void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_info, count);
+	struct vfio_irq_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+	info.count = rv_irq_count(info.index);
+	/* NORESIZE, as vfio-pci 6.1 says of MSI-X: re-enable to resize. */
+	info.flags = info.count ? VFIO_IRQ_INFO_EVENTFD |
+				  VFIO_IRQ_INFO_NORESIZE : 0;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+/*
+ * Route vectors [start, start + count) to the eventfds in fds (-1: none).
+ * All eventfds are looked up before any vector changes, so a bad fd leaves
+ * the routing as it was.
+ */
+static int rv_msix_set_eventfds(struct rv_mdev *rv, unsigned int start,
+				unsigned int count, const s32 *fds)
+{
+	struct eventfd_ctx *ctx[RV_MDEV_MSIX_COUNT] = { NULL };
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		if (fds[i] < 0)
+			continue;
+		ctx[i] = eventfd_ctx_fdget(fds[i]);
+		if (IS_ERR(ctx[i])) {
+			int err = PTR_ERR(ctx[i]);
+
+			while (i--)
+				if (ctx[i])
+					eventfd_ctx_put(ctx[i]);
+			return err;
+		}
+	}
+
+	mutex_lock(&rv->lock);
+	rv_mdev_msix_release(rv, start, count);
+	memcpy(&rv->msix[start], ctx, count * sizeof(ctx[0]));
+	mutex_unlock(&rv->lock);
+	return 0;
+}
+
+/* Fire vectors from user space (DATA_NONE, or DATA_BOOL where true). */
+static void rv_msix_trigger(struct rv_mdev *rv, unsigned int start,
+			    unsigned int count, const u8 *bools)
+{
+	unsigned int i;
+
+	mutex_lock(&rv->lock);
+	for (i = 0; i < count; i++)
+		if (!bools || bools[i])
+			rv_mdev_msix(rv, start + i);
+	mutex_unlock(&rv->lock);
+}
+
+static int rv_msix_set(struct rv_mdev *rv, const struct vfio_irq_set *hdr,
+		       const void *data)
+{
+	switch (hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK) {
+	case VFIO_IRQ_SET_DATA_NONE:
+		if (!hdr->count) {
+			/* Disable: the vfio-pci idiom is count 0. */
+			mutex_lock(&rv->lock);
+			rv_mdev_msix_release(rv, 0, RV_MDEV_MSIX_COUNT);
+			mutex_unlock(&rv->lock);
+			return 0;
+		}
+		rv_msix_trigger(rv, hdr->start, hdr->count, NULL);
+		return 0;
+	case VFIO_IRQ_SET_DATA_BOOL:
+		rv_msix_trigger(rv, hdr->start, hdr->count, data);
+		return 0;
+	case VFIO_IRQ_SET_DATA_EVENTFD:
+		return rv_msix_set_eventfds(rv, hdr->start, hdr->count, data);
+	default:
+		return -EINVAL;
+	}
+}
+
+static long rv_ioctl_set_irqs(struct rv_mdev *rv, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_set, count);
+	struct vfio_irq_set hdr;
+	size_t data_size = 0;
+	void *data = NULL;
+	int ret;
+
+	if (copy_from_user(&hdr, arg, minsz))
+		return -EFAULT;
+	/* Checks argsz, index, flags and start + count against the vectors. */
+	ret = vfio_set_irqs_validate_and_prepare(&hdr, rv_irq_count(hdr.index),
+						 VFIO_PCI_NUM_IRQS,
+						 &data_size);
+	if (ret)
+		return ret;
+	/* Only MSI-X has vectors (validation refused the others). */
+	if (hdr.index != VFIO_PCI_MSIX_IRQ_INDEX)
+		return -EINVAL;
+	/* MSI-X cannot be masked through VFIO: vfio-pci says -ENOTTY too. */
+	if ((hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
+	    VFIO_IRQ_SET_ACTION_TRIGGER)
+		return -ENOTTY;
+
+	if (data_size) {
+		data = memdup_user(arg + minsz, data_size);
+		if (IS_ERR(data))
+			return PTR_ERR(data);
+	}
+	ret = rv_msix_set(rv, &hdr, data);
+	kfree(data);
+	return ret;
+}
+
+/*
+ * VFIO_DEVICE_RESET: the model goes back to power-on (spec 8.10). Config
+ * space is kept, BME included, because vfio-pci saves and restores a real
+ * function's config space around its reset (pci_try_reset_function()), so
+ * that is what a driver sees there too.
+ */
+static long rv_ioctl_reset(struct rv_mdev *rv)
+{
+	mutex_lock(&rv->lock);
+	rv_model_reset(&rv->model);
+	rv_model_set_bus_master(&rv->model, rv_cfg_bus_master(rv->cfg));
+	mutex_unlock(&rv->lock);
+	return 0;
+}
+
+static long rv_mdev_ioctl(struct vfio_device *vdev, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct rv_mdev *rv = to_rv(vdev);
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO:
+		return rv_ioctl_device_info(uarg);
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return rv_ioctl_region_info(uarg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return rv_ioctl_irq_info(uarg);
+	case VFIO_DEVICE_SET_IRQS:
+		return rv_ioctl_set_irqs(rv, uarg);
+	case VFIO_DEVICE_RESET:
+		return rv_ioctl_reset(rv);
+	default:
+		return -ENOTTY;
+	}
+}
+
+const struct vfio_device_ops rv_mdev_vfio_ops = {
+	.name = "revere-mdev",
+	.init = rv_mdev_init_dev,
+	.release = rv_mdev_release_dev,
+	.open_device = rv_mdev_open_device,
+	.close_device = rv_mdev_close_device,
+	.read = rv_mdev_read,
+	.write = rv_mdev_write,
+	.ioctl = rv_mdev_ioctl,
+	.dma_unmap = rv_mdev_dma_unmap,
+};

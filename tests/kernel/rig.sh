@@ -1,0 +1,379 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# The real-kernel rig: boot Debian's own kernel in QEMU (TCG, no KVM) with an
+# emulated Intel IOMMU and QEMU's edu device, run the guest test scripts of
+# tests/kernel/guest/ and read their results from the serial console.
+# See tests/kernel/README for what it proves and the rules for guest scripts.
+#
+# Usage: rig.sh BUILDDIR SRCDIR      (make check-kernel runs it)
+#
+# Environment:
+#   CI=true          a missing tool or download fails instead of skipping
+#   RIG_TIMEOUT      seconds before a hung guest is killed (default 300)
+#   RIG_SCRIPT_TIMEOUT  seconds per guest script (default 120)
+
+set -eu
+
+BUILDDIR=$(cd "${1:?usage: rig.sh BUILDDIR SRCDIR}" && pwd)
+SRCDIR=$(cd "${2:?usage: rig.sh BUILDDIR SRCDIR}" && pwd)
+WORK=$BUILDDIR/tests/kernel/build
+LOG=$WORK/console.log
+RIG_TIMEOUT=${RIG_TIMEOUT:-300}
+RIG_SCRIPT_TIMEOUT=${RIG_SCRIPT_TIMEOUT:-120}
+
+# The checks init itself reports (see init.sh), on top of the RIG-EXPECT
+# lines of the guest scripts.
+INIT_EXPECT="rig-modules rig-iommu"
+
+# The VFIO modules the guest needs, by module name, with whatever they
+# depend on in modules.dep. Which of them exist as modules depends on the
+# kernel version: a required one must be a module or built in, or the rig
+# fails; an optional one may be gone (vfio_virqfd was folded into vfio in
+# 6.2, irqbypass is built in on some configurations).
+REQUIRED_MODULES="vfio vfio_iommu_type1 vfio_pci_core vfio_pci mdev"
+OPTIONAL_MODULES="irqbypass vfio_virqfd"
+
+T0=$(date +%s)
+
+say() { echo "kernel rig: $*"; }
+die() { say "FAILED: $*" >&2; exit 1; }
+elapsed() { echo $(($(date +%s) - T0))s; }
+
+# A missing tool is a failure in CI and a skip on a developer's machine
+# where we may not install anything.
+missing() {
+	if [ "${CI:-}" = true ]; then
+		die "$*"
+	fi
+	say "SKIPPED: $*"
+	exit 0
+}
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+APT_UPDATED=
+apt_update_once() {
+	[ -n "$APT_UPDATED" ] && return 0
+	APT_UPDATED=1
+	say "apt-get update"
+	apt-get update -qq || die "apt-get update failed; check the Debian mirror in /etc/apt/sources.list"
+}
+
+# apt_install PKG...: install what is not installed yet (root only).
+apt_install() {
+	todo=
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || todo="$todo $p"
+	done
+	[ -z "$todo" ] && return 0
+	is_root || missing "packages not installed:$todo (run as root, or apt-get install$todo)"
+	say "apt-get install$todo"
+	export DEBIAN_FRONTEND=noninteractive
+	# shellcheck disable=SC2086
+	if ! apt-get install -y -qq --no-install-recommends $todo >/dev/null; then
+		apt_update_once
+		# shellcheck disable=SC2086
+		apt-get install -y -qq --no-install-recommends $todo >/dev/null ||
+			die "apt-get install$todo failed"
+	fi
+}
+
+# The kernel version linux-image-amd64 points at in the archive, such as
+# 6.1.0-26-amd64: never hard-coded, so the rig follows kernel updates.
+kernel_version() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*\)$/\1/p' | head -n 1
+}
+
+find_version() {
+	V=$(kernel_version)
+	if [ -z "$V" ] && is_root; then
+		apt_update_once
+		V=$(kernel_version)
+	fi
+	[ -n "$V" ] || missing "no linux-image-amd64 in the apt lists (apt-get update as root)"
+}
+
+find_deb() {
+	for f in "$WORK/debs/linux-image-${V}_"*.deb; do
+		[ -f "$f" ] && echo "$f" && return 0
+	done
+	return 1
+}
+
+download_deb() {
+	say "apt-get download linux-image-$V"
+	# apt's sandbox user may not write into the build dir: apt then
+	# downloads as the caller and warns, which is harmless.
+	(cd "$WORK/debs" && apt-get download -q "linux-image-$V") 2>&1 |
+		grep -v 'unsandboxed'
+	find_deb >/dev/null
+}
+
+# Download linux-image-$V without installing it and unpack it under $KROOT.
+fetch_kernel() {
+	KROOT=$WORK/kernel-$V
+	if [ -f "$KROOT/.unpacked" ]; then
+		say "kernel $V: cached in $KROOT"
+		return 0
+	fi
+	mkdir -p "$WORK/debs"
+	if ! find_deb >/dev/null && ! download_deb; then
+		is_root || missing "apt-get download linux-image-$V failed"
+		apt_update_once
+		download_deb || missing "apt-get download linux-image-$V failed"
+	fi
+	deb=$(find_deb)
+	rm -rf "$KROOT"
+	dpkg -x "$deb" "$KROOT" || die "dpkg -x $deb failed"
+	[ -f "$KROOT/boot/vmlinuz-$V" ] || die "no boot/vmlinuz-$V in $deb"
+	# The package carries no modules.dep (its postinst runs depmod):
+	# make it here, into the unpacked tree only.
+	depmod -b "$KROOT" "$V" || die "depmod -b $KROOT $V failed"
+	[ -f "$KROOT/lib/modules/$V/modules.dep" ] ||
+		die "depmod made no lib/modules/$V/modules.dep"
+	touch "$KROOT/.unpacked"
+}
+
+# Print the paths (relative to lib/modules/$V) of the given modules and of
+# everything they depend on, dependencies first: the order to insmod them.
+# Names match with '-' and '_' alike, as modprobe does.
+module_order() {
+	awk -v want="$*" '
+	function norm(p,   n) {
+		n = p; sub(/.*\//, "", n); sub(/\.ko(\.[a-z]+)?$/, "", n)
+		gsub(/-/, "_", n); return n
+	}
+	function visit(p,   i, n, d) {
+		if (p in seen) return
+		seen[p] = 1
+		n = split(deps[p], d, " ")
+		for (i = 1; i <= n; i++) visit(d[i])
+		print p
+	}
+	{
+		p = $1; sub(/:$/, "", p)
+		deps[p] = ""
+		for (i = 2; i <= NF; i++) deps[p] = deps[p] " " $i
+		byname[norm(p)] = p
+	}
+	END {
+		n = split(want, w, " ")
+		for (i = 1; i <= n; i++) {
+			m = w[i]; gsub(/-/, "_", m)
+			if (m in byname) visit(byname[m])
+		}
+	}' "$KROOT/lib/modules/$V/modules.dep"
+}
+
+is_module() {
+	m=$(echo "$1" | tr - _)
+	cut -d: -f1 "$KROOT/lib/modules/$V/modules.dep" |
+		sed 's|.*/||; s|\.ko.*||; s|-|_|g' | grep -qx "$m"
+}
+
+is_builtin() {
+	m=$(echo "$1" | tr - _)
+	sed 's|.*/||; s|\.ko.*||; s|-|_|g' \
+		"$KROOT/lib/modules/$V/modules.builtin" 2>/dev/null | grep -qx "$m"
+}
+
+# copy_ko SRC DST: a module, decompressed (busybox insmod may not read
+# .ko.xz or .ko.zst).
+copy_ko() {
+	mkdir -p "$(dirname "$2")"
+	case $1 in
+	*.ko.xz) xz -dc "$1" >"$2" ;;
+	*.ko.zst) zstd -qdc "$1" >"$2" ;;
+	*.ko.gz) gzip -dc "$1" >"$2" ;;
+	*.ko) cp "$1" "$2" ;;
+	*) die "unexpected module file $1" ;;
+	esac || die "cannot decompress $1"
+}
+
+# A libtool wrapper script stands for the real program in .libs/.
+real_binary() {
+	if [ "$(head -c 2 "$1")" = '#!' ]; then
+		echo "$(dirname "$1")/.libs/$(basename "$1")"
+	else
+		echo "$1"
+	fi
+}
+
+# copy_program SRC NAME: into /usr/bin with the shared libraries it needs.
+copy_program() {
+	src=$(real_binary "$1")
+	[ -x "$src" ] || die "$1 is not built (make check-kernel builds it)"
+	cp "$src" "$ROOT/usr/bin/$2"
+	ldd "$src" 2>/dev/null | awk '
+		$2 == "=>" && $3 ~ /^\// { print $3 }
+		$1 ~ /^\// { print $1 }' | while read -r lib; do
+		[ -e "$ROOT$lib" ] && continue
+		mkdir -p "$ROOT$(dirname "$lib")"
+		cp -L "$lib" "$ROOT$lib"
+	done
+}
+
+build_mdev() {
+	MDEV_OUT=$WORK/mdev-out
+	[ -f "$SRCDIR/tests/kernel/mdev/build.sh" ] || return 0
+	KDIR=/usr/src/linux-headers-$V
+	[ -f "$KDIR/Makefile" ] || die "no kernel headers in $KDIR"
+	rm -rf "$MDEV_OUT"
+	mkdir -p "$MDEV_OUT"
+	say "building tests/kernel/mdev against $KDIR"
+	sh "$SRCDIR/tests/kernel/mdev/build.sh" "$KDIR" "$MDEV_OUT" "$SRCDIR" ||
+		die "tests/kernel/mdev/build.sh failed"
+}
+
+build_initramfs() {
+	ROOT=$WORK/initramfs
+	rm -rf "$ROOT"
+	mkdir -p "$ROOT/bin" "$ROOT/sbin" "$ROOT/usr/bin" "$ROOT/usr/sbin" \
+		"$ROOT/etc" "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" \
+		"$ROOT/tests" "$ROOT/opt" "$ROOT/lib/modules/$V"
+
+	cp /bin/busybox "$ROOT/bin/busybox"
+	ln -s busybox "$ROOT/bin/sh"
+
+	# The VFIO modules, in load order.
+	: >"$ROOT/etc/rig-modules"
+	for m in $REQUIRED_MODULES; do
+		is_module "$m" || is_builtin "$m" ||
+			die "$m is neither a module nor built in to $V"
+	done
+	# shellcheck disable=SC2086 # word lists
+	for p in $(module_order $OPTIONAL_MODULES $REQUIRED_MODULES); do
+		dst=lib/modules/$V/$(echo "$p" | sed 's/\.ko\..*$/.ko/')
+		copy_ko "$KROOT/lib/modules/$V/$p" "$ROOT/$dst"
+		echo "/$dst" >>"$ROOT/etc/rig-modules"
+	done
+	for f in modules.builtin modules.builtin.modinfo; do
+		cp "$KROOT/lib/modules/$V/$f" "$ROOT/lib/modules/$V/" ||
+			die "no $f in $KROOT"
+	done
+	sed 's|^/lib/modules/[^/]*/||' "$ROOT/etc/rig-modules" \
+		>"$ROOT/lib/modules/$V/modules.order"
+	# A modules.dep for what we carry, so modprobe also works in the guest.
+	depmod -b "$ROOT" "$V" || die "depmod for the initramfs failed"
+
+	for ko in "${MDEV_OUT:-/nonexistent}"/*.ko "${MDEV_OUT:-/nonexistent}"/*.ko.*; do
+		[ -f "$ko" ] || continue
+		copy_ko "$ko" "$ROOT/opt/$(basename "$ko" | sed 's/\.ko\..*$/.ko/')"
+	done
+
+	copy_program "$BUILDDIR/revere-vfio-demo" revere-vfio-demo
+	copy_program "$BUILDDIR/tests/kernel/edu-test" edu-test
+
+	for s in "$SRCDIR"/tests/kernel/guest/[0-9][0-9]-*.sh; do
+		[ -f "$s" ] && cp "$s" "$ROOT/tests/"
+	done
+
+	cp "$SRCDIR/tests/kernel/init.sh" "$ROOT/init"
+	chmod 755 "$ROOT/init"
+	echo "$RIG_SCRIPT_TIMEOUT" >"$ROOT/etc/rig-script-timeout"
+	# An unprivileged user for the non-root checks.
+	cat >"$ROOT/etc/passwd" <<-EOF
+	root:x:0:0:root:/:/bin/sh
+	rig:x:1000:1000:rig:/tmp:/bin/sh
+	EOF
+	cat >"$ROOT/etc/group" <<-EOF
+	root:x:0:
+	rig:x:1000:
+	EOF
+
+	(cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) \
+		>"$WORK/initramfs.cpio" || die "cpio failed"
+}
+
+boot() {
+	say "booting $V in QEMU (TCG, intel-iommu, edu), timeout ${RIG_TIMEOUT}s"
+	rm -f "$LOG"
+	# intel-iommu first, so that it exists when the PCI devices behind it
+	# are created. intremap=on (interrupt remapping: vfio refuses MSI
+	# without it unless allow_unsafe_interrupts is set) needs
+	# kernel-irqchip=split under KVM; TCG accepts the same command line.
+	# caching-mode=on makes the guest's IOMMU driver flush the IOTLB for
+	# new mappings too, as it must for QEMU's own device assignment.
+	# edu's DMA errors and the vIOMMU's fault reports go to QEMU's stderr:
+	# the dma-blocked check of edu-test causes one on purpose.
+	set +e
+	timeout -k 10 "$RIG_TIMEOUT" qemu-system-x86_64 \
+		-accel tcg -M q35,kernel-irqchip=split -cpu max -smp 2 -m 512M \
+		-device intel-iommu,intremap=on,caching-mode=on \
+		-device edu \
+		-kernel "$KROOT/boot/vmlinuz-$V" \
+		-initrd "$WORK/initramfs.cpio" \
+		-append "console=ttyS0 intel_iommu=on panic=-1 loglevel=4 rdinit=/init" \
+		-display none -monitor none -serial "file:$LOG" \
+		-nic none -no-reboot </dev/null
+	QEMU_STATUS=$?
+	set -e
+}
+
+# Read the results from the console and print the summary.
+report() {
+	pass=0
+	fail=0
+	results=$WORK/results.txt
+	tr -d '\r' <"$LOG" | sed -n 's/.*\(RIG-RESULT: .*\)$/\1/p' >"$results" || true
+	cat "$results"
+
+	pass=$(grep -c ' PASS$' "$results" || true)
+	fail=$(grep -c ' FAIL' "$results" || true)
+
+	expect=$INIT_EXPECT
+	for s in "$SRCDIR"/tests/kernel/guest/[0-9][0-9]-*.sh; do
+		[ -f "$s" ] || continue
+		expect="$expect $(sed -n 's/^# *RIG-EXPECT: *//p' "$s")"
+	done
+	for name in $expect; do
+		if ! grep -q "^RIG-RESULT: $name \(PASS$\|FAIL\)" "$results"; then
+			echo "RIG-RESULT: $name FAIL no result (missing from the console)"
+			fail=$((fail + 1))
+		fi
+	done
+
+	if [ "$QEMU_STATUS" -eq 124 ] || [ "$QEMU_STATUS" -eq 137 ]; then
+		say "guest timed out after ${RIG_TIMEOUT}s"
+		fail=$((fail + 1))
+	elif ! tr -d '\r' <"$LOG" | grep -q '^RIG-DONE$'; then
+		say "no RIG-DONE on the console: the guest crashed (qemu status $QEMU_STATUS)"
+		fail=$((fail + 1))
+	fi
+	if [ "$pass" -eq 0 ] && [ "$fail" -eq 0 ]; then
+		say "no results at all"
+		fail=1
+	fi
+	if [ "$fail" -ne 0 ]; then
+		say "last lines of $LOG:"
+		tail -n 40 "$LOG" | tr -d '\r'
+	fi
+	say "console log: $LOG ($(elapsed))"
+	say "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+}
+
+main() {
+	mkdir -p "$WORK"
+	for tool in dpkg apt-get apt-cache; do
+		command -v "$tool" >/dev/null || missing "$tool not found (Debian only)"
+	done
+	apt_install qemu-system-x86 busybox-static cpio kmod xz-utils
+	find_version
+	say "kernel version from the archive: $V"
+	apt_install "linux-headers-$V"
+	fetch_kernel
+	if grep -q '\.ko\.zst:' "$KROOT/lib/modules/$V/modules.dep"; then
+		apt_install zstd
+	fi
+	build_mdev
+	build_initramfs
+	say "initramfs ready ($(elapsed))"
+	boot
+	report
+}
+
+main

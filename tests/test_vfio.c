@@ -1,0 +1,903 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * vfio.c on the mock VFIO kernel: the set-up path, config space, BAR0
+ * through mmap and through pread/pwrite, DMA, interrupts, reset, the error
+ * messages with their hints, and teardown after a fault injected into
+ * every call of the set-up sequence.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
+#include "mock_vfio.h"
+#include "revere.h"
+#include "vfio.h"
+
+#define PG	4096u
+#define IOVA	0x100000u
+#define MSIX	VFIO_PCI_MSIX_IRQ_INDEX
+
+struct fx {
+	struct mock_vfio_config cfg;
+	struct mock_vfio *m;
+	struct vfio_dev dev;
+	uint8_t *buf;		/* 8 pages of DMA memory */
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	mock_vfio_default_config(&f->cfg);
+	f->buf = mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(f->buf != MAP_FAILED);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	if (f->m) {
+		vfio_close(&f->dev);
+		mock_vfio_destroy(f->m);
+	}
+	munmap(f->buf, 8 * PG);
+	free(f);
+	return 0;
+}
+
+static void fx_start(struct fx *f)
+{
+	f->m = mock_vfio_create(&f->cfg);
+	assert_non_null(f->m);
+	vfio_init(&f->dev, mock_vfio_ops(f->m));
+}
+
+static int fx_open(struct fx *f)
+{
+	if (!f->m)
+		fx_start(f);
+	return vfio_open(&f->dev, mock_vfio_group_path(f->m),
+			 mock_vfio_device_name(f->m));
+}
+
+static struct mock_vfio_counters counters(struct fx *f)
+{
+	struct mock_vfio_counters c;
+
+	mock_vfio_counters(f->m, &c);
+	return c;
+}
+
+/* vfio_close() left nothing behind in the (mock) kernel. */
+static void assert_all_released(struct fx *f)
+{
+	struct mock_vfio_counters c = counters(f);
+
+	assert_int_equal(c.fds_open, 0);
+	assert_int_equal(c.dma_mappings, 0);
+	assert_int_equal(c.bar_mmaps, 0);
+	assert_int_equal(c.irqs_routed, 0);
+	assert_int_equal(f->dev.container_fd, -1);
+	assert_int_equal(f->dev.group_fd, -1);
+	assert_int_equal(f->dev.device_fd, -1);
+}
+
+#define assert_msg_has(f, s) do {					\
+		if (!strstr((f)->dev.err.msg, (s)))			\
+			fail_msg("message \"%s\" lacks \"%s\"",		\
+				 (f)->dev.err.msg, (s));		\
+	} while (0)
+
+static struct rv_model_summary summary(struct fx *f)
+{
+	struct rv_model_summary s;
+
+	mock_vfio_device_summary(f->m, &s);
+	return s;
+}
+
+static bool fd_readable(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
+}
+
+/* Bounded wait (2 s) for a BAR0 register to read as want. */
+static bool wait_reg(struct fx *f, uint64_t off, uint64_t want)
+{
+	const struct timespec tick = { .tv_nsec = 100000 };
+
+	for (int i = 0; i < 20000; i++) {
+		if (vfio_bar0_read64(&f->dev, off) == want)
+			return true;
+		nanosleep(&tick, NULL);
+	}
+	return false;
+}
+
+static bool wait_amu_enabled(struct fx *f, bool want)
+{
+	const struct timespec tick = { .tv_nsec = 100000 };
+
+	for (int i = 0; i < 20000; i++) {
+		if (summary(f).amu_enabled == want)
+			return true;
+		nanosleep(&tick, NULL);
+	}
+	return false;
+}
+
+/* ---- set-up ---- */
+
+static void test_open_close(void **state)
+{
+	struct fx *f = *state;
+
+	fx_start(f);
+	assert_int_equal(f->dev.container_fd, -1);
+	assert_int_equal(vfio_iommu_page_size(&f->dev), 4096);
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(f->dev.err.err, 0);
+	assert_int_equal(f->dev.iommu_type, VFIO_TYPE1v2_IOMMU);
+	assert_true(f->dev.iommu_set);
+	assert_int_equal(f->dev.iova_pgsizes, f->cfg.iova_pgsizes);
+	assert_int_equal(vfio_iommu_page_size(&f->dev), 4096);
+	assert_true(f->dev.device_flags & VFIO_DEVICE_FLAGS_PCI);
+	assert_true(f->dev.device_flags & VFIO_DEVICE_FLAGS_RESET);
+	assert_int_equal(f->dev.num_regions, VFIO_PCI_NUM_REGIONS);
+	assert_int_equal(f->dev.config.offset,
+			 (uint64_t)VFIO_PCI_CONFIG_REGION_INDEX << 40);
+	assert_int_equal(f->dev.bar0.size, RV_MODEL_BAR0_SIZE);
+	assert_true(f->dev.bar0.flags & VFIO_REGION_INFO_FLAG_MMAP);
+	assert_string_equal(f->dev.device_name, "0000:00:03.0");
+	assert_int_equal(counters(f).fds_open, 3);
+
+	/* Steps already done are not redone. */
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(counters(f).fds_open, 3);
+
+	assert_int_equal(vfio_close(&f->dev), 0);
+	assert_all_released(f);
+	assert_int_equal(vfio_close(&f->dev), 0);
+	assert_int_equal(f->dev.err.err, 0);
+}
+
+static void test_open_type1_only(void **state)
+{
+	struct fx *f = *state;
+
+	f->cfg.type1v2 = false;
+	f->cfg.iova_pgsizes = 0x10000 | 0x200000;
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(f->dev.iommu_type, VFIO_TYPE1_IOMMU);
+	assert_int_equal(vfio_iommu_page_size(&f->dev), 0x10000);
+}
+
+/* An ops table in front of the mock that can lie about the container. */
+struct liar {
+	struct vfio_ops ops;
+	const struct vfio_ops *real;
+	int api_version;
+	bool no_type1;
+};
+
+static int liar_ioctl(void *ctx, int fd, unsigned long req, void *arg)
+{
+	struct liar *l = ctx;
+
+	if (req == VFIO_GET_API_VERSION)
+		return l->api_version;
+	if (req == VFIO_CHECK_EXTENSION && l->no_type1)
+		return 0;
+	return l->real->ioctl(l->real->ctx, fd, req, arg);
+}
+
+static int liar_open(void *ctx, const char *path, int flags)
+{
+	struct liar *l = ctx;
+
+	return l->real->open(l->real->ctx, path, flags);
+}
+
+static int liar_close(void *ctx, int fd)
+{
+	struct liar *l = ctx;
+
+	return l->real->close(l->real->ctx, fd);
+}
+
+/* Only the container step runs on it: open, close and ioctl suffice. */
+static void liar_init(struct liar *l, struct mock_vfio *m)
+{
+	l->real = mock_vfio_ops(m);
+	l->ops = (struct vfio_ops){
+		.name = "liar",
+		.ctx = l,
+		.open = liar_open,
+		.close = liar_close,
+		.ioctl = liar_ioctl,
+	};
+}
+
+static void test_container_checks(void **state)
+{
+	struct fx *f = *state;
+	struct liar l = { .api_version = 1 };
+
+	fx_start(f);
+	liar_init(&l, f->m);
+	vfio_init(&f->dev, &l.ops);
+	assert_int_equal(vfio_open_container(&f->dev), -EINVAL);
+	assert_msg_has(f, "VFIO API version 1 on /dev/vfio/vfio");
+	assert_int_equal(counters(f).fds_open, 0);
+
+	l.api_version = VFIO_API_VERSION;
+	l.no_type1 = true;
+	errmsg_clear(&f->dev.err);
+	assert_int_equal(vfio_open_container(&f->dev), -ENODEV);
+	assert_msg_has(f, "no type1 IOMMU");
+	assert_msg_has(f, "intel_iommu=on");
+	assert_int_equal(counters(f).fds_open, 0);
+	assert_int_equal(vfio_close(&f->dev), 0);
+}
+
+static void test_step_order(void **state)
+{
+	struct fx *f = *state;
+
+	fx_start(f);
+	assert_int_equal(vfio_open_group(&f->dev, "/dev/vfio/42"), -EBADF);
+	assert_int_equal(vfio_open_device(&f->dev, "0000:00:03.0"), -EBADF);
+	assert_int_equal(counters(f).calls[MOCK_OP_OPEN], 0);
+}
+
+/* ---- errors and hints ---- */
+
+static void test_err_container_missing(void **state)
+{
+	struct fx *f = *state;
+
+	f->cfg.faults[0] = (struct mock_fault){ MOCK_OP_OPEN, 0, 1, ENOENT };
+	f->cfg.num_faults = 1;
+	assert_int_equal(fx_open(f), -ENOENT);
+	assert_int_equal(f->dev.err.err, ENOENT);
+	assert_msg_has(f, "open /dev/vfio/vfio: No such file or directory");
+	assert_msg_has(f, "modprobe vfio-pci");
+	assert_all_released(f);
+}
+
+static void test_err_group_missing(void **state)
+{
+	struct fx *f = *state;
+
+	fx_start(f);
+	assert_int_equal(vfio_open(&f->dev, "/dev/vfio/7", "0000:00:03.0"),
+			 -ENOENT);
+	assert_msg_has(f, "open /dev/vfio/7: No such file or directory");
+	assert_msg_has(f, "is the device bound to vfio-pci?");
+	assert_msg_has(f, "modprobe vfio-pci ids=13b5:ff81");
+	/* The container step stays done; vfio_close() undoes it. */
+	assert_int_equal(counters(f).fds_open, 1);
+	assert_int_equal(vfio_close(&f->dev), 0);
+	assert_all_released(f);
+}
+
+static void test_err_permission(void **state)
+{
+	struct fx *f = *state;
+
+	f->cfg.faults[0] = (struct mock_fault){ MOCK_OP_OPEN, 0, 2, EACCES };
+	f->cfg.num_faults = 1;
+	assert_int_equal(fx_open(f), -EACCES);
+	assert_msg_has(f, "open /dev/vfio/42: Permission denied");
+	assert_msg_has(f, "run as root, or give your user access to /dev/vfio/42");
+	/* Retrying the step works once the cause is gone. */
+	errmsg_clear(&f->dev.err);
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(counters(f).fds_open, 3);
+}
+
+static void test_err_group_busy(void **state)
+{
+	struct fx *f = *state;
+	const struct vfio_ops *ops;
+	int g;
+
+	fx_start(f);
+	ops = mock_vfio_ops(f->m);
+	g = ops->open(ops->ctx, "/dev/vfio/42", 0);
+	assert_true(g >= 0);
+	assert_int_equal(fx_open(f), -EBUSY);
+	assert_msg_has(f, "open /dev/vfio/42: Device or resource busy");
+	assert_msg_has(f, "has /dev/vfio/42 open");
+	assert_int_equal(ops->close(ops->ctx, g), 0);
+}
+
+static void test_err_not_viable(void **state)
+{
+	struct fx *f = *state;
+
+	f->cfg.group_viable = false;
+	assert_int_equal(fx_open(f), -EBUSY);
+	assert_msg_has(f, "group /dev/vfio/42 is not viable");
+	assert_msg_has(f, "every device of IOMMU group 42 must be bound to vfio-pci or to no driver");
+	assert_msg_has(f, "(0000:00:03.0)");
+	assert_int_equal(counters(f).fds_open, 1);
+	assert_int_equal(vfio_close(&f->dev), 0);
+	assert_all_released(f);
+}
+
+/* Linux >= 5.19 answers SET_CONTAINER with EBUSY for such a group. */
+static void test_err_set_container_busy(void **state)
+{
+	struct fx *f = *state;
+
+	fx_start(f);
+	mock_vfio_fail(f->m, MOCK_OP_IOCTL, VFIO_GROUP_SET_CONTAINER, 1, EBUSY);
+	assert_int_equal(fx_open(f), -EBUSY);
+	assert_msg_has(f, "VFIO_GROUP_SET_CONTAINER on /dev/vfio/42: Device or resource busy");
+	assert_msg_has(f, "bound to vfio-pci or to no driver (0000:00:03.0)");
+}
+
+static void test_err_unknown_device(void **state)
+{
+	struct fx *f = *state;
+
+	fx_start(f);
+	assert_int_equal(vfio_open(&f->dev, mock_vfio_group_path(f->m),
+				   "0000:00:09.0"), -ENODEV);
+	assert_msg_has(f, "VFIO_GROUP_GET_DEVICE_FD(0000:00:09.0) on /dev/vfio/42: No such device");
+	assert_msg_has(f, "pass a device of IOMMU group 42: 0000:00:03.0");
+	assert_int_equal(counters(f).fds_open, 2);
+	assert_int_equal(vfio_close(&f->dev), 0);
+	assert_all_released(f);
+}
+
+static void test_err_memlock(void **state)
+{
+	struct fx *f = *state;
+
+	f->cfg.memlock_limit = 64 << 10;
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(vfio_dma_map(&f->dev, f->buf, IOVA, 4 * PG), 0);
+	assert_int_equal(vfio_dma_map(&f->dev, f->buf + 4 * PG, IOVA + 4 * PG,
+				      4 * PG), 0);
+	/* 32 KiB pinned; a mapping that needs the total past 64 KiB. */
+	{
+		uint8_t *big = mmap(NULL, 64 << 10, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		assert_true(big != MAP_FAILED);
+		assert_int_equal(vfio_dma_map(&f->dev, big, 0x400000,
+					      64 << 10), -ENOMEM);
+		munmap(big, 64 << 10);
+	}
+	assert_msg_has(f, "VFIO_IOMMU_MAP_DMA of 65536 bytes at IOVA 0x400000: Cannot allocate memory");
+	assert_msg_has(f, "the locked-memory limit is 64 KiB");
+	assert_msg_has(f, "need 96 KiB");
+	assert_msg_has(f, "ulimit -l");
+	assert_int_equal(counters(f).dma_mappings, 2);
+}
+
+/* ---- config space ---- */
+
+static void test_config(void **state)
+{
+	struct fx *f = *state;
+	uint32_t id32;
+	uint16_t id16;
+	uint8_t hdr;
+
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(vfio_cfg_read16(&f->dev, PCI_VENDOR_ID, &id16), 0);
+	assert_int_equal(id16, 0x13b5);
+	assert_int_equal(vfio_cfg_read16(&f->dev, PCI_DEVICE_ID, &id16), 0);
+	assert_int_equal(id16, 0xff81);
+	assert_int_equal(vfio_cfg_read32(&f->dev, PCI_VENDOR_ID, &id32), 0);
+	assert_int_equal(id32, 0xff8113b5);
+	assert_int_equal(vfio_cfg_read8(&f->dev, PCI_HEADER_TYPE, &hdr), 0);
+	assert_int_equal(hdr, PCI_HEADER_TYPE_NORMAL);
+
+	assert_false(summary(f).bus_master);
+	assert_int_equal(vfio_set_bus_master(&f->dev, true), 0);
+	assert_true(summary(f).bus_master);
+	assert_int_equal(vfio_cfg_read16(&f->dev, PCI_COMMAND, &id16), 0);
+	assert_true(id16 & PCI_COMMAND_MASTER);
+	assert_true(id16 & PCI_COMMAND_MEMORY);	/* untouched */
+	assert_int_equal(vfio_set_bus_master(&f->dev, false), 0);
+	assert_false(summary(f).bus_master);
+	assert_int_equal(vfio_cfg_write8(&f->dev, PCI_COMMAND,
+					 PCI_COMMAND_MASTER), 0);
+	assert_true(summary(f).bus_master);
+	assert_int_equal(vfio_cfg_write32(&f->dev, PCI_COMMAND, 0), 0);
+	assert_false(summary(f).bus_master);
+
+	assert_int_equal(vfio_cfg_read32(&f->dev, (uint32_t)f->dev.config.size - 2,
+					 &id32), -EINVAL);
+	assert_msg_has(f, "config read of 4 bytes at 0xffe on 0000:00:03.0: beyond the region");
+
+	vfio_close(&f->dev);
+	assert_int_equal(vfio_cfg_read16(&f->dev, PCI_COMMAND, &id16), -EBADF);
+}
+
+/* ---- BAR0, both access paths ---- */
+
+static void bar_basics(struct fx *f, bool want_map)
+{
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(vfio_bar0_map(&f->dev, !want_map && f->cfg.bar0_mmap),
+			 0);
+	assert_int_equal(f->dev.bar0.map != NULL, want_map);
+	assert_int_equal(counters(f).bar_mmaps, want_map);
+
+	assert_int_equal(vfio_bar0_read64(&f->dev, RV_AMU_AIDR), 0x20);
+	assert_int_equal(vfio_bar0_read32(&f->dev, RV_AMU_AIDR), 0x20);
+	vfio_bar0_write64(&f->dev, RV_AMU_CR, RV_AMU_CR_AMU_EN);
+	assert_int_equal(vfio_bar0_read64(&f->dev, RV_AMU_CR),
+			 RV_AMU_CR_AMU_EN);
+	assert_true(wait_amu_enabled(f, true));
+	vfio_bar0_write64(&f->dev, RV_AMU_CR, 0);
+	assert_true(wait_amu_enabled(f, false));
+	assert_int_equal(f->dev.bar_io_error, 0);
+
+	vfio_bar0_unmap(&f->dev);
+	assert_null(f->dev.bar0.map);
+	assert_int_equal(counters(f).bar_mmaps, 0);
+	assert_int_equal(vfio_close(&f->dev), 0);
+	assert_all_released(f);
+}
+
+static void test_bar_mmap(void **state)
+{
+	bar_basics(*state, true);
+}
+
+static void test_bar_rw_no_mmap_flag(void **state)
+{
+	struct fx *f = *state;
+
+	f->cfg.bar0_mmap = false;
+	bar_basics(f, false);
+}
+
+static void test_bar_rw_forced(void **state)
+{
+	bar_basics(*state, false);
+}
+
+static void test_bar_errors(void **state)
+{
+	struct fx *f = *state;
+
+	f->cfg.bar0_mmap = false;
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(vfio_bar0_map(&f->dev, false), 0);
+
+	/* Past the region: all-ones, latched, no system call. */
+	assert_int_equal(vfio_bar0_read64(&f->dev, RV_MODEL_BAR0_SIZE),
+			 UINT64_MAX);
+	assert_int_equal(f->dev.bar_io_error, -EINVAL);
+	assert_msg_has(f, "BAR0 read64 at 0x100000 on 0000:00:03.0: Invalid argument");
+	assert_int_equal(counters(f).calls[MOCK_OP_PREAD], 0);
+
+	f->dev.bar_io_error = 0;
+	errmsg_clear(&f->dev.err);
+	assert_int_equal(vfio_bar0_read32(&f->dev, 2), UINT32_MAX);
+	assert_int_equal(f->dev.bar_io_error, -EINVAL);
+
+	/* The device refuses a 32-bit write (mock_vfio.c, spec 64-bit). */
+	f->dev.bar_io_error = 0;
+	errmsg_clear(&f->dev.err);
+	vfio_bar0_write32(&f->dev, RV_AMU_CR, 1);
+	assert_int_equal(f->dev.bar_io_error, -EINVAL);
+	assert_false(summary(f).amu_enabled);
+
+	/* A failing pread: all-ones, and the first error stays. */
+	f->dev.bar_io_error = 0;
+	errmsg_clear(&f->dev.err);
+	mock_vfio_fail(f->m, MOCK_OP_PREAD, 0, 1, EIO);
+	assert_int_equal(vfio_bar0_read64(&f->dev, RV_AMU_AIDR), UINT64_MAX);
+	assert_int_equal(f->dev.bar_io_error, -EIO);
+	assert_msg_has(f, "BAR0 read64 at 0x8 on 0000:00:03.0: Input/output error");
+	vfio_bar0_write64(&f->dev, RV_MODEL_BAR0_SIZE + 8, 0);
+	assert_int_equal(f->dev.bar_io_error, -EIO);
+	assert_int_equal(vfio_bar0_read64(&f->dev, RV_AMU_AIDR), 0x20);
+
+	vfio_close(&f->dev);
+	assert_int_equal(vfio_bar0_read64(&f->dev, 0), UINT64_MAX);
+}
+
+static void test_bar_mmap_fails(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(fx_open(f), 0);
+	mock_vfio_fail(f->m, MOCK_OP_MMAP, 0, 1, ENOMEM);
+	assert_int_equal(vfio_bar0_map(&f->dev, false), -ENOMEM);
+	assert_msg_has(f, "mmap BAR0 (0x100000 bytes) of 0000:00:03.0: Cannot allocate memory");
+	assert_null(f->dev.bar0.map);
+}
+
+/* ---- DMA ---- */
+
+static void test_dma(void **state)
+{
+	struct fx *f = *state;
+	unsigned long ioctls;
+
+	assert_int_equal(vfio_dma_map(&f->dev, f->buf, IOVA, PG), -EBADF);
+	errmsg_clear(&f->dev.err);
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(vfio_dma_map(&f->dev, f->buf, IOVA, 2 * PG), 0);
+	assert_int_equal(counters(f).dma_mappings, 1);
+	assert_int_equal(f->dev.dma[0].iova, IOVA);
+	assert_int_equal(f->dev.dma[0].size, 2 * PG);
+
+	/* Alignment is checked before the kernel is asked. */
+	ioctls = counters(f).calls[MOCK_OP_IOCTL];
+	assert_int_equal(vfio_dma_map(&f->dev, f->buf + 8, IOVA + 4 * PG, PG),
+			 -EINVAL);
+	assert_msg_has(f, "multiples of the IOMMU page size 0x1000");
+	assert_int_equal(vfio_dma_map(&f->dev, f->buf, IOVA + 4 * PG, 0),
+			 -EINVAL);
+	assert_int_equal(counters(f).calls[MOCK_OP_IOCTL], ioctls);
+
+	/* The kernel's answer comes back with the operation named. */
+	errmsg_clear(&f->dev.err);
+	assert_int_equal(vfio_dma_map(&f->dev, f->buf + 2 * PG, IOVA + PG, PG),
+			 -EEXIST);
+	assert_msg_has(f, "VFIO_IOMMU_MAP_DMA of 4096 bytes at IOVA 0x101000: File exists");
+
+	/* Unmapping what is not mapped: the kernel unmaps 0 bytes. */
+	errmsg_clear(&f->dev.err);
+	assert_int_equal(vfio_dma_unmap(&f->dev, 0x800000, PG), -EINVAL);
+	assert_msg_has(f, "unmapped 0 of 4096 bytes");
+
+	assert_int_equal(vfio_dma_unmap(&f->dev, IOVA, 2 * PG), 0);
+	assert_int_equal(f->dev.dma[0].size, 0);
+	assert_int_equal(counters(f).dma_mappings, 0);
+
+	/* All slots in use. */
+	for (unsigned int i = 0; i < VFIO_MAX_DMA; i++)
+		assert_int_equal(vfio_dma_map(&f->dev, f->buf + (i % 8) * PG,
+					      IOVA + i * PG, PG), 0);
+	errmsg_clear(&f->dev.err);
+	assert_int_equal(vfio_dma_map(&f->dev, f->buf, 0x800000, PG), -ENOSPC);
+	assert_int_equal(counters(f).dma_mappings, VFIO_MAX_DMA);
+	assert_int_equal(vfio_close(&f->dev), 0);
+	assert_all_released(f);
+}
+
+/* ---- interrupts ---- */
+
+static void test_irqs(void **state)
+{
+	struct fx *f = *state;
+	uint64_t n;
+
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(vfio_irq_fd(&f->dev, 0), -1);
+	assert_int_equal(vfio_irq_enable(&f->dev, MSIX, 4), 0);
+	assert_int_equal(counters(f).irqs_routed, 4);
+	assert_int_equal(counters(f).fds_open, 3 + 4);
+	for (uint32_t i = 0; i < 4; i++)
+		assert_true(vfio_irq_fd(&f->dev, i) >= 0);
+	assert_int_equal(vfio_irq_fd(&f->dev, 4), -1);
+
+	mock_vfio_msix(f->m, 2);
+	assert_true(fd_readable(vfio_irq_fd(&f->dev, 2), 1000));
+	assert_false(fd_readable(vfio_irq_fd(&f->dev, 0), 0));
+	assert_int_equal(read(vfio_irq_fd(&f->dev, 2), &n, sizeof(n)),
+			 sizeof(n));
+
+	assert_int_equal(vfio_irq_enable(&f->dev, MSIX, 1), -EBUSY);
+	assert_int_equal(vfio_irq_disable(&f->dev), 0);
+	assert_int_equal(counters(f).irqs_routed, 0);
+	assert_int_equal(counters(f).fds_open, 3);
+	assert_int_equal(vfio_irq_fd(&f->dev, 0), -1);
+	assert_int_equal(vfio_irq_disable(&f->dev), 0);	/* idempotent */
+
+	errmsg_clear(&f->dev.err);
+	assert_int_equal(vfio_irq_enable(&f->dev, MSIX, 9), -EINVAL);
+	assert_msg_has(f, "MSI-X of 0000:00:03.0 has 8 vectors, 9 wanted");
+	assert_int_equal(counters(f).fds_open, 3);
+	assert_int_equal(vfio_irq_enable(&f->dev, VFIO_PCI_INTX_IRQ_INDEX, 1),
+			 -EINVAL);
+
+	/* MSI: one vector on the mock. */
+	assert_int_equal(vfio_irq_enable(&f->dev, VFIO_PCI_MSI_IRQ_INDEX, 1),
+			 0);
+	mock_vfio_msix(f->m, 0);
+	assert_true(fd_readable(vfio_irq_fd(&f->dev, 0), 1000));
+	assert_int_equal(vfio_close(&f->dev), 0);
+	assert_all_released(f);
+}
+
+static void test_irq_faults(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(fx_open(f), 0);
+	/* The third eventfd fails: the two made are closed again. */
+	mock_vfio_fail(f->m, MOCK_OP_EVENTFD, 0, 3, EMFILE);
+	assert_int_equal(vfio_irq_enable(&f->dev, MSIX, 4), -EMFILE);
+	assert_msg_has(f, "eventfd for MSI-X vector 2: Too many open files");
+	assert_int_equal(counters(f).fds_open, 3);
+	assert_int_equal(f->dev.irq_count, 0);
+
+	mock_vfio_fail(f->m, MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS, 1, EINVAL);
+	assert_int_equal(vfio_irq_enable(&f->dev, MSIX, 4), -EINVAL);
+	assert_int_equal(counters(f).fds_open, 3);
+	assert_int_equal(counters(f).irqs_routed, 0);
+}
+
+/* ---- reset ---- */
+
+static void test_reset(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(vfio_reset(&f->dev), -EBADF);
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(vfio_bar0_map(&f->dev, false), 0);
+	vfio_bar0_write64(&f->dev, RV_AMU_CR, RV_AMU_CR_AMU_EN);
+	assert_true(wait_amu_enabled(f, true));
+	assert_int_equal(vfio_reset(&f->dev), 0);
+	assert_false(summary(f).amu_enabled);
+	/* The mapping shows the power-on registers after the reset. */
+	assert_true(wait_reg(f, RV_AMU_CR, 0));
+	assert_int_equal(vfio_bar0_read64(&f->dev, RV_AMU_AIDR), 0x20);
+}
+
+static void test_reset_unsupported(void **state)
+{
+	struct fx *f = *state;
+
+	unsigned long ioctls;
+
+	f->cfg.reset = false;
+	assert_int_equal(fx_open(f), 0);
+	ioctls = counters(f).calls[MOCK_OP_IOCTL];
+	assert_int_equal(vfio_reset(&f->dev), -ENOTTY);
+	assert_msg_has(f, "device 0000:00:03.0 does not offer VFIO_DEVICE_RESET");
+	assert_int_equal(counters(f).calls[MOCK_OP_IOCTL], ioctls);
+}
+
+/* ---- the whole path: a command through the ring, by DMA ---- */
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/*
+ * PF-PROBE (spec 5, 6) on one-slot management rings (spec 3): the device
+ * reads the command and writes the response by DMA through the mock's
+ * IOMMU, and signals the response vector (spec 8.8). Then a command ring
+ * at an IOVA nobody mapped: an IOMMU fault (spec 8.4).
+ */
+static void probe_roundtrip(struct fx *f, bool force_rw)
+{
+	const uint64_t ctrl = RV_FIELD_PREP(RV_MSK_CTRL_LOG2_MSG_LENGTH, 3);
+	uint8_t *cmd = f->buf, *rsp = f->buf + PG;
+
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(vfio_bar0_map(&f->dev, force_rw), 0);
+	assert_int_equal(vfio_dma_map(&f->dev, f->buf, IOVA, 3 * PG), 0);
+	assert_int_equal(vfio_irq_enable(&f->dev, MSIX, 2), 0);
+	for (int k = 0; k < RV_MSK_COUNT; k++) {
+		vfio_bar0_write64(&f->dev, RV_MSK_BASE_PTR(k), IOVA + k * PG);
+		vfio_bar0_write64(&f->dev, RV_MSK_CTRL(k), ctrl);
+	}
+	vfio_bar0_write64(&f->dev, RV_MGT_RX_VECTOR, 1);
+	vfio_bar0_write64(&f->dev, RV_MGT_RX_DIGEST_MASK, 1);
+	vfio_bar0_write64(&f->dev, RV_MGT_RX_IRQ_CTRL, RV_MGT_IRQ_CTRL_EN);
+	assert_int_equal(vfio_set_bus_master(&f->dev, true), 0);
+	vfio_bar0_write64(&f->dev, RV_AMU_CR, RV_AMU_CR_AMU_EN);
+
+	memset(rsp, 0xee, RV_MSG_SIZE);
+	memset(cmd, 0, RV_MSG_SIZE);
+	cmd[0] = RV_OP_PF_PROBE;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	vfio_bar0_write64(&f->dev, RV_MGT_WRITE_INDEX_TX0, 1);
+	assert_true(wait_reg(f, RV_MGT_WRITE_INDEX_RX0, 1));
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+
+	/* PF-PROBE response bytes, from the spec 6 table and spec 8.9. */
+	assert_int_equal(le16(rsp + 0x0), RV_OP_PF_PROBE);
+	assert_int_equal(le16(rsp + 0x4), 4);		/* MAX_AMI_SW */
+	assert_int_equal(le16(rsp + 0x6), 8);		/* MAX_AMI_HW */
+	assert_int_equal(le16(rsp + 0x8), 16);		/* MAX_ASN */
+	assert_int_equal(le16(rsp + 0xc), 1);		/* NUM_AHA */
+	assert_true(fd_readable(vfio_irq_fd(&f->dev, 1), 2000));
+	assert_false(fd_readable(vfio_irq_fd(&f->dev, 0), 0));
+	assert_false(summary(f).iommu_fault);
+
+	/* The command ring moved out of the mappings: an IOMMU fault. */
+	vfio_bar0_write64(&f->dev, RV_MSK_BASE_PTR(RV_MSK_CMD), 0x800000);
+	vfio_bar0_write64(&f->dev, RV_MGT_WRITE_INDEX_TX0, 2);
+	assert_true(wait_reg(f, RV_AMU_SR, RV_AMU_SR_IOMMU_FAULT));
+	assert_true(summary(f).iommu_fault);
+	assert_int_equal(vfio_bar0_read64(&f->dev, RV_MGT_WRITE_INDEX_RX0), 1);
+	assert_int_equal(f->dev.bar_io_error, 0);
+
+	assert_int_equal(vfio_set_bus_master(&f->dev, false), 0);
+	assert_int_equal(vfio_close(&f->dev), 0);
+	assert_all_released(f);
+}
+
+static void test_probe_mmap(void **state)
+{
+	probe_roundtrip(*state, false);
+}
+
+static void test_probe_rw(void **state)
+{
+	probe_roundtrip(*state, true);
+}
+
+/* ---- teardown after a set-up interrupted at every call ---- */
+
+/* What a driver does before its first command. */
+static int full_setup(struct fx *f)
+{
+	int ret = fx_open(f);
+
+	if (!ret)
+		ret = vfio_reset(&f->dev);
+	if (!ret)
+		ret = vfio_bar0_map(&f->dev, false);
+	if (!ret)
+		ret = vfio_dma_map(&f->dev, f->buf, IOVA, 4 * PG);
+	if (!ret)
+		ret = vfio_irq_enable(&f->dev, MSIX, 4);
+	if (!ret)
+		ret = vfio_set_bus_master(&f->dev, true);
+	if (!ret && vfio_bar0_read64(&f->dev, RV_AMU_AIDR) != 0x20)
+		ret = f->dev.bar_io_error ? f->dev.bar_io_error : -EIO;
+	return ret;
+}
+
+static void fault_every_call(struct fx *f)
+{
+	static const enum mock_op ops[] = {
+		MOCK_OP_OPEN, MOCK_OP_IOCTL, MOCK_OP_PREAD, MOCK_OP_PWRITE,
+		MOCK_OP_MMAP, MOCK_OP_EVENTFD,
+	};
+	struct mock_vfio_counters clean;
+	unsigned int runs = 0;
+
+	/* A clean run counts the calls of each kind. */
+	assert_int_equal(full_setup(f), 0);
+	clean = counters(f);
+	assert_int_equal(vfio_close(&f->dev), 0);
+	assert_all_released(f);
+	mock_vfio_destroy(f->m);
+	f->m = NULL;
+	assert_true(clean.calls[MOCK_OP_OPEN] >= 2);
+	assert_true(clean.calls[MOCK_OP_IOCTL] >= 10);
+	assert_true(clean.calls[MOCK_OP_EVENTFD] == 4);
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		for (unsigned int n = 1; n <= clean.calls[ops[i]]; n++) {
+			fx_start(f);
+			mock_vfio_fail(f->m, ops[i], 0, n, EIO);
+			if (full_setup(f) != -EIO)
+				fail_msg("op %d call %u: set-up did not fail with EIO (%s)",
+					 ops[i], n, f->dev.err.msg);
+			if (!strstr(f->dev.err.msg, "Input/output error"))
+				fail_msg("op %d call %u: message \"%s\"",
+					 ops[i], n, f->dev.err.msg);
+			vfio_close(&f->dev);
+			assert_all_released(f);
+			assert_int_equal(vfio_close(&f->dev), 0);
+			mock_vfio_destroy(f->m);
+			f->m = NULL;
+			runs++;
+		}
+	}
+	assert_true(runs >= 20);
+}
+
+static void test_teardown_after_fault_mmap(void **state)
+{
+	fault_every_call(*state);
+}
+
+static void test_teardown_after_fault_rw(void **state)
+{
+	struct fx *f = *state;
+
+	f->cfg.bar0_mmap = false;
+	fault_every_call(f);
+}
+
+/* Teardown itself failing at each step still releases everything. */
+static void test_teardown_faults(void **state)
+{
+	struct fx *f = *state;
+	static const struct { enum mock_op op; unsigned long req; } at[] = {
+		{ MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS },
+		{ MOCK_OP_IOCTL, VFIO_IOMMU_UNMAP_DMA },
+		{ MOCK_OP_MUNMAP, 0 },
+		{ MOCK_OP_CLOSE, 0 },
+		{ MOCK_OP_IOCTL, VFIO_GROUP_UNSET_CONTAINER },
+	};
+
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		struct mock_vfio_counters c;
+
+		fx_start(f);
+		assert_int_equal(full_setup(f), 0);
+		/* Faults count calls from when they are armed. */
+		mock_vfio_fail(f->m, at[i].op, at[i].req, 1, EIO);
+		assert_int_equal(vfio_close(&f->dev), -EIO);
+		assert_msg_has(f, "Input/output error");
+		mock_vfio_counters(f->m, &c);
+		assert_int_equal(c.fds_open, 0);
+		assert_int_equal(c.dma_mappings, 0);
+		assert_int_equal(c.irqs_routed, 0);
+		/* A failed munmap leaves the (mock) mapping; nothing else. */
+		assert_int_equal(c.bar_mmaps, at[i].op == MOCK_OP_MUNMAP);
+		mock_vfio_destroy(f->m);
+		f->m = NULL;
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+		T(test_open_close),
+		T(test_open_type1_only),
+		T(test_container_checks),
+		T(test_step_order),
+		T(test_err_container_missing),
+		T(test_err_group_missing),
+		T(test_err_permission),
+		T(test_err_group_busy),
+		T(test_err_not_viable),
+		T(test_err_set_container_busy),
+		T(test_err_unknown_device),
+		T(test_err_memlock),
+		T(test_config),
+		T(test_bar_mmap),
+		T(test_bar_rw_no_mmap_flag),
+		T(test_bar_rw_forced),
+		T(test_bar_errors),
+		T(test_bar_mmap_fails),
+		T(test_dma),
+		T(test_irqs),
+		T(test_irq_faults),
+		T(test_reset),
+		T(test_reset_unsupported),
+		T(test_probe_mmap),
+		T(test_probe_rw),
+		T(test_teardown_after_fault_mmap),
+		T(test_teardown_after_fault_rw),
+		T(test_teardown_faults),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,1093 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * VFIO plumbing for a user-space PCI driver (see vfio.h).
+ *
+ * The sequence is the one of Documentation/driver-api/vfio.rst: a container
+ * (/dev/vfio/vfio) holds an IOMMU context, a group (/dev/vfio/<N>) is the
+ * unit of isolation that joins a container, and the device fd is obtained
+ * from the group by name. Regions (config space, BARs) are windows of the
+ * device fd at offsets the kernel reports; vfio-pci places region i at
+ * i << 40, but we always use the reported offset.
+ *
+ * Each set-up step either succeeds or undoes what it did before returning
+ * the error, with the same release helpers vfio_close() uses, so a step can
+ * be retried and vfio_close() is right after any partial set-up.
+ */
+#include "vfio.h"
+
+#include <dirent.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
+#define VFIO_CONTAINER_PATH	"/dev/vfio/vfio"
+
+/* ---- the Linux operations table ---- */
+
+static int linux_open(void *ctx, const char *path, int flags)
+{
+	(void)ctx;
+	return open(path, flags);
+}
+
+static int linux_close(void *ctx, int fd)
+{
+	(void)ctx;
+	return close(fd);
+}
+
+static int linux_ioctl(void *ctx, int fd, unsigned long request, void *arg)
+{
+	(void)ctx;
+	return ioctl(fd, request, arg);
+}
+
+static ssize_t linux_pread(void *ctx, int fd, void *buf, size_t count,
+			   off_t off)
+{
+	(void)ctx;
+	return pread(fd, buf, count, off);
+}
+
+static ssize_t linux_pwrite(void *ctx, int fd, const void *buf, size_t count,
+			    off_t off)
+{
+	(void)ctx;
+	return pwrite(fd, buf, count, off);
+}
+
+static void *linux_mmap(void *ctx, size_t length, int prot, int flags, int fd,
+			off_t off)
+{
+	(void)ctx;
+	return mmap(NULL, length, prot, flags, fd, off);
+}
+
+static int linux_munmap(void *ctx, void *addr, size_t length)
+{
+	(void)ctx;
+	return munmap(addr, length);
+}
+
+static int linux_eventfd(void *ctx, unsigned int initval, int flags)
+{
+	(void)ctx;
+	return eventfd(initval, flags);
+}
+
+/* Append name to buf as a ", "-separated list, truncating silently. */
+static void list_append(char *buf, size_t len, const char *name)
+{
+	size_t n = strlen(buf);
+
+	if (n >= len - 1)
+		return;
+	snprintf(buf + n, len - n, "%s%s", n ? ", " : "", name);
+}
+
+static int linux_list_dir(void *ctx, const char *path, char *buf, size_t len)
+{
+	struct dirent *de;
+	int count = 0;
+	DIR *dir;
+
+	(void)ctx;
+	if (!len)
+		return -1;
+	buf[0] = '\0';
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		list_append(buf, len, de->d_name);
+		count++;
+	}
+	closedir(dir);
+	return count;
+}
+
+static int linux_memlock_limit(void *ctx, uint64_t *bytes)
+{
+	struct rlimit rl;
+
+	(void)ctx;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0)
+		return -1;
+	*bytes = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : rl.rlim_cur;
+	return 0;
+}
+
+const struct vfio_ops vfio_linux_ops = {
+	.name = "linux",
+	.ctx = NULL,
+	.open = linux_open,
+	.close = linux_close,
+	.ioctl = linux_ioctl,
+	.pread = linux_pread,
+	.pwrite = linux_pwrite,
+	.mmap = linux_mmap,
+	.munmap = linux_munmap,
+	.eventfd = linux_eventfd,
+	.list_dir = linux_list_dir,
+	.memlock_limit = linux_memlock_limit,
+};
+
+/* ---- errors ---- */
+
+/* errno of a failed operation, never 0 (an op that forgot errno is EIO). */
+static int sys_err(void)
+{
+	return errno ? errno : EIO;
+}
+
+/*
+ * Record "what failed, on what: strerror" and, if this is the first error
+ * (errmsg keeps the first one, the cause), the hint. Returns -err.
+ */
+__attribute__((format(printf, 4, 5)))
+static int fail_hint(struct vfio_dev *dev, int err, const char *hint,
+		     const char *fmt, ...)
+{
+	bool first = dev->err.err == 0;
+	char what[ERRMSG_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	errmsg_set(&dev->err, err, "%s", what);
+	if (first && hint && hint[0])
+		errmsg_hint(&dev->err, "%s", hint);
+	return -err;
+}
+
+#define fail(dev, err, ...) fail_hint(dev, err, NULL, __VA_ARGS__)
+
+/* "42" from "/dev/vfio/42": the IOMMU group number, for sysfs hints. */
+static const char *group_number(const struct vfio_dev *dev)
+{
+	const char *slash = strrchr(dev->group_path, '/');
+
+	return slash ? slash + 1 : dev->group_path;
+}
+
+/* The devices of our IOMMU group, from sysfs, into buf (for hints). */
+static void group_devices(struct vfio_dev *dev, char *buf, size_t len)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%s/devices",
+		 group_number(dev));
+	if (dev->ops->list_dir(dev->ops->ctx, path, buf, len) <= 0)
+		snprintf(buf, len, "see %s", path);
+}
+
+/* ---- thin wrappers: one place that turns -1/errno into -errno ---- */
+
+static int sys_open(struct vfio_dev *dev, const char *path)
+{
+	int fd = dev->ops->open(dev->ops->ctx, path, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -sys_err() : fd;
+}
+
+static int sys_ioctl(struct vfio_dev *dev, int fd, unsigned long request,
+		     void *arg)
+{
+	int ret = dev->ops->ioctl(dev->ops->ctx, fd, request, arg);
+
+	return ret < 0 ? -sys_err() : ret;
+}
+
+/* Close *fd if open and mark it closed; a failed close still frees it. */
+static int sys_close(struct vfio_dev *dev, int *fd, const char *what)
+{
+	int ret = 0;
+
+	if (*fd < 0)
+		return 0;
+	if (dev->ops->close(dev->ops->ctx, *fd) < 0)
+		ret = fail(dev, sys_err(), "close %s fd %d", what, *fd);
+	*fd = -1;
+	return ret;
+}
+
+/* An open() of a VFIO file failed: say why and what to do about it. */
+static int open_error(struct vfio_dev *dev, const char *path, int err)
+{
+	char hint[256] = "";
+
+	switch (err) {
+	case ENOENT:
+		if (!strcmp(path, VFIO_CONTAINER_PATH))
+			snprintf(hint, sizeof(hint),
+				 "is the vfio module loaded? `modprobe vfio-pci`");
+		else
+			snprintf(hint, sizeof(hint),
+				 "is the device bound to vfio-pci? `modprobe vfio-pci ids=13b5:ff81` (and an IOMMU enabled)");
+		break;
+	case EACCES:
+	case EPERM:
+		snprintf(hint, sizeof(hint),
+			 "run as root, or give your user access to %s", path);
+		break;
+	case EBUSY:
+		snprintf(hint, sizeof(hint),
+			 "another process (or this one) has %s open", path);
+		break;
+	}
+	return fail_hint(dev, err, hint, "open %s", path);
+}
+
+/* ---- set-up and release, one pair per step ---- */
+
+void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops)
+{
+	memset(dev, 0, sizeof(*dev));
+	dev->ops = ops;
+	dev->container_fd = -1;
+	dev->group_fd = -1;
+	dev->device_fd = -1;
+	for (unsigned int i = 0; i < VFIO_MAX_IRQS; i++)
+		dev->irq_fd[i] = -1;
+}
+
+static int container_release(struct vfio_dev *dev)
+{
+	dev->iommu_type = 0;
+	return sys_close(dev, &dev->container_fd, "container");
+}
+
+/* TYPE1v2 where the kernel offers it (cleaner unmap semantics), else v1. */
+static int container_pick_iommu(struct vfio_dev *dev)
+{
+	static const uint32_t types[] = { VFIO_TYPE1v2_IOMMU,
+					  VFIO_TYPE1_IOMMU };
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		int ret = sys_ioctl(dev, dev->container_fd,
+				    VFIO_CHECK_EXTENSION,
+				    (void *)(uintptr_t)types[i]);
+
+		if (ret < 0)
+			return fail(dev, -ret,
+				    "VFIO_CHECK_EXTENSION(%u) on %s", types[i],
+				    VFIO_CONTAINER_PATH);
+		if (ret > 0) {
+			dev->iommu_type = types[i];
+			return 0;
+		}
+	}
+	return fail_hint(dev, ENODEV,
+			 "load vfio_iommu_type1 and enable the IOMMU (intel_iommu=on or amd_iommu=on)",
+			 "no type1 IOMMU offered by %s", VFIO_CONTAINER_PATH);
+}
+
+int vfio_open_container(struct vfio_dev *dev)
+{
+	int ret;
+
+	if (dev->container_fd >= 0)
+		return 0;
+	ret = sys_open(dev, VFIO_CONTAINER_PATH);
+	if (ret < 0)
+		return open_error(dev, VFIO_CONTAINER_PATH, -ret);
+	dev->container_fd = ret;
+
+	ret = sys_ioctl(dev, dev->container_fd, VFIO_GET_API_VERSION, NULL);
+	if (ret < 0) {
+		ret = fail(dev, -ret, "VFIO_GET_API_VERSION on %s",
+			   VFIO_CONTAINER_PATH);
+		goto err;
+	}
+	if (ret != VFIO_API_VERSION) {
+		ret = errmsg_setf(&dev->err, EINVAL,
+				  "VFIO API version %d on %s, this program knows %d",
+				  ret, VFIO_CONTAINER_PATH, VFIO_API_VERSION);
+		goto err;
+	}
+	ret = container_pick_iommu(dev);
+	if (ret < 0)
+		goto err;
+	return 0;
+err:
+	container_release(dev);
+	return ret;
+}
+
+static int group_release(struct vfio_dev *dev)
+{
+	int ret = 0, cret;
+
+	/* Detaching the last group also drops the IOMMU and its mappings. */
+	if (dev->group_attached &&
+	    (ret = sys_ioctl(dev, dev->group_fd, VFIO_GROUP_UNSET_CONTAINER,
+			     NULL)) < 0)
+		ret = fail(dev, -ret, "VFIO_GROUP_UNSET_CONTAINER on %s",
+			   dev->group_path);
+	dev->group_attached = false;
+	dev->iommu_set = false;
+	dev->iova_pgsizes = 0;
+	cret = sys_close(dev, &dev->group_fd, "group");
+	return ret ? ret : cret;
+}
+
+static int group_check_viable(struct vfio_dev *dev)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char devices[256];
+	char hint[ERRMSG_LEN];
+	int ret;
+
+	ret = sys_ioctl(dev, dev->group_fd, VFIO_GROUP_GET_STATUS, &status);
+	if (ret < 0)
+		return fail(dev, -ret, "VFIO_GROUP_GET_STATUS on %s",
+			    dev->group_path);
+	if (status.flags & VFIO_GROUP_FLAGS_VIABLE)
+		return 0;
+	group_devices(dev, devices, sizeof(devices));
+	snprintf(hint, sizeof(hint),
+		 "every device of IOMMU group %s must be bound to vfio-pci or to no driver (%s)",
+		 group_number(dev), devices);
+	ret = errmsg_setf(&dev->err, EBUSY, "group %s is not viable",
+			  dev->group_path);
+	errmsg_hint(&dev->err, "%s", hint);
+	return ret;
+}
+
+static int group_attach(struct vfio_dev *dev)
+{
+	char devices[256];
+	char hint[ERRMSG_LEN] = "";
+	int ret;
+
+	ret = sys_ioctl(dev, dev->group_fd, VFIO_GROUP_SET_CONTAINER,
+			&dev->container_fd);
+	if (ret == -EBUSY) {
+		/* Linux >= 5.19 refuses a non-viable group here with EBUSY. */
+		group_devices(dev, devices, sizeof(devices));
+		snprintf(hint, sizeof(hint),
+			 "every device of IOMMU group %s must be bound to vfio-pci or to no driver (%s)",
+			 group_number(dev), devices);
+	}
+	if (ret < 0)
+		return fail_hint(dev, -ret, hint, "VFIO_GROUP_SET_CONTAINER on %s",
+				 dev->group_path);
+	dev->group_attached = true;
+	return 0;
+}
+
+static int group_set_iommu(struct vfio_dev *dev)
+{
+	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
+	int ret;
+
+	ret = sys_ioctl(dev, dev->container_fd, VFIO_SET_IOMMU,
+			(void *)(uintptr_t)dev->iommu_type);
+	if (ret < 0)
+		return fail(dev, -ret, "VFIO_SET_IOMMU(%u) for %s",
+			    dev->iommu_type, dev->group_path);
+	dev->iommu_set = true;
+
+	ret = sys_ioctl(dev, dev->container_fd, VFIO_IOMMU_GET_INFO, &info);
+	if (ret < 0)
+		return fail(dev, -ret, "VFIO_IOMMU_GET_INFO for %s",
+			    dev->group_path);
+	if (!(info.flags & VFIO_IOMMU_INFO_PGSIZES) || !info.iova_pgsizes)
+		return errmsg_setf(&dev->err, EINVAL,
+				   "VFIO_IOMMU_GET_INFO for %s reports no IOMMU page sizes",
+				   dev->group_path);
+	dev->iova_pgsizes = info.iova_pgsizes;
+	return 0;
+}
+
+int vfio_open_group(struct vfio_dev *dev, const char *group_path)
+{
+	int ret;
+
+	if (dev->group_fd >= 0)
+		return 0;
+	if (dev->container_fd < 0)
+		return errmsg_setf(&dev->err, EBADF,
+				   "open group %s: no container (call vfio_open_container first)",
+				   group_path);
+	if (strlen(group_path) >= sizeof(dev->group_path))
+		return fail(dev, ENAMETOOLONG, "group path %s", group_path);
+	strcpy(dev->group_path, group_path);
+
+	ret = sys_open(dev, group_path);
+	if (ret < 0)
+		return open_error(dev, group_path, -ret);
+	dev->group_fd = ret;
+
+	ret = group_check_viable(dev);
+	if (!ret)
+		ret = group_attach(dev);
+	if (!ret)
+		ret = group_set_iommu(dev);
+	if (ret < 0)
+		group_release(dev);
+	return ret;
+}
+
+static int device_release(struct vfio_dev *dev)
+{
+	dev->device_flags = 0;
+	dev->num_regions = 0;
+	dev->num_irqs = 0;
+	memset(&dev->config, 0, sizeof(dev->config));
+	memset(&dev->bar0, 0, sizeof(dev->bar0));
+	return sys_close(dev, &dev->device_fd, "device");
+}
+
+static int device_region(struct vfio_dev *dev, uint32_t index,
+			 struct vfio_region *r, const char *what)
+{
+	struct vfio_region_info info = {
+		.argsz = sizeof(info),
+		.index = index,
+	};
+	int ret;
+
+	ret = sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_REGION_INFO,
+			&info);
+	if (ret < 0)
+		return fail(dev, -ret, "VFIO_DEVICE_GET_REGION_INFO(%s) on %s",
+			    what, dev->device_name);
+	if (!info.size)
+		return errmsg_setf(&dev->err, ENODEV,
+				   "device %s has no %s region", dev->device_name,
+				   what);
+	*r = (struct vfio_region){
+		.index = index,
+		.flags = info.flags,
+		.size = info.size,
+		.offset = info.offset,
+	};
+	return 0;
+}
+
+static int device_info(struct vfio_dev *dev)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	int ret;
+
+	ret = sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_INFO, &info);
+	if (ret < 0)
+		return fail(dev, -ret, "VFIO_DEVICE_GET_INFO on %s",
+			    dev->device_name);
+	if (!(info.flags & VFIO_DEVICE_FLAGS_PCI))
+		return errmsg_setf(&dev->err, ENODEV,
+				   "device %s is not a PCI device (flags 0x%x)",
+				   dev->device_name, info.flags);
+	if (info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX)
+		return errmsg_setf(&dev->err, ENODEV,
+				   "device %s reports %u regions, too few for PCI",
+				   dev->device_name, info.num_regions);
+	dev->device_flags = info.flags;
+	dev->num_regions = info.num_regions;
+	dev->num_irqs = info.num_irqs;
+	return 0;
+}
+
+static int device_get_fd(struct vfio_dev *dev)
+{
+	char devices[256];
+	char hint[ERRMSG_LEN] = "";
+	int ret;
+
+	ret = sys_ioctl(dev, dev->group_fd, VFIO_GROUP_GET_DEVICE_FD,
+			dev->device_name);
+	if (ret == -ENODEV) {
+		group_devices(dev, devices, sizeof(devices));
+		snprintf(hint, sizeof(hint),
+			 "pass a device of IOMMU group %s: %s",
+			 group_number(dev), devices);
+	}
+	if (ret < 0)
+		return fail_hint(dev, -ret, hint,
+				 "VFIO_GROUP_GET_DEVICE_FD(%s) on %s",
+				 dev->device_name, dev->group_path);
+	dev->device_fd = ret;
+	return 0;
+}
+
+int vfio_open_device(struct vfio_dev *dev, const char *device_name)
+{
+	int ret;
+
+	if (dev->device_fd >= 0)
+		return 0;
+	if (dev->group_fd < 0)
+		return errmsg_setf(&dev->err, EBADF,
+				   "open device %s: no group (call vfio_open_group first)",
+				   device_name);
+	if (strlen(device_name) >= sizeof(dev->device_name))
+		return fail(dev, ENAMETOOLONG, "device name %s", device_name);
+	strcpy(dev->device_name, device_name);
+
+	ret = device_get_fd(dev);
+	if (ret < 0)
+		return ret;
+	ret = device_info(dev);
+	if (!ret)
+		ret = device_region(dev, VFIO_PCI_CONFIG_REGION_INDEX,
+				    &dev->config, "config");
+	if (!ret)
+		ret = device_region(dev, VFIO_PCI_BAR0_REGION_INDEX,
+				    &dev->bar0, "BAR0");
+	if (ret < 0)
+		device_release(dev);
+	return ret;
+}
+
+int vfio_open(struct vfio_dev *dev, const char *group_path,
+	      const char *device_name)
+{
+	int ret = vfio_open_container(dev);
+
+	if (!ret)
+		ret = vfio_open_group(dev, group_path);
+	if (!ret)
+		ret = vfio_open_device(dev, device_name);
+	return ret;
+}
+
+static int need_device(struct vfio_dev *dev, const char *what)
+{
+	if (dev->device_fd >= 0)
+		return 0;
+	return errmsg_setf(&dev->err, EBADF, "%s: no device open", what);
+}
+
+int vfio_reset(struct vfio_dev *dev)
+{
+	int ret = need_device(dev, "VFIO_DEVICE_RESET");
+
+	if (ret < 0)
+		return ret;
+	if (!(dev->device_flags & VFIO_DEVICE_FLAGS_RESET))
+		return errmsg_setf(&dev->err, ENOTTY,
+				   "device %s does not offer VFIO_DEVICE_RESET",
+				   dev->device_name);
+	ret = sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_RESET, NULL);
+	if (ret < 0)
+		return fail(dev, -ret, "VFIO_DEVICE_RESET on %s",
+			    dev->device_name);
+	return 0;
+}
+
+/* ---- config space: little-endian, through the config region ---- */
+
+static int cfg_rw(struct vfio_dev *dev, bool write, uint32_t off, void *buf,
+		  size_t len)
+{
+	const char *op = write ? "write" : "read";
+	ssize_t n;
+	int ret;
+
+	ret = need_device(dev, "config space access");
+	if (ret < 0)
+		return ret;
+	if ((uint64_t)off + len > dev->config.size)
+		return errmsg_setf(&dev->err, EINVAL,
+				   "config %s of %zu bytes at 0x%x on %s: beyond the region (0x%" PRIx64 " bytes)",
+				   op, len, off, dev->device_name,
+				   dev->config.size);
+	if (write)
+		n = dev->ops->pwrite(dev->ops->ctx, dev->device_fd, buf, len,
+				     (off_t)(dev->config.offset + off));
+	else
+		n = dev->ops->pread(dev->ops->ctx, dev->device_fd, buf, len,
+				    (off_t)(dev->config.offset + off));
+	if (n < 0)
+		return fail(dev, sys_err(), "config %s at 0x%x on %s", op, off,
+			    dev->device_name);
+	if ((size_t)n != len)
+		return errmsg_setf(&dev->err, EIO,
+				   "config %s at 0x%x on %s: %zd of %zu bytes",
+				   op, off, dev->device_name, n, len);
+	return 0;
+}
+
+int vfio_cfg_read8(struct vfio_dev *dev, uint32_t off, uint8_t *val)
+{
+	return cfg_rw(dev, false, off, val, sizeof(*val));
+}
+
+int vfio_cfg_read16(struct vfio_dev *dev, uint32_t off, uint16_t *val)
+{
+	uint16_t le;
+	int ret = cfg_rw(dev, false, off, &le, sizeof(le));
+
+	if (!ret)
+		*val = le16toh(le);
+	return ret;
+}
+
+int vfio_cfg_read32(struct vfio_dev *dev, uint32_t off, uint32_t *val)
+{
+	uint32_t le;
+	int ret = cfg_rw(dev, false, off, &le, sizeof(le));
+
+	if (!ret)
+		*val = le32toh(le);
+	return ret;
+}
+
+int vfio_cfg_write8(struct vfio_dev *dev, uint32_t off, uint8_t val)
+{
+	return cfg_rw(dev, true, off, &val, sizeof(val));
+}
+
+int vfio_cfg_write16(struct vfio_dev *dev, uint32_t off, uint16_t val)
+{
+	uint16_t le = htole16(val);
+
+	return cfg_rw(dev, true, off, &le, sizeof(le));
+}
+
+int vfio_cfg_write32(struct vfio_dev *dev, uint32_t off, uint32_t val)
+{
+	uint32_t le = htole32(val);
+
+	return cfg_rw(dev, true, off, &le, sizeof(le));
+}
+
+int vfio_set_bus_master(struct vfio_dev *dev, bool enable)
+{
+	uint16_t cmd = 0;
+	int ret = vfio_cfg_read16(dev, PCI_COMMAND, &cmd);
+
+	if (ret < 0)
+		return ret;
+	if (enable)
+		cmd |= PCI_COMMAND_MASTER;
+	else
+		cmd &= (uint16_t)~PCI_COMMAND_MASTER;
+	return vfio_cfg_write16(dev, PCI_COMMAND, cmd);
+}
+
+/* ---- BAR0 ---- */
+
+int vfio_bar0_map(struct vfio_dev *dev, bool force_rw)
+{
+	void *map;
+	int ret = need_device(dev, "map BAR0");
+
+	if (ret < 0 || dev->bar0.map)
+		return ret;
+	if (force_rw || !(dev->bar0.flags & VFIO_REGION_INFO_FLAG_MMAP))
+		return 0;	/* accesses go through pread/pwrite */
+	map = dev->ops->mmap(dev->ops->ctx, dev->bar0.size,
+			     PROT_READ | PROT_WRITE, MAP_SHARED,
+			     dev->device_fd, (off_t)dev->bar0.offset);
+	if (map == MAP_FAILED)
+		return fail(dev, sys_err(), "mmap BAR0 (0x%" PRIx64 " bytes) of %s",
+			    dev->bar0.size, dev->device_name);
+	dev->bar0.map = map;
+	return 0;
+}
+
+void vfio_bar0_unmap(struct vfio_dev *dev)
+{
+	if (!dev->bar0.map)
+		return;
+	if (dev->ops->munmap(dev->ops->ctx, dev->bar0.map, dev->bar0.size) < 0)
+		fail(dev, sys_err(), "munmap BAR0 of %s", dev->device_name);
+	dev->bar0.map = NULL;
+}
+
+/* Latch the first BAR0 access failure; the access then reads all-ones. */
+static void bar_error(struct vfio_dev *dev, int err, const char *op,
+		      uint64_t off)
+{
+	if (dev->bar_io_error)
+		return;
+	dev->bar_io_error = -err;
+	fail(dev, err, "BAR0 %s at 0x%" PRIx64 " on %s", op, off,
+	     dev->device_name[0] ? dev->device_name : "(no device)");
+}
+
+static bool bar_check(struct vfio_dev *dev, uint64_t off, size_t width,
+		      const char *op)
+{
+	if (dev->device_fd < 0) {
+		bar_error(dev, EBADF, op, off);
+		return false;
+	}
+	if (off % width || off > dev->bar0.size ||
+	    dev->bar0.size - off < width) {
+		bar_error(dev, EINVAL, op, off);
+		return false;
+	}
+	return true;
+}
+
+static bool bar_pread(struct vfio_dev *dev, uint64_t off, void *buf,
+		      size_t width, const char *op)
+{
+	ssize_t n = dev->ops->pread(dev->ops->ctx, dev->device_fd, buf, width,
+				    (off_t)(dev->bar0.offset + off));
+
+	if (n == (ssize_t)width)
+		return true;
+	bar_error(dev, n < 0 ? sys_err() : EIO, op, off);
+	return false;
+}
+
+static void bar_pwrite(struct vfio_dev *dev, uint64_t off, const void *buf,
+		       size_t width, const char *op)
+{
+	ssize_t n = dev->ops->pwrite(dev->ops->ctx, dev->device_fd, buf, width,
+				     (off_t)(dev->bar0.offset + off));
+
+	if (n != (ssize_t)width)
+		bar_error(dev, n < 0 ? sys_err() : EIO, op, off);
+}
+
+/*
+ * Through the mapping, a volatile access of the full width is one load or
+ * store instruction: the device never sees a register split in halves.
+ */
+uint32_t vfio_bar0_read32(struct vfio_dev *dev, uint64_t off)
+{
+	uint32_t le;
+
+	if (!bar_check(dev, off, sizeof(le), "read32"))
+		return UINT32_MAX;
+	if (dev->bar0.map)
+		return le32toh(*(volatile uint32_t *)
+			       ((char *)dev->bar0.map + off));
+	if (!bar_pread(dev, off, &le, sizeof(le), "read32"))
+		return UINT32_MAX;
+	return le32toh(le);
+}
+
+void vfio_bar0_write32(struct vfio_dev *dev, uint64_t off, uint32_t val)
+{
+	uint32_t le = htole32(val);
+
+	if (!bar_check(dev, off, sizeof(le), "write32"))
+		return;
+	if (dev->bar0.map) {
+		*(volatile uint32_t *)((char *)dev->bar0.map + off) = le;
+		return;
+	}
+	bar_pwrite(dev, off, &le, sizeof(le), "write32");
+}
+
+uint64_t vfio_bar0_read64(struct vfio_dev *dev, uint64_t off)
+{
+	uint64_t le;
+
+	if (!bar_check(dev, off, sizeof(le), "read64"))
+		return UINT64_MAX;
+	if (dev->bar0.map)
+		return le64toh(*(volatile uint64_t *)
+			       ((char *)dev->bar0.map + off));
+	if (!bar_pread(dev, off, &le, sizeof(le), "read64"))
+		return UINT64_MAX;
+	return le64toh(le);
+}
+
+void vfio_bar0_write64(struct vfio_dev *dev, uint64_t off, uint64_t val)
+{
+	uint64_t le = htole64(val);
+
+	if (!bar_check(dev, off, sizeof(le), "write64"))
+		return;
+	if (dev->bar0.map) {
+		*(volatile uint64_t *)((char *)dev->bar0.map + off) = le;
+		return;
+	}
+	bar_pwrite(dev, off, &le, sizeof(le), "write64");
+}
+
+/* ---- DMA ---- */
+
+uint64_t vfio_iommu_page_size(const struct vfio_dev *dev)
+{
+	if (!dev->iova_pgsizes)
+		return 4096;
+	/* The lowest bit set is the smallest page the IOMMU can map. */
+	return dev->iova_pgsizes & -dev->iova_pgsizes;
+}
+
+static uint64_t dma_pinned(const struct vfio_dev *dev)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < VFIO_MAX_DMA; i++)
+		sum += dev->dma[i].size;
+	return sum;
+}
+
+/* MAP_DMA pins the pages and charges them to RLIMIT_MEMLOCK. */
+static int dma_enomem(struct vfio_dev *dev, uint64_t iova, uint64_t size)
+{
+	uint64_t limit, need = dma_pinned(dev) + size;
+	char lim[32], hint[256];
+
+	if (dev->ops->memlock_limit(dev->ops->ctx, &limit) < 0)
+		snprintf(lim, sizeof(lim), "unknown");
+	else if (limit == UINT64_MAX)
+		snprintf(lim, sizeof(lim), "unlimited");
+	else
+		snprintf(lim, sizeof(lim), "%" PRIu64 " KiB", limit >> 10);
+	snprintf(hint, sizeof(hint),
+		 "the locked-memory limit is %s and the DMA buffers need %" PRIu64 " KiB: raise it with `ulimit -l %" PRIu64 "` (or run as root)",
+		 lim, need >> 10, (need + 1023) >> 10);
+	return fail_hint(dev, ENOMEM, hint,
+			 "VFIO_IOMMU_MAP_DMA of %" PRIu64 " bytes at IOVA 0x%" PRIx64,
+			 size, iova);
+}
+
+int vfio_dma_map(struct vfio_dev *dev, void *vaddr, uint64_t iova,
+		 uint64_t size)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)vaddr,
+		.iova = iova,
+		.size = size,
+	};
+	uint64_t pg = vfio_iommu_page_size(dev);
+	struct vfio_dma *slot = NULL;
+	int ret;
+
+	if (!dev->iommu_set)
+		return errmsg_setf(&dev->err, EBADF,
+				   "VFIO_IOMMU_MAP_DMA at IOVA 0x%" PRIx64 ": no IOMMU set up (open the group first)",
+				   iova);
+	if (!size || ((uintptr_t)vaddr | iova | size) & (pg - 1))
+		return errmsg_setf(&dev->err, EINVAL,
+				   "VFIO_IOMMU_MAP_DMA of %p+0x%" PRIx64 " at IOVA 0x%" PRIx64 ": address, IOVA and size must be non-zero multiples of the IOMMU page size 0x%" PRIx64,
+				   vaddr, size, iova, pg);
+	for (unsigned int i = 0; i < VFIO_MAX_DMA && !slot; i++)
+		if (!dev->dma[i].size)
+			slot = &dev->dma[i];
+	if (!slot)
+		return errmsg_setf(&dev->err, ENOSPC,
+				   "VFIO_IOMMU_MAP_DMA at IOVA 0x%" PRIx64 ": all %d DMA slots in use",
+				   iova, VFIO_MAX_DMA);
+
+	ret = sys_ioctl(dev, dev->container_fd, VFIO_IOMMU_MAP_DMA, &map);
+	if (ret == -ENOMEM)
+		return dma_enomem(dev, iova, size);
+	if (ret < 0)
+		return fail(dev, -ret,
+			    "VFIO_IOMMU_MAP_DMA of %" PRIu64 " bytes at IOVA 0x%" PRIx64,
+			    size, iova);
+	*slot = (struct vfio_dma){ .vaddr = vaddr, .iova = iova, .size = size };
+	return 0;
+}
+
+int vfio_dma_unmap(struct vfio_dev *dev, uint64_t iova, uint64_t size)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = iova,
+		.size = size,
+	};
+	int ret;
+
+	if (!dev->iommu_set)
+		return errmsg_setf(&dev->err, EBADF,
+				   "VFIO_IOMMU_UNMAP_DMA at IOVA 0x%" PRIx64 ": no IOMMU set up",
+				   iova);
+	ret = sys_ioctl(dev, dev->container_fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+	if (ret < 0)
+		return fail(dev, -ret,
+			    "VFIO_IOMMU_UNMAP_DMA of %" PRIu64 " bytes at IOVA 0x%" PRIx64,
+			    size, iova);
+	for (unsigned int i = 0; i < VFIO_MAX_DMA; i++) {
+		struct vfio_dma *d = &dev->dma[i];
+
+		if (d->size && d->iova >= iova && d->iova - iova < size)
+			*d = (struct vfio_dma){ 0 };
+	}
+	/* The kernel says how much it unmapped; anything else is a bug. */
+	if (unmap.size != size)
+		return errmsg_setf(&dev->err, EINVAL,
+				   "VFIO_IOMMU_UNMAP_DMA at IOVA 0x%" PRIx64 " unmapped %llu of %" PRIu64 " bytes",
+				   iova, (unsigned long long)unmap.size, size);
+	return 0;
+}
+
+/* ---- interrupts ---- */
+
+/* The eventfds' one release path (after SET_IRQS let go of them). */
+static int irq_close_fds(struct vfio_dev *dev)
+{
+	int ret = 0;
+
+	for (unsigned int i = 0; i < VFIO_MAX_IRQS; i++) {
+		int cret = sys_close(dev, &dev->irq_fd[i], "eventfd");
+
+		if (!ret)
+			ret = cret;
+	}
+	dev->irq_count = 0;
+	return ret;
+}
+
+static const char *irq_name(uint32_t index)
+{
+	return index == VFIO_PCI_MSIX_IRQ_INDEX ? "MSI-X" :
+	       index == VFIO_PCI_MSI_IRQ_INDEX ? "MSI" : "IRQ";
+}
+
+static int irq_check(struct vfio_dev *dev, uint32_t index, uint32_t count)
+{
+	struct vfio_irq_info info = { .argsz = sizeof(info), .index = index };
+	int ret;
+
+	ret = sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info);
+	if (ret < 0)
+		return fail(dev, -ret, "VFIO_DEVICE_GET_IRQ_INFO(%s) on %s",
+			    irq_name(index), dev->device_name);
+	if (!(info.flags & VFIO_IRQ_INFO_EVENTFD))
+		return errmsg_setf(&dev->err, ENOTSUP,
+				   "%s of %s cannot signal an eventfd",
+				   irq_name(index), dev->device_name);
+	if (info.count < count)
+		return errmsg_setf(&dev->err, EINVAL,
+				   "%s of %s has %u vectors, %u wanted",
+				   irq_name(index), dev->device_name, info.count,
+				   count);
+	return 0;
+}
+
+int vfio_irq_enable(struct vfio_dev *dev, uint32_t irq_index, uint32_t count)
+{
+	union {
+		struct vfio_irq_set set;
+		char buf[sizeof(struct vfio_irq_set) +
+			 VFIO_MAX_IRQS * sizeof(int32_t)];
+	} u;
+	int32_t fds[VFIO_MAX_IRQS];
+	int ret = need_device(dev, "enable interrupts");
+
+	if (ret < 0)
+		return ret;
+	if (dev->irq_count)
+		return errmsg_setf(&dev->err, EBUSY,
+				   "enable %s on %s: %s already enabled",
+				   irq_name(irq_index), dev->device_name,
+				   irq_name(dev->irq_index));
+	if ((irq_index != VFIO_PCI_MSIX_IRQ_INDEX &&
+	     irq_index != VFIO_PCI_MSI_IRQ_INDEX) ||
+	    !count || count > VFIO_MAX_IRQS)
+		return errmsg_setf(&dev->err, EINVAL,
+				   "enable %u vectors of IRQ index %u on %s: MSI or MSI-X, 1 to %d vectors",
+				   count, irq_index, dev->device_name,
+				   VFIO_MAX_IRQS);
+	ret = irq_check(dev, irq_index, count);
+	if (ret < 0)
+		return ret;
+
+	for (uint32_t i = 0; i < count; i++) {
+		int fd = dev->ops->eventfd(dev->ops->ctx, 0,
+					   EFD_CLOEXEC | EFD_NONBLOCK);
+
+		if (fd < 0) {
+			ret = fail(dev, sys_err(), "eventfd for %s vector %u",
+				   irq_name(irq_index), i);
+			irq_close_fds(dev);
+			return ret;
+		}
+		dev->irq_fd[i] = fd;
+		fds[i] = fd;
+	}
+	u.set = (struct vfio_irq_set){
+		.argsz = sizeof(u.set) + count * sizeof(int32_t),
+		.flags = VFIO_IRQ_SET_DATA_EVENTFD |
+			 VFIO_IRQ_SET_ACTION_TRIGGER,
+		.index = irq_index,
+		.start = 0,
+		.count = count,
+	};
+	memcpy(u.set.data, fds, count * sizeof(int32_t));
+	ret = sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_SET_IRQS, &u.set);
+	if (ret < 0) {
+		ret = fail(dev, -ret, "VFIO_DEVICE_SET_IRQS(%s, %u vectors) on %s",
+			   irq_name(irq_index), count, dev->device_name);
+		irq_close_fds(dev);
+		return ret;
+	}
+	dev->irq_index = irq_index;
+	dev->irq_count = count;
+	return 0;
+}
+
+int vfio_irq_fd(const struct vfio_dev *dev, uint32_t vector)
+{
+	return vector < dev->irq_count ? dev->irq_fd[vector] : -1;
+}
+
+int vfio_irq_disable(struct vfio_dev *dev)
+{
+	struct vfio_irq_set set = {
+		.argsz = sizeof(set),
+		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
+		.index = dev->irq_index,
+		.start = 0,
+		.count = 0,
+	};
+	int ret = 0, cret;
+
+	if (dev->irq_count && dev->device_fd >= 0) {
+		ret = sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_SET_IRQS,
+				&set);
+		if (ret < 0)
+			ret = fail(dev, -ret,
+				   "VFIO_DEVICE_SET_IRQS(%s off) on %s",
+				   irq_name(dev->irq_index), dev->device_name);
+	}
+	cret = irq_close_fds(dev);
+	return ret ? ret : cret;
+}
+
+/* ---- teardown ---- */
+
+static void keep_first(int *first, int ret)
+{
+	if (!*first && ret < 0)
+		*first = ret;
+}
+
+int vfio_close(struct vfio_dev *dev)
+{
+	int first = 0;
+
+	keep_first(&first, vfio_irq_disable(dev));
+	for (unsigned int i = 0; i < VFIO_MAX_DMA; i++) {
+		struct vfio_dma *d = &dev->dma[i];
+
+		if (d->size && dev->iommu_set)
+			keep_first(&first, vfio_dma_unmap(dev, d->iova,
+							  d->size));
+		*d = (struct vfio_dma){ 0 };
+	}
+	vfio_bar0_unmap(dev);
+	keep_first(&first, device_release(dev));
+	keep_first(&first, group_release(dev));
+	keep_first(&first, container_release(dev));
+	return first;
+}
