@@ -300,13 +300,25 @@ static void report_exception(struct revere_dev *rd, const uint8_t *slot)
 	unsigned int op = (unsigned int)rv_msg_get(slot, RV_MSG_OPCODE);
 	const char *name = rv_exc_name(op);
 
-	if (!name) {
+	switch (op) {
+	case RV_EOP_PF_COMMAND_FROM_VF:
+	case RV_EOP_PF_VF_RESET:
+		rd_log(rd, REVERE_LOG_WARN, "device posted exception %s from VF %u",
+		       name, (unsigned int)rv_msg_get(slot, RV_E_PF_VF_RESET_EXC_SOURCE));
+		return;
+	case RV_EOP_F_COUNTER_OVERFLOW:
+		rd_log(rd, REVERE_LOG_WARN,
+		       "device posted exception %s (AMI %u of function %u, counter %u)",
+		       name,
+		       (unsigned int)rv_msg_get(slot, RV_E_F_COUNTER_OVERFLOW_EXC_AMI_ID),
+		       (unsigned int)rv_msg_get(slot, RV_E_F_COUNTER_OVERFLOW_EXC_F_OWNER),
+		       (unsigned int)rv_msg_get(slot, RV_E_F_COUNTER_OVERFLOW_EXC_COUNTER_ID));
+		return;
+	default:
+		/* Untrusted: an opcode the spec does not define. */
 		rd_log(rd, REVERE_LOG_WARN,
 		       "device posted an exception with unknown opcode %u", op);
-		return;
 	}
-	rd_log(rd, REVERE_LOG_WARN, "device posted exception %s (word 1: 0x%08" PRIx64 ")",
-	       name, rv_msg_get(slot, 0x4, 31, 0));
 }
 
 /* Report and consume whatever the device posted on the exception ring. */

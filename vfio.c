@@ -703,13 +703,23 @@ int vfio_bar0_map(struct vfio_dev *dev, bool force_rw)
 	return 0;
 }
 
+/* The mapping is forgotten even if munmap fails: nothing else to try. */
+static int bar0_release(struct vfio_dev *dev)
+{
+	int ret = 0;
+
+	if (!dev->bar0.map)
+		return 0;
+	if (dev->ops->munmap(dev->ops->ctx, dev->bar0.map, dev->bar0.size) < 0)
+		ret = fail(dev, sys_err(), "munmap BAR0 of %s",
+			   dev->device_name);
+	dev->bar0.map = NULL;
+	return ret;
+}
+
 void vfio_bar0_unmap(struct vfio_dev *dev)
 {
-	if (!dev->bar0.map)
-		return;
-	if (dev->ops->munmap(dev->ops->ctx, dev->bar0.map, dev->bar0.size) < 0)
-		fail(dev, sys_err(), "munmap BAR0 of %s", dev->device_name);
-	dev->bar0.map = NULL;
+	bar0_release(dev);
 }
 
 /* Latch the first BAR0 access failure; the access then reads all-ones. */
@@ -850,7 +860,9 @@ static int dma_enomem(struct vfio_dev *dev, uint64_t iova, uint64_t size)
 	else
 		snprintf(lim, sizeof(lim), "%" PRIu64 " KiB", limit >> 10);
 	snprintf(hint, sizeof(hint),
-		 "the locked-memory limit is %s and the DMA buffers need %" PRIu64 " KiB: raise it with `ulimit -l %" PRIu64 "` (or run as root)",
+		 "the locked-memory limit is %s and the DMA buffers need %"
+		 PRIu64 " KiB: raise it with `ulimit -l %" PRIu64
+		 "` (or run as root)",
 		 lim, need >> 10, (need + 1023) >> 10);
 	return fail_hint(dev, ENOMEM, hint,
 			 "VFIO_IOMMU_MAP_DMA of %" PRIu64 " bytes at IOVA 0x%" PRIx64,
@@ -877,7 +889,10 @@ int vfio_dma_map(struct vfio_dev *dev, void *vaddr, uint64_t iova,
 				   iova);
 	if (!size || ((uintptr_t)vaddr | iova | size) & (pg - 1))
 		return errmsg_setf(&dev->err, EINVAL,
-				   "VFIO_IOMMU_MAP_DMA of %p+0x%" PRIx64 " at IOVA 0x%" PRIx64 ": address, IOVA and size must be non-zero multiples of the IOMMU page size 0x%" PRIx64,
+				   "VFIO_IOMMU_MAP_DMA of %p+0x%" PRIx64
+				   " at IOVA 0x%" PRIx64 ": address, IOVA and"
+				   " size must be non-zero multiples of the"
+				   " IOMMU page size 0x%" PRIx64,
 				   vaddr, size, iova, pg);
 	for (unsigned int i = 0; i < VFIO_MAX_DMA && !slot; i++)
 		if (!dev->dma[i].size)
@@ -1085,7 +1100,7 @@ int vfio_close(struct vfio_dev *dev)
 							  d->size));
 		*d = (struct vfio_dma){ 0 };
 	}
-	vfio_bar0_unmap(dev);
+	keep_first(&first, bar0_release(dev));
 	keep_first(&first, device_release(dev));
 	keep_first(&first, group_release(dev));
 	keep_first(&first, container_release(dev));

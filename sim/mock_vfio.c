@@ -43,7 +43,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,7 +104,7 @@ struct mock_bar_map {
 	uint64_t *page;			/* NULL: BAR0 not mapped */
 	size_t len;
 	pthread_t thread;
-	atomic_bool stop;
+	bool stop;			/* under the lock: the thread must exit */
 	uint32_t *sw_off, *dev_off;	/* byte offsets of registers */
 	uint64_t *shadow;		/* last software value seen, per sw_off */
 	size_t n_sw, n_dev;
@@ -359,13 +358,14 @@ void mock_vfio_msix(struct mock_vfio *m, uint32_t vector)
 	unlock(m);
 }
 
-/* The page of user memory behind vaddr must be mapped (the kernel pins it). */
+/*
+ * The kernel pins the pages behind [vaddr, vaddr + size): they must exist.
+ * madvise() fails with ENOMEM on a range with a hole, and changes nothing
+ * with MADV_NORMAL.
+ */
 static bool user_range_mapped(uint64_t vaddr, uint64_t size)
 {
-	for (uint64_t off = 0; off < size; off += 4096)
-		if (msync((void *)(uintptr_t)(vaddr + off), 1, MS_ASYNC) < 0)
-			return false;
-	return true;
+	return madvise((void *)(uintptr_t)vaddr, size, MADV_NORMAL) == 0;
 }
 
 static bool dma_overlaps(const struct mock_container *c, uint64_t iova,
@@ -786,16 +786,19 @@ static void *bar_thread(void *arg)
 	struct mock_vfio *m = arg;
 	const struct timespec pause = { .tv_nsec = MOCK_POLL_NS };
 
-	while (!atomic_load_explicit(&m->map.stop, memory_order_acquire)) {
+	for (;;) {
 		unsigned int work;
 
 		lock(m);
+		if (m->map.stop) {
+			unlock(m);
+			return NULL;
+		}
 		work = bar_poll(m);
 		unlock(m);
 		if (!work)
 			nanosleep(&pause, NULL);
 	}
-	return NULL;
 }
 
 /* After a pwrite while mapped: keep the mapping's view in step. */
@@ -929,7 +932,9 @@ static uint32_t irq_max(const struct mock_vfio *m, uint32_t index)
 {
 	switch (index) {
 	case VFIO_PCI_MSIX_IRQ_INDEX:
-		return m->cfg.msix_count;
+		/* The mock routes at most MOCK_MAX_IRQS vectors. */
+		return m->cfg.msix_count < MOCK_MAX_IRQS ? m->cfg.msix_count :
+							   MOCK_MAX_IRQS;
 	case VFIO_PCI_INTX_IRQ_INDEX:
 	case VFIO_PCI_MSI_IRQ_INDEX:
 	case VFIO_PCI_REQ_IRQ_INDEX:
@@ -1161,7 +1166,7 @@ static void *bar_mmap(struct mock_vfio *m, size_t len, int flags, off_t off)
 	err = bar_map_tables(m, b);
 	if (!err)
 		bar_resync(m);
-	atomic_store(&b->stop, false);
+	b->stop = false;
 	if (!err)
 		err = pthread_create(&b->thread, NULL, bar_thread, m);
 	if (err) {
@@ -1173,11 +1178,20 @@ static void *bar_mmap(struct mock_vfio *m, size_t len, int flags, off_t off)
 	return b->page;
 }
 
-/* Stop the device thread; the lock must not be held (it takes it). */
+/*
+ * Stop the device thread; the lock must not be held (it takes it). A last
+ * poll then delivers software's final stores, as posted writes issued
+ * before munmap reach a real device.
+ */
 static void bar_stop(struct mock_vfio *m)
 {
-	atomic_store_explicit(&m->map.stop, true, memory_order_release);
+	lock(m);
+	m->map.stop = true;
+	unlock(m);
 	pthread_join(m->map.thread, NULL);
+	lock(m);
+	bar_poll(m);
+	unlock(m);
 }
 
 /* ---- the operations ---- */
@@ -1514,6 +1528,10 @@ void mock_vfio_device_summary(struct mock_vfio *m, struct rv_model_summary *s)
 	unlock(m);
 }
 
+/*
+ * One line, key=value, for the demo's shell tests: the counters, then the
+ * device summary (the keys after ami_hw_mapped are the model's activity).
+ */
 static void report(struct mock_vfio *m)
 {
 	struct mock_vfio_counters c;
@@ -1522,11 +1540,16 @@ static void report(struct mock_vfio *m)
 	counters_locked(m, &c);
 	rv_model_summary(&m->model, &s);
 	fprintf(stderr,
-		"mock-vfio: fds_open=%u dma_mappings=%u bar_mmaps=%u irqs_routed=%u amu_enabled=%d bus_master=%d ami_sw_enabled=%u ami_hw_enabled=%u asn_count=%u ami_sw_mapped=%u ami_hw_mapped=%u\n",
+		"mock-vfio: fds_open=%u dma_mappings=%u bar_mmaps=%u"
+		" irqs_routed=%u amu_enabled=%d bus_master=%d"
+		" ami_sw_enabled=%u ami_hw_enabled=%u asn_count=%u"
+		" ami_sw_mapped=%u ami_hw_mapped=%u commands=%" PRIu64
+		" messages=%" PRIu64 " irqs=%" PRIu64 " iommu_fault=%d\n",
 		c.fds_open, c.dma_mappings, c.bar_mmaps, c.irqs_routed,
 		s.amu_enabled, s.bus_master, s.ami_sw_enabled,
 		s.ami_hw_enabled, s.asn_count, s.ami_sw_mapped,
-		s.ami_hw_mapped);
+		s.ami_hw_mapped, s.commands, s.messages, s.irqs,
+		s.iommu_fault);
 }
 
 /* Like process exit: whatever the driver left open is released. */
@@ -1591,6 +1614,7 @@ static const struct sim_key sim_keys[] = {
 	MODEL_KEY(fail_opcode, K_U16),
 	MODEL_KEY(fail_status, K_U16),
 	MODEL_KEY(corrupt_msg, K_U64),
+	MODEL_KEY(exception_opcode, K_U16),
 };
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -1787,9 +1811,11 @@ static int parse_item(struct mock_vfio_config *cfg, char *item,
 	return -EINVAL;
 }
 
+/* All or nothing: a bad item leaves cfg as it was. */
 int mock_vfio_parse(struct mock_vfio_config *cfg, const char *spec,
 		    struct errmsg *err)
 {
+	struct mock_vfio_config tmp = *cfg;
 	char *copy, *item, *save = NULL;
 	int ret = 0;
 
@@ -1800,7 +1826,9 @@ int mock_vfio_parse(struct mock_vfio_config *cfg, const char *spec,
 		return errmsg_set(err, ENOMEM, "REVERE_SIM");
 	for (item = strtok_r(copy, ",", &save); item && !ret;
 	     item = strtok_r(NULL, ",", &save))
-		ret = parse_item(cfg, item, err);
+		ret = parse_item(&tmp, item, err);
 	free(copy);
+	if (!ret)
+		*cfg = tmp;
 	return ret;
 }

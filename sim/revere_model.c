@@ -1019,6 +1019,32 @@ static bool muted(const struct rv_model *m)
 }
 
 /*
+ * params.exception_opcode: one exception on the exception ring (management
+ * socket 2, written like a response, spec 8.2), so that a driver's
+ * exception path can be tested. Uses m->rsp before the response is built.
+ */
+static void post_exception(struct rv_model *m)
+{
+	unsigned int el = msk_log2_size(m, RV_MSK_EXC);
+	uint64_t addr;
+
+	if (!m->p.exception_opcode || m->exception_posted)
+		return;
+	if (!ring_has_room(m->mgt_read_rx[1], m->mgt_write_rx[1], el))
+		return;
+	memset(m->rsp, 0, sizeof(m->rsp));
+	rv_msg_set(m->rsp, RV_MSG_OPCODE, m->p.exception_opcode);
+	/* Byte 0x4 bits 15:0: SOURCE (AMI_ID for E-F-COUNTER-OVERFLOW). */
+	rv_msg_set(m->rsp, RV_E_PF_VF_RESET_EXC_SOURCE, 1);
+	addr = slot_addr(m->msk_base[RV_MSK_EXC], m->mgt_write_rx[1], el,
+			 msk_slot_bytes(m, RV_MSK_EXC));
+	if (!dma_write(m, addr, m->rsp, RV_MSG_SIZE))
+		return;
+	m->mgt_write_rx[1]++;
+	m->exception_posted = true;
+}
+
+/*
  * One command (spec 8.2): read the slot, advance MGT_READ_INDEX_TX0, write
  * the response into the next response slot, advance MGT_WRITE_INDEX_RX0.
  * A full response ring holds the command back. Returns 1 if it did work.
@@ -1043,6 +1069,7 @@ static unsigned int mgt_step(struct rv_model *m)
 		irq(m, RV_FIELD_GET(RV_MGT_VECTOR, m->mgt_tx_vector));
 	if (muted(m))
 		return 1;
+	post_exception(m);
 	execute(m);
 	addr = slot_addr(m->msk_base[RV_MSK_RSP], m->mgt_write_rx[0], rl,
 			 msk_slot_bytes(m, RV_MSK_RSP));
@@ -1333,7 +1360,7 @@ static int sw_page(const struct rv_model *m, uint64_t off)
 /* Who writes each register of an AMI-SW page (spec 4). */
 static enum rv_reg_owner sw_owner(const struct rv_model *m, uint64_t o)
 {
-	uint64_t n = (o & 0x1ff) / 8;
+	uint64_t n = (o & 0x1ff) >> 3;	/* 8-byte stride */
 
 	if (o == RV_AMI_SW_TX_DIGEST_MASK || o == RV_AMI_SW_RX_DIGEST_MASK)
 		return RV_REG_SW;
@@ -1430,7 +1457,7 @@ static uint64_t *mgt_reg(struct rv_model *m, uint64_t off)
 /* Where a stored AMI-SW page register lives; NULL if computed or absent. */
 static uint64_t *sw_reg(struct rv_model_ami_sw *sw, uint64_t o)
 {
-	uint64_t n = (o & 0x1ff) / 8;
+	uint64_t n = (o & 0x1ff) >> 3;	/* 8-byte stride */
 
 	switch (o & ~(uint64_t)0x1ff) {
 	case 0x000:

@@ -61,6 +61,9 @@ struct rv_model_params {
 	uint64_t corrupt_msg;		/* AHA flips byte 0 of the reply to this
 					 * message (1-based count of messages the
 					 * AHA has processed; 0: never) */
+	uint16_t exception_opcode;	/* post one exception with this opcode
+					 * (SOURCE 1) before the first response
+					 * after reset (0: never) */
 };
 
 /* Spec 8.9's identity: v2.0, 4 AMI-SW, 8 AMI-HW, 16 ASN, 1 AHA, 4+4 AMS. */
@@ -194,6 +197,7 @@ struct rv_model {
 	uint64_t f_enabled;		/* PF-F-ENABLE'd functions 1..63 */
 
 	uint64_t commands, messages, irqs, aha_messages;
+	bool exception_posted;		/* params.exception_opcode done */
 
 	/* Command, response and message chunks: never on the stack. */
 	uint8_t cmd[RV_MSG_SIZE], rsp[RV_MSG_SIZE];

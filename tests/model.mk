@@ -22,7 +22,7 @@ tests_test_golden_SOURCES = tests/test_golden.c
 tests_test_golden_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_golden_LDADD = $(CMOCKA_LIBS)
 
-tests_test_model_SOURCES = tests/test_model.c tests/model_host.h \
+tests_test_model_SOURCES = tests/test_model.c \
 	sim/revere_model.c
 tests_test_model_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_model_LDADD = $(CMOCKA_LIBS)

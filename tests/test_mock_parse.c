@@ -102,14 +102,18 @@ static void expect_bad(const char *spec, const char *part)
 	if (!strstr(err.msg, part))
 		fail_msg("REVERE_SIM=\"%s\": message \"%s\" lacks \"%s\"",
 			 spec, err.msg, part);
-	/* Earlier good items may have been applied; bad ones never. */
+	/* All or nothing: even the good items before the bad one. */
 	assert_int_equal(cfg.num_faults, before.num_faults);
+	assert_int_equal(cfg.bar0_mmap, before.bar0_mmap);
+	assert_int_equal(cfg.model.num_ami_hw, before.model.num_ami_hw);
 }
 
 static void test_parse_errors(void **state)
 {
 	(void)state;
 	expect_bad("nope=1", "unknown key 'nope'");
+	expect_bad("bar0_mmap=0,num_ami_hw=1,fail=open:1:EIO,nope=1",
+		   "unknown key 'nope'");
 	expect_bad("bar0_mmap", "'bar0_mmap' is not key=value");
 	expect_bad("bar0_mmap=2", "bad value '2' for bar0_mmap");
 	expect_bad("bar0_mmap=yes", "bad value 'yes' for bar0_mmap");
@@ -211,7 +215,8 @@ static void test_report_line(void **state)
 	assert_string_equal(destroy_capture(m),
 		"mock-vfio: fds_open=5 dma_mappings=1 bar_mmaps=0 irqs_routed=2 "
 		"amu_enabled=1 bus_master=1 ami_sw_enabled=0 ami_hw_enabled=0 "
-		"asn_count=0 ami_sw_mapped=0 ami_hw_mapped=0\n");
+		"asn_count=0 ami_sw_mapped=0 ami_hw_mapped=0 commands=0 "
+		"messages=0 irqs=0 iommu_fault=0\n");
 
 	/* And one that did it: all zero. */
 	m = mock_vfio_create(&cfg);
@@ -223,7 +228,8 @@ static void test_report_line(void **state)
 	assert_string_equal(destroy_capture(m),
 		"mock-vfio: fds_open=0 dma_mappings=0 bar_mmaps=0 irqs_routed=0 "
 		"amu_enabled=0 bus_master=0 ami_sw_enabled=0 ami_hw_enabled=0 "
-		"asn_count=0 ami_sw_mapped=0 ami_hw_mapped=0\n");
+		"asn_count=0 ami_sw_mapped=0 ami_hw_mapped=0 commands=0 "
+		"messages=0 irqs=0 iommu_fault=0\n");
 
 	/* Without report=1, nothing. */
 	cfg.report = false;

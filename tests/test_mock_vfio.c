@@ -887,6 +887,26 @@ static void test_bar_mmap(void **state)
 	fx_close_all(f);
 }
 
+/* Stores made just before munmap still reach the device. */
+static void test_bar_mmap_last_store(void **state)
+{
+	struct fx *f = *state;
+	volatile uint64_t *regs;
+
+	fx_device(f);
+	for (int i = 0; i < 50; i++) {
+		regs = f->ops->mmap(f->ops->ctx, RV_MODEL_BAR0_SIZE,
+				    PROT_READ | PROT_WRITE, MAP_SHARED,
+				    f->device, 0);
+		assert_true(regs != MAP_FAILED);
+		regs[RV_AMU_CR / 8] = i & 1 ? RV_AMU_CR_AMU_EN : 0;
+		assert_int_equal(f->ops->munmap(f->ops->ctx, (void *)regs,
+						RV_MODEL_BAR0_SIZE), 0);
+		assert_int_equal(summary_amu_enabled(f), i & 1);
+	}
+	fx_close_all(f);
+}
+
 static void test_reset(void **state)
 {
 	struct fx *f = *state;
@@ -957,28 +977,28 @@ static void test_irq_info(void **state)
 	fx_close_all(f);
 }
 
-struct irq_set_buf {
+/* A vfio_irq_set with room for 16 eventfds after it. */
+union irq_set_buf {
 	struct vfio_irq_set set;
-	int32_t fds[16];
+	char bytes[sizeof(struct vfio_irq_set) + 16 * sizeof(int32_t)];
 };
 
 static int set_irqs(struct fx *f, uint32_t index, uint32_t flags,
 		    uint32_t start, uint32_t count, const int32_t *fds)
 {
-	struct irq_set_buf b = {
-		.set = {
-			.argsz = sizeof(b.set) +
-				 (flags & VFIO_IRQ_SET_DATA_EVENTFD ?
-				  count * sizeof(int32_t) : 0),
-			.flags = flags,
-			.index = index,
-			.start = start,
-			.count = count,
-		},
-	};
+	union irq_set_buf b;
 
+	b.set = (struct vfio_irq_set){
+		.argsz = sizeof(b.set) +
+			 (flags & VFIO_IRQ_SET_DATA_EVENTFD ?
+			  count * sizeof(int32_t) : 0),
+		.flags = flags,
+		.index = index,
+		.start = start,
+		.count = count,
+	};
 	if (fds)
-		memcpy(b.fds, fds, count * sizeof(int32_t));
+		memcpy(b.set.data, fds, count * sizeof(int32_t));
 	return xioctl(f, f->device, VFIO_DEVICE_SET_IRQS, &b.set);
 }
 
@@ -990,7 +1010,7 @@ static void test_set_irqs(void **state)
 	struct fx *f = *state;
 	const uint32_t msix = VFIO_PCI_MSIX_IRQ_INDEX;
 	int32_t fds[4], bad[1];
-	struct irq_set_buf b;
+	union irq_set_buf b;
 	uint64_t n;
 
 	fx_device(f);
@@ -1004,9 +1024,10 @@ static void test_set_irqs(void **state)
 	/* Disabling what is not enabled. */
 	assert_errno(set_irqs(f, msix, OFF, 0, 0, NULL), EINVAL);
 	/* Validation: argsz, flags, ranges, index. */
-	b = (struct irq_set_buf){ .set = {
+	b.set = (struct vfio_irq_set){
 		.argsz = offsetof(struct vfio_irq_set, count), .flags = EVT,
-		.index = msix, .count = 1 } };
+		.index = msix, .count = 1,
+	};
 	assert_errno(xioctl(f, f->device, VFIO_DEVICE_SET_IRQS, &b.set),
 		     EINVAL);
 	b.set.argsz = sizeof(b.set);	/* no room for the one fd */
@@ -1169,6 +1190,7 @@ int main(void)
 		T(test_config_space),
 		T(test_bar_rw),
 		T(test_bar_mmap),
+		T(test_bar_mmap_last_store),
 		T(test_reset),
 		T(test_reset_unsupported),
 		T(test_irq_info),

@@ -6,6 +6,7 @@
  * every call of the set-up sequence.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -199,6 +200,8 @@ struct liar {
 	const struct vfio_ops *real;
 	int api_version;
 	bool no_type1;
+	bool not_pci;		/* VFIO_DEVICE_GET_INFO without FLAGS_PCI */
+	bool no_pgsizes;	/* VFIO_IOMMU_GET_INFO without PGSIZES */
 };
 
 static int liar_ioctl(void *ctx, int fd, unsigned long req, void *arg)
@@ -207,9 +210,18 @@ static int liar_ioctl(void *ctx, int fd, unsigned long req, void *arg)
 
 	if (req == VFIO_GET_API_VERSION)
 		return l->api_version;
+	int ret;
+
 	if (req == VFIO_CHECK_EXTENSION && l->no_type1)
 		return 0;
-	return l->real->ioctl(l->real->ctx, fd, req, arg);
+	ret = l->real->ioctl(l->real->ctx, fd, req, arg);
+	if (!ret && req == VFIO_DEVICE_GET_INFO && l->not_pci)
+		((struct vfio_device_info *)arg)->flags &=
+			~VFIO_DEVICE_FLAGS_PCI;
+	if (!ret && req == VFIO_IOMMU_GET_INFO && l->no_pgsizes)
+		((struct vfio_iommu_type1_info *)arg)->flags &=
+			~VFIO_IOMMU_INFO_PGSIZES;
+	return ret;
 }
 
 static int liar_open(void *ctx, const char *path, int flags)
@@ -226,7 +238,7 @@ static int liar_close(void *ctx, int fd)
 	return l->real->close(l->real->ctx, fd);
 }
 
-/* Only the container step runs on it: open, close and ioctl suffice. */
+/* Set-up without errors needs only open, close and ioctl. */
 static void liar_init(struct liar *l, struct mock_vfio *m)
 {
 	l->real = mock_vfio_ops(m);
@@ -258,7 +270,74 @@ static void test_container_checks(void **state)
 	assert_msg_has(f, "no type1 IOMMU");
 	assert_msg_has(f, "intel_iommu=on");
 	assert_int_equal(counters(f).fds_open, 0);
+
+	/* The kernel's answers are checked, not trusted. */
+	l.no_type1 = false;
+	l.no_pgsizes = true;
+	errmsg_clear(&f->dev.err);
+	assert_int_equal(vfio_open(&f->dev, "/dev/vfio/42", "0000:00:03.0"),
+			 -EINVAL);
+	assert_msg_has(f, "reports no IOMMU page sizes");
+	assert_int_equal(counters(f).fds_open, 1);
+
+	l.no_pgsizes = false;
+	l.not_pci = true;
+	errmsg_clear(&f->dev.err);
+	assert_int_equal(vfio_open(&f->dev, "/dev/vfio/42", "0000:00:03.0"),
+			 -ENODEV);
+	assert_msg_has(f, "device 0000:00:03.0 is not a PCI device");
+	assert_int_equal(counters(f).fds_open, 2);
+	assert_int_equal(f->dev.device_fd, -1);
+
+	l.not_pci = false;
+	errmsg_clear(&f->dev.err);
+	assert_int_equal(vfio_open(&f->dev, "/dev/vfio/42", "0000:00:03.0"),
+			 0);
 	assert_int_equal(vfio_close(&f->dev), 0);
+	assert_all_released(f);
+}
+
+/* The real table: the parts that need no VFIO on this machine. */
+static void test_linux_ops(void **state)
+{
+	const struct vfio_ops *ops = &vfio_linux_ops;
+	char dir[] = "/tmp/test_vfio.XXXXXX", path[64], buf[128];
+	struct vfio_dev dev;
+	uint64_t lim = 0;
+	int fd;
+
+	(void)state;
+	assert_string_equal(ops->name, "linux");
+	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/0000:00:0%d.0", dir, i + 3);
+		fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	assert_int_equal(ops->list_dir(ops->ctx, dir, buf, sizeof(buf)), 2);
+	assert_non_null(strstr(buf, "0000:00:03.0"));
+	assert_non_null(strstr(buf, "0000:00:04.0"));
+	assert_non_null(strstr(buf, ", "));
+	/* Truncated, still terminated. */
+	assert_int_equal(ops->list_dir(ops->ctx, dir, buf, 8), 2);
+	assert_true(strlen(buf) < 8);
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/0000:00:0%d.0", dir, i + 3);
+		unlink(path);
+	}
+	rmdir(dir);
+	assert_int_equal(ops->list_dir(ops->ctx, dir, buf, sizeof(buf)), -1);
+	assert_int_equal(ops->memlock_limit(ops->ctx, &lim), 0);
+	assert_true(lim > 0);
+
+	/* No such group here, whether or not this machine has VFIO. */
+	vfio_init(&dev, ops);
+	assert_int_equal(vfio_open(&dev, "/dev/vfio/no-such-group",
+				   "0000:00:03.0"), -ENOENT);
+	assert_non_null(strstr(dev.err.msg, "No such file or directory; "));
+	assert_int_equal(vfio_close(&dev), 0);
+	assert_int_equal(dev.container_fd, -1);
 }
 
 static void test_step_order(void **state)
@@ -657,6 +736,7 @@ static void test_reset(void **state)
 {
 	struct fx *f = *state;
 
+	fx_start(f);
 	assert_int_equal(vfio_reset(&f->dev), -EBADF);
 	assert_int_equal(fx_open(f), 0);
 	assert_int_equal(vfio_bar0_map(&f->dev, false), 0);
@@ -732,6 +812,8 @@ static void probe_roundtrip(struct fx *f, bool force_rw)
 	assert_true(fd_readable(vfio_irq_fd(&f->dev, 1), 2000));
 	assert_false(fd_readable(vfio_irq_fd(&f->dev, 0), 0));
 	assert_false(summary(f).iommu_fault);
+	/* Consume the response: the one-slot response ring has room again. */
+	vfio_bar0_write64(&f->dev, RV_MGT_READ_INDEX_RX0, 1);
 
 	/* The command ring moved out of the mappings: an IOMMU fault. */
 	vfio_bar0_write64(&f->dev, RV_MSK_BASE_PTR(RV_MSK_CMD), 0x800000);
@@ -871,6 +953,7 @@ int main(void)
 		T(test_open_close),
 		T(test_open_type1_only),
 		T(test_container_checks),
+		T(test_linux_ops),
 		T(test_step_order),
 		T(test_err_container_missing),
 		T(test_err_group_missing),

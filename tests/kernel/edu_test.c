@@ -64,8 +64,8 @@
 
 /*
  * edu masks DMA addresses to 28 bits by default (its dma_mask property),
- * so the IOVAs stay below 256 MiB. IOVA_UNMAPPED is never mapped: DMA
- * there must be stopped by the IOMMU.
+ * so the IOVAs stay below 256 MiB. guest/10-edu.sh looks for the IOMMU
+ * fault at IOVA_DST that the dma-blocked check causes.
  */
 #define IOVA_SRC		0x00100000ull
 #define IOVA_DST		0x00200000ull

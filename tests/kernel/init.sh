@@ -52,6 +52,10 @@ else
 	echo "rig: IOMMU units:$units"
 fi
 
+# From here on kernel messages stay out of the console, where they could
+# land in the middle of a result line; the log is printed at the end.
+dmesg -n 1
+
 timeout_s=$(cat /etc/rig-script-timeout 2>/dev/null || echo 120)
 for t in /tests/[0-9][0-9]-*.sh; do
 	[ -f "$t" ] || continue
@@ -64,6 +68,8 @@ for t in /tests/[0-9][0-9]-*.sh; do
 	fi
 done
 
+echo "rig: kernel log:"
+dmesg | sed 's/^/kmsg: /'
 sync
 echo "RIG-DONE"
 poweroff -f

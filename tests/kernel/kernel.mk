@@ -11,7 +11,8 @@ EXTRA_DIST += \
 	tests/kernel/README \
 	tests/kernel/rig.sh \
 	tests/kernel/init.sh \
-	tests/kernel/guest
+	tests/kernel/guest \
+	tests/kernel/mdev
 
 # One command for the whole rig: fetch Debian's kernel, build the initramfs,
 # boot it in QEMU and check every guest result. Its work area is

@@ -6,7 +6,7 @@
 # and the emulated Intel IOMMU, with QEMU's edu device (1234:11e8).
 # Runs in the guest as root, from /init (see tests/kernel/README).
 #
-# RIG-EXPECT: edu-found edu-bind edu-root demo-refuses-edu
+# RIG-EXPECT: edu-found edu-bind edu-root edu-dmar-fault demo-refuses-edu
 # RIG-EXPECT: edu-nonroot-denied edu-nonroot-memlock edu-nonroot
 
 EDU_ID=1234:11e8
@@ -81,6 +81,16 @@ if [ "$st" -eq 0 ]; then
 	pass edu-root
 else
 	fail edu-root "edu-test exited $st: $(first_fail)"
+fi
+
+# edu-test's dma-blocked check wrote to an unmapped IOVA: the IOMMU itself
+# must have refused it (a DMAR fault for this device at that address), not
+# some other failure of the transfer (0x200000 is IOVA_DST of edu_test.c).
+if dmesg | grep 'DMAR: \[DMA Write' | grep "\[${BDF#0000:}\]" |
+	grep -q 'fault addr 0x200000'; then
+	pass edu-dmar-fault
+else
+	fail edu-dmar-fault "no DMAR write fault at IOVA 0x200000 from $BDF in the kernel log"
 fi
 
 # The demo must recognise that this is not a Revere device: exit status 1
