@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/pci_regs.h>
+#include <linux/vfio.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -199,7 +200,7 @@ static void log_vfio_info(struct revere_dev *rd)
 	const struct vfio_dev *v = rd->vfio;
 
 	rd_log(rd, REVERE_LOG_INFO, "IOMMU: type1%s, page sizes 0x%" PRIx64,
-	       v->iommu_type == 3 ? "v2" : "", v->iova_pgsizes);
+	       v->iommu_type == VFIO_TYPE1v2_IOMMU ? "v2" : "", v->iova_pgsizes);
 	rd_log(rd, REVERE_LOG_INFO, "BAR0: %" PRIu64 " bytes at region offset 0x%" PRIx64 ", %s",
 	       v->bar0.size, v->bar0.offset,
 	       v->bar0.map ? "mmap'd" : "accessed through pread/pwrite");
