@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # /init of the rig's initramfs (see tests/kernel/README): load the VFIO
-# modules, check the IOMMU is on, run /tests/NN-*.sh in order, print
-# RIG-DONE and power off. Everything goes to the serial console, where
-# rig.sh reads the RIG-RESULT lines.
+# modules with the README's modprobe commands, check the IOMMU is on, run
+# /tests/NN-*.sh in order, print RIG-DONE and power off. Everything goes to
+# the serial console, where rig.sh reads the RIG-RESULT lines.
 
 /bin/busybox --install -s /bin
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
@@ -19,23 +19,80 @@ result() { echo "RIG-RESULT: $*"; }
 
 echo "rig: kernel $(uname -r), cmdline: $(cat /proc/cmdline)"
 
-# The VFIO modules, dependencies first (the order rig.sh computed).
+# The project README's "Run" section loads vfio with two commands:
+#   modprobe vfio_iommu_type1 allow_unsafe_interrupts=1
+#   modprobe vfio-pci ids=13b5:ff81
+# rig.sh copied them, word for word, from the README into
+# /etc/rig-readme-modprobe. They run first, as a user would run them, so
+# that the README stays true. busybox modprobe reads
+# /lib/modules/$(uname -r)/modules.dep (rig.sh made one for what the
+# initramfs carries), loads the dependencies first and gives the
+# parameters to the named module only.
+
+# Prints what is wrong once the README's commands ran, or nothing.
+readme_modprobe_effects() {
+	param=/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts
+	unsafe=$(cat "$param" 2>/dev/null)
+	if [ "$unsafe" != Y ]; then
+		echo "vfio_iommu_type1 allow_unsafe_interrupts is '$unsafe', want Y"
+	elif [ ! -d /sys/bus/pci/drivers/vfio-pci ]; then
+		echo "no /sys/bus/pci/drivers/vfio-pci"
+	elif ! dmesg | grep -q 'vfio_pci: add \[13b5:ff81\['; then
+		# vfio_pci_fill_ids() logs each ID of its ids= parameter.
+		echo "vfio-pci did not add the dynamic ID 13b5:ff81 of ids="
+	fi
+}
+
+why=
+n=0
+while read -r cmd; do
+	n=$((n + 1))
+	echo "rig: # $cmd"
+	st=0
+	/bin/sh -c "$cmd" </dev/null || st=$?
+	[ "$st" -eq 0 ] || why="${why:+$why; }'$cmd' exited $st"
+done </etc/rig-readme-modprobe
+if [ "$n" -eq 0 ]; then
+	why="no '#  modprobe' line in the project README"
+elif [ -z "$why" ]; then
+	why=$(readme_modprobe_effects)
+fi
+if [ -z "$why" ]; then
+	result "readme-modprobe PASS"
+else
+	result "readme-modprobe FAIL $why"
+fi
+
+# Every module the rig carries (/etc/rig-modules, dependencies first) must
+# be loaded now: those the README's commands do not pull in (mdev,
+# pci-stub) with insmod, and any other the commands failed to load, so that
+# the later checks still run.
+modname() { basename "$1" .ko | tr - _; }
+loaded() { grep -q "^$1 " /proc/modules; }
 failed=
 while read -r ko; do
-	if ! insmod "$ko"; then
-		failed="$failed ${ko##*/}"
-	fi
+	loaded "$(modname "$ko")" && continue
+	echo "rig: insmod $ko"
+	insmod "$ko" || failed="$failed ${ko##*/}"
 done </etc/rig-modules
-if [ -z "$failed" ]; then
-	result "rig-modules PASS"
-else
+missing=
+while read -r ko; do
+	loaded "$(modname "$ko")" || missing="$missing $(modname "$ko")"
+done </etc/rig-modules
+if [ -n "$failed" ]; then
 	result "rig-modules FAIL insmod failed:$failed"
+elif [ -n "$missing" ]; then
+	result "rig-modules FAIL not in /proc/modules:$missing"
+else
+	result "rig-modules PASS"
 fi
 lsmod
 
 # The IOMMU must really translate: DMAR units registered and enabled, and
-# interrupt remapping on (without it vfio refuses MSI unless the unsafe
-# allow_unsafe_interrupts option is set).
+# interrupt remapping on. Without remapping, vfio_iommu_type1 refuses to
+# attach a group unless allow_unsafe_interrupts is set, as the README's
+# command sets it: so this check, not vfio working, is what proves that
+# remapping is on.
 dmesg | grep -E 'DMAR|IOMMU|remapping' | head -n 20
 units=
 for u in /sys/class/iommu/dmar*; do

@@ -24,14 +24,15 @@ RIG_SCRIPT_TIMEOUT=${RIG_SCRIPT_TIMEOUT:-120}
 
 # The checks init itself reports (see init.sh), on top of the RIG-EXPECT
 # lines of the guest scripts.
-INIT_EXPECT="rig-modules rig-iommu"
+INIT_EXPECT="readme-modprobe rig-modules rig-iommu"
 
-# The VFIO modules the guest needs, by module name, with whatever they
-# depend on in modules.dep. Which of them exist as modules depends on the
-# kernel version: a required one must be a module or built in, or the rig
-# fails; an optional one may be gone (vfio_virqfd was folded into vfio in
-# 6.2, irqbypass is built in on some configurations).
-REQUIRED_MODULES="vfio vfio_iommu_type1 vfio_pci_core vfio_pci mdev"
+# The modules the guest needs, by module name, with whatever they depend
+# on in modules.dep: the VFIO ones, and pci_stub, the driver 10-edu.sh
+# rebinds edu from. Which of them exist as modules depends on the kernel
+# version: a required one must be a module or built in, or the rig fails;
+# an optional one may be gone (vfio_virqfd was folded into vfio in 6.2,
+# irqbypass is built in on some configurations).
+REQUIRED_MODULES="vfio vfio_iommu_type1 vfio_pci_core vfio_pci mdev pci_stub"
 OPTIONAL_MODULES="irqbypass vfio_virqfd"
 
 T0=$(date +%s)
@@ -180,8 +181,8 @@ is_builtin() {
 		"$KROOT/lib/modules/$V/modules.builtin" 2>/dev/null | grep -qx "$m"
 }
 
-# copy_ko SRC DST: a module, decompressed (busybox insmod may not read
-# .ko.xz or .ko.zst).
+# copy_ko SRC DST: a module, decompressed (busybox insmod and modprobe may
+# not read .ko.xz or .ko.zst).
 copy_ko() {
 	mkdir -p "$(dirname "$2")"
 	case $1 in
@@ -228,6 +229,15 @@ build_mdev() {
 		die "tests/kernel/mdev/build.sh failed"
 }
 
+# The project README's modprobe commands (root prompt "#  modprobe ...",
+# see its "Run" section), one per line, as the README words them: init runs
+# them in the guest (check readme-modprobe), so that the README stays true.
+readme_modprobe() {
+	[ -f "$SRCDIR/README" ] || die "no README in $SRCDIR"
+	tr -d '\r' <"$SRCDIR/README" |
+		sed -n 's/^[[:space:]]*#[[:space:]]\{1,\}\(modprobe[[:space:]].*[^[:space:]]\)[[:space:]]*$/\1/p'
+}
+
 build_initramfs() {
 	ROOT=$WORK/initramfs
 	rm -rf "$ROOT"
@@ -256,8 +266,10 @@ build_initramfs() {
 	done
 	sed 's|^/lib/modules/[^/]*/||' "$ROOT/etc/rig-modules" \
 		>"$ROOT/lib/modules/$V/modules.order"
-	# A modules.dep for what we carry, so modprobe also works in the guest.
+	# A modules.dep for what we carry (the decompressed .ko files, paths
+	# relative to lib/modules/$V), for busybox modprobe in the guest.
 	depmod -b "$ROOT" "$V" || die "depmod for the initramfs failed"
+	readme_modprobe >"$ROOT/etc/rig-readme-modprobe"
 
 	for ko in "${MDEV_OUT:-/nonexistent}"/*.ko "${MDEV_OUT:-/nonexistent}"/*.ko.*; do
 		[ -f "$ko" ] || continue

@@ -32,17 +32,41 @@ find_edu() {
 	return 1
 }
 
-# Hand the device to vfio-pci: driver_override makes vfio-pci the only
-# driver that may bind it, then drivers_probe binds it (kernel
+# driver_of BDF: the name of the driver bound to the device, or nothing.
+driver_of() {
+	d=$(readlink "/sys/bus/pci/devices/$1/driver") && echo "${d##*/}"
+}
+
+# The project README's rebind, for a PF "already bound to another driver":
+# its three commands word for word, with edu's address. driver_override
+# makes vfio-pci the only driver that may bind the device, unbind releases
+# it from its driver, drivers_probe binds it again (kernel
 # Documentation/driver-api/vfio.rst, ABI sysfs-bus-pci).
+readme_rebind() {
+	echo vfio-pci > "/sys/bus/pci/devices/$1/driver_override" &&
+	echo "$1" > "/sys/bus/pci/devices/$1/driver/unbind" &&
+	echo "$1" > /sys/bus/pci/drivers_probe
+}
+
+# Nothing in the guest kernel drives edu: pci-stub (whose only job is to
+# claim devices) plays the PF's other driver, through a dynamic ID, so that
+# all three commands of the README run, the unbind included.
 bind_vfio() {
-	dev=/sys/bus/pci/devices/$1
-	echo vfio-pci >"$dev/driver_override" || return 1
-	if [ -e "$dev/driver" ]; then
-		echo "$1" >"$dev/driver/unbind" || return 1
+	echo "${EDU_ID%:*} ${EDU_ID#*:}" >/sys/bus/pci/drivers/pci-stub/new_id
+	drv=$(driver_of "$1")
+	if [ "$drv" != pci-stub ]; then
+		echo "pci-stub did not claim $1 (driver: ${drv:-none})"
+		return 1
 	fi
-	echo "$1" >/sys/bus/pci/drivers_probe || return 1
-	[ "$(basename "$(readlink "$dev/driver")")" = vfio-pci ]
+	if ! readme_rebind "$1"; then
+		echo "the README's driver_override, unbind, drivers_probe failed"
+		return 1
+	fi
+	drv=$(driver_of "$1")
+	if [ "$drv" != vfio-pci ]; then
+		echo "$1 bound to ${drv:-no driver} after drivers_probe, want vfio-pci"
+		return 1
+	fi
 }
 
 # run_as USER CMD...: as USER, with the shell's current limits (su keeps
@@ -60,12 +84,13 @@ fi
 pass edu-found
 echo "edu: $BDF"
 
-if ! bind_vfio "$BDF"; then
-	fail edu-bind "cannot bind $BDF to vfio-pci (driver: $(readlink "/sys/bus/pci/devices/$BDF/driver"))"
+if ! why=$(bind_vfio "$BDF"); then
+	fail edu-bind "$why"
 	exit 0
 fi
-GROUP=$(basename "$(readlink "/sys/bus/pci/devices/$BDF/iommu_group")")
-GROUP_DEV=/dev/vfio/$GROUP
+# As the README finds the group: the last part of the iommu_group link.
+GROUP=$(readlink "/sys/bus/pci/devices/$BDF/iommu_group")
+GROUP_DEV=/dev/vfio/${GROUP##*/}
 if [ ! -c "$GROUP_DEV" ]; then
 	fail edu-bind "$BDF is bound to vfio-pci but $GROUP_DEV does not exist"
 	exit 0
