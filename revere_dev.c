@@ -175,10 +175,7 @@ static int map_buffers(struct revere_dev *rd)
 				   "IOMMU page size %" PRIu64 " is larger than the %llu the buffers are aligned to",
 				   page, BUF_ALIGN);
 	ret = vfio_dma_map(rd->vfio, rd->mem, rd->iova, rd->mem_size);
-	if (ret)
-		return vfio_failed(rd, ret);
-	rd->mem_mapped = true;
-	return 0;
+	return ret ? vfio_failed(rd, ret) : 0;
 }
 
 static int map_bar0(struct revere_dev *rd)
@@ -897,7 +894,7 @@ static int exchange_timeout(struct revere_dev *rd)
 int revere_exchange(struct revere_dev *rd)
 {
 	uint64_t timeout = rd->opts->timeout_ms * NSEC_PER_MSEC;
-	uint64_t start = now_ns(), last = start;
+	uint64_t start = now_ns(), last = start, elapsed;
 	bool progress;
 	int ret;
 
@@ -922,12 +919,12 @@ int revere_exchange(struct revere_dev *rd)
 			return exchange_timeout(rd);
 		sched_yield();
 	}
-	rd->exchange_ns = now_ns() - start;
+	elapsed = now_ns() - start;
 	rd_log(rd, REVERE_LOG_STEP,
 	       "step 4: %" PRIu64 " messages of %u bytes %s and verified in %" PRIu64 " ms",
 	       rd->verified, rd->msg_size,
 	       rd->opts->loopback ? "looped back" : "inverted",
-	       (uint64_t)(rd->exchange_ns / NSEC_PER_MSEC));
+	       (uint64_t)(elapsed / NSEC_PER_MSEC));
 	return 0;
 }
 
@@ -1002,7 +999,6 @@ static void release_vfio(struct revere_dev *rd, int *first)
 		rd_log(rd, REVERE_LOG_WARN, "teardown: %s", rd->vfio->err.msg);
 		*first = *first ? *first : ret;
 	}
-	rd->mem_mapped = false;
 }
 
 int revere_teardown(struct revere_dev *rd)

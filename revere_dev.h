@@ -65,7 +65,6 @@ struct revere_dev {
 	uint8_t *mem;
 	size_t mem_size;
 	uint64_t iova;
-	bool mem_mapped;
 
 	/* Management sockets (spec 3) and AMI-SW 0's AMS 0 rings (spec 7). */
 	struct rv_ring cmd, rsp, exc;
@@ -79,7 +78,6 @@ struct revere_dev {
 	unsigned int skipped;		/* teardown commands not sent */
 	uint64_t sent;			/* messages put on the TX ring */
 	uint64_t verified;		/* messages checked so far */
-	uint64_t exchange_ns;		/* time the exchange took */
 };
 
 void revere_init(struct revere_dev *rd, struct vfio_dev *vfio,
