@@ -90,19 +90,24 @@ demo_ok() {
 	fi
 }
 
-# A run interrupted by SIGINT during its exchange must exit 130, tear down
-# and leave the device quiesced.
-demo_sigint() {
+# Start a run long enough to be interrupted, in the background ($pid), and
+# wait (bounded) for step 3: it is printed just before the exchange starts.
+start_long_run() {
 	revere-vfio-demo --vfio-group "$GROUP_DEV" --device "$UUID" \
 		--packets 1000000000 >"$OUT" 2>"$ERR" </dev/null &
 	pid=$!
-	# Wait (bounded) for step 3: it is printed just before the exchange.
 	n=0
 	until grep -q '^step 3: ' "$OUT" 2>/dev/null || [ $n -ge $START_TENTHS ] ||
 		! kill -0 "$pid" 2>/dev/null; do
 		n=$((n + 1))
 		sleep 0.1
 	done
+}
+
+# A run interrupted by SIGINT during its exchange must exit 130, tear down
+# and leave the device quiesced.
+demo_sigint() {
+	start_long_run
 	started=no
 	grep -q '^step 3: ' "$OUT" && started=yes
 	kill -INT "$pid" 2>/dev/null
@@ -146,15 +151,7 @@ demo_sigint() {
 # show it. The kernel closes its fds and unmaps its DMA; the device must
 # still be removable afterwards (checked by mdev-remove).
 demo_sigkill() {
-	revere-vfio-demo --vfio-group "$GROUP_DEV" --device "$UUID" \
-		--packets 1000000000 >"$OUT" 2>"$ERR" </dev/null &
-	pid=$!
-	n=0
-	until grep -q '^step 3: ' "$OUT" 2>/dev/null || [ $n -ge $START_TENTHS ] ||
-		! kill -0 "$pid" 2>/dev/null; do
-		n=$((n + 1))
-		sleep 0.1
-	done
+	start_long_run
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid"
 	st=$?
