@@ -96,10 +96,8 @@ static void set_defaults(struct cmdline *cl)
 }
 
 /* The option as the user wrote it, for messages about it. */
-static const char *bad_option(char *argv[], int c)
+static const char *bad_option(char *argv[], int c, char buf[3])
 {
-	static char buf[3];
-
 	if (c != '?' && c != ':')
 		return "";
 	if (optopt > 0 && optopt < 0x100) {
@@ -114,6 +112,7 @@ static const char *bad_option(char *argv[], int c)
 static int parse_one(struct cmdline *cl, int c, char *argv[],
 		     struct errmsg *err)
 {
+	char opt[3];
 	uint64_t v;
 	int ret;
 
@@ -159,10 +158,10 @@ static int parse_one(struct cmdline *cl, int c, char *argv[],
 		return 0;
 	case ':':
 		return errmsg_setf(err, EINVAL, "%s: missing argument",
-				   bad_option(argv, c));
+				   bad_option(argv, c, opt));
 	default:
 		return errmsg_setf(err, EINVAL, "%s: unknown option",
-				   bad_option(argv, c));
+				   bad_option(argv, c, opt));
 	}
 }
 
@@ -193,7 +192,11 @@ int cmdline_parse(struct cmdline *cl, int argc, char *argv[],
 
 	set_defaults(cl);
 	opterr = 0;		/* our own messages, one line each */
-	optind = 1;
+	/*
+	 * 0, not 1: glibc then forgets the rest of a cluster such as "-hq"
+	 * that an earlier parse stopped in, and every call starts afresh.
+	 */
+	optind = 0;
 	while ((c = getopt_long(argc, argv, ":vqh", long_options, NULL)) != -1) {
 		ret = parse_one(cl, c, argv, err);
 		if (ret)

@@ -22,4 +22,10 @@ check_PROGRAMS += tests/test_ring
 TESTS += tests/test_ring
 tests_test_ring_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_ring_LDADD = librevere.la $(CMOCKA_LIBS)
+
+# cmdline_parse() called several times in one process.
+check_PROGRAMS += tests/test_cmdline
+TESTS += tests/test_cmdline
+tests_test_cmdline_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_cmdline_LDADD = librevere.la $(CMOCKA_LIBS)
 endif

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * cmdline_parse() as a library function: every call starts from a clean
+ * getopt state, whatever the previous call left behind (a parse that
+ * stopped inside a cluster of short options such as "-hq", or on an
+ * error), so it can be called any number of times in one process.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "cmdline.h"
+
+#define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
+
+static int parse(struct cmdline *cl, int argc, char *argv[])
+{
+	struct errmsg err = { .err = 0 };
+
+	return cmdline_parse(cl, argc, argv, &err);
+}
+
+/* "-hq" stops at -h with "q" still unread in the old argv. */
+static void test_after_cluster(void **state)
+{
+	char a0[] = "prog", a1[] = "-hq", b1[] = "--sim";
+	char *first[] = { a0, a1, NULL };
+	char *second[] = { a0, b1, NULL };
+	struct cmdline cl;
+
+	(void)state;
+	assert_int_equal(parse(&cl, ARGC(first), first), 0);
+	assert_int_equal(cl.action, CMDLINE_HELP);
+	assert_int_equal(parse(&cl, ARGC(second), second), 0);
+	assert_int_equal(cl.action, CMDLINE_RUN);
+	assert_true(cl.sim);
+	assert_int_equal(cl.verbosity, CMDLINE_NORMAL);
+}
+
+/* An error in the middle of a cluster leaves getopt mid-word too. */
+static void test_after_error(void **state)
+{
+	char a0[] = "prog", a1[] = "-vx", b1[] = "--sim", b2[] = "--packets",
+	     b3[] = "7";
+	char *first[] = { a0, a1, NULL };
+	char *second[] = { a0, b1, b2, b3, NULL };
+	struct cmdline cl;
+
+	(void)state;
+	assert_int_equal(parse(&cl, ARGC(first), first), -EINVAL);
+	assert_int_equal(parse(&cl, ARGC(second), second), 0);
+	assert_true(cl.sim);
+	assert_int_equal(cl.packets, 7);
+	assert_int_equal(cl.verbosity, CMDLINE_NORMAL);
+}
+
+/* The same argv twice gives the same answer twice. */
+static void test_same_twice(void **state)
+{
+	char a0[] = "prog", a1[] = "-q", a2[] = "--sim", a3[] = "--timeout",
+	     a4[] = "250";
+	char *argv[] = { a0, a1, a2, a3, a4, NULL };
+	struct cmdline one, two;
+
+	(void)state;
+	assert_int_equal(parse(&one, ARGC(argv), argv), 0);
+	assert_int_equal(parse(&two, ARGC(argv), argv), 0);
+	assert_memory_equal(&one, &two, sizeof(one));
+	assert_int_equal(two.timeout_ms, 250);
+	assert_int_equal(two.verbosity, CMDLINE_QUIET);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_after_cluster),
+		cmocka_unit_test(test_after_error),
+		cmocka_unit_test(test_same_twice),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
