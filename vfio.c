@@ -87,6 +87,12 @@ static int linux_eventfd(void *ctx, unsigned int initval, int flags)
 	return eventfd(initval, flags);
 }
 
+static ssize_t linux_read(void *ctx, int fd, void *buf, size_t count)
+{
+	(void)ctx;
+	return read(fd, buf, count);
+}
+
 /* Append name to buf as a ", "-separated list, truncating silently. */
 static void list_append(char *buf, size_t len, const char *name)
 {
@@ -142,6 +148,7 @@ const struct vfio_ops vfio_linux_ops = {
 	.mmap = linux_mmap,
 	.munmap = linux_munmap,
 	.eventfd = linux_eventfd,
+	.read = linux_read,
 	.list_dir = linux_list_dir,
 	.memlock_limit = linux_memlock_limit,
 };
@@ -262,6 +269,7 @@ void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops)
 	dev->container_fd = -1;
 	dev->group_fd = -1;
 	dev->device_fd = -1;
+	dev->req_fd = -1;
 	for (unsigned int i = 0; i < VFIO_MAX_IRQS; i++)
 		dev->irq_fd[i] = -1;
 }
@@ -1079,6 +1087,117 @@ int vfio_irq_disable(struct vfio_dev *dev)
 	return ret ? ret : cret;
 }
 
+/* ---- the device request interrupt ---- */
+
+/*
+ * Is VFIO_PCI_REQ_IRQ_INDEX offered, as an eventfd? vfio-pci always
+ * offers it (vfio_pci_get_irq_count() says 1); other drivers may report
+ * count 0, or refuse the index with EINVAL: then there is nothing to
+ * route, which is not an error.
+ */
+static int req_offered(struct vfio_dev *dev)
+{
+	struct vfio_irq_info info = {
+		.argsz = sizeof(info),
+		.index = VFIO_PCI_REQ_IRQ_INDEX,
+	};
+	int ret;
+
+	if (dev->num_irqs <= VFIO_PCI_REQ_IRQ_INDEX)
+		return -ENOTSUP;
+	ret = sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info);
+	if (ret == -EINVAL)
+		return -ENOTSUP;
+	if (ret < 0)
+		return fail(dev, -ret,
+			    "VFIO_DEVICE_GET_IRQ_INFO(device request) on %s",
+			    dev->device_name);
+	if (!info.count || !(info.flags & VFIO_IRQ_INFO_EVENTFD))
+		return -ENOTSUP;
+	return 0;
+}
+
+/*
+ * Point the device request at eventfd fd, or at nothing with fd -1: the
+ * one-trigger form of vfio_pci_set_ctx_trigger_single(). Unrouting with
+ * DATA_EVENTFD and -1, as QEMU does, rather than DATA_NONE with count 0,
+ * which vfio-pci refuses when no eventfd is set.
+ */
+static int req_route(struct vfio_dev *dev, int32_t fd)
+{
+	union {
+		struct vfio_irq_set set;
+		char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	} u;
+
+	u.set = (struct vfio_irq_set){
+		.argsz = sizeof(u.buf),
+		.flags = VFIO_IRQ_SET_DATA_EVENTFD |
+			 VFIO_IRQ_SET_ACTION_TRIGGER,
+		.index = VFIO_PCI_REQ_IRQ_INDEX,
+		.start = 0,
+		.count = 1,
+	};
+	memcpy(u.set.data, &fd, sizeof(fd));
+	return sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_SET_IRQS, &u.set);
+}
+
+int vfio_req_enable(struct vfio_dev *dev)
+{
+	int ret = need_device(dev, "route the device request");
+
+	if (ret < 0 || dev->req_fd >= 0)
+		return ret;
+	ret = req_offered(dev);
+	if (ret < 0)
+		return ret;
+	ret = dev->ops->eventfd(dev->ops->ctx, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ret < 0)
+		return fail(dev, sys_err(), "eventfd for the device request of %s",
+			    dev->device_name);
+	dev->req_fd = ret;
+	dev->req_fired = false;
+	ret = req_route(dev, dev->req_fd);
+	if (ret < 0) {
+		ret = fail(dev, -ret,
+			   "VFIO_DEVICE_SET_IRQS(device request) on %s",
+			   dev->device_name);
+		sys_close(dev, &dev->req_fd, "eventfd");
+	}
+	return ret;
+}
+
+bool vfio_req_pending(struct vfio_dev *dev)
+{
+	uint64_t count;
+
+	if (dev->req_fired || dev->req_fd < 0)
+		return dev->req_fired;
+	/* Non-blocking: EAGAIN until the kernel signals it. */
+	if (dev->ops->read(dev->ops->ctx, dev->req_fd, &count,
+			   sizeof(count)) == (ssize_t)sizeof(count))
+		dev->req_fired = true;
+	return dev->req_fired;
+}
+
+/* req_fired is kept: whoever stopped because of it still reports it. */
+int vfio_req_disable(struct vfio_dev *dev)
+{
+	int ret = 0, cret;
+
+	if (dev->req_fd < 0)
+		return 0;
+	if (dev->device_fd >= 0) {
+		ret = req_route(dev, -1);
+		if (ret < 0)
+			ret = fail(dev, -ret,
+				   "VFIO_DEVICE_SET_IRQS(device request off) on %s",
+				   dev->device_name);
+	}
+	cret = sys_close(dev, &dev->req_fd, "eventfd");
+	return ret ? ret : cret;
+}
+
 /* ---- teardown ---- */
 
 static void keep_first(int *first, int ret)
@@ -1092,6 +1211,7 @@ int vfio_close(struct vfio_dev *dev)
 	int first = 0;
 
 	keep_first(&first, vfio_irq_disable(dev));
+	keep_first(&first, vfio_req_disable(dev));
 	for (unsigned int i = 0; i < VFIO_MAX_DMA; i++) {
 		struct vfio_dma *d = &dev->dma[i];
 

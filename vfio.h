@@ -40,6 +40,8 @@ struct vfio_ops {
 		      off_t off);
 	int (*munmap)(void *ctx, void *addr, size_t length);
 	int (*eventfd)(void *ctx, unsigned int initval, int flags);
+	/* read(2), for eventfds: 8 bytes, the count since the last read. */
+	ssize_t (*read)(void *ctx, int fd, void *buf, size_t count);
 	/*
 	 * Names of the entries of a sysfs directory, separated by ", ", into
 	 * buf (NUL-terminated, truncated to len). Used for hints only, such as
@@ -97,6 +99,9 @@ struct vfio_dev {
 	uint32_t irq_index;	/* VFIO_PCI_MSIX_IRQ_INDEX or _MSI_, when set */
 	uint32_t irq_count;	/* 0: no interrupts set up */
 	int irq_fd[VFIO_MAX_IRQS];
+
+	int req_fd;		/* device request eventfd, -1: not routed */
+	bool req_fired;		/* the kernel asked for the device back */
 
 	/*
 	 * First failure of a BAR0 access through pread/pwrite (as -errno), 0
@@ -183,10 +188,33 @@ int vfio_irq_fd(const struct vfio_dev *dev, uint32_t vector);
 int vfio_irq_disable(struct vfio_dev *dev);
 
 /*
- * Undo everything, in reverse order: interrupts, DMA mappings, BAR0
- * mapping, device fd, group (unset container), container. Safe after any
- * partial set-up and safe to call twice. Returns the first error; every
- * step runs regardless.
+ * The device request interrupt (VFIO_PCI_REQ_IRQ_INDEX). When the device
+ * is unbound from vfio-pci, or an mdev removed, while a user holds it, the
+ * kernel signals this eventfd and waits until the user closes the device
+ * fd (vfio_unregister_group_dev() asks again every 10 seconds, and the
+ * unbind or remove blocks until then).
+ *
+ * vfio_req_enable() routes it when VFIO_DEVICE_GET_IRQ_INFO offers it
+ * (count >= 1, eventfd): 0 when routed, -ENOTSUP when the device does not
+ * offer it (nothing is wrong, there is nothing to route), another -errno
+ * when the routing failed.
+ *
+ * vfio_req_pending() reads the eventfd without blocking, one system call:
+ * true once the kernel asked, and it stays true (req_fired). Callers that
+ * spin should not call it on every turn.
+ *
+ * vfio_req_disable() unroutes it and closes the eventfd; vfio_close()
+ * does it before closing the device fd.
+ */
+int vfio_req_enable(struct vfio_dev *dev);
+bool vfio_req_pending(struct vfio_dev *dev);
+int vfio_req_disable(struct vfio_dev *dev);
+
+/*
+ * Undo everything, in reverse order: interrupts (the device request
+ * too), DMA mappings, BAR0 mapping, device fd, group (unset container),
+ * container. Safe after any partial set-up and safe to call twice.
+ * Returns the first error; every step runs regardless.
  */
 int vfio_close(struct vfio_dev *dev);
 

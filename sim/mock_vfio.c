@@ -136,6 +136,9 @@ struct mock_vfio {
 	uint8_t config[MOCK_CFG_SIZE];
 	uint32_t irq_index, irq_count;	/* irq_count 0: none routed */
 	int irq_fd[MOCK_MAX_IRQS];	/* the mock's own dups, like eventfd_ctx */
+	int req_fd;			/* VFIO_PCI_REQ_IRQ_INDEX's, or -1 */
+	unsigned int requests;		/* times the device was asked back */
+	bool request_msg_done;		/* cfg.request_msg fired */
 	struct mock_bar_map map;
 	struct rv_model model;
 
@@ -160,6 +163,7 @@ void mock_vfio_default_config(struct mock_vfio_config *cfg)
 		.iova_pgsizes = 0x1000 | 0x200000 | 0x40000000,
 		.memlock_limit = 64ull << 20,
 		.msix_count = 8,
+		.req_irq = true,
 	};
 	rv_model_default_params(&cfg->model);
 }
@@ -327,6 +331,50 @@ static void host_msix(void *host, uint32_t vector)
 	if (write(m->irq_fd[vector], &one, sizeof(one)) < 0) {
 		/* Counter saturated: the interrupt is already pending. */
 	}
+}
+
+/* eventfd_signal() on the request trigger. */
+static void req_signal(struct mock_vfio *m)
+{
+	uint64_t one = 1;
+
+	if (write(m->req_fd, &one, sizeof(one)) < 0)
+		fprintf(stderr, "mock-vfio: device request eventfd: %s\n",
+			strerror(errno));
+}
+
+/* vfio_unregister_group_dev() calling vfio_pci_core_request(). */
+static bool request_locked(struct mock_vfio *m)
+{
+	m->requests++;
+	if (!m->dev_users || m->req_fd < 0)
+		return false;
+	req_signal(m);
+	return true;
+}
+
+bool mock_vfio_request(struct mock_vfio *m)
+{
+	bool told;
+
+	lock(m);
+	told = request_locked(m);
+	unlock(m);
+	return told;
+}
+
+/* REVERE_SIM's request_msg: once the device has moved that many. */
+static void request_on_messages(struct mock_vfio *m)
+{
+	struct rv_model_summary s;
+
+	if (!m->cfg.request_msg || m->request_msg_done)
+		return;
+	rv_model_summary(&m->model, &s);
+	if (s.messages < m->cfg.request_msg)
+		return;
+	m->request_msg_done = true;
+	request_locked(m);
 }
 
 int mock_vfio_dma_read(struct mock_vfio *m, uint64_t iova, void *buf,
@@ -731,6 +779,7 @@ static unsigned int model_run(struct mock_vfio *m)
 
 	while ((n = rv_model_step(&m->model)) && ++steps < MOCK_MAX_STEPS)
 		work += n;
+	request_on_messages(m);
 	return work;
 }
 
@@ -882,12 +931,23 @@ static void irq_unroute(struct mock_vfio *m, uint32_t from)
 		m->irq_count = 0;
 }
 
+static void req_unroute(struct mock_vfio *m)
+{
+	if (m->req_fd >= 0)
+		close(m->req_fd);
+	m->req_fd = -1;
+}
+
 static void device_put(struct mock_vfio *m)
 {
 	if (--m->dev_users)
 		return;
-	/* vfio_pci_core_disable() tears the interrupts down. */
+	/*
+	 * vfio_pci_core_disable() tears the interrupts down, and
+	 * vfio_pci_core_close_device() drops the request eventfd.
+	 */
 	irq_unroute(m, 0);
+	req_unroute(m);
 	group_put(m);
 }
 
@@ -937,8 +997,9 @@ static uint32_t irq_max(const struct mock_vfio *m, uint32_t index)
 							   MOCK_MAX_IRQS;
 	case VFIO_PCI_INTX_IRQ_INDEX:
 	case VFIO_PCI_MSI_IRQ_INDEX:
-	case VFIO_PCI_REQ_IRQ_INDEX:
 		return 1;
+	case VFIO_PCI_REQ_IRQ_INDEX:
+		return m->cfg.req_irq;
 	}
 	return 0;	/* ERR: no AER */
 }
@@ -1034,6 +1095,50 @@ static int irq_msi_trigger(struct mock_vfio *m, const struct vfio_irq_set *s)
 	return 0;
 }
 
+/*
+ * vfio_pci_set_req_trigger(): one trigger, vfio_pci_set_ctx_trigger_single()'s
+ * rules. DATA_EVENTFD sets it (fd -1 clears it); DATA_NONE with count 0
+ * clears it and with count 1 fires it, but only when one is set; DATA_BOOL
+ * fires it if true.
+ */
+static int req_trigger(struct mock_vfio *m, const struct vfio_irq_set *s)
+{
+	int32_t fd;
+	int nfd, err;
+
+	switch (s->flags & VFIO_IRQ_SET_DATA_TYPE_MASK) {
+	case VFIO_IRQ_SET_DATA_NONE:
+		if (m->req_fd < 0)
+			return fail_errno(EINVAL);
+		if (s->count)
+			req_signal(m);
+		else
+			req_unroute(m);
+		return 0;
+	case VFIO_IRQ_SET_DATA_BOOL:
+		if (!s->count)
+			return fail_errno(EINVAL);
+		if (s->data[0] && m->req_fd >= 0)
+			req_signal(m);
+		return 0;
+	}
+	if (!s->count)
+		return fail_errno(EINVAL);
+	memcpy(&fd, s->data, sizeof(fd));
+	if (fd == -1) {
+		req_unroute(m);
+		return 0;
+	}
+	if (fd < 0)
+		return 0;	/* vfio-pci ignores other negative fds */
+	err = irq_take_eventfd(m, fd, &nfd);
+	if (err)
+		return fail_errno(err);
+	req_unroute(m);
+	m->req_fd = nfd;
+	return 0;
+}
+
 /* vfio_set_irqs_validate_and_prepare() and vfio_pci_set_irqs_ioctl(). */
 static int set_irqs(struct mock_vfio *m, const struct vfio_irq_set *s)
 {
@@ -1065,11 +1170,15 @@ static int set_irqs(struct mock_vfio *m, const struct vfio_irq_set *s)
 	}
 	if (size && s->argsz - minsz < (size_t)s->count * size)
 		return fail_errno(EINVAL);
+	if (s->index == VFIO_PCI_REQ_IRQ_INDEX &&
+	    (s->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) ==
+	    VFIO_IRQ_SET_ACTION_TRIGGER)
+		return req_trigger(m, s);
 	if ((s->index != VFIO_PCI_MSI_IRQ_INDEX &&
 	     s->index != VFIO_PCI_MSIX_IRQ_INDEX) ||
 	    (s->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
 	    VFIO_IRQ_SET_ACTION_TRIGGER)
-		return fail_errno(ENOTTY);	/* INTx/ERR/REQ: not emulated */
+		return fail_errno(ENOTTY);	/* INTx/ERR: not emulated */
 	return irq_msi_trigger(m, s);
 }
 
@@ -1409,6 +1518,26 @@ out:
 	return fd;
 }
 
+/* Eventfds only; not under the lock, a blocking read would hold it. */
+static ssize_t mock_read(void *ctx, int fd, void *buf, size_t count)
+{
+	struct mock_vfio *m = ctx;
+	struct handle *h;
+	int err;
+
+	lock(m);
+	if (fault_hit(m, MOCK_OP_READ, 0, &err)) {
+		unlock(m);
+		return fail_errno(err);
+	}
+	h = handle_get(m, fd);
+	err = !h ? EBADF : h->type != H_EVENTFD ? EINVAL : 0;
+	unlock(m);
+	if (err)
+		return fail_errno(err);
+	return read(fd, buf, count);
+}
+
 static int mock_list_dir(void *ctx, const char *path, char *buf, size_t len)
 {
 	struct mock_vfio *m = ctx;
@@ -1459,6 +1588,7 @@ struct mock_vfio *mock_vfio_create(const struct mock_vfio_config *cfg)
 		m->h[i].fd = -1;
 	for (unsigned int i = 0; i < MOCK_MAX_IRQS; i++)
 		m->irq_fd[i] = -1;
+	m->req_fd = -1;
 	config_init(m);
 	m->ops = (struct vfio_ops){
 		.name = "mock",
@@ -1471,6 +1601,7 @@ struct mock_vfio *mock_vfio_create(const struct mock_vfio_config *cfg)
 		.mmap = mock_mmap,
 		.munmap = mock_munmap,
 		.eventfd = mock_eventfd,
+		.read = mock_read,
 		.list_dir = mock_list_dir,
 		.memlock_limit = mock_memlock_limit,
 	};
@@ -1511,6 +1642,8 @@ static void counters_locked(struct mock_vfio *m, struct mock_vfio_counters *c)
 	}
 	for (unsigned int i = 0; i < MOCK_MAX_IRQS; i++)
 		c->irqs_routed += m->irq_fd[i] >= 0;
+	c->irqs_routed += m->req_fd >= 0;
+	c->requests = m->requests;
 	memcpy(c->calls, m->calls, sizeof(c->calls));
 }
 
@@ -1544,12 +1677,13 @@ static void report(struct mock_vfio *m)
 		" irqs_routed=%u amu_enabled=%d bus_master=%d"
 		" ami_sw_enabled=%u ami_hw_enabled=%u asn_count=%u"
 		" ami_sw_mapped=%u ami_hw_mapped=%u commands=%" PRIu64
-		" messages=%" PRIu64 " irqs=%" PRIu64 " iommu_fault=%d\n",
+		" messages=%" PRIu64 " irqs=%" PRIu64 " iommu_fault=%d"
+		" requests=%u reads=%lu\n",
 		c.fds_open, c.dma_mappings, c.bar_mmaps, c.irqs_routed,
 		s.amu_enabled, s.bus_master, s.ami_sw_enabled,
 		s.ami_hw_enabled, s.asn_count, s.ami_sw_mapped,
 		s.ami_hw_mapped, s.commands, s.messages, s.irqs,
-		s.iommu_fault);
+		s.iommu_fault, c.requests, c.calls[MOCK_OP_READ]);
 }
 
 /* Like process exit: whatever the driver left open is released. */
@@ -1566,6 +1700,7 @@ void mock_vfio_destroy(struct mock_vfio *m)
 		bar_map_free(&m->map);
 	}
 	irq_unroute(m, 0);
+	req_unroute(m);
 	for (unsigned int i = 0; i < MOCK_MAX_HANDLES; i++)
 		if (m->h[i].type != H_FREE)
 			close(m->h[i].fd);
@@ -1599,6 +1734,8 @@ static const struct sim_key sim_keys[] = {
 	CFG_KEY(iova_pgsizes, K_U64),
 	CFG_KEY(memlock_limit, K_U64),
 	CFG_KEY(msix_count, K_U32),
+	CFG_KEY(req_irq, K_BOOL),
+	CFG_KEY(request_msg, K_U64),
 	CFG_KEY(report, K_BOOL),
 	MODEL_KEY(aidr, K_U64),
 	MODEL_KEY(iidr, K_U64),
@@ -1709,6 +1846,7 @@ static const char *const op_names[MOCK_OP_COUNT] = {
 	[MOCK_OP_MMAP] = "mmap",
 	[MOCK_OP_MUNMAP] = "munmap",
 	[MOCK_OP_EVENTFD] = "eventfd",
+	[MOCK_OP_READ] = "read",
 };
 
 static int parse_op(const char *s, enum mock_op *op, unsigned long *request)

@@ -29,6 +29,7 @@ enum mock_op {
 	MOCK_OP_MMAP,
 	MOCK_OP_MUNMAP,
 	MOCK_OP_EVENTFD,
+	MOCK_OP_READ,		/* read(2) of an eventfd */
 	MOCK_OP_COUNT
 };
 
@@ -52,6 +53,12 @@ struct mock_vfio_config {
 	uint64_t iova_pgsizes;		/* VFIO_IOMMU_GET_INFO */
 	uint64_t memlock_limit;		/* bytes MAP_DMA may pin in all */
 	uint32_t msix_count;		/* VFIO_PCI_MSIX_IRQ_INDEX count */
+	bool req_irq;			/* offer VFIO_PCI_REQ_IRQ_INDEX */
+	/*
+	 * Ask for the device back (mock_vfio_request()) once the device has
+	 * moved this many data messages; 0: never.
+	 */
+	uint64_t request_msg;
 	struct rv_model_params model;
 	struct mock_fault faults[MOCK_MAX_FAULTS];	/* armed at create */
 	unsigned int num_faults;
@@ -60,8 +67,8 @@ struct mock_vfio_config {
 
 /*
  * Defaults: group 42, "0000:00:03.0", 13b5:ff81, BAR0 mmap-able, viable,
- * TYPE1v2, reset, 4K|2M|1G pages, 64 MiB memlock, 8 MSI-X vectors, and
- * rv_model_default_params().
+ * TYPE1v2, reset, 4K|2M|1G pages, 64 MiB memlock, 8 MSI-X vectors, the
+ * device request offered but never fired, and rv_model_default_params().
  */
 void mock_vfio_default_config(struct mock_vfio_config *cfg);
 
@@ -104,7 +111,8 @@ struct mock_vfio_counters {
 	unsigned int dma_mappings;	/* alive MAP_DMA mappings */
 	uint64_t dma_bytes;		/* pinned by them */
 	unsigned int bar_mmaps;		/* alive mmaps of regions */
-	unsigned int irqs_routed;	/* eventfds SET_IRQS holds */
+	unsigned int irqs_routed;	/* eventfds SET_IRQS holds, REQ too */
+	unsigned int requests;		/* times the device was asked back */
 	unsigned long calls[MOCK_OP_COUNT];
 };
 void mock_vfio_counters(struct mock_vfio *m, struct mock_vfio_counters *c);
@@ -121,6 +129,17 @@ int mock_vfio_dma_read(struct mock_vfio *m, uint64_t iova, void *buf,
 int mock_vfio_dma_write(struct mock_vfio *m, uint64_t iova, const void *buf,
 			size_t len);
 void mock_vfio_msix(struct mock_vfio *m, uint32_t vector);
+
+/*
+ * The kernel asking for the device back, as vfio_unregister_group_dev()
+ * does when the device is unbound from vfio-pci (or an mdev removed)
+ * while a user holds it: signals the eventfd the user routed to
+ * VFIO_PCI_REQ_IRQ_INDEX. Returns true if one was routed; false if not
+ * (vfio-pci then only logs "No device request channel registered"). The
+ * mock does not wait for the release the kernel waits for: tests check
+ * what the driver did afterwards.
+ */
+bool mock_vfio_request(struct mock_vfio *m);
 
 /* Device state for tests (taken under the mock's lock). */
 void mock_vfio_device_summary(struct mock_vfio *m,

@@ -128,7 +128,7 @@ static void test_parse_errors(void **state)
 	expect_bad("fail=open:1:EWHAT", "bad fail= value");
 	expect_bad("fail=open:1", "bad fail= value");
 	expect_bad("fail=pread:VFIO_IOMMU_MAP_DMA:1:EIO", "bad fail= value");
-	expect_bad("fail=read:1:EIO", "fail=OP:N:ERRNO");
+	expect_bad("fail=write:1:EIO", "fail=OP:N:ERRNO");
 	expect_bad("fail=open:1:EIO,fail=open:2:EIO,fail=open:3:EIO,"
 		   "fail=open:4:EIO,fail=open:5:EIO,fail=open:6:EIO,"
 		   "fail=open:7:EIO,fail=open:8:EIO,fail=open:9:EIO",
@@ -216,7 +216,7 @@ static void test_report_line(void **state)
 		"mock-vfio: fds_open=5 dma_mappings=1 bar_mmaps=0 irqs_routed=2 "
 		"amu_enabled=1 bus_master=1 ami_sw_enabled=0 ami_hw_enabled=0 "
 		"asn_count=0 ami_sw_mapped=0 ami_hw_mapped=0 commands=0 "
-		"messages=0 irqs=0 iommu_fault=0\n");
+		"messages=0 irqs=0 iommu_fault=0 requests=0 reads=0\n");
 
 	/* And one that did it: all zero. */
 	m = mock_vfio_create(&cfg);
@@ -229,7 +229,7 @@ static void test_report_line(void **state)
 		"mock-vfio: fds_open=0 dma_mappings=0 bar_mmaps=0 irqs_routed=0 "
 		"amu_enabled=0 bus_master=0 ami_sw_enabled=0 ami_hw_enabled=0 "
 		"asn_count=0 ami_sw_mapped=0 ami_hw_mapped=0 commands=0 "
-		"messages=0 irqs=0 iommu_fault=0\n");
+		"messages=0 irqs=0 iommu_fault=0 requests=0 reads=0\n");
 
 	/* Without report=1, nothing. */
 	cfg.report = false;

@@ -967,6 +967,13 @@ static void test_irq_info(void **state)
 	assert_int_equal(xioctl(f, f->device, VFIO_DEVICE_GET_IRQ_INFO, &ii),
 			 0);
 	assert_true(ii.flags & VFIO_IRQ_INFO_MASKABLE);
+	/* The device request: one eventfd, as vfio-pci offers it. */
+	ii.index = VFIO_PCI_REQ_IRQ_INDEX;
+	assert_int_equal(xioctl(f, f->device, VFIO_DEVICE_GET_IRQ_INFO, &ii),
+			 0);
+	assert_int_equal(ii.count, 1);
+	assert_int_equal(ii.flags, VFIO_IRQ_INFO_EVENTFD |
+				   VFIO_IRQ_INFO_NORESIZE);
 	ii.index = VFIO_PCI_NUM_IRQS;
 	assert_errno(xioctl(f, f->device, VFIO_DEVICE_GET_IRQ_INFO, &ii),
 		     EINVAL);
@@ -1084,6 +1091,66 @@ static void test_set_irqs(void **state)
 	fx_close_all(f);
 }
 
+/* VFIO_PCI_REQ_IRQ_INDEX: one trigger, vfio-pci's rules for it. */
+static void test_req_irq(void **state)
+{
+	struct fx *f = *state;
+	const uint32_t req = VFIO_PCI_REQ_IRQ_INDEX;
+	union irq_set_buf b;
+	int32_t fd[2] = { -1, -1 }, none[1] = { -1 };
+	uint64_t n;
+
+	fx_device(f);
+	fd[0] = f->ops->eventfd(f->ops->ctx, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+	assert_true(fd[0] >= 0);
+
+	/* Nothing set: DATA_NONE is refused, asking tells nobody. */
+	assert_errno(set_irqs(f, req, OFF, 0, 0, NULL), EINVAL);
+	assert_errno(set_irqs(f, req, OFF, 0, 1, NULL), EINVAL);
+	assert_false(mock_vfio_request(f->m));
+	/* One trigger only; it cannot be masked. */
+	assert_errno(set_irqs(f, req, EVT, 0, 2, fd), EINVAL);
+	assert_errno(set_irqs(f, req, EVT, 1, 1, fd), EINVAL);
+	assert_errno(set_irqs(f, req, VFIO_IRQ_SET_DATA_EVENTFD |
+			      VFIO_IRQ_SET_ACTION_MASK, 0, 1, fd), ENOTTY);
+
+	assert_int_equal(set_irqs(f, req, EVT, 0, 1, fd), 0);
+	assert_int_equal(counters(f).irqs_routed, 1);
+	assert_true(mock_vfio_request(f->m));
+	assert_true(fd_readable(fd[0], 1000));
+	assert_int_equal(read(fd[0], &n, sizeof(n)), sizeof(n));
+	/* Loopback: DATA_NONE count 1, and DATA_BOOL true, fire it. */
+	assert_int_equal(set_irqs(f, req, OFF, 0, 1, NULL), 0);
+	assert_true(fd_readable(fd[0], 1000));
+	assert_int_equal(read(fd[0], &n, sizeof(n)), sizeof(n));
+	b.set = (struct vfio_irq_set){
+		.argsz = sizeof(b.set) + 1, .index = req, .count = 1,
+		.flags = VFIO_IRQ_SET_DATA_BOOL | VFIO_IRQ_SET_ACTION_TRIGGER,
+	};
+	b.set.data[0] = 1;
+	assert_int_equal(xioctl(f, f->device, VFIO_DEVICE_SET_IRQS, &b.set),
+			 0);
+	assert_true(fd_readable(fd[0], 1000));
+	assert_int_equal(read(fd[0], &n, sizeof(n)), sizeof(n));
+
+	/* fd -1 clears it, as QEMU does; clearing twice is fine. */
+	assert_int_equal(set_irqs(f, req, EVT, 0, 1, none), 0);
+	assert_int_equal(counters(f).irqs_routed, 0);
+	assert_int_equal(set_irqs(f, req, EVT, 0, 1, none), 0);
+	assert_false(mock_vfio_request(f->m));
+	assert_false(fd_readable(fd[0], 0));
+
+	/* Device release drops it (vfio_pci_core_close_device). */
+	assert_int_equal(set_irqs(f, req, EVT, 0, 1, fd), 0);
+	assert_int_equal(xclose(f, f->device), 0);
+	f->device = -1;
+	assert_int_equal(counters(f).irqs_routed, 0);
+	assert_false(mock_vfio_request(f->m));
+	assert_int_equal(counters(f).requests, 4);
+	assert_int_equal(xclose(f, fd[0]), 0);
+	fx_close_all(f);
+}
+
 /* ---- fault injection and counters ---- */
 
 static void test_faults(void **state)
@@ -1195,6 +1262,7 @@ int main(void)
 		T(test_reset_unsupported),
 		T(test_irq_info),
 		T(test_set_irqs),
+		T(test_req_irq),
 		T(test_faults),
 		T(test_list_dir_and_memlock),
 		T(test_destroy_with_everything_open),

@@ -730,6 +730,103 @@ static void test_irq_faults(void **state)
 	assert_int_equal(counters(f).irqs_routed, 0);
 }
 
+/* ---- the device request ---- */
+
+static void test_req(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(fx_open(f), 0);
+	assert_false(vfio_req_pending(&f->dev));	/* not routed: never */
+	assert_int_equal(vfio_req_enable(&f->dev), 0);
+	assert_true(f->dev.req_fd >= 0);
+	assert_int_equal(counters(f).irqs_routed, 1);
+	assert_int_equal(counters(f).fds_open, 3 + 1);
+	assert_int_equal(vfio_req_enable(&f->dev), 0);	/* already routed */
+	assert_int_equal(counters(f).fds_open, 3 + 1);
+	assert_false(vfio_req_pending(&f->dev));
+	assert_int_equal(counters(f).calls[MOCK_OP_READ], 1);
+
+	assert_true(mock_vfio_request(f->m));
+	assert_true(vfio_req_pending(&f->dev));
+	/* Latched: true from then on, without another read. */
+	assert_true(vfio_req_pending(&f->dev));
+	assert_int_equal(counters(f).calls[MOCK_OP_READ], 2);
+
+	assert_int_equal(vfio_req_disable(&f->dev), 0);
+	assert_int_equal(f->dev.req_fd, -1);
+	assert_true(f->dev.req_fired);
+	assert_int_equal(counters(f).irqs_routed, 0);
+	assert_int_equal(counters(f).fds_open, 3);
+	assert_false(mock_vfio_request(f->m));	/* nobody to tell */
+	assert_int_equal(vfio_req_disable(&f->dev), 0);	/* idempotent */
+
+	/* vfio_close() unroutes it before it closes the device. */
+	assert_int_equal(vfio_req_enable(&f->dev), 0);
+	assert_false(f->dev.req_fired);
+	assert_int_equal(vfio_close(&f->dev), 0);
+	assert_all_released(f);
+	assert_int_equal(counters(f).requests, 2);
+	assert_int_equal(counters(f).calls[MOCK_OP_READ], 2);
+}
+
+/* A device without it runs without it: nothing routed, nothing wrong. */
+static void test_req_not_offered(void **state)
+{
+	struct fx *f = *state;
+
+	f->cfg.req_irq = false;
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(vfio_req_enable(&f->dev), -ENOTSUP);
+	assert_int_equal(f->dev.req_fd, -1);
+	assert_int_equal(counters(f).fds_open, 3);
+	assert_false(mock_vfio_request(f->m));
+	assert_false(vfio_req_pending(&f->dev));
+	/* A driver that refuses the index (EINVAL) does not offer it either. */
+	mock_vfio_destroy(f->m);
+	f->m = NULL;
+	f->cfg.req_irq = true;
+	assert_int_equal(fx_open(f), 0);
+	mock_vfio_fail(f->m, MOCK_OP_IOCTL, VFIO_DEVICE_GET_IRQ_INFO, 1,
+		       EINVAL);
+	assert_int_equal(vfio_req_enable(&f->dev), -ENOTSUP);
+	assert_int_equal(counters(f).fds_open, 3);
+}
+
+static void test_req_faults(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(fx_open(f), 0);
+	mock_vfio_fail(f->m, MOCK_OP_IOCTL, VFIO_DEVICE_GET_IRQ_INFO, 1, EIO);
+	assert_int_equal(vfio_req_enable(&f->dev), -EIO);
+	assert_msg_has(f, "VFIO_DEVICE_GET_IRQ_INFO(device request) on 0000:00:03.0");
+	errmsg_clear(&f->dev.err);
+	mock_vfio_fail(f->m, MOCK_OP_EVENTFD, 0, 1, EMFILE);
+	assert_int_equal(vfio_req_enable(&f->dev), -EMFILE);
+	assert_msg_has(f, "eventfd for the device request of 0000:00:03.0");
+	errmsg_clear(&f->dev.err);
+	mock_vfio_fail(f->m, MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS, 1, EINVAL);
+	assert_int_equal(vfio_req_enable(&f->dev), -EINVAL);
+	assert_msg_has(f, "VFIO_DEVICE_SET_IRQS(device request) on 0000:00:03.0");
+	assert_int_equal(f->dev.req_fd, -1);
+	assert_int_equal(counters(f).fds_open, 3);
+	assert_int_equal(counters(f).irqs_routed, 0);
+
+	/* A read that fails is no request; the next one still sees it. */
+	assert_int_equal(vfio_req_enable(&f->dev), 0);
+	assert_true(mock_vfio_request(f->m));
+	mock_vfio_fail(f->m, MOCK_OP_READ, 0, 1, EIO);
+	assert_false(vfio_req_pending(&f->dev));
+	assert_true(vfio_req_pending(&f->dev));
+
+	/* Unrouting fails: the eventfd is closed all the same. */
+	mock_vfio_fail(f->m, MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS, 1, EIO);
+	assert_int_equal(vfio_req_disable(&f->dev), -EIO);
+	assert_int_equal(f->dev.req_fd, -1);
+	assert_int_equal(counters(f).fds_open, 3);
+}
+
 /* ---- reset ---- */
 
 static void test_reset(void **state)
@@ -854,6 +951,8 @@ static int full_setup(struct fx *f)
 	if (!ret)
 		ret = vfio_irq_enable(&f->dev, MSIX, 4);
 	if (!ret)
+		ret = vfio_req_enable(&f->dev);
+	if (!ret)
 		ret = vfio_set_bus_master(&f->dev, true);
 	if (!ret && vfio_bar0_read64(&f->dev, RV_AMU_AIDR) != 0x20)
 		ret = f->dev.bar_io_error ? f->dev.bar_io_error : -EIO;
@@ -878,7 +977,7 @@ static void fault_every_call(struct fx *f)
 	f->m = NULL;
 	assert_true(clean.calls[MOCK_OP_OPEN] >= 2);
 	assert_true(clean.calls[MOCK_OP_IOCTL] >= 10);
-	assert_true(clean.calls[MOCK_OP_EVENTFD] == 4);
+	assert_true(clean.calls[MOCK_OP_EVENTFD] == 4 + 1);
 
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		for (unsigned int n = 1; n <= clean.calls[ops[i]]; n++) {
@@ -972,6 +1071,9 @@ int main(void)
 		T(test_dma),
 		T(test_irqs),
 		T(test_irq_faults),
+		T(test_req),
+		T(test_req_not_offered),
+		T(test_req_faults),
 		T(test_reset),
 		T(test_reset_unsupported),
 		T(test_probe_mmap),
