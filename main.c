@@ -126,7 +126,8 @@ static int run(struct revere_dev *rd, const struct cmdline *cl)
 		ret = revere_setup(rd);					/* 3 */
 	if (!ret)
 		ret = revere_exchange(rd);				/* 4 */
-	if (ret && !(ret == -EINTR && stop_signal))
+	/* A stop is reported by main() once the device is released. */
+	if (ret && !(ret == -EINTR && (stop_signal || rd->vfio->req_fired)))
 		fprintf(stderr, PROG ": %s\n", rd->err.msg);
 	td = revere_teardown(rd);					/* 5 */
 	/* A device that could not be quiesced is a failure too. */
@@ -171,6 +172,12 @@ int main(int argc, char *argv[])
 			(unsigned long long)rd.verified,
 			(unsigned long long)cl.packets);
 		return 128 + stop_signal;
+	}
+	if (ret == -EINTR && vfio.req_fired) {
+		fprintf(stderr, PROG ": the kernel asked for %s back (VFIO device request): stopped after %llu of %llu messages and released it\n",
+			vfio.device_name, (unsigned long long)rd.verified,
+			(unsigned long long)cl.packets);
+		return EXIT_FAILURE;
 	}
 	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -55,6 +55,14 @@
 
 #define NSEC_PER_MSEC		1000000ull
 
+/*
+ * How often the exchange reads the device request eventfd: a read is a
+ * system call, and the exchange must not make one per message. The kernel
+ * asks, then waits for the release and asks again every 10 s
+ * (vfio_unregister_group_dev()): a millisecond of delay is nothing to it.
+ */
+#define REQ_POLL_NS		NSEC_PER_MSEC
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -69,9 +77,25 @@ static uint64_t now_ns(void)
 			(rd)->opts->log((rd)->opts->log_arg, level, __VA_ARGS__); \
 	} while (0)
 
-static bool stop_requested(const struct revere_dev *rd)
+/*
+ * Stop the run: a signal, or the kernel asking for the device back. Never
+ * during teardown, which is already giving the device back.
+ */
+static bool stop_requested(struct revere_dev *rd)
 {
-	return !rd->tearing_down && rd->opts->stop && *rd->opts->stop;
+	uint64_t now;
+
+	if (rd->tearing_down)
+		return false;
+	if (rd->opts->stop && *rd->opts->stop)
+		return true;
+	if (rd->vfio->req_fd < 0 || rd->vfio->req_fired)
+		return rd->vfio->req_fired;
+	now = now_ns();
+	if (now < rd->req_next_ns)
+		return false;
+	rd->req_next_ns = now + rd->req_poll_ns;
+	return vfio_req_pending(rd->vfio);
 }
 
 /* A VFIO failure: its message is already complete, adopt it. */
@@ -205,6 +229,27 @@ static void log_vfio_info(struct revere_dev *rd)
 	       rd->mem_size, rd->iova);
 }
 
+/*
+ * Let the kernel ask for the device back (vfio.h: the device request)
+ * whenever the device offers it; one that does not runs all the same.
+ */
+static int route_request(struct revere_dev *rd)
+{
+	int ret = vfio_req_enable(rd->vfio);
+
+	if (ret == -ENOTSUP) {
+		rd_log(rd, REVERE_LOG_INFO,
+		       "device request: not offered by %s, the kernel cannot ask for it back",
+		       rd->vfio->device_name);
+		return 0;
+	}
+	if (ret)
+		return vfio_failed(rd, ret);
+	rd_log(rd, REVERE_LOG_INFO,
+	       "device request: routed to an eventfd, a request stops the run");
+	return 0;
+}
+
 int revere_open_device(struct revere_dev *rd, const char *group,
 		       const char *device)
 {
@@ -214,6 +259,8 @@ int revere_open_device(struct revere_dev *rd, const char *group,
 	if (ret)
 		return vfio_failed(rd, ret);
 	ret = check_pci_ids(rd, device);
+	if (!ret)
+		ret = route_request(rd);
 	if (ret)
 		return ret;
 	/* Start from power-on state (spec 8.10), whatever ran before us. */
@@ -900,6 +947,7 @@ int revere_exchange(struct revere_dev *rd)
 
 	rd_log(rd, REVERE_LOG_INFO, "exchange: %" PRIu64 " messages of %u bytes",
 	       rd->opts->packets, rd->msg_size);
+	rd->req_poll_ns = REQ_POLL_NS;
 	while (rd->verified < rd->opts->packets) {
 		progress = false;
 		ret = send_messages(rd);

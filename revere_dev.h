@@ -74,6 +74,13 @@ struct revere_dev {
 	struct revere_probe probe;
 	unsigned int done;		/* enum revere_done bits */
 	bool tearing_down;		/* signals no longer cut waits short */
+	/*
+	 * The device request eventfd (vfio.h) is read at most every
+	 * req_poll_ns: 0 in set-up, which checks once per command, and
+	 * REQ_POLL_NS in the exchange, which spins. req_next_ns is when.
+	 */
+	uint64_t req_poll_ns;
+	uint64_t req_next_ns;
 	bool mgt_dead;			/* a command timed out: skip the rest */
 	unsigned int skipped;		/* teardown commands not sent */
 	uint64_t sent;			/* messages put on the TX ring */
@@ -87,8 +94,10 @@ void revere_init(struct revere_dev *rd, struct vfio_dev *vfio,
 int revere_alloc_buffers(struct revere_dev *rd);
 
 /*
- * 2. Open the device through VFIO, check it is a Revere-AMU PF, reset it,
- *    map the buffers for DMA, map BAR0 and turn on bus mastering.
+ * 2. Open the device through VFIO, check it is a Revere-AMU PF, route the
+ *    device request (when the kernel asks for the device back, the run
+ *    stops as on a signal, and vfio->req_fired says why), reset it, map
+ *    the buffers for DMA, map BAR0 and turn on bus mastering.
  */
 int revere_open_device(struct revere_dev *rd, const char *group,
 		       const char *device);
