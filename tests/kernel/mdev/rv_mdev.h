@@ -50,6 +50,8 @@ struct rv_mdev {
 	struct mutex lock;
 	u8 cfg[RV_CFG_SIZE];
 	struct eventfd_ctx *msix[RV_MDEV_MSIX_COUNT];
+	/* VFIO_PCI_REQ_IRQ_INDEX: how we ask the user for the device back. */
+	struct eventfd_ctx *req;
 	struct rv_model model;
 };
 

@@ -10,6 +10,8 @@
  *                  through pread/pwrite only: there is no memory to mmap,
  *                  every access is a call into the model
  *   MSI-X          RV_MDEV_MSIX_COUNT vectors, each an eventfd
+ *   device request VFIO_PCI_REQ_IRQ_INDEX, one eventfd: signalled when the
+ *                  mdev is removed while a user holds it (rv_mdev_request)
  *   reset          VFIO_DEVICE_RESET -> rv_model_reset()
  *   DMA            vfio_dma_rw() on the container's type1 mappings
  *
@@ -160,6 +162,14 @@ static void rv_mdev_msix_release(struct rv_mdev *rv, unsigned int start,
 	}
 }
 
+static void rv_mdev_req_release(struct rv_mdev *rv)
+{
+	lockdep_assert_held(&rv->lock);
+	if (rv->req)
+		eventfd_ctx_put(rv->req);
+	rv->req = NULL;
+}
+
 /*
  * A new user gets a device fresh from power-on, as vfio-pci resets the
  * function when the device is opened.
@@ -190,6 +200,31 @@ static void rv_mdev_close_device(struct vfio_device *vdev)
 
 	mutex_lock(&rv->lock);
 	rv_mdev_msix_release(rv, 0, RV_MDEV_MSIX_COUNT);
+	rv_mdev_req_release(rv);
+	mutex_unlock(&rv->lock);
+}
+
+/*
+ * The mdev is being removed while a user holds it: vfio_unregister_group_dev()
+ * calls this at once and then every 10 seconds (count is the call number)
+ * until the user closes the device fd, and the remove waits that long. We
+ * tell the user through the eventfd it routed to VFIO_PCI_REQ_IRQ_INDEX,
+ * as vfio-pci does for a PCI function being unbound.
+ */
+static void rv_mdev_request(struct vfio_device *vdev, unsigned int count)
+{
+	struct rv_mdev *rv = to_rv(vdev);
+
+	mutex_lock(&rv->lock);
+	if (rv->req) {
+		dev_info_ratelimited(vdev->dev,
+				     "asking the user for the device back (request %u)\n",
+				     count);
+		eventfd_signal(rv->req, 1);
+	} else if (!count) {
+		dev_warn(vdev->dev,
+			 "the user routed no device request; waiting until it closes the device\n");
+	}
 	mutex_unlock(&rv->lock);
 }
 
@@ -361,10 +396,17 @@ static long rv_ioctl_region_info(void __user *arg)
 
 static unsigned int rv_irq_count(unsigned int index)
 {
-	return index == VFIO_PCI_MSIX_IRQ_INDEX ? RV_MDEV_MSIX_COUNT : 0;
+	switch (index) {
+	case VFIO_PCI_MSIX_IRQ_INDEX:
+		return RV_MDEV_MSIX_COUNT;
+	case VFIO_PCI_REQ_IRQ_INDEX:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
-/* MSI-X only: no INTx pin, no MSI capability, no error/request IRQs. */
+/* MSI-X and the device request: no INTx pin, no MSI, no error IRQ. */
 static long rv_ioctl_irq_info(void __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_irq_info, count);
@@ -375,7 +417,7 @@ static long rv_ioctl_irq_info(void __user *arg)
 	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
 		return -EINVAL;
 	info.count = rv_irq_count(info.index);
-	/* NORESIZE, as vfio-pci 6.1 says of MSI-X: re-enable to resize. */
+	/* NORESIZE, as vfio-pci 6.1 says of every index but INTx. */
 	info.flags = info.count ? VFIO_IRQ_INFO_EVENTFD |
 				  VFIO_IRQ_INFO_NORESIZE : 0;
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
@@ -450,6 +492,56 @@ static int rv_msix_set(struct rv_mdev *rv, const struct vfio_irq_set *hdr,
 	}
 }
 
+/*
+ * The device request has one trigger, with vfio-pci's rules for it
+ * (vfio_pci_set_ctx_trigger_single()): DATA_EVENTFD sets it, or clears it
+ * with fd -1; DATA_NONE with count 0 clears it and with count 1 fires it,
+ * when one is set; DATA_BOOL fires it when true.
+ */
+static int rv_req_set_eventfd(struct rv_mdev *rv, s32 fd)
+{
+	struct eventfd_ctx *ctx = NULL;
+
+	if (fd < -1)
+		return 0;	/* vfio-pci ignores these too */
+	if (fd >= 0) {
+		ctx = eventfd_ctx_fdget(fd);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+	mutex_lock(&rv->lock);
+	rv_mdev_req_release(rv);
+	rv->req = ctx;
+	mutex_unlock(&rv->lock);
+	return 0;
+}
+
+static int rv_req_set(struct rv_mdev *rv, const struct vfio_irq_set *hdr,
+		      const void *data)
+{
+	u32 type = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+	bool fire;
+	s32 fd;
+	int ret = 0;
+
+	if (type != VFIO_IRQ_SET_DATA_NONE && !hdr->count)
+		return -EINVAL;
+	if (type == VFIO_IRQ_SET_DATA_EVENTFD) {
+		memcpy(&fd, data, sizeof(fd));
+		return rv_req_set_eventfd(rv, fd);
+	}
+	fire = type == VFIO_IRQ_SET_DATA_BOOL ? *(const u8 *)data : hdr->count;
+	mutex_lock(&rv->lock);
+	if (!rv->req)
+		ret = type == VFIO_IRQ_SET_DATA_NONE ? -EINVAL : 0;
+	else if (fire)
+		eventfd_signal(rv->req, 1);
+	else if (type == VFIO_IRQ_SET_DATA_NONE)
+		rv_mdev_req_release(rv);
+	mutex_unlock(&rv->lock);
+	return ret;
+}
+
 static long rv_ioctl_set_irqs(struct rv_mdev *rv, void __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_irq_set, count);
@@ -466,10 +558,11 @@ static long rv_ioctl_set_irqs(struct rv_mdev *rv, void __user *arg)
 						 &data_size);
 	if (ret)
 		return ret;
-	/* Only MSI-X has vectors (validation refused the others). */
-	if (hdr.index != VFIO_PCI_MSIX_IRQ_INDEX)
+	/* MSI-X and REQ have triggers (validation refused the others). */
+	if (hdr.index != VFIO_PCI_MSIX_IRQ_INDEX &&
+	    hdr.index != VFIO_PCI_REQ_IRQ_INDEX)
 		return -EINVAL;
-	/* MSI-X cannot be masked through VFIO: vfio-pci says -ENOTTY too. */
+	/* Neither can be masked through VFIO: vfio-pci says -ENOTTY too. */
 	if ((hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
 	    VFIO_IRQ_SET_ACTION_TRIGGER)
 		return -ENOTTY;
@@ -479,7 +572,10 @@ static long rv_ioctl_set_irqs(struct rv_mdev *rv, void __user *arg)
 		if (IS_ERR(data))
 			return PTR_ERR(data);
 	}
-	ret = rv_msix_set(rv, &hdr, data);
+	if (hdr.index == VFIO_PCI_REQ_IRQ_INDEX)
+		ret = rv_req_set(rv, &hdr, data);
+	else
+		ret = rv_msix_set(rv, &hdr, data);
 	kfree(data);
 	return ret;
 }
@@ -531,4 +627,5 @@ const struct vfio_device_ops rv_mdev_vfio_ops = {
 	.write = rv_mdev_write,
 	.ioctl = rv_mdev_ioctl,
 	.dma_unmap = rv_mdev_dma_unmap,
+	.request = rv_mdev_request,
 };
