@@ -113,7 +113,7 @@ fi
 # land in the middle of a result line; the log is printed at the end.
 dmesg -n 1
 
-timeout_s=$(cat /etc/rig-script-timeout 2>/dev/null || echo 120)
+timeout_s=$(cat /etc/rig-script-timeout 2>/dev/null || echo 600)
 for t in /tests/[0-9][0-9]-*.sh; do
 	[ -f "$t" ] || continue
 	name=${t##*/}
