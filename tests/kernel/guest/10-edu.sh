@@ -8,14 +8,15 @@
 #
 # RIG-EXPECT: edu-found edu-bind edu-root edu-dmar-fault demo-refuses-edu
 # RIG-EXPECT: edu-nonroot-denied edu-nonroot-memlock edu-nonroot
+# RIG-EXPECT: edu-request-unbind
+
+# shellcheck source=tests/kernel/guest/lib.sh
+. /tests/lib.sh
 
 EDU_ID=1234:11e8
 REVERE_ID=13b5:ff81
 USER_NAME=rig		# an unprivileged user of the initramfs' /etc/passwd
 OUT=/tmp/10-edu.out
-
-pass() { echo "RIG-RESULT: $1 PASS"; }
-fail() { echo "RIG-RESULT: $1 FAIL $2"; }
 
 # The first FAIL line of edu-test's output, for the result line.
 first_fail() { grep -m 1 'FAIL' "$OUT" | sed 's/^edu-test: FAIL //'; }
@@ -75,6 +76,52 @@ run_as() {
 	user=$1
 	shift
 	su -s /bin/sh "$user" -c "$*"
+}
+
+# shellcheck disable=SC2317 # called through wait_until
+# edu-test --hold has routed the device request and holds edu, or is gone.
+holding() { grep -q '^edu-test: holding' "$OUT" || exited "$pid"; }
+
+# Unbinding a device from vfio-pci while a user holds it makes the kernel
+# ask for it back through the device request (vfio_pci_core_request())
+# and wait until the user closes it. edu-test holds edu with the request
+# routed: it must release edu when asked, and the unbind then complete.
+edu_request_unbind() {
+	why=
+	edu-test --hold "$GROUP_DEV" "$BDF" >"$OUT" 2>&1 </dev/null &
+	pid=$!
+	wait_until "$WAIT_S" holding
+	if ! grep -q '^edu-test: holding' "$OUT"; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid"
+		cat "$OUT"
+		fail edu-request-unbind "edu-test never held $BDF: $(first_fail)"
+		return
+	fi
+	ask_back "/sys/bus/pci/devices/$BDF/driver/unbind" "$BDF" "$pid"
+	echo "edu: edu-test exited $ask_exit ${ask_secs}s after the unbind began"
+	cat "$OUT"
+	drv=$(driver_of "$BDF")
+	if [ "$ask_exit" = killed ]; then
+		why="edu-test still held $BDF ${WAIT_S}s after the unbind began"
+	elif [ "$ask_exit" -ne 0 ]; then
+		why="edu-test --hold exited $ask_exit: $(first_fail)"
+	elif ! grep -q '^edu-test: PASS request' "$OUT" ||
+		! grep -q '^edu-test: PASS close' "$OUT"; then
+		why="no 'PASS request' and 'PASS close' from edu-test --hold"
+	elif [ "$ask_write" != 0 ]; then
+		why="the unbind did not complete within ${WAIT_S}s (status '$ask_write')"
+	elif [ -n "$drv" ]; then
+		why="$BDF still bound to $drv after the unbind"
+	fi
+	if [ -z "$why" ]; then
+		pass edu-request-unbind
+	else
+		fail edu-request-unbind "$why"
+	fi
+	# Give edu back to vfio-pci (its driver_override still says so).
+	echo "$BDF" >/sys/bus/pci/drivers_probe
+	echo "edu: $BDF bound to $(driver_of "$BDF") again"
 }
 
 if ! BDF=$(find_edu); then
@@ -169,4 +216,6 @@ if [ "$st" -eq 0 ] && grep -q "uid 1000" "$OUT"; then
 else
 	fail edu-nonroot "edu-test as $USER_NAME exited $st: $(first_fail)"
 fi
+
+edu_request_unbind
 exit 0
