@@ -8,20 +8,16 @@
 #
 # RIG-EXPECT: mdev-load mdev-create mdev-demo mdev-demo-10000
 # RIG-EXPECT: mdev-loopback mdev-sigint mdev-state-observable mdev-remove
-# RIG-EXPECT: mdev-unload
+# RIG-EXPECT: mdev-request-remove mdev-unload
+
+# shellcheck source=tests/kernel/guest/lib.sh
+. /tests/lib.sh
 
 MODULE=/opt/revere_mdev.ko
 MODNAME=revere_mdev
 TYPE=revere-pf
 OUT=/tmp/20-mdev.out
 ERR=/tmp/20-mdev.err
-# Bounds on waiting, in tenths of a second: for the SIGINT run to reach its
-# exchange, and for it to exit once interrupted (TCG is slow).
-START_TENTHS=300
-EXIT_TENTHS=300
-
-pass() { echo "RIG-RESULT: $1 PASS"; }
-fail() { echo "RIG-RESULT: $1 FAIL $2"; }
 
 # Only kernel messages from this script count for the final check.
 DMESG_START=$(dmesg | wc -l)
@@ -48,6 +44,12 @@ state_field() {
 # the demo set up is undone, bus mastering is off, and no IOMMU fault.
 not_quiesced() {
 	s=$(state) || { echo "cannot read revere_state"; return; }
+	quiesced_line "$s"
+}
+
+# quiesced_line STATE: the same check on a revere_state line.
+quiesced_line() {
+	s=$1
 	for f in amu_enabled bus_master ami_sw_enabled ami_hw_enabled \
 		asn_count ami_sw_mapped ami_hw_mapped iommu_fault; do
 		case " $s " in
@@ -90,18 +92,25 @@ demo_ok() {
 	fi
 }
 
+# The long run has reached its exchange (step 3 is printed just before
+# it), or is gone.
+# shellcheck disable=SC2317 # called through wait_until
+exchanging() { grep -q '^step 3: ' "$OUT" 2>/dev/null || exited "$pid"; }
+
 # Start a run long enough to be interrupted, in the background ($pid), and
-# wait (bounded) for step 3: it is printed just before the exchange starts.
+# wait (bounded) until it exchanges.
 start_long_run() {
 	revere-vfio-demo --vfio-group "$GROUP_DEV" --device "$UUID" \
 		--packets 1000000000 >"$OUT" 2>"$ERR" </dev/null &
 	pid=$!
-	n=0
-	until grep -q '^step 3: ' "$OUT" 2>/dev/null || [ $n -ge $START_TENTHS ] ||
-		! kill -0 "$pid" 2>/dev/null; do
-		n=$((n + 1))
-		sleep 0.1
-	done
+	wait_until "$WAIT_S" exchanging
+}
+
+# The long run overstayed: kill it, so that the device is free.
+stop_long_run() {
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid"
+	cat "$OUT" "$ERR"
 }
 
 # A run interrupted by SIGINT during its exchange must exit 130, tear down
@@ -111,16 +120,9 @@ demo_sigint() {
 	started=no
 	grep -q '^step 3: ' "$OUT" && started=yes
 	kill -INT "$pid" 2>/dev/null
-	n=0
-	while kill -0 "$pid" 2>/dev/null && [ $n -lt $EXIT_TENTHS ]; do
-		n=$((n + 1))
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid"
-		wait "$pid"
-		cat "$OUT" "$ERR"
-		fail mdev-sigint "still running $((EXIT_TENTHS / 10))s after SIGINT"
+	if ! wait_until "$WAIT_S" exited "$pid"; then
+		stop_long_run
+		fail mdev-sigint "still running ${WAIT_S}s after SIGINT"
 		return
 	fi
 	wait "$pid"
@@ -169,6 +171,81 @@ demo_sigkill() {
 	fi
 }
 
+# Create an instance of our type; prints its UUID, or why it failed.
+create_instance() {
+	u=$(cat /proc/sys/kernel/random/uuid)
+	if ! echo "$u" >"$TYPE_DIR/create"; then
+		echo "cannot create $u through $TYPE_DIR/create"
+		return 1
+	fi
+	g=$(basename "$(readlink "/sys/bus/mdev/devices/$u/iommu_group")")
+	if [ -z "$g" ] || [ ! -c "/dev/vfio/$g" ]; then
+		echo "mdev $u has no IOMMU group file (group '$g')"
+		return 1
+	fi
+	echo "$u"
+}
+
+# set_instance UUID: the instance the demo runs on.
+set_instance() {
+	UUID=$1
+	GROUP=$(basename "$(readlink "/sys/bus/mdev/devices/$UUID/iommu_group")")
+	GROUP_DEV=/dev/vfio/$GROUP
+}
+
+# The line the module logs when an instance is removed, with the state
+# its last user left it in (revere_state is gone with the device).
+removed_state() {
+	dmesg | sed -n "s/.* $UUID: removed; revere_state: //p" | tail -n 1
+}
+
+# An instance removed while the demo runs on it (echo 1 > remove, as an
+# administrator would): the kernel asks for the device back through the
+# device request, and the remove waits until it is released. The demo
+# must stop, tear down, release it and exit 1 naming the request; the
+# remove must then complete, and the state left must be quiesced.
+demo_request_remove() {
+	if ! why=$(create_instance); then
+		fail mdev-request-remove "$why"
+		return
+	fi
+	set_instance "$why"
+	start_long_run
+	if ! grep -q '^step 3: ' "$OUT"; then
+		stop_long_run
+		fail mdev-request-remove "the exchange never started (no 'step 3:' line)"
+		return
+	fi
+	ask_back "/sys/bus/mdev/devices/$UUID/remove" 1 "$pid"
+	echo "mdev: the demo exited $ask_exit ${ask_secs}s after the remove began"
+	cat "$OUT" "$ERR"
+	left=$(removed_state)
+	echo "mdev: state left at remove: $left"
+	msg="^revere-vfio-demo: the kernel asked for $UUID back (VFIO device request): stopped after [0-9]* of 1000000000 messages and released it$"
+	if [ "$ask_exit" = killed ]; then
+		fail mdev-request-remove "the demo still held $UUID ${WAIT_S}s after the remove began"
+	elif [ "$ask_exit" -ne 1 ]; then
+		fail mdev-request-remove "the demo exited $ask_exit, want 1: $(head -n 1 "$ERR")"
+	elif ! grep -q "$msg" "$ERR"; then
+		fail mdev-request-remove "no 'the kernel asked for $UUID back (VFIO device request)' message"
+	elif ! grep -q '^step 5: torn down$' "$OUT"; then
+		fail mdev-request-remove "no clean 'step 5: torn down' line"
+	elif [ "$ask_write" != 0 ]; then
+		fail mdev-request-remove "the remove did not complete within ${WAIT_S}s (status '$ask_write')"
+	elif [ -e "/sys/bus/mdev/devices/$UUID" ] || [ -e "$GROUP_DEV" ]; then
+		fail mdev-request-remove "$UUID or $GROUP_DEV still exists after remove"
+	elif [ -z "$left" ]; then
+		fail mdev-request-remove "no 'removed; revere_state:' line for $UUID in the kernel log"
+	else
+		why=$(quiesced_line "$left")
+		if [ -z "$why" ]; then
+			pass mdev-request-remove
+		else
+			fail mdev-request-remove "at remove: $why"
+		fi
+	fi
+}
+
 # ---- Load the module ----
 if ! insmod "$MODULE"; then
 	fail mdev-load "insmod $MODULE failed: $(dmesg | tail -n 3 | tr '\n' ' ')"
@@ -182,17 +259,11 @@ pass mdev-load
 echo "mdev: type $TYPE at $TYPE_DIR ($(cat "$TYPE_DIR/name"), device_api $(cat "$TYPE_DIR/device_api"), $(cat "$TYPE_DIR/available_instances") available)"
 
 # ---- Create an instance and find its IOMMU group ----
-UUID=$(cat /proc/sys/kernel/random/uuid)
-if ! echo "$UUID" >"$TYPE_DIR/create"; then
-	fail mdev-create "cannot create $UUID through $TYPE_DIR/create"
+if ! why=$(create_instance); then
+	fail mdev-create "$why"
 	exit 0
 fi
-GROUP=$(basename "$(readlink "/sys/bus/mdev/devices/$UUID/iommu_group")")
-GROUP_DEV=/dev/vfio/$GROUP
-if [ -z "$GROUP" ] || [ ! -c "$GROUP_DEV" ]; then
-	fail mdev-create "mdev $UUID has no IOMMU group file (group '$GROUP')"
-	exit 0
-fi
+set_instance "$why"
 why=$(not_quiesced)
 if [ -n "$why" ]; then
 	fail mdev-create "a new instance is not at power-on: $why"
@@ -208,7 +279,7 @@ demo_ok mdev-loopback 42 "looped back" --loopback
 demo_sigint
 demo_sigkill
 
-# ---- Remove the instance, unload the module ----
+# ---- Remove the instance nobody holds, then one the demo holds ----
 if ! echo 1 >"/sys/bus/mdev/devices/$UUID/remove"; then
 	fail mdev-remove "cannot write /sys/bus/mdev/devices/$UUID/remove"
 elif [ -e "/sys/bus/mdev/devices/$UUID" ] || [ -e "$GROUP_DEV" ]; then
@@ -216,7 +287,9 @@ elif [ -e "/sys/bus/mdev/devices/$UUID" ] || [ -e "$GROUP_DEV" ]; then
 else
 	pass mdev-remove
 fi
+demo_request_remove
 
+# ---- Unload the module ----
 if ! rmmod "$MODNAME"; then
 	fail mdev-unload "rmmod $MODNAME failed"
 elif [ -e "/sys/module/$MODNAME" ]; then

@@ -39,30 +39,38 @@ static struct mdev_type rv_type_pf = {
 
 static struct mdev_type *rv_types[] = { &rv_type_pf };
 
-/*
- * revere_state: the model's summary on one line, for tests that check
- * how a driver left the device (e.g. quiesced after SIGINT).
- */
-static ssize_t revere_state_show(struct device *dev,
-				 struct device_attribute *attr, char *buf)
+/* The model's summary on one line (revere_state, and the remove log). */
+static int rv_state_format(struct rv_mdev *rv, char *buf, size_t size)
 {
-	struct rv_mdev *rv = dev_get_drvdata(dev);
 	struct rv_model_summary s;
 
 	mutex_lock(&rv->lock);
 	rv_model_summary(&rv->model, &s);
 	mutex_unlock(&rv->lock);
 
-	return sysfs_emit(buf,
-			  "amu_enabled=%d bus_master=%d ami_sw_enabled=%u "
-			  "ami_hw_enabled=%u asn_count=%u ami_sw_mapped=%u "
-			  "ami_hw_mapped=%u commands=%llu messages=%llu "
-			  "iommu_fault=%d irqs=%llu\n",
-			  s.amu_enabled, s.bus_master, s.ami_sw_enabled,
-			  s.ami_hw_enabled, s.asn_count, s.ami_sw_mapped,
-			  s.ami_hw_mapped, (unsigned long long)s.commands,
-			  (unsigned long long)s.messages, s.iommu_fault,
-			  (unsigned long long)s.irqs);
+	return scnprintf(buf, size,
+			 "amu_enabled=%d bus_master=%d ami_sw_enabled=%u "
+			 "ami_hw_enabled=%u asn_count=%u ami_sw_mapped=%u "
+			 "ami_hw_mapped=%u commands=%llu messages=%llu "
+			 "iommu_fault=%d irqs=%llu",
+			 s.amu_enabled, s.bus_master, s.ami_sw_enabled,
+			 s.ami_hw_enabled, s.asn_count, s.ami_sw_mapped,
+			 s.ami_hw_mapped, (unsigned long long)s.commands,
+			 (unsigned long long)s.messages, s.iommu_fault,
+			 (unsigned long long)s.irqs);
+}
+
+/*
+ * revere_state: the model's summary, for tests that check how a driver
+ * left the device (e.g. quiesced after SIGINT).
+ */
+static ssize_t revere_state_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	int n = rv_state_format(dev_get_drvdata(dev), buf, PAGE_SIZE - 1);
+
+	buf[n++] = '\n';
+	return n;
 }
 static DEVICE_ATTR_RO(revere_state);
 
@@ -104,12 +112,20 @@ static int rv_mdev_probe(struct mdev_device *mdev)
 	return 0;
 }
 
-/* Waits for the device fd to be closed, then frees (via .release). */
+/*
+ * Asks the user for the device back if it holds it (rv_mdev_request()),
+ * waits for the device fd to be closed, then frees (via .release). The
+ * revere_state attribute goes with the device: the state the user left
+ * is logged instead, so that a test can still check it was quiesced.
+ */
 static void rv_mdev_remove(struct mdev_device *mdev)
 {
 	struct rv_mdev *rv = dev_get_drvdata(&mdev->dev);
+	char state[256];
 
 	vfio_unregister_group_dev(&rv->vdev);
+	rv_state_format(rv, state, sizeof(state));
+	dev_info(&mdev->dev, "removed; revere_state: %s\n", state);
 	vfio_put_device(&rv->vdev);
 }
 
