@@ -1,0 +1,72 @@
+#!/bin/sh
+# The kernel asking for the device back (the VFIO device request) while
+# the demo holds it: the mock fires it at a chosen point (REVERE_SIM
+# request_msg=N, request_cmd=N). The demo must stop, tear down, release the
+# device, and exit 1 with one line naming the request.
+. "${srcdir:-.}/tests/demo_lib.sh"
+
+MSG='^revere-vfio-demo: the kernel asked for 0000:00:03.0 back (VFIO device request): stopped after [0-9]* of [0-9]* messages and released it$'
+
+# The only error line is the one naming the request.
+request_reported() { grep -q "$MSG" "$tmp/err" && [ "$(errors)" = 1 ]; }
+# How many messages the demo says it had verified when it stopped.
+stopped_after() {
+	sed -n 's/.*stopped after \([0-9]*\) of.*/\1/p' "$tmp/err"
+}
+
+# in_exchange N: N messages verified is neither none nor all of them.
+in_exchange() { [ "${1:-0}" -gt 0 ] && [ "${1:-0}" -lt 1000000000 ]; }
+
+# request_stops DESC SIM_SPEC ARGS...: the request stops the run.
+request_stops() {
+	what=$1; spec=$2; shift 2
+	run_demo "$spec" "$@"
+	expect_status "$what" 1
+	expect "$what: the request was made" [ "$(report requests)" = 1 ]
+	expect "$what: one line names the request" request_reported
+	expect "$what: torn down" grep -q '^step 5: torn down$' "$tmp/out"
+	expect "$what: device left clean, released" clean
+}
+
+# Routed whenever the device offers it, and a run without a request is
+# not disturbed by it.
+run_demo "" -v
+expect_status "default run, request routed" 0
+expect "routing said with -v" grep -q '^device request: routed to an eventfd' "$tmp/out"
+expect "default run: released, routing dropped" clean
+
+# A device that does not offer it runs all the same.
+run_demo "req_irq=0" -v
+expect_status "req_irq=0" 0
+expect "req_irq=0: -v says it is not offered" \
+	grep -q '^device request: not offered by 0000:00:03.0' "$tmp/out"
+expect "req_irq=0: no error line" [ "$(errors)" = 0 ]
+expect "req_irq=0: clean" clean
+
+# During the exchange, on both BAR0 paths.
+for mmap in 1 0; do
+	request_stops "request after 1000 messages, bar0_mmap=$mmap" \
+		"bar0_mmap=$mmap,request_msg=1000" --packets 1000000000
+	got=$(stopped_after)
+	expect "bar0_mmap=$mmap: stopped in the exchange (after ${got:-?})" \
+		in_exchange "$got"
+	expect "bar0_mmap=$mmap: no step 4" eval "! grep -q '^step 4:' '$tmp/out'"
+done
+
+# Setting it up failing is an error of its own, named.
+run_demo "fail=ioctl:VFIO_DEVICE_SET_IRQS:1:EIO"
+expect_status "SET_IRQS of the request fails" 1
+expect "SET_IRQS failure named" has_error 'VFIO_DEVICE_SET_IRQS(device request) on 0000:00:03.0: Input/output error'
+expect "SET_IRQS failure: released" released
+
+# Watching for it costs no system call per message: the exchange reads
+# the eventfd at most once a millisecond (set-up once per command). On the
+# pread/pwrite path a command is answered before the first check.
+run_demo "bar0_mmap=0" --packets 50000
+ms=$(sed -n 's/^step 4: .* in \([0-9]*\) ms$/\1/p' "$tmp/out")
+reads=$(report reads)
+expect_status "50000 messages" 0
+expect "50000 messages: $reads eventfd reads in $ms ms, at most one a ms" \
+	[ "${reads:-999999}" -le $((${ms:-0} + 32)) ]
+
+finish
