@@ -341,12 +341,22 @@ static int group_release(struct vfio_dev *dev)
 {
 	int ret = 0, cret;
 
-	/* Detaching the last group also drops the IOMMU and its mappings. */
-	if (dev->group_attached &&
-	    (ret = sys_ioctl(dev, dev->group_fd, VFIO_GROUP_UNSET_CONTAINER,
-			     NULL)) < 0)
-		ret = fail(dev, -ret, "VFIO_GROUP_UNSET_CONTAINER on %s",
-			   dev->group_path);
+	/*
+	 * Detaching the last group also drops the IOMMU and its mappings.
+	 * EINVAL says no container is attached: the kernel detached it
+	 * itself, as vfio_device_remove_group() does when the group's last
+	 * device is unregistered (an unbind or mdev remove that closing our
+	 * device fd let complete). That is the release we wanted.
+	 */
+	if (dev->group_attached) {
+		ret = sys_ioctl(dev, dev->group_fd, VFIO_GROUP_UNSET_CONTAINER,
+				NULL);
+		if (ret == -EINVAL)
+			ret = 0;
+		if (ret < 0)
+			ret = fail(dev, -ret, "VFIO_GROUP_UNSET_CONTAINER on %s",
+				   dev->group_path);
+	}
 	dev->group_attached = false;
 	dev->iommu_set = false;
 	dev->iova_pgsizes = 0;

@@ -1013,6 +1013,22 @@ static void test_teardown_after_fault_rw(void **state)
 	fault_every_call(f);
 }
 
+/*
+ * The kernel detaches the group itself when its last device goes away
+ * (an unbind completing once we closed the device): UNSET_CONTAINER then
+ * says EINVAL, and that is no failure of the release.
+ */
+static void test_close_after_kernel_detached(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(fx_open(f), 0);
+	mock_vfio_fail(f->m, MOCK_OP_IOCTL, VFIO_GROUP_UNSET_CONTAINER, 1,
+		       EINVAL);
+	assert_int_equal(vfio_close(&f->dev), 0);
+	assert_all_released(f);
+}
+
 /* Teardown itself failing at each step still releases everything. */
 static void test_teardown_faults(void **state)
 {
@@ -1081,6 +1097,7 @@ int main(void)
 		T(test_teardown_after_fault_mmap),
 		T(test_teardown_after_fault_rw),
 		T(test_teardown_faults),
+		T(test_close_after_kernel_detached),
 #undef T
 	};
 
