@@ -75,6 +75,7 @@ struct revere_dev {
 	unsigned int done;		/* enum revere_done bits */
 	bool tearing_down;		/* signals no longer cut waits short */
 	bool mgt_dead;			/* a command timed out: skip the rest */
+	bool mgt_accepted;		/* the last command's status was OK */
 	unsigned int skipped;		/* teardown commands not sent */
 	uint64_t sent;			/* messages put on the TX ring */
 	uint64_t verified;		/* messages checked so far */

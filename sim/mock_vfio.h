@@ -56,6 +56,15 @@ struct mock_vfio_config {
 	struct mock_fault faults[MOCK_MAX_FAULTS];	/* armed at create */
 	unsigned int num_faults;
 	bool report;			/* print counters to stderr on destroy */
+	/*
+	 * A device that answers late, and a signal at a chosen point: the
+	 * command doorbell reaches the model rsp_delay_us after software
+	 * wrote it, and the signal_cmd-th command (1-based, counted from
+	 * create; 0: never) raises SIGINT as its doorbell arrives, then is
+	 * held at least 20 ms, so the driver is waiting for its response.
+	 */
+	uint32_t signal_cmd;
+	uint32_t rsp_delay_us;
 };
 
 /*

@@ -64,6 +64,9 @@ struct rv_model_params {
 	uint16_t exception_opcode;	/* post one exception with this opcode
 					 * (SOURCE 1) before the first response
 					 * after reset (0: never) */
+	uint64_t dup_rsp;		/* post the response to this command (1-based
+					 * count of commands answered since reset)
+					 * twice: one response too many (0: never) */
 };
 
 /* Spec 8.9's identity: v2.0, 4 AMI-SW, 8 AMI-HW, 16 ASN, 1 AHA, 4+4 AMS. */

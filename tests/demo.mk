@@ -12,7 +12,8 @@ DEMO_TESTS = \
 	tests/demo_run.sh \
 	tests/demo_trace.sh \
 	tests/demo_faults.sh \
-	tests/demo_signal.sh
+	tests/demo_signal.sh \
+	tests/demo_signal_random.sh
 TESTS += $(DEMO_TESTS)
 EXTRA_DIST += $(DEMO_TESTS) tests/demo_lib.sh
 
