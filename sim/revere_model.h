@@ -10,9 +10,6 @@
  * in-process mock VFIO kernel (make check, --sim) and by a Linux kernel
  * module (an mdev, for the real-kernel tests). Locking is the host's job:
  * every entry point assumes it is the only one running on this model.
- *
- * CONTRACT (fixed by the project lead; the implementer fills in the
- * struct rv_model and may add entry points, not change these).
  */
 #ifndef REVERE_MODEL_H
 #define REVERE_MODEL_H
@@ -120,7 +117,7 @@ struct rv_model_summary {
 };
 void rv_model_summary(const struct rv_model *m, struct rv_model_summary *s);
 
-/* ---- implementation state below this line (the implementer's) ---- */
+/* ---- the model's state ---- */
 
 /*
  * Everything below is the model's private state: hosts allocate a struct
