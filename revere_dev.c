@@ -391,7 +391,7 @@ static void hint_device_state(struct revere_dev *rd)
 	uint64_t sr = rv_reg_read(rd->vfio, RV_AMU_SR);
 
 	if (rd->vfio->bar_io_error)
-		errmsg_hint(&rd->err, "BAR0 access failed: %s",
+		errmsg_hint(&rd->err, "BAR0 access failed: %s; check that the device is still there (lspci) and bound to vfio-pci",
 			    strerror(-rd->vfio->bar_io_error));
 	else if (sr & RV_AMU_SR_IOMMU_FAULT)
 		errmsg_hint(&rd->err, "the device reports an IOMMU fault (AMU_SR 0x%" PRIx64 ")", sr);
@@ -399,18 +399,33 @@ static void hint_device_state(struct revere_dev *rd)
 		errmsg_hint(&rd->err, "try a longer --timeout, or reset the device");
 }
 
+/*
+ * The command's fate is unknown, and a response may still come: no later
+ * command may be sent, or that response could be taken for its answer.
+ */
 static int mgt_timeout(struct revere_dev *rd, unsigned int op)
 {
 	rd->mgt_dead = true;
-	errmsg_setf(&rd->err, ETIMEDOUT,
-		    "%s: no response within %u ms (command ring read %" PRIu64 " write %" PRIu64 ", response ring read %" PRIu64 " write %" PRIu64 ")",
-		    op_name(op), rd->opts->timeout_ms, rd->cmd.cons, rd->cmd.prod,
-		    rd->rsp.cons, rd->rsp.prod);
+	if (rd->vfio->bar_io_error)
+		errmsg_setf(&rd->err, EIO,
+			    "%s: cannot read the response (command ring read %" PRIu64 " write %" PRIu64 ", response ring read %" PRIu64 " write %" PRIu64 ")",
+			    op_name(op), rd->cmd.cons, rd->cmd.prod,
+			    rd->rsp.cons, rd->rsp.prod);
+	else
+		errmsg_setf(&rd->err, ETIMEDOUT,
+			    "%s: no response within %u ms (command ring read %" PRIu64 " write %" PRIu64 ", response ring read %" PRIu64 " write %" PRIu64 ")",
+			    op_name(op), rd->opts->timeout_ms, rd->cmd.cons,
+			    rd->cmd.prod, rd->rsp.cons, rd->rsp.prod);
 	hint_device_state(rd);
-	return -ETIMEDOUT;
+	return rd->vfio->bar_io_error ? -EIO : -ETIMEDOUT;
 }
 
-/* Wait for the next response slot, copy it out and hand the slot back. */
+/*
+ * Wait for the response to the command just sent, copy it out and hand the
+ * slot back. A signal does not cut this short: the device is working on
+ * the command, and teardown must know whether it took effect before it
+ * sends anything else. Only --timeout bounds the wait.
+ */
 static int mgt_wait(struct revere_dev *rd, unsigned int op, uint8_t *rsp)
 {
 	uint64_t deadline = now_ns() + rd->opts->timeout_ms * NSEC_PER_MSEC;
@@ -424,18 +439,43 @@ static int mgt_wait(struct revere_dev *rd, unsigned int op, uint8_t *rsp)
 			return ret;
 		if (!rv_ring_empty(&rd->rsp))
 			break;
-		if (stop_requested(rd))
-			return errmsg_setf(&rd->err, EINTR, "%s: interrupted", op_name(op));
 		if (rd->vfio->bar_io_error || now_ns() > deadline)
 			return mgt_timeout(rd, op);
 		sched_yield();
 	}
 	rv_rmb();
+	/* By position (spec 8.2): the oldest response answers this command. */
 	memcpy(rsp, rv_ring_slot(&rd->rsp, rd->rsp.cons), RV_MSG_SIZE);
 	rd->rsp.cons++;
 	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX0, rd->rsp.cons);
 	trace_slot(rd, "rsp", op, rsp);
 	return 0;
+}
+
+/*
+ * With no command outstanding the response ring must be empty: the device
+ * answers each command once, in order (spec 8.2). A response beyond the
+ * commands sent is a device error; it is discarded so that it can never be
+ * taken for the answer to a later command, and the positions of later
+ * responses stay matched to their commands.
+ */
+static int check_no_stray(struct revere_dev *rd, unsigned int op)
+{
+	uint64_t extra;
+	int ret;
+
+	ret = refresh_prod(rd, &rd->rsp, RV_MGT_WRITE_INDEX_RX0);
+	if (ret || rv_ring_empty(&rd->rsp))
+		return ret;
+	extra = rv_ring_used(&rd->rsp);
+	errmsg_setf(&rd->err, EPROTO,
+		    "%s: device error: %" PRIu64 " response%s more than the commands sent (response ring read %" PRIu64 " write %" PRIu64 ")",
+		    op_name(op), extra, extra == 1 ? "" : "s", rd->rsp.cons,
+		    rd->rsp.prod);
+	errmsg_hint(&rd->err, "discarded; the device must answer each command once (spec 8.2): reset it");
+	rd->rsp.cons = rd->rsp.prod;
+	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX0, rd->rsp.cons);
+	return -EPROTO;
 }
 
 /* The response is untrusted: right opcode, and a status the spec knows. */
@@ -468,6 +508,13 @@ static int mgt_check(struct revere_dev *rd, unsigned int op,
  * Send one management command and wait for its response (spec 8.2): write
  * the slot, publish it with the command write index, wait for the response
  * write index to move, check opcode and status.
+ *
+ * A stop (signal) is honoured only here, before anything is sent: once a
+ * command is published, its response is awaited, so the command's effect
+ * is known (rd->mgt_accepted) before teardown sends its own commands.
+ * mgt_accepted stays true when the device accepted the command even if a
+ * stray response found afterwards makes this call fail: teardown must
+ * still undo what the command did.
  */
 static int mgt_command(struct revere_dev *rd, const uint8_t *cmd,
 		       uint8_t *rsp)
@@ -475,11 +522,17 @@ static int mgt_command(struct revere_dev *rd, const uint8_t *cmd,
 	unsigned int op = (unsigned int)rv_msg_get(cmd, RV_MSG_OPCODE);
 	int ret;
 
+	rd->mgt_accepted = false;
 	if (rd->mgt_dead)
 		return errmsg_setf(&rd->err, ETIMEDOUT,
 				   "%s: skipped, the management interface stopped answering",
 				   op_name(op));
-	ret = refresh_cons(rd, &rd->cmd, RV_MGT_READ_INDEX_TX0);
+	if (stop_requested(rd))
+		return errmsg_setf(&rd->err, EINTR, "%s: interrupted before sending",
+				   op_name(op));
+	ret = check_no_stray(rd, op);
+	if (!ret)
+		ret = refresh_cons(rd, &rd->cmd, RV_MGT_READ_INDEX_TX0);
 	if (ret)
 		return ret;
 	if (rv_ring_full(&rd->cmd))
@@ -490,9 +543,12 @@ static int mgt_command(struct revere_dev *rd, const uint8_t *cmd,
 	rd->cmd.prod++;
 	rv_reg_write(rd->vfio, RV_MGT_WRITE_INDEX_TX0, rd->cmd.prod);
 	ret = mgt_wait(rd, op, rsp);
+	if (!ret)
+		ret = mgt_check(rd, op, rsp);
 	if (ret)
 		return ret;
-	return mgt_check(rd, op, rsp);
+	rd->mgt_accepted = true;
+	return check_no_stray(rd, op);
 }
 
 static void msg_init(uint8_t *msg, unsigned int op)
@@ -683,7 +739,9 @@ static void setup_socket(struct revere_dev *rd, unsigned int k,
 /*
  * The management sockets, then AMU_EN: the device processes commands only
  * while AMU_EN and BME are both set (spec 8.2). The indexes start from
- * whatever the device holds (zero after the reset of step 2).
+ * whatever the device holds (zero after the reset of step 2). A failed
+ * register write (pread/pwrite path) is caught before AMU_EN: the device
+ * is never enabled with half-programmed sockets.
  */
 static int setup_management(struct revere_dev *rd)
 {
@@ -696,12 +754,15 @@ static int setup_management(struct revere_dev *rd)
 	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX0, rd->rsp.cons);
 	rd->exc.prod = rd->exc.cons = rv_reg_read(rd->vfio, RV_MGT_WRITE_INDEX_RX1);
 	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX1, rd->exc.cons);
-	rv_reg_write(rd->vfio, RV_AMU_CR, RV_AMU_CR_AMU_EN);
-	rd->done |= DONE_AMU_ENABLED;
 	if (rd->vfio->bar_io_error)
 		return errmsg_set(&rd->err, -rd->vfio->bar_io_error,
 				  "setting up the management interface of %s",
 				  rd->vfio->device_name);
+	rv_reg_write(rd->vfio, RV_AMU_CR, RV_AMU_CR_AMU_EN);
+	rd->done |= DONE_AMU_ENABLED;
+	if (rd->vfio->bar_io_error)
+		return errmsg_set(&rd->err, -rd->vfio->bar_io_error,
+				  "enabling the AMU of %s", rd->vfio->device_name);
 	return 0;
 }
 
@@ -739,10 +800,13 @@ static int probe(struct revere_dev *rd)
 	return 0;
 }
 
-/* When a set-up command succeeded, remember that teardown must undo it. */
+/*
+ * When the device accepted a set-up command, remember that teardown must
+ * undo it: even if the call failed afterwards (a stray response).
+ */
 static int done_if_ok(struct revere_dev *rd, unsigned int flag, int ret)
 {
-	if (!ret)
+	if (rd->mgt_accepted)
 		rd->done |= flag;
 	return ret;
 }
@@ -949,16 +1013,16 @@ int revere_exchange(struct revere_dev *rd)
 	       rd->opts->packets, rd->msg_size);
 	rd->req_poll_ns = REQ_POLL_NS;
 	while (rd->verified < rd->opts->packets) {
+		if (stop_requested(rd))
+			return errmsg_setf(&rd->err, EINTR,
+					   "exchange: interrupted after %" PRIu64 " of %" PRIu64 " messages",
+					   rd->verified, rd->opts->packets);
 		progress = false;
 		ret = send_messages(rd);
 		if (!ret)
 			ret = receive_messages(rd, &progress);
 		if (ret)
 			return ret;
-		if (stop_requested(rd))
-			return errmsg_setf(&rd->err, EINTR,
-					   "exchange: interrupted after %" PRIu64 " of %" PRIu64 " messages",
-					   rd->verified, rd->opts->packets);
 		if (progress) {
 			last = now_ns();
 			continue;

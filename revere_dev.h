@@ -82,6 +82,7 @@ struct revere_dev {
 	uint64_t req_poll_ns;
 	uint64_t req_next_ns;
 	bool mgt_dead;			/* a command timed out: skip the rest */
+	bool mgt_accepted;		/* the last command's status was OK */
 	unsigned int skipped;		/* teardown commands not sent */
 	uint64_t sent;			/* messages put on the TX ring */
 	uint64_t verified;		/* messages checked so far */

@@ -43,6 +43,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,13 @@
 
 /* How long the idle BAR device thread pauses between doorbell polls. */
 #define MOCK_POLL_NS		20000
+
+/*
+ * signal_cmd: the command that raises the signal is held at least this
+ * long, so that the driver is waiting for its response when the signal
+ * lands, as with a real device that takes its time.
+ */
+#define MOCK_SIGNAL_HOLD_NS	20000000ull
 
 /* Bound on model steps per access: a model bug must not hang the test. */
 #define MOCK_MAX_STEPS		100000
@@ -110,6 +118,18 @@ struct mock_bar_map {
 	size_t n_sw, n_dev;
 };
 
+/*
+ * The command doorbell (MGT_WRITE_INDEX_TX0) on its way to the model: how
+ * many commands software has announced, and a write held back until due
+ * (REVERE_SIM rsp_delay_us and signal_cmd: a device that answers late).
+ */
+struct mock_doorbell {
+	uint64_t commands;		/* announced since create */
+	uint64_t value;			/* last value software wrote */
+	bool held;			/* value has not reached the model yet */
+	uint64_t due_ns;		/* CLOCK_MONOTONIC time it does */
+};
+
 struct mock_fault_slot {
 	struct mock_fault f;
 	unsigned int seen;
@@ -141,6 +161,8 @@ struct mock_vfio {
 	bool request_msg_done;		/* cfg.request_msg fired */
 	struct mock_bar_map map;
 	struct rv_model model;
+	struct mock_doorbell db;
+	unsigned long amu_en_writes;	/* AMU_CR writes with AMU_EN set */
 
 	uint64_t pinned;		/* bytes MAP_DMA pinned, all containers */
 	struct mock_fault_slot faults[MOCK_MAX_FAULTS];
@@ -783,6 +805,66 @@ static unsigned int model_run(struct mock_vfio *m)
 	return work;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Software wrote the command doorbell: count the commands it announces,
+ * raise SIGINT when the signal_cmd-th arrives, and hold the write for
+ * rsp_delay_us before the model sees it.
+ */
+static void cmd_doorbell(struct mock_vfio *m, uint64_t val)
+{
+	uint64_t before = m->db.commands;
+	uint64_t hold = m->cfg.rsp_delay_us * 1000ull;
+	uint64_t last = m->db.held ? m->db.value :
+		rv_model_read(&m->model, RV_MGT_WRITE_INDEX_TX0);
+
+	m->db.commands += val - last;
+	m->db.value = val;
+	if (m->cfg.signal_cmd && before < m->cfg.signal_cmd &&
+	    m->db.commands >= m->cfg.signal_cmd) {
+		kill(getpid(), SIGINT);
+		if (hold < MOCK_SIGNAL_HOLD_NS)
+			hold = MOCK_SIGNAL_HOLD_NS;
+	}
+	if (m->db.held)
+		return;		/* goes with the held write, when it is due */
+	if (!hold) {
+		rv_model_write(&m->model, RV_MGT_WRITE_INDEX_TX0, val);
+		return;
+	}
+	m->db.held = true;
+	m->db.due_ns = mono_ns() + hold;
+}
+
+/* Let a held doorbell through once it is due; 1 if it did. */
+static unsigned int db_release(struct mock_vfio *m)
+{
+	if (!m->db.held || mono_ns() < m->db.due_ns)
+		return 0;
+	m->db.held = false;
+	rv_model_write(&m->model, RV_MGT_WRITE_INDEX_TX0, m->db.value);
+	return 1;
+}
+
+/* A store of software's to a device register, by either BAR0 path. */
+static void sw_write(struct mock_vfio *m, uint64_t off, uint64_t val)
+{
+	if (off == RV_AMU_CR && (val & RV_AMU_CR_AMU_EN))
+		m->amu_en_writes++;
+	if (off == RV_MGT_WRITE_INDEX_TX0) {
+		cmd_doorbell(m, val);
+		return;
+	}
+	rv_model_write(&m->model, off, val);
+}
+
 /* Device registers out to the mapping, after the model's DMA writes. */
 static void bar_publish(struct mock_vfio *m)
 {
@@ -813,7 +895,7 @@ static void bar_resync(struct mock_vfio *m)
 static unsigned int bar_poll(struct mock_vfio *m)
 {
 	struct mock_bar_map *b = &m->map;
-	unsigned int work = 0;
+	unsigned int work = db_release(m);
 
 	for (size_t i = 0; i < b->n_sw; i++) {
 		uint64_t v = __atomic_load_n(&b->page[b->sw_off[i] / 8],
@@ -822,7 +904,7 @@ static unsigned int bar_poll(struct mock_vfio *m)
 		if (v == b->shadow[i])
 			continue;
 		b->shadow[i] = v;
-		rv_model_write(&m->model, b->sw_off[i], v);
+		sw_write(m, b->sw_off[i], v);
 		work++;
 	}
 	work += model_run(m);
@@ -874,6 +956,8 @@ static ssize_t bar_rw(struct mock_vfio *m, void *buf, size_t len, uint64_t off,
 
 	if (off >= RV_MODEL_BAR0_SIZE)
 		return fail_errno(EINVAL);
+	if (db_release(m))
+		model_run(m);
 	if (len == 8 && !(off & 7)) {
 		if (!write) {
 			v = htole64(rv_model_read(&m->model, off));
@@ -882,7 +966,7 @@ static ssize_t bar_rw(struct mock_vfio *m, void *buf, size_t len, uint64_t off,
 		}
 		memcpy(&v, buf, 8);
 		v = le64toh(v);
-		rv_model_write(&m->model, off, v);
+		sw_write(m, off, v);
 		model_run(m);
 		bar_after_write(m, off, v);
 		return 8;
@@ -1188,6 +1272,7 @@ static int device_reset(struct mock_vfio *m)
 	if (!m->cfg.reset)
 		return fail_errno(EINVAL);
 	rv_model_reset(&m->model);
+	m->db.held = false;
 	rv_model_set_bus_master(&m->model,
 				cfg_command(m) & PCI_COMMAND_MASTER);
 	bar_resync(m);
@@ -1678,12 +1763,13 @@ static void report(struct mock_vfio *m)
 		" ami_sw_enabled=%u ami_hw_enabled=%u asn_count=%u"
 		" ami_sw_mapped=%u ami_hw_mapped=%u commands=%" PRIu64
 		" messages=%" PRIu64 " irqs=%" PRIu64 " iommu_fault=%d"
-		" requests=%u reads=%lu\n",
+		" amu_en_writes=%lu requests=%u reads=%lu\n",
 		c.fds_open, c.dma_mappings, c.bar_mmaps, c.irqs_routed,
 		s.amu_enabled, s.bus_master, s.ami_sw_enabled,
 		s.ami_hw_enabled, s.asn_count, s.ami_sw_mapped,
 		s.ami_hw_mapped, s.commands, s.messages, s.irqs,
-		s.iommu_fault, c.requests, c.calls[MOCK_OP_READ]);
+		s.iommu_fault, m->amu_en_writes, c.requests,
+		c.calls[MOCK_OP_READ]);
 }
 
 /* Like process exit: whatever the driver left open is released. */
@@ -1737,6 +1823,8 @@ static const struct sim_key sim_keys[] = {
 	CFG_KEY(req_irq, K_BOOL),
 	CFG_KEY(request_msg, K_U64),
 	CFG_KEY(report, K_BOOL),
+	CFG_KEY(signal_cmd, K_U32),
+	CFG_KEY(rsp_delay_us, K_U32),
 	MODEL_KEY(aidr, K_U64),
 	MODEL_KEY(iidr, K_U64),
 	MODEL_KEY(num_ami_sw, K_U16),
@@ -1752,6 +1840,7 @@ static const struct sim_key sim_keys[] = {
 	MODEL_KEY(fail_status, K_U16),
 	MODEL_KEY(corrupt_msg, K_U64),
 	MODEL_KEY(exception_opcode, K_U16),
+	MODEL_KEY(dup_rsp, K_U64),
 };
 
 static int parse_u64(const char *s, uint64_t *v)

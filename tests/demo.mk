@@ -13,6 +13,7 @@ DEMO_TESTS = \
 	tests/demo_trace.sh \
 	tests/demo_faults.sh \
 	tests/demo_signal.sh \
+	tests/demo_signal_random.sh \
 	tests/demo_request.sh
 TESTS += $(DEMO_TESTS)
 EXTRA_DIST += $(DEMO_TESTS) tests/demo_lib.sh

@@ -46,6 +46,32 @@ fails "mute_opcode=20" "F-AMS-RING-CONFIGURE: no response within 100 ms"
 run_demo "mute=1" --timeout 5
 expect "mute=1 --timeout 5: timeout honoured" has_error "PF-PROBE: no response within 5 ms"
 
+# A device that answers every command late: 30 ms, within a --timeout of
+# a second (generous, so a loaded machine cannot make it fail), the run
+# succeeds; 500 ms, beyond a --timeout of 20 ms, the first command times
+# out, the AMU is turned off, and the late answer is never read.
+run_demo "rsp_delay_us=30000" --timeout 1000
+expect_status "rsp_delay_us=30000 --timeout 1000" 0
+expect "rsp_delay_us=30000: device left clean" clean
+fails "rsp_delay_us=500000" "PF-PROBE: no response within 20 ms" --timeout 20
+expect "rsp_delay_us=500000: the late response was never read" \
+	test "$(report commands)" = 0
+
+# One response too many, after each set-up command in turn: a device
+# error, the extra response discarded, and teardown still matches every
+# later response to its command (the device ends clean).
+i=1
+while [ $i -le 13 ]; do
+	run_demo "dup_rsp=$i"
+	expect_status "dup_rsp=$i" 1
+	expect "dup_rsp=$i: error names the extra response" \
+		has_error "device error: 1 response more than the commands sent"
+	expect "dup_rsp=$i: no teardown error" \
+		eval '! grep -q "^revere-vfio-demo: teardown" "$tmp/err"'
+	expect "dup_rsp=$i: device left clean, nothing left open" clean
+	i=$((i + 1))
+done
+
 # A reply with one wrong byte: message 4 (the AHA's fifth) is corrupted.
 fails "corrupt_msg=5" "message 4 (RX AMS 0 slot 4), byte 0: expected 0xfb, found 0x04"
 fails "corrupt_msg=100" "message 99 (RX AMS 0 slot 35), byte 0: expected 0x9c, found 0x63" --packets 200
@@ -78,6 +104,28 @@ syscall_fails "pwrite:1:EIO" "config"
 # A group that is not viable, a device name the group does not have.
 fails "group_viable=0" "not viable"
 fails "memlock_limit=4096" "locked-memory limit"
+
+# A BAR0 write that fails while the management sockets are programmed
+# (pread/pwrite path): the AMU is never enabled with half-set sockets. A
+# failed doorbell is named as the access that failed, not as a timeout
+# the demo never waited for.
+i=1
+while [ $i -le 20 ]; do
+	run_demo "bar0_mmap=0,fail=pwrite:$i:EIO"
+	if has_error "setting up the management interface"; then
+		expect "bar0_mmap=0,fail=pwrite:$i:EIO: AMU_EN never written" \
+			test "$(report amu_en_writes)" = 0
+		sockets_tested=yes
+	fi
+	if has_error "cannot read the response"; then
+		doorbell_tested=yes
+	fi
+	expect "bar0_mmap=0,fail=pwrite:$i:EIO: not called a timeout" \
+		eval '! has_error "no response within"'
+	i=$((i + 1))
+done
+expect "a failed socket write was reached" test "${sockets_tested:-}" = yes
+expect "a failed doorbell was reached" test "${doorbell_tested:-}" = yes
 
 # Every call of every kind in turn, until the run no longer reaches it:
 # whatever fails, the demo reports one error, exits 1 and leaks nothing.

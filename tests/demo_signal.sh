@@ -1,7 +1,10 @@
 #!/bin/sh
-# SIGINT and SIGTERM during the exchange: exit 128+signal, teardown done,
-# device quiesced, nothing left open.
+# SIGINT and SIGTERM during set-up and the exchange: exit 128+signal,
+# teardown done without error, device left clean, nothing left open.
 . "${srcdir:-.}/tests/demo_lib.sh"
+
+# No teardown step failed or was skipped.
+no_teardown_error() { ! grep -q '^revere-vfio-demo: teardown' "$tmp/err"; }
 
 # interrupt SIGNAL STATUS BAR0_MMAP
 interrupt() {
@@ -29,5 +32,45 @@ interrupt() {
 interrupt INT 130 1
 interrupt INT 130 0
 interrupt TERM 143 1
+
+# interrupted_clean DESC: the run stopped on SIGINT and left nothing behind.
+interrupted_clean() {
+	expect_status "$1" 130
+	expect "$1: interruption reported" \
+		grep -q "^revere-vfio-demo: interrupted by signal 2" "$tmp/err"
+	expect "$1: no teardown error" no_teardown_error
+	expect "$1: torn down" grep -q '^step 5: torn down$' "$tmp/out"
+	expect "$1: no message exchanged" not_exchanged
+	expect "$1: device left clean, nothing left open" clean
+}
+not_exchanged() { ! grep -q '^step 4: ' "$tmp/out"; }
+
+# SIGINT as each set-up command reaches the device (signal_cmd=N), which
+# then holds it 20 ms: the driver is waiting for that response when the
+# signal lands. It must finish the command, record it, and undo it. The
+# generous --timeout keeps a loaded machine from turning the hold into a
+# timeout.
+# setup_sweep COMMANDS BAR0_MMAP [ARGS...]
+setup_sweep() {
+	cmds=$1 mmap=$2
+	shift 2
+	i=1
+	while [ "$i" -le "$cmds" ]; do
+		run_demo "bar0_mmap=$mmap,signal_cmd=$i" --packets 1000000 \
+			--timeout 5000 "$@"
+		interrupted_clean "SIGINT at set-up command $i of $cmds, BAR0 mmap=$mmap${1:+ $*}"
+		i=$((i + 1))
+	done
+	# One more is the first teardown command: set-up had $cmds commands.
+	run_demo "bar0_mmap=$mmap,signal_cmd=$i" "$@"
+	expect_status "set-up has $cmds commands, BAR0 mmap=$mmap${1:+ $*}" 0
+}
+setup_sweep 13 1
+setup_sweep 13 0
+setup_sweep 8 1 --loopback
+
+# A device that answers every command 30 ms late, signalled mid-set-up.
+run_demo "rsp_delay_us=30000,signal_cmd=4" --packets 1000000 --timeout 5000
+interrupted_clean "SIGINT at set-up command 4 of a device 30 ms late"
 
 finish

@@ -1,4 +1,4 @@
-# tests: model (fragment owned by the model work)
+# tests: the spec's encodings and the device model
 #
 # Golden vectors for revere.h and the device model's own tests. The model is
 # compiled straight into its test (not taken from librevere) so that these

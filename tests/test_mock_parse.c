@@ -58,8 +58,12 @@ static void test_parse_keys(void **state)
 		"device_id=4328,group_id=7,device_name=0000:01:00.0,"
 		"group_viable=0,type1v2=0,reset=0,iova_pgsizes=0x10000,"
 		"memlock_limit=65536,msix_count=2,num_tx_ams=2,mute=1,"
-		"fail=open:2:EACCES,fail=mmap:1:12,fail=ioctl:3:EIO",
+		"fail=open:2:EACCES,fail=mmap:1:12,fail=ioctl:3:EIO,"
+		"signal_cmd=5,rsp_delay_us=30000,dup_rsp=13",
 		&err), 0);
+	assert_int_equal(cfg.signal_cmd, 5);
+	assert_int_equal(cfg.rsp_delay_us, 30000);
+	assert_int_equal(cfg.model.dup_rsp, 13);
 	assert_int_equal(cfg.model.aidr, 0x10);
 	assert_int_equal(cfg.model.fail_opcode, 23);
 	assert_int_equal(cfg.model.fail_status, 1);
@@ -216,7 +220,7 @@ static void test_report_line(void **state)
 		"mock-vfio: fds_open=5 dma_mappings=1 bar_mmaps=0 irqs_routed=2 "
 		"amu_enabled=1 bus_master=1 ami_sw_enabled=0 ami_hw_enabled=0 "
 		"asn_count=0 ami_sw_mapped=0 ami_hw_mapped=0 commands=0 "
-		"messages=0 irqs=0 iommu_fault=0 requests=0 reads=0\n");
+		"messages=0 irqs=0 iommu_fault=0 amu_en_writes=1 requests=0 reads=0\n");
 
 	/* And one that did it: all zero. */
 	m = mock_vfio_create(&cfg);
@@ -229,7 +233,7 @@ static void test_report_line(void **state)
 		"mock-vfio: fds_open=0 dma_mappings=0 bar_mmaps=0 irqs_routed=0 "
 		"amu_enabled=0 bus_master=0 ami_sw_enabled=0 ami_hw_enabled=0 "
 		"asn_count=0 ami_sw_mapped=0 ami_hw_mapped=0 commands=0 "
-		"messages=0 irqs=0 iommu_fault=0 requests=0 reads=0\n");
+		"messages=0 irqs=0 iommu_fault=0 amu_en_writes=0 requests=0 reads=0\n");
 
 	/* Without report=1, nothing. */
 	cfg.report = false;

@@ -1,4 +1,4 @@
-# tests: vfio (fragment owned by the vfio work)
+# tests: the VFIO layer and the mock VFIO kernel
 #
 # test_mock_vfio: the mock VFIO kernel through its raw operations, each
 #   ioctl's success and Linux's error answers.
