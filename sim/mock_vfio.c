@@ -815,8 +815,9 @@ static uint64_t mono_ns(void)
 
 /*
  * Software wrote the command doorbell: count the commands it announces,
- * raise SIGINT when the signal_cmd-th arrives, and hold the write for
- * rsp_delay_us before the model sees it.
+ * raise SIGINT when the signal_cmd-th arrives, ask for the device back
+ * (mock_vfio_request()) when the request_cmd-th does, and hold the write
+ * for rsp_delay_us before the model sees it.
  */
 static void cmd_doorbell(struct mock_vfio *m, uint64_t val)
 {
@@ -833,6 +834,9 @@ static void cmd_doorbell(struct mock_vfio *m, uint64_t val)
 		if (hold < MOCK_SIGNAL_HOLD_NS)
 			hold = MOCK_SIGNAL_HOLD_NS;
 	}
+	if (m->cfg.request_cmd && before < m->cfg.request_cmd &&
+	    m->db.commands >= m->cfg.request_cmd)
+		request_locked(m);
 	if (m->db.held)
 		return;		/* goes with the held write, when it is due */
 	if (!hold) {
@@ -1822,6 +1826,7 @@ static const struct sim_key sim_keys[] = {
 	CFG_KEY(msix_count, K_U32),
 	CFG_KEY(req_irq, K_BOOL),
 	CFG_KEY(request_msg, K_U64),
+	CFG_KEY(request_cmd, K_U32),
 	CFG_KEY(report, K_BOOL),
 	CFG_KEY(signal_cmd, K_U32),
 	CFG_KEY(rsp_delay_us, K_U32),

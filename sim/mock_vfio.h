@@ -54,9 +54,11 @@ struct mock_vfio_config {
 	bool req_irq;			/* offer VFIO_PCI_REQ_IRQ_INDEX */
 	/*
 	 * Ask for the device back (mock_vfio_request()) once the device has
-	 * moved this many data messages; 0: never.
+	 * moved request_msg data messages, or as the request_cmd-th command
+	 * (1-based, counted like signal_cmd) arrives; 0: never.
 	 */
 	uint64_t request_msg;
+	uint32_t request_cmd;
 	struct rv_model_params model;
 	struct mock_fault faults[MOCK_MAX_FAULTS];	/* armed at create */
 	unsigned int num_faults;

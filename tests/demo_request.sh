@@ -1,8 +1,10 @@
 #!/bin/sh
 # The kernel asking for the device back (the VFIO device request) while
 # the demo holds it: the mock fires it at a chosen point (REVERE_SIM
-# request_msg=N, request_cmd=N). The demo must stop, tear down, release the
-# device, and exit 1 with one line naming the request.
+# request_cmd=N as the Nth management command arrives, request_msg=N once
+# N messages moved). The demo must stop, tear down, release the device,
+# and exit 1 with one line naming the request; during teardown it must
+# just go on.
 . "${srcdir:-.}/tests/demo_lib.sh"
 
 MSG='^revere-vfio-demo: the kernel asked for 0000:00:03.0 back (VFIO device request): stopped after [0-9]* of [0-9]* messages and released it$'
@@ -42,6 +44,39 @@ expect "req_irq=0: -v says it is not offered" \
 	grep -q '^device request: not offered by 0000:00:03.0' "$tmp/out"
 expect "req_irq=0: no error line" [ "$(errors)" = 0 ]
 expect "req_irq=0: clean" clean
+
+# During set-up, as each of the 13 commands arrives, on both BAR0 paths:
+# the command's response is awaited, and the run stops before the next
+# one is sent (or, after the 13th, before the first message).
+for mmap in 1 0; do
+	c=1
+	while [ $c -le 13 ]; do
+		request_stops "request at set-up command $c, bar0_mmap=$mmap" \
+			"bar0_mmap=$mmap,request_cmd=$c"
+		expect "request at command $c, bar0_mmap=$mmap: no message sent" \
+			[ "$(stopped_after)" = 0 ]
+		if [ $c -lt 13 ]; then
+			expect "request at command $c, bar0_mmap=$mmap: set-up stopped" \
+				eval "! grep -q '^step 3:' '$tmp/out'"
+		fi
+		c=$((c + 1))
+	done
+done
+
+# During teardown (commands 14 to 21): it is already giving the device
+# back and goes on; the run had succeeded, so it exits 0.
+c=14
+while [ $c -le 21 ]; do
+	run_demo "request_cmd=$c"
+	expect_status "request at teardown command $c" 0
+	expect "request at teardown command $c: the request was made" \
+		[ "$(report requests)" = 1 ]
+	expect "request at teardown command $c: every message verified" \
+		grep -q '^step 4: 42 messages' "$tmp/out"
+	expect "request at teardown command $c: no error line" [ "$(errors)" = 0 ]
+	expect "request at teardown command $c: torn down, clean" clean
+	c=$((c + 1))
+done
 
 # During the exchange, on both BAR0 paths.
 for mmap in 1 0; do
