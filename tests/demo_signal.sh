@@ -8,6 +8,9 @@ no_teardown_error() { ! grep -q '^revere-vfio-demo: teardown' "$tmp/err"; }
 
 # interrupt SIGNAL STATUS BAR0_MMAP
 interrupt() {
+	# Emptied before the fork: the last run's 'step 3:' must not pass
+	# for this one's while the background child has yet to truncate it.
+	: >"$tmp/out"
 	REVERE_SIM="report=1,bar0_mmap=$3" "$DEMO" --sim --packets 1000000000 \
 		>"$tmp/out" 2>"$tmp/err" </dev/null &
 	pid=$!

@@ -88,6 +88,7 @@ holding() { grep -q '^edu-test: holding' "$OUT" || exited "$pid"; }
 # routed: it must release edu when asked, and the unbind then complete.
 edu_request_unbind() {
 	why=
+	: >"$OUT"	# not the last run's lines, while the child starts
 	edu-test --hold "$GROUP_DEV" "$BDF" >"$OUT" 2>&1 </dev/null &
 	pid=$!
 	wait_until "$WAIT_S" holding

@@ -98,8 +98,14 @@ demo_ok() {
 exchanging() { grep -q '^step 3: ' "$OUT" 2>/dev/null || exited "$pid"; }
 
 # Start a run long enough to be interrupted, in the background ($pid), and
-# wait (bounded) until it exchanges.
+# wait (bounded) until it exchanges. The files are emptied here, before
+# the fork: the background child truncates them only when it gets to run,
+# and until then the last run's 'step 3:' would pass for this one's (and
+# a signal sent that early finds SIGINT still ignored, as POSIX has it for
+# background commands, so the run would never stop).
 start_long_run() {
+	: >"$OUT"
+	: >"$ERR"
 	revere-vfio-demo --vfio-group "$GROUP_DEV" --device "$UUID" \
 		--packets 1000000000 >"$OUT" 2>"$ERR" </dev/null &
 	pid=$!
