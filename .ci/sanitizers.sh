@@ -15,9 +15,14 @@ start=$(date +%s)
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 export DEBIAN_FRONTEND=noninteractive
 # The build dependencies (README), valgrind, and clang with its sanitizer
-# runtimes (only recommended by clang, so named).
-as_root apt-get install -y -qq build-essential autoconf automake libtool \
-	pkg-config libcmocka-dev valgrind clang libclang-rt-14-dev >/dev/null
+# runtimes (only recommended by clang, so named). apt only if one lacks.
+pkgs="build-essential autoconf automake libtool pkg-config libcmocka-dev
+	valgrind clang libclang-rt-14-dev"
+# shellcheck disable=SC2086
+if ! dpkg -s $pkgs >/dev/null 2>&1; then
+	as_root apt-get update -qq
+	as_root apt-get install -y -qq $pkgs >/dev/null
+fi
 
 src=$root
 if [ -f config.status ]; then

@@ -17,7 +17,7 @@ if ! grep -q __tsan_init "$demo"; then
 	echo "tsan.sh: $demo is not built with -fsanitize=thread" >&2
 	exit 1
 fi
-DEMO=$demo
+export DEMO="$demo"
 . "$(dirname "$0")/demo_lib.sh"
 
 absent() { ! grep -q "$1" "$tmp/err"; }
@@ -38,17 +38,17 @@ run() {
 # The first report TSan symbolizes, even a suppressed one, stalls the
 # device thread for longer than the default 100 ms: a wider timeout keeps
 # the runs about races, not speed.
-slow="--timeout 10000"
-run "default" $slow
-run "--loopback" $slow --loopback
+slow=(--timeout 10000)
+run "default" "${slow[@]}"
+run "--loopback" "${slow[@]}" --loopback
 # 20000 messages wrap the 64-slot data rings 312 times.
-run "--packets 20000" $slow --packets 20000
+run "--packets 20000" "${slow[@]}" --packets 20000
 
 # Without the suppressions the same run must report those races: TSan is
 # watching the shared memory, and the suppressions are not idle.
 status=0
 REVERE_SIM=bar0_mmap=1 TSAN_OPTIONS="halt_on_error=0 exitcode=66" \
-	"$demo" --sim $slow >"$tmp/out" 2>"$tmp/err" </dev/null || status=$?
+	"$demo" --sim "${slow[@]}" >"$tmp/out" 2>"$tmp/err" </dev/null || status=$?
 check "without suppressions: exit 66 (got $status)" [ "$status" = 66 ]
 check "without suppressions: data races reported" \
 	grep -q 'WARNING: ThreadSanitizer: data race' "$tmp/err"

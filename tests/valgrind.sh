@@ -14,7 +14,7 @@ if grep -q -e __asan_init -e __tsan_init "$demo"; then
 	echo "valgrind.sh: $demo is built with a sanitizer; valgrind needs a plain build" >&2
 	exit 1
 fi
-DEMO=$demo
+export DEMO="$demo"
 . "$(dirname "$0")/demo_lib.sh"
 
 # run NAME STATUS SPEC ARGS...: the demo under memcheck with
@@ -27,7 +27,7 @@ run() {
 	local name=$1 want=$2 spec=$3 status=0 before=$failures
 	shift 3
 	(
-		for fd in /proc/$BASHPID/fd/*; do
+		for fd in "/proc/$BASHPID/fd/"*; do
 			fd=${fd##*/}
 			if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
 		done
@@ -51,11 +51,11 @@ run() {
 
 # Memcheck runs one thread at a time, many times slower: the simulated
 # device gets a timeout that fits, except where the timeout is the test.
-slow="--timeout 10000"
-run "default" 0 "" $slow
-run "--loopback" 0 "" --loopback $slow
-run "BAR0 through pread/pwrite" 0 "bar0_mmap=0" $slow
-run "BAR0 through pread/pwrite, --loopback" 0 "bar0_mmap=0" --loopback $slow
+slow=(--timeout 10000)
+run "default" 0 "" "${slow[@]}"
+run "--loopback" 0 "" --loopback "${slow[@]}"
+run "BAR0 through pread/pwrite" 0 "bar0_mmap=0" "${slow[@]}"
+run "BAR0 through pread/pwrite, --loopback" 0 "bar0_mmap=0" --loopback "${slow[@]}"
 # Set-up fails once the buffers exist and the container is open.
 run "MAP_DMA fails with ENOMEM" 1 "fail=ioctl:VFIO_IOMMU_MAP_DMA:1:ENOMEM"
 # The management interface never answers: teardown skips its commands.
