@@ -26,6 +26,7 @@
 #define ASN_FROM_AHA		1	/* AMI-HW 1 TX -> AMI-SW 0 RX */
 #define DATA_LOG2_SIZE		6	/* 64 slots */
 #define DATA_LOG2_MSG_LENGTH	8	/* 2^8 doublewords = 2 KiB */
+#define DATA_MSG_SIZE		(8u << DATA_LOG2_MSG_LENGTH)
 #define RX_MODE_BACK_PRESSURE	0
 
 /*
@@ -87,7 +88,7 @@ void revere_init(struct revere_dev *rd, struct vfio_dev *vfio,
 		.vfio = vfio,
 		.opts = opts,
 		.iova = DEMO_IOVA,
-		.msg_size = 8u << DATA_LOG2_MSG_LENGTH,
+		.msg_size = DATA_MSG_SIZE,
 	};
 }
 
@@ -330,7 +331,7 @@ static int drain_exceptions(struct revere_dev *rd)
 		return ret;
 	rv_rmb();
 	while (!rv_ring_empty(&rd->exc)) {
-		memcpy(slot, rv_ring_slot(&rd->exc, rd->exc.cons), RV_MSG_SIZE);
+		rv_slot_read(&rd->exc, rd->exc.cons, slot);
 		rd->exc.cons++;
 		report_exception(rd, slot);
 	}
@@ -398,7 +399,7 @@ static int mgt_wait(struct revere_dev *rd, unsigned int op, uint8_t *rsp)
 	}
 	rv_rmb();
 	/* By position (spec 8.2): the oldest response answers this command. */
-	memcpy(rsp, rv_ring_slot(&rd->rsp, rd->rsp.cons), RV_MSG_SIZE);
+	rv_slot_read(&rd->rsp, rd->rsp.cons, rsp);
 	rd->rsp.cons++;
 	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX0, rd->rsp.cons);
 	trace_slot(rd, "rsp", op, rsp);
@@ -490,7 +491,7 @@ static int mgt_command(struct revere_dev *rd, const uint8_t *cmd,
 		return ret;
 	if (rv_ring_full(&rd->cmd))
 		return mgt_timeout(rd, op);
-	memcpy(rv_ring_slot(&rd->cmd, rd->cmd.prod), cmd, RV_MSG_SIZE);
+	rv_slot_write(&rd->cmd, rd->cmd.prod, cmd);
 	trace_slot(rd, "cmd", op, cmd);
 	rv_wmb();
 	rd->cmd.prod++;
@@ -890,8 +891,7 @@ static int send_messages(struct revere_dev *rd)
 			return ret;
 	}
 	while (rd->sent < rd->opts->packets && !rv_ring_full(&rd->tx)) {
-		memset(rv_ring_slot(&rd->tx, rd->tx.prod), msg_byte(rd->sent),
-		       rd->msg_size);
+		rv_slot_fill(&rd->tx, rd->tx.prod, msg_byte(rd->sent));
 		rd->tx.prod++;
 		rd->sent++;
 	}
@@ -922,6 +922,7 @@ static int verify_message(struct revere_dev *rd, const uint8_t *slot)
 /* Check every message that has arrived, then give the slots back. */
 static int receive_messages(struct revere_dev *rd, bool *progress)
 {
+	uint8_t msg[DATA_MSG_SIZE];
 	uint64_t first = rd->rx.cons;
 	int ret;
 
@@ -933,7 +934,9 @@ static int receive_messages(struct revere_dev *rd, bool *progress)
 		return bad_index(rd, &rd->rx, "write", rd->rx.prod);
 	rv_rmb();
 	while (!rv_ring_empty(&rd->rx)) {
-		ret = verify_message(rd, rv_ring_slot(&rd->rx, rd->rx.cons));
+		/* A copy: the device cannot change it while it is checked. */
+		rv_slot_read(&rd->rx, rd->rx.cons, msg);
+		ret = verify_message(rd, msg);
 		if (ret)
 			return ret;
 		rd->rx.cons++;

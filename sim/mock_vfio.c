@@ -317,13 +317,24 @@ static void *dma_translate(struct mock_vfio *m, uint64_t iova, size_t len)
 	return NULL;
 }
 
+/*
+ * The device's only accesses to the driver's DMA buffers. The driver
+ * touches the same bytes without the mock's lock, as it would real DMA
+ * memory, ordered by barriers and doorbells (revere_hw.h): tests/tsan.supp
+ * names this function.
+ */
+static void dma_copy(void *dst, const void *src, size_t len)
+{
+	memcpy(dst, src, len);
+}
+
 static int host_dma_read(void *host, uint64_t iova, void *buf, size_t len)
 {
 	void *p = dma_translate(host, iova, len);
 
 	if (!p)
 		return -1;
-	memcpy(buf, p, len);
+	dma_copy(buf, p, len);
 	return 0;
 }
 
@@ -334,7 +345,7 @@ static int host_dma_write(void *host, uint64_t iova, const void *buf,
 
 	if (!p)
 		return -1;
-	memcpy(p, buf, len);
+	dma_copy(p, buf, len);
 	return 0;
 }
 
@@ -816,15 +827,29 @@ static void sw_write(struct mock_vfio *m, uint64_t off, uint64_t val)
 	rv_model_write(&m->model, off, val);
 }
 
+/*
+ * The mock's only accesses to the BAR0 page it shares with the driver. The
+ * driver's loads and stores there are MMIO on hardware (volatile, no lock),
+ * ordered by barriers and doorbells: tests/tsan.supp names these two.
+ */
+static uint64_t bar_page_load(const struct mock_bar_map *b, uint32_t off)
+{
+	return __atomic_load_n(&b->page[off / 8], __ATOMIC_ACQUIRE);
+}
+
+static void bar_page_store(struct mock_bar_map *b, uint32_t off, uint64_t v)
+{
+	__atomic_store_n(&b->page[off / 8], v, __ATOMIC_RELEASE);
+}
+
 /* Device registers out to the mapping, after the model's DMA writes. */
 static void bar_publish(struct mock_vfio *m)
 {
 	struct mock_bar_map *b = &m->map;
 
 	for (size_t i = 0; i < b->n_dev; i++)
-		__atomic_store_n(&b->page[b->dev_off[i] / 8],
-				 rv_model_read(&m->model, b->dev_off[i]),
-				 __ATOMIC_RELEASE);
+		bar_page_store(b, b->dev_off[i],
+			       rv_model_read(&m->model, b->dev_off[i]));
 }
 
 /* Make the mapping show the model's registers (after map or reset). */
@@ -836,8 +861,7 @@ static void bar_resync(struct mock_vfio *m)
 		return;
 	for (size_t i = 0; i < b->n_sw; i++) {
 		b->shadow[i] = rv_model_read(&m->model, b->sw_off[i]);
-		__atomic_store_n(&b->page[b->sw_off[i] / 8], b->shadow[i],
-				 __ATOMIC_RELEASE);
+		bar_page_store(b, b->sw_off[i], b->shadow[i]);
 	}
 	bar_publish(m);
 }
@@ -849,8 +873,7 @@ static unsigned int bar_poll(struct mock_vfio *m)
 	unsigned int work = db_release(m);
 
 	for (size_t i = 0; i < b->n_sw; i++) {
-		uint64_t v = __atomic_load_n(&b->page[b->sw_off[i] / 8],
-					     __ATOMIC_ACQUIRE);
+		uint64_t v = bar_page_load(b, b->sw_off[i]);
 
 		if (v == b->shadow[i])
 			continue;
@@ -894,7 +917,7 @@ static void bar_after_write(struct mock_vfio *m, uint64_t off, uint64_t val)
 		if (b->sw_off[i] != off)
 			continue;
 		b->shadow[i] = val;
-		__atomic_store_n(&b->page[off / 8], val, __ATOMIC_RELEASE);
+		bar_page_store(b, (uint32_t)off, val);
 	}
 	bar_publish(m);
 }

@@ -2,3 +2,4 @@
 include tests/vfio.mk
 include tests/model.mk
 include tests/demo.mk
+include tests/sanitizers.mk
