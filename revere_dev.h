@@ -36,20 +36,6 @@ struct revere_opts {
 	void *log_arg;
 };
 
-/* What has been set up on the device, so teardown undoes exactly that. */
-enum revere_done {
-	DONE_BUS_MASTER		= 1u << 0,
-	DONE_AMU_ENABLED	= 1u << 1,
-	DONE_AMI_SW_MAPPED	= 1u << 2,
-	DONE_AMI_HW0_MAPPED	= 1u << 3,
-	DONE_AMI_HW1_MAPPED	= 1u << 4,
-	DONE_ASN0		= 1u << 5,
-	DONE_ASN1		= 1u << 6,
-	DONE_AMI_SW_ENABLED	= 1u << 7,
-	DONE_AMI_HW0_ENABLED	= 1u << 8,
-	DONE_AMI_HW1_ENABLED	= 1u << 9,
-};
-
 struct revere_probe {
 	uint64_t idr, aidr, iidr;
 	uint32_t max_ami_sw, max_ami_hw, max_asn, num_aha;
@@ -72,7 +58,7 @@ struct revere_dev {
 	uint32_t msg_size;		/* bytes per data message */
 
 	struct revere_probe probe;
-	unsigned int done;		/* enum revere_done bits */
+	unsigned int done;		/* what teardown must undo (revere_dev.c) */
 	bool tearing_down;		/* signals no longer cut waits short */
 	bool mgt_dead;			/* a command timed out: skip the rest */
 	bool mgt_accepted;		/* the last command's status was OK */
@@ -81,8 +67,21 @@ struct revere_dev {
 	uint64_t verified;		/* messages checked so far */
 };
 
+/* Progress goes through opts->log, when there is one. */
+#define rd_log(rd, level, ...) \
+	do { \
+		if ((rd)->opts->log) \
+			(rd)->opts->log((rd)->opts->log_arg, level, __VA_ARGS__); \
+	} while (0)
+
 void revere_init(struct revere_dev *rd, struct vfio_dev *vfio,
 		 const struct revere_opts *opts);
+
+/*
+ * The run must stop (a signal): checked before each management command
+ * and in the exchange loop, never during teardown.
+ */
+bool revere_stop_requested(const struct revere_dev *rd);
 
 /* 1. Allocate the I/O buffers shared with the device. */
 int revere_alloc_buffers(struct revere_dev *rd);

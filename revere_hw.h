@@ -13,8 +13,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
+#include "errmsg.h"
+#include "revere.h"
 #include "vfio.h"
+
+#define NSEC_PER_MSEC		1000000ull
+
+/* The clock every wait for the device is measured with. */
+static inline uint64_t rv_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 /*
  * Memory barriers between the driver's accesses to DMA memory and its
@@ -120,5 +134,24 @@ static inline void rv_slot_fill(const struct rv_ring *r, uint64_t index,
  * ring unchanged.
  */
 int rv_ring_update(struct rv_ring *r, bool dev_is_producer, uint64_t index);
+
+/*
+ * Read the device's index for its side of r from register reg and accept
+ * it with rv_ring_update(). Returns 0, or -EIO with a device error named
+ * in err (rv_ring_bad_index()): the index is never used.
+ */
+int rv_ring_refresh(struct vfio_dev *vfio, struct errmsg *err,
+		    bool dev_is_producer, struct rv_ring *r, uint64_t reg);
+
+/* Name an impossible index the device reported ("read" or "write"). */
+int rv_ring_bad_index(struct errmsg *err, const struct rv_ring *r,
+		      const char *which, uint64_t index);
+
+/*
+ * Something to tell the user when the device goes quiet: a failed BAR0
+ * access, an IOMMU fault the device reports, or what to try. Appended to
+ * err as a hint.
+ */
+void rv_hint_device_state(struct vfio_dev *vfio, struct errmsg *err);
 
 #endif /* REVERE_HW_H */
