@@ -745,6 +745,11 @@ static int configure_ami_sw(struct revere_dev *rd)
 		RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_READ_INDEX_TX(AMS));
 	rd->rx.prod = rd->rx.cons = rv_reg_read(rd->vfio,
 		RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_WRITE_INDEX_RX(AMS));
+	/* A failed read is all-ones: never a starting index to trust. */
+	if (rd->vfio->bar_io_error)
+		return errmsg_set(&rd->err, -rd->vfio->bar_io_error,
+				  "reading the ring indexes of AMI-SW %u of %s",
+				  AMI_SW, rd->vfio->device_name);
 	rv_reg_write(rd->vfio, RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_WRITE_INDEX_TX(AMS),
 		     rd->tx.prod);
 	rv_reg_write(rd->vfio, RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_READ_INDEX_RX(AMS),
