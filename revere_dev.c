@@ -220,6 +220,9 @@ int revere_open_device(struct revere_dev *rd, const char *group,
 	ret = vfio_reset(rd->vfio);
 	if (ret && ret != -ENOTTY)
 		return vfio_failed(rd, ret);
+	/* No reset offered: go on, and let the next failure name itself. */
+	if (ret)
+		errmsg_clear(&rd->vfio->err);
 	ret = map_buffers(rd);
 	if (!ret)
 		ret = map_bar0(rd);
