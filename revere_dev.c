@@ -76,20 +76,6 @@ void revere_init(struct revere_dev *rd, struct vfio_dev *vfio,
 	};
 }
 
-/* What has been set up on the device, so teardown undoes exactly that. */
-enum revere_done {
-	DONE_BUS_MASTER		= 1u << 0,
-	DONE_AMU_ENABLED	= 1u << 1,
-	DONE_AMI_SW_MAPPED	= 1u << 2,
-	DONE_AMI_HW0_MAPPED	= 1u << 3,
-	DONE_AMI_HW1_MAPPED	= 1u << 4,
-	DONE_ASN0		= 1u << 5,
-	DONE_ASN1		= 1u << 6,
-	DONE_AMI_SW_ENABLED	= 1u << 7,
-	DONE_AMI_HW0_ENABLED	= 1u << 8,
-	DONE_AMI_HW1_ENABLED	= 1u << 9,
-};
-
 /* ---- step 1: buffers ---- */
 
 static size_t align_up(size_t v, size_t a)
@@ -219,6 +205,9 @@ int revere_open_device(struct revere_dev *rd, const char *group,
 	ret = vfio_reset(rd->vfio);
 	if (ret && ret != -ENOTTY)
 		return vfio_failed(rd, ret);
+	/* No reset offered: go on, and let the next failure name itself. */
+	if (ret)
+		errmsg_clear(&rd->vfio->err);
 	ret = map_buffers(rd);
 	if (!ret)
 		ret = map_bar0(rd);
@@ -228,7 +217,7 @@ int revere_open_device(struct revere_dev *rd, const char *group,
 	ret = vfio_set_bus_master(rd->vfio, true);
 	if (ret)
 		return vfio_failed(rd, ret);
-	rd->done |= DONE_BUS_MASTER;
+	rd->done |= REVERE_DONE_BUS_MASTER;
 	log_vfio_info(rd);
 	rd_log(rd, REVERE_LOG_STEP,
 	       "step 2: opened %s in %s (%04x:%04x), buffers at IOVA 0x%" PRIx64 ", BAR0 %s, bus mastering on",
@@ -300,7 +289,7 @@ static int setup_management(struct revere_dev *rd)
 				  "setting up the management interface of %s",
 				  rd->vfio->device_name);
 	rv_reg_write(rd->vfio, RV_AMU_CR, RV_AMU_CR_AMU_EN);
-	rd->done |= DONE_AMU_ENABLED;
+	rd->done |= REVERE_DONE_AMU_ENABLED;
 	if (rd->vfio->bar_io_error)
 		return errmsg_set(&rd->err, -rd->vfio->bar_io_error,
 				  "enabling the AMU of %s", rd->vfio->device_name);
@@ -356,14 +345,15 @@ static int map_amis(struct revere_dev *rd)
 {
 	int ret;
 
-	ret = done_if_ok(rd, DONE_AMI_SW_MAPPED, revere_mgt_ami_sw_map(rd, AMI_SW));
+	ret = done_if_ok(rd, REVERE_DONE_AMI_SW_MAPPED,
+			 revere_mgt_ami_sw_map(rd, AMI_SW));
 	if (ret || rd->opts->loopback)
 		return ret;
 	/* Physical AMI-HW n of AHA 0 becomes AMI-HW n of function 0. */
-	ret = done_if_ok(rd, DONE_AMI_HW0_MAPPED,
+	ret = done_if_ok(rd, REVERE_DONE_AMI_HW0_MAPPED,
 			 revere_mgt_ami_hw_map(rd, AHA_INVERT, 0, 0));
 	if (!ret)
-		ret = done_if_ok(rd, DONE_AMI_HW1_MAPPED,
+		ret = done_if_ok(rd, REVERE_DONE_AMI_HW1_MAPPED,
 				 revere_mgt_ami_hw_map(rd, AHA_INVERT, 1, 1));
 	return ret;
 }
@@ -377,12 +367,12 @@ static int create_sessions(struct revere_dev *rd)
 
 	/* Loopback (spec 8.6): one session from the TX AMS to the RX AMS. */
 	if (rd->opts->loopback)
-		return done_if_ok(rd, DONE_ASN0,
+		return done_if_ok(rd, REVERE_DONE_ASN0,
 				  revere_mgt_asn_create(rd, ASN_TO_AHA, sw, sw, DATA_LOG2_MSG_LENGTH));
-	ret = done_if_ok(rd, DONE_ASN0,
+	ret = done_if_ok(rd, REVERE_DONE_ASN0,
 			 revere_mgt_asn_create(rd, ASN_TO_AHA, sw, hw0, DATA_LOG2_MSG_LENGTH));
 	if (!ret)
-		ret = done_if_ok(rd, DONE_ASN1,
+		ret = done_if_ok(rd, REVERE_DONE_ASN1,
 				 revere_mgt_asn_create(rd, ASN_FROM_AHA, hw1, sw, DATA_LOG2_MSG_LENGTH));
 	return ret;
 }
@@ -405,6 +395,11 @@ static int configure_ami_sw(struct revere_dev *rd)
 		RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_READ_INDEX_TX(AMS));
 	rd->rx.prod = rd->rx.cons = rv_reg_read(rd->vfio,
 		RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_WRITE_INDEX_RX(AMS));
+	/* A failed read is all-ones: never a starting index to trust. */
+	if (rd->vfio->bar_io_error)
+		return errmsg_set(&rd->err, -rd->vfio->bar_io_error,
+				  "reading the ring indexes of AMI-SW %u of %s",
+				  AMI_SW, rd->vfio->device_name);
 	rv_reg_write(rd->vfio, RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_WRITE_INDEX_TX(AMS),
 		     rd->tx.prod);
 	rv_reg_write(rd->vfio, RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_READ_INDEX_RX(AMS),
@@ -417,14 +412,14 @@ static int enable_amis(struct revere_dev *rd)
 	int ret = 0;
 
 	if (!rd->opts->loopback) {
-		ret = done_if_ok(rd, DONE_AMI_HW0_ENABLED,
+		ret = done_if_ok(rd, REVERE_DONE_AMI_HW0_ENABLED,
 			 revere_mgt_ami_enable(rd, RV_OP_F_AMI_HW_ENABLE, 0));
 		if (!ret)
-			ret = done_if_ok(rd, DONE_AMI_HW1_ENABLED,
+			ret = done_if_ok(rd, REVERE_DONE_AMI_HW1_ENABLED,
 				 revere_mgt_ami_enable(rd, RV_OP_F_AMI_HW_ENABLE, 1));
 	}
 	if (!ret)
-		ret = done_if_ok(rd, DONE_AMI_SW_ENABLED,
+		ret = done_if_ok(rd, REVERE_DONE_AMI_SW_ENABLED,
 			 revere_mgt_ami_enable(rd, RV_OP_F_AMI_SW_ENABLE, AMI_SW));
 	return ret;
 }
@@ -603,14 +598,14 @@ static const struct undo_step {
 	unsigned int op;	/* the command that undoes it */
 	unsigned int id;	/* of the AMI or session */
 } undo_steps[] = {
-	{ DONE_AMI_HW1_MAPPED,	RV_OP_PF_AMI_HW_UNMAP,	1 },
-	{ DONE_AMI_HW0_MAPPED,	RV_OP_PF_AMI_HW_UNMAP,	0 },
-	{ DONE_AMI_SW_MAPPED,	RV_OP_PF_AMI_SW_UNMAP,	AMI_SW },
-	{ DONE_ASN1,		RV_OP_PF_ASN_DESTROY,	ASN_FROM_AHA },
-	{ DONE_ASN0,		RV_OP_PF_ASN_DESTROY,	ASN_TO_AHA },
-	{ DONE_AMI_HW1_ENABLED,	RV_OP_F_AMI_HW_DISABLE,	1 },
-	{ DONE_AMI_HW0_ENABLED,	RV_OP_F_AMI_HW_DISABLE,	0 },
-	{ DONE_AMI_SW_ENABLED,	RV_OP_F_AMI_SW_DISABLE,	AMI_SW },
+	{ REVERE_DONE_AMI_HW1_MAPPED,	RV_OP_PF_AMI_HW_UNMAP,	1 },
+	{ REVERE_DONE_AMI_HW0_MAPPED,	RV_OP_PF_AMI_HW_UNMAP,	0 },
+	{ REVERE_DONE_AMI_SW_MAPPED,	RV_OP_PF_AMI_SW_UNMAP,	AMI_SW },
+	{ REVERE_DONE_ASN1,		RV_OP_PF_ASN_DESTROY,	ASN_FROM_AHA },
+	{ REVERE_DONE_ASN0,		RV_OP_PF_ASN_DESTROY,	ASN_TO_AHA },
+	{ REVERE_DONE_AMI_HW1_ENABLED,	RV_OP_F_AMI_HW_DISABLE,	1 },
+	{ REVERE_DONE_AMI_HW0_ENABLED,	RV_OP_F_AMI_HW_DISABLE,	0 },
+	{ REVERE_DONE_AMI_SW_ENABLED,	RV_OP_F_AMI_SW_DISABLE,	AMI_SW },
 };
 
 /* One teardown step: send it if set-up did its part, log a failure, go on. */
@@ -644,8 +639,8 @@ static void quiesce_revere(struct revere_dev *rd, int *first)
 		rd_log(rd, REVERE_LOG_WARN,
 		       "teardown: the management interface is not answering, %u commands skipped; turning the AMU off",
 		       rd->skipped);
-	if (rd->done & DONE_AMU_ENABLED) {
-		rd->done &= ~DONE_AMU_ENABLED;
+	if (rd->done & REVERE_DONE_AMU_ENABLED) {
+		rd->done &= ~REVERE_DONE_AMU_ENABLED;
 		rv_reg_write(rd->vfio, RV_AMU_CR, 0);
 	}
 }
@@ -655,8 +650,8 @@ static void release_vfio(struct revere_dev *rd, int *first)
 	int ret;
 
 	/* After the AMU is off: no DMA may be under way when BME drops. */
-	if (rd->done & DONE_BUS_MASTER) {
-		rd->done &= ~DONE_BUS_MASTER;
+	if (rd->done & REVERE_DONE_BUS_MASTER) {
+		rd->done &= ~REVERE_DONE_BUS_MASTER;
 		ret = vfio_set_bus_master(rd->vfio, false);
 		if (ret) {
 			rd_log(rd, REVERE_LOG_WARN, "teardown: %s", rd->vfio->err.msg);

@@ -36,6 +36,23 @@ struct revere_opts {
 	void *log_arg;
 };
 
+/*
+ * What has been set up on the device (revere_dev.done), so teardown undoes
+ * exactly that.
+ */
+enum revere_done {
+	REVERE_DONE_BUS_MASTER		= 1u << 0,
+	REVERE_DONE_AMU_ENABLED		= 1u << 1,
+	REVERE_DONE_AMI_SW_MAPPED	= 1u << 2,
+	REVERE_DONE_AMI_HW0_MAPPED	= 1u << 3,
+	REVERE_DONE_AMI_HW1_MAPPED	= 1u << 4,
+	REVERE_DONE_ASN0		= 1u << 5,
+	REVERE_DONE_ASN1		= 1u << 6,
+	REVERE_DONE_AMI_SW_ENABLED	= 1u << 7,
+	REVERE_DONE_AMI_HW0_ENABLED	= 1u << 8,
+	REVERE_DONE_AMI_HW1_ENABLED	= 1u << 9,
+};
+
 struct revere_probe {
 	uint64_t idr, aidr, iidr;
 	uint32_t max_ami_sw, max_ami_hw, max_asn, num_aha;
@@ -58,7 +75,7 @@ struct revere_dev {
 	uint32_t msg_size;		/* bytes per data message */
 
 	struct revere_probe probe;
-	unsigned int done;		/* what teardown must undo (revere_dev.c) */
+	unsigned int done;		/* enum revere_done bits */
 	bool tearing_down;		/* signals no longer cut waits short */
 	bool mgt_dead;			/* a command timed out: skip the rest */
 	bool mgt_accepted;		/* the last command's status was OK */
