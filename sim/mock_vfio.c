@@ -37,6 +37,7 @@
  * The model's DMA and MSI-X callbacks run with it held.
  */
 #include "mock_vfio.h"
+#include "rv_pci_cfg.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -60,9 +61,7 @@
 #define MOCK_MAX_CONTAINERS	4
 #define MOCK_MAX_DMA		64	/* type1's dma_entry_limit is 65535 */
 #define MOCK_MAX_IRQS		64
-#define MOCK_CFG_SIZE		4096	/* PCIe extended config space */
 #define MOCK_CONTAINER_PATH	"/dev/vfio/vfio"
-#define MOCK_BAR0_ADDR		0xfe000000u	/* what config space shows */
 
 /* vfio-pci's fixed region layout: index << 40 (vfio_pci_core.h). */
 #define MOCK_REGION_SHIFT	40
@@ -153,7 +152,7 @@ struct mock_vfio {
 
 	/* The one device: fds and mappings keep it open. */
 	unsigned int dev_users;
-	uint8_t config[MOCK_CFG_SIZE];
+	uint8_t config[RV_PCI_CFG_SIZE];
 	uint32_t irq_index, irq_count;	/* irq_count 0: none routed */
 	int irq_fd[MOCK_MAX_IRQS];	/* the mock's own dups, like eventfd_ctx */
 	struct mock_bar_map map;
@@ -687,67 +686,25 @@ static int group_ioctl(struct mock_vfio *m, unsigned long request, void *arg)
 	return fail_errno(ENOTTY);
 }
 
-/* ---- the device: config space ---- */
-
-static void cfg_put16(struct mock_vfio *m, uint32_t off, uint16_t v)
-{
-	m->config[off] = (uint8_t)v;
-	m->config[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void cfg_put32(struct mock_vfio *m, uint32_t off, uint32_t v)
-{
-	cfg_put16(m, off, (uint16_t)v);
-	cfg_put16(m, off + 2, (uint16_t)(v >> 16));
-}
-
-static uint16_t cfg_command(const struct mock_vfio *m)
-{
-	return (uint16_t)(m->config[PCI_COMMAND] |
-			  m->config[PCI_COMMAND + 1] << 8);
-}
+/* ---- the device: config space (sim/rv_pci_cfg.h) ---- */
 
 static void config_init(struct mock_vfio *m)
 {
-	memset(m->config, 0, sizeof(m->config));
-	cfg_put16(m, PCI_VENDOR_ID, m->cfg.vendor_id);
-	cfg_put16(m, PCI_DEVICE_ID, m->cfg.device_id);
-	/* Class 0x12: processing accelerator. */
-	cfg_put32(m, PCI_CLASS_REVISION, 0x12000000u);
-	m->config[PCI_HEADER_TYPE] = PCI_HEADER_TYPE_NORMAL;
-	cfg_put32(m, PCI_BASE_ADDRESS_0,
-		  MOCK_BAR0_ADDR | PCI_BASE_ADDRESS_MEM_TYPE_64);
+	rv_pci_cfg_power_on(m->config, m->cfg.vendor_id, m->cfg.device_id);
 }
 
-/* The bits of COMMAND a driver may change; the rest reads as it was. */
-#define MOCK_CMD_WRITABLE (PCI_COMMAND_IO | PCI_COMMAND_MEMORY |	\
-			   PCI_COMMAND_MASTER | PCI_COMMAND_PARITY |	\
-			   PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
-
-/* Only COMMAND is writable; other writes are dropped, like RO bits. */
 static void config_write(struct mock_vfio *m, uint32_t off, const uint8_t *buf,
 			 size_t len)
 {
-	uint16_t cmd = cfg_command(m);
-	uint8_t c[2] = { (uint8_t)cmd, (uint8_t)(cmd >> 8) };
-
-	for (size_t i = 0; i < len; i++) {
-		uint32_t at = off + (uint32_t)i;
-
-		if (at == PCI_COMMAND || at == PCI_COMMAND + 1)
-			c[at - PCI_COMMAND] = buf[i];
-	}
-	cmd = (uint16_t)((cmd & ~MOCK_CMD_WRITABLE) |
-			 ((c[0] | c[1] << 8) & MOCK_CMD_WRITABLE));
-	cfg_put16(m, PCI_COMMAND, cmd);
-	rv_model_set_bus_master(&m->model, cmd & PCI_COMMAND_MASTER);
+	rv_pci_cfg_write(m->config, off, buf, len);
+	rv_model_set_bus_master(&m->model, rv_pci_cfg_bus_master(m->config));
 }
 
 /* vfio_pci_config_rw(): out of range is EFAULT there. */
 static ssize_t config_rw(struct mock_vfio *m, void *buf, size_t len,
 			 uint64_t off, bool write)
 {
-	if (off >= MOCK_CFG_SIZE || len > MOCK_CFG_SIZE - off)
+	if (off >= RV_PCI_CFG_SIZE || len > RV_PCI_CFG_SIZE - off)
 		return fail_errno(EFAULT);
 	if (write)
 		config_write(m, (uint32_t)off, buf, len);
@@ -974,7 +931,7 @@ static void device_open(struct mock_vfio *m)
 {
 	if (m->cfg.reset)
 		rv_model_reset(&m->model);
-	cfg_put16(m, PCI_COMMAND, PCI_COMMAND_MEMORY);
+	rv_pci_cfg_open(m->config);
 	rv_model_set_bus_master(&m->model, false);
 }
 
@@ -1026,7 +983,7 @@ static int region_info(struct mock_vfio *m, struct vfio_region_info *info)
 	info->size = 0;
 	if (info->index == VFIO_PCI_CONFIG_REGION_INDEX) {
 		info->flags = rw;	/* never mmap-able */
-		info->size = MOCK_CFG_SIZE;
+		info->size = RV_PCI_CFG_SIZE;
 	} else if (info->index == VFIO_PCI_BAR0_REGION_INDEX) {
 		info->flags = rw |
 			(m->cfg.bar0_mmap ? VFIO_REGION_INFO_FLAG_MMAP : 0);
@@ -1188,7 +1145,7 @@ static int device_reset(struct mock_vfio *m)
 	rv_model_reset(&m->model);
 	m->db.held = false;
 	rv_model_set_bus_master(&m->model,
-				cfg_command(m) & PCI_COMMAND_MASTER);
+				rv_pci_cfg_bus_master(m->config));
 	bar_resync(m);
 	return 0;
 }
