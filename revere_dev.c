@@ -325,8 +325,6 @@ static int probe(struct revere_dev *rd)
 		return too_few(rd, "ASN", p->max_asn, MIN_ASN);
 	if (!rd->opts->loopback && p->num_aha < MIN_AHA)
 		return too_few(rd, "AHA", p->num_aha, MIN_AHA);
-	if (p->ami_per_f < 1)
-		return too_few(rd, "AMI per function", p->ami_per_f, 1);
 	return 0;
 }
 

@@ -58,7 +58,7 @@ build() {
 	obj=$out/obj-$(basename "$exe")
 	mkdir -p "$obj"
 	cflags="-std=gnu11 -g -O1 -Wall -Wextra -Werror -I$srcdir -I$srcdir/sim -I$srcdir/tests/fuzz $*"
-	srcs="errmsg.c sim/revere_model.c sim/mock_vfio.c tests/fuzz/oracle.c
+	srcs="errmsg.c sim/revere_model.c sim/rv_pci_cfg.c sim/mock_vfio.c tests/fuzz/oracle.c
 	      tests/fuzz/fuzz_$name.c"
 	case $name in
 	device) srcs="$srcs vfio.c tests/fuzz/hostile_vfio.c" ;;
