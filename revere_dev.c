@@ -6,6 +6,7 @@
  * says so.
  */
 #include "revere_dev.h"
+#include "revere_mgt.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -14,7 +15,6 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
 /* ---- the demo's configuration (spec 7) ---- */
 
@@ -26,6 +26,7 @@
 #define ASN_FROM_AHA		1	/* AMI-HW 1 TX -> AMI-SW 0 RX */
 #define DATA_LOG2_SIZE		6	/* 64 slots */
 #define DATA_LOG2_MSG_LENGTH	8	/* 2^8 doublewords = 2 KiB */
+#define DATA_MSG_SIZE		(8u << DATA_LOG2_MSG_LENGTH)
 #define RX_MODE_BACK_PRESSURE	0
 
 /*
@@ -53,8 +54,6 @@
 /* BAR0 must reach the management page and AMI-SW page 0 (spec 2). */
 #define BAR0_MIN_SIZE		(RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_PAGE_SIZE)
 
-#define NSEC_PER_MSEC		1000000ull
-
 /*
  * How often the exchange reads the device request eventfd: a read is a
  * system call, and the exchange must not make one per message. The kernel
@@ -63,25 +62,7 @@
  */
 #define REQ_POLL_NS		NSEC_PER_MSEC
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-#define rd_log(rd, level, ...) \
-	do { \
-		if ((rd)->opts->log) \
-			(rd)->opts->log((rd)->opts->log_arg, level, __VA_ARGS__); \
-	} while (0)
-
-/*
- * Stop the run: a signal, or the kernel asking for the device back. Never
- * during teardown, which is already giving the device back.
- */
-static bool stop_requested(struct revere_dev *rd)
+bool revere_stop_requested(struct revere_dev *rd)
 {
 	uint64_t now;
 
@@ -91,7 +72,7 @@ static bool stop_requested(struct revere_dev *rd)
 		return true;
 	if (rd->vfio->req_fd < 0 || rd->vfio->req_fired)
 		return rd->vfio->req_fired;
-	now = now_ns();
+	now = rv_now_ns();
 	if (now < rd->req_next_ns)
 		return false;
 	rd->req_next_ns = now + rd->req_poll_ns;
@@ -111,7 +92,7 @@ void revere_init(struct revere_dev *rd, struct vfio_dev *vfio,
 		.vfio = vfio,
 		.opts = opts,
 		.iova = DEMO_IOVA,
-		.msg_size = 8u << DATA_LOG2_MSG_LENGTH,
+		.msg_size = DATA_MSG_SIZE,
 	};
 }
 
@@ -267,6 +248,9 @@ int revere_open_device(struct revere_dev *rd, const char *group,
 	ret = vfio_reset(rd->vfio);
 	if (ret && ret != -ENOTTY)
 		return vfio_failed(rd, ret);
+	/* No reset offered: go on, and let the next failure name itself. */
+	if (ret)
+		errmsg_clear(&rd->vfio->err);
 	ret = map_buffers(rd);
 	if (!ret)
 		ret = map_bar0(rd);
@@ -276,424 +260,13 @@ int revere_open_device(struct revere_dev *rd, const char *group,
 	ret = vfio_set_bus_master(rd->vfio, true);
 	if (ret)
 		return vfio_failed(rd, ret);
-	rd->done |= DONE_BUS_MASTER;
+	rd->done |= REVERE_DONE_BUS_MASTER;
 	log_vfio_info(rd);
 	rd_log(rd, REVERE_LOG_STEP,
 	       "step 2: opened %s in %s (%04x:%04x), buffers at IOVA 0x%" PRIx64 ", BAR0 %s, bus mastering on",
 	       device, group, RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF, rd->iova,
 	       rd->vfio->bar0.map ? "mmap'd" : "through pread/pwrite");
 	return 0;
-}
-
-/* ---- the management interface (spec 3, 5, 8.2) ---- */
-
-static const char *op_name(unsigned int op)
-{
-	const char *name = rv_op_name(op);
-
-	return name ? name : "unknown command";
-}
-
-static void trace_slot(struct revere_dev *rd, const char *dir,
-		       unsigned int op, const uint8_t *slot)
-{
-	char hex[2 * RV_MSG_SIZE + 1];
-	static const char digits[] = "0123456789abcdef";
-	unsigned int i;
-
-	if (!rd->opts->trace)
-		return;
-	for (i = 0; i < RV_MSG_SIZE; i++) {
-		hex[2 * i] = digits[slot[i] >> 4];
-		hex[2 * i + 1] = digits[slot[i] & 0xf];
-	}
-	hex[2 * RV_MSG_SIZE] = '\0';
-	rd_log(rd, REVERE_LOG_TRACE, "%s %s %s", dir, op_name(op), hex);
-}
-
-/* A device-reported index failed validation: a device error, never used. */
-static int bad_index(struct revere_dev *rd, const struct rv_ring *r,
-		     const char *which, uint64_t index)
-{
-	return errmsg_setf(&rd->err, EIO,
-			   "device error: %s %s index %" PRIu64 " is impossible (ring of %" PRIu64 " slots, read %" PRIu64 ", write %" PRIu64 ")",
-			   r->name, which, index, rv_ring_size(r), r->cons, r->prod);
-}
-
-static int refresh_prod(struct revere_dev *rd, struct rv_ring *r,
-			uint64_t reg)
-{
-	uint64_t idx = rv_reg_read(rd->vfio, reg);
-
-	if (rv_ring_update(r, true, idx))
-		return bad_index(rd, r, "write", idx);
-	return 0;
-}
-
-static int refresh_cons(struct revere_dev *rd, struct rv_ring *r,
-			uint64_t reg)
-{
-	uint64_t idx = rv_reg_read(rd->vfio, reg);
-
-	if (rv_ring_update(r, false, idx))
-		return bad_index(rd, r, "read", idx);
-	return 0;
-}
-
-static void report_exception(struct revere_dev *rd, const uint8_t *slot)
-{
-	unsigned int op = (unsigned int)rv_msg_get(slot, RV_MSG_OPCODE);
-	const char *name = rv_exc_name(op);
-
-	switch (op) {
-	case RV_EOP_PF_COMMAND_FROM_VF:
-	case RV_EOP_PF_VF_RESET:
-		rd_log(rd, REVERE_LOG_WARN, "device posted exception %s from VF %u",
-		       name, (unsigned int)rv_msg_get(slot, RV_E_PF_VF_RESET_EXC_SOURCE));
-		return;
-	case RV_EOP_F_COUNTER_OVERFLOW:
-		rd_log(rd, REVERE_LOG_WARN,
-		       "device posted exception %s (AMI %u of function %u, counter %u)",
-		       name,
-		       (unsigned int)rv_msg_get(slot, RV_E_F_COUNTER_OVERFLOW_EXC_AMI_ID),
-		       (unsigned int)rv_msg_get(slot, RV_E_F_COUNTER_OVERFLOW_EXC_F_OWNER),
-		       (unsigned int)rv_msg_get(slot, RV_E_F_COUNTER_OVERFLOW_EXC_COUNTER_ID));
-		return;
-	default:
-		/* Untrusted: an opcode the spec does not define. */
-		rd_log(rd, REVERE_LOG_WARN,
-		       "device posted an exception with unknown opcode %u", op);
-	}
-}
-
-/* Report and consume whatever the device posted on the exception ring. */
-static int drain_exceptions(struct revere_dev *rd)
-{
-	uint8_t slot[RV_MSG_SIZE];
-	int ret;
-
-	ret = refresh_prod(rd, &rd->exc, RV_MGT_WRITE_INDEX_RX1);
-	if (ret || rv_ring_empty(&rd->exc))
-		return ret;
-	rv_rmb();
-	while (!rv_ring_empty(&rd->exc)) {
-		memcpy(slot, rv_ring_slot(&rd->exc, rd->exc.cons), RV_MSG_SIZE);
-		rd->exc.cons++;
-		report_exception(rd, slot);
-	}
-	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX1, rd->exc.cons);
-	return 0;
-}
-
-/* Something to say when the device goes quiet: did it fault? */
-static void hint_device_state(struct revere_dev *rd)
-{
-	uint64_t sr = rv_reg_read(rd->vfio, RV_AMU_SR);
-
-	if (rd->vfio->bar_io_error)
-		errmsg_hint(&rd->err, "BAR0 access failed: %s; check that the device is still there (lspci) and bound to vfio-pci",
-			    strerror(-rd->vfio->bar_io_error));
-	else if (sr & RV_AMU_SR_IOMMU_FAULT)
-		errmsg_hint(&rd->err, "the device reports an IOMMU fault (AMU_SR 0x%" PRIx64 ")", sr);
-	else
-		errmsg_hint(&rd->err, "try a longer --timeout, or reset the device");
-}
-
-/*
- * The command's fate is unknown, and a response may still come: no later
- * command may be sent, or that response could be taken for its answer.
- */
-static int mgt_timeout(struct revere_dev *rd, unsigned int op)
-{
-	rd->mgt_dead = true;
-	if (rd->vfio->bar_io_error)
-		errmsg_setf(&rd->err, EIO,
-			    "%s: cannot read the response (command ring read %" PRIu64 " write %" PRIu64 ", response ring read %" PRIu64 " write %" PRIu64 ")",
-			    op_name(op), rd->cmd.cons, rd->cmd.prod,
-			    rd->rsp.cons, rd->rsp.prod);
-	else
-		errmsg_setf(&rd->err, ETIMEDOUT,
-			    "%s: no response within %u ms (command ring read %" PRIu64 " write %" PRIu64 ", response ring read %" PRIu64 " write %" PRIu64 ")",
-			    op_name(op), rd->opts->timeout_ms, rd->cmd.cons,
-			    rd->cmd.prod, rd->rsp.cons, rd->rsp.prod);
-	hint_device_state(rd);
-	return rd->vfio->bar_io_error ? -EIO : -ETIMEDOUT;
-}
-
-/*
- * Wait for the response to the command just sent, copy it out and hand the
- * slot back. A signal does not cut this short: the device is working on
- * the command, and teardown must know whether it took effect before it
- * sends anything else. Only --timeout bounds the wait.
- */
-static int mgt_wait(struct revere_dev *rd, unsigned int op, uint8_t *rsp)
-{
-	uint64_t deadline = now_ns() + rd->opts->timeout_ms * NSEC_PER_MSEC;
-	int ret;
-
-	for (;;) {
-		ret = drain_exceptions(rd);
-		if (!ret)
-			ret = refresh_prod(rd, &rd->rsp, RV_MGT_WRITE_INDEX_RX0);
-		if (ret)
-			return ret;
-		if (!rv_ring_empty(&rd->rsp))
-			break;
-		if (rd->vfio->bar_io_error || now_ns() > deadline)
-			return mgt_timeout(rd, op);
-		sched_yield();
-	}
-	rv_rmb();
-	/* By position (spec 8.2): the oldest response answers this command. */
-	memcpy(rsp, rv_ring_slot(&rd->rsp, rd->rsp.cons), RV_MSG_SIZE);
-	rd->rsp.cons++;
-	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX0, rd->rsp.cons);
-	trace_slot(rd, "rsp", op, rsp);
-	return 0;
-}
-
-/*
- * With no command outstanding the response ring must be empty: the device
- * answers each command once, in order (spec 8.2). A response beyond the
- * commands sent is a device error; it is discarded so that it can never be
- * taken for the answer to a later command, and the positions of later
- * responses stay matched to their commands.
- */
-static int check_no_stray(struct revere_dev *rd, unsigned int op)
-{
-	uint64_t extra;
-	int ret;
-
-	ret = refresh_prod(rd, &rd->rsp, RV_MGT_WRITE_INDEX_RX0);
-	if (ret || rv_ring_empty(&rd->rsp))
-		return ret;
-	extra = rv_ring_used(&rd->rsp);
-	errmsg_setf(&rd->err, EPROTO,
-		    "%s: device error: %" PRIu64 " response%s more than the commands sent (response ring read %" PRIu64 " write %" PRIu64 ")",
-		    op_name(op), extra, extra == 1 ? "" : "s", rd->rsp.cons,
-		    rd->rsp.prod);
-	errmsg_hint(&rd->err, "discarded; the device must answer each command once (spec 8.2): reset it");
-	rd->rsp.cons = rd->rsp.prod;
-	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX0, rd->rsp.cons);
-	return -EPROTO;
-}
-
-/* The response is untrusted: right opcode, and a status the spec knows. */
-static int mgt_check(struct revere_dev *rd, unsigned int op,
-		     const uint8_t *rsp)
-{
-	unsigned int rop = (unsigned int)rv_msg_get(rsp, RV_MSG_OPCODE);
-	unsigned int status;
-	const char *text;
-
-	if (rop != op)
-		return errmsg_setf(&rd->err, EPROTO,
-				   "%s: device answered with opcode %u (%s) instead of %u",
-				   op_name(op), rop, op_name(rop), op);
-	if (!rv_op_has_status(op))
-		return 0;	/* spec 8.3: such a command never fails */
-	status = (unsigned int)rv_msg_get(rsp, RV_MSG_STATUS);
-	if (status == 0)
-		return 0;
-	if (status == RV_STATUS_UNKNOWN_OPCODE)
-		return errmsg_setf(&rd->err, EPROTO,
-				   "%s: status 0x%x, the device does not know this command (spec 8.3)",
-				   op_name(op), status);
-	text = rv_status_text(op, status);
-	return errmsg_setf(&rd->err, EPROTO, "%s: status %u, %s", op_name(op),
-			   status, text ? text : "not a status the spec defines");
-}
-
-/*
- * Send one management command and wait for its response (spec 8.2): write
- * the slot, publish it with the command write index, wait for the response
- * write index to move, check opcode and status.
- *
- * A stop (signal) is honoured only here, before anything is sent: once a
- * command is published, its response is awaited, so the command's effect
- * is known (rd->mgt_accepted) before teardown sends its own commands.
- * mgt_accepted stays true when the device accepted the command even if a
- * stray response found afterwards makes this call fail: teardown must
- * still undo what the command did.
- */
-static int mgt_command(struct revere_dev *rd, const uint8_t *cmd,
-		       uint8_t *rsp)
-{
-	unsigned int op = (unsigned int)rv_msg_get(cmd, RV_MSG_OPCODE);
-	int ret;
-
-	rd->mgt_accepted = false;
-	if (rd->mgt_dead)
-		return errmsg_setf(&rd->err, ETIMEDOUT,
-				   "%s: skipped, the management interface stopped answering",
-				   op_name(op));
-	if (stop_requested(rd))
-		return errmsg_setf(&rd->err, EINTR, "%s: interrupted before sending",
-				   op_name(op));
-	ret = check_no_stray(rd, op);
-	if (!ret)
-		ret = refresh_cons(rd, &rd->cmd, RV_MGT_READ_INDEX_TX0);
-	if (ret)
-		return ret;
-	if (rv_ring_full(&rd->cmd))
-		return mgt_timeout(rd, op);
-	memcpy(rv_ring_slot(&rd->cmd, rd->cmd.prod), cmd, RV_MSG_SIZE);
-	trace_slot(rd, "cmd", op, cmd);
-	rv_wmb();
-	rd->cmd.prod++;
-	rv_reg_write(rd->vfio, RV_MGT_WRITE_INDEX_TX0, rd->cmd.prod);
-	ret = mgt_wait(rd, op, rsp);
-	if (!ret)
-		ret = mgt_check(rd, op, rsp);
-	if (ret)
-		return ret;
-	rd->mgt_accepted = true;
-	return check_no_stray(rd, op);
-}
-
-static void msg_init(uint8_t *msg, unsigned int op)
-{
-	memset(msg, 0, RV_MSG_SIZE);
-	rv_msg_set(msg, RV_MSG_OPCODE, op);
-}
-
-/* ---- the commands the demo sends (spec 6) ---- */
-
-static int cmd_pf_probe(struct revere_dev *rd)
-{
-	struct revere_probe *p = &rd->probe;
-	uint8_t c[RV_MSG_SIZE], r[RV_MSG_SIZE];
-	int ret;
-
-	msg_init(c, RV_OP_PF_PROBE);
-	ret = mgt_command(rd, c, r);
-	if (ret)
-		return ret;
-	p->max_ami_sw = (uint32_t)rv_msg_get(r, RV_PF_PROBE_RSP_MAX_AMI_SW);
-	p->max_ami_hw = (uint32_t)rv_msg_get(r, RV_PF_PROBE_RSP_MAX_AMI_HW);
-	p->max_asn = (uint32_t)rv_msg_get(r, RV_PF_PROBE_RSP_MAX_ASN);
-	p->num_aha = (uint32_t)rv_msg_get(r, RV_PF_PROBE_RSP_NUM_AHA);
-	return 0;
-}
-
-static int cmd_f_probe(struct revere_dev *rd)
-{
-	uint8_t c[RV_MSG_SIZE], r[RV_MSG_SIZE];
-	int ret;
-
-	msg_init(c, RV_OP_F_PROBE);
-	ret = mgt_command(rd, c, r);
-	if (ret)
-		return ret;
-	rd->probe.ami_per_f =
-		(uint32_t)rv_msg_get(r, RV_F_PROBE_RSP_AMI_PER_F_M1) + 1;
-	return 0;
-}
-
-static int cmd_ami_sw_map(struct revere_dev *rd)
-{
-	uint8_t c[RV_MSG_SIZE], r[RV_MSG_SIZE];
-
-	msg_init(c, RV_OP_PF_AMI_SW_MAP);
-	rv_msg_set(c, RV_PF_AMI_SW_MAP_CMD_ANY_PHY_AMI_SW, 1);
-	rv_msg_set(c, RV_PF_AMI_SW_MAP_CMD_AMI_SW_ID, AMI_SW);
-	rv_msg_set(c, RV_PF_AMI_SW_MAP_CMD_F_OWNER, F_OWNER);
-	return mgt_command(rd, c, r);
-}
-
-static int cmd_ami_hw_map(struct revere_dev *rd, unsigned int id)
-{
-	uint8_t c[RV_MSG_SIZE], r[RV_MSG_SIZE];
-
-	/* Physical AMI-HW n of AHA 0 becomes AMI-HW n of function 0. */
-	msg_init(c, RV_OP_PF_AMI_HW_MAP);
-	rv_msg_set(c, RV_PF_AMI_HW_MAP_CMD_PHY_AMI_HW_ID, id);
-	rv_msg_set(c, RV_PF_AMI_HW_MAP_CMD_AHA_ID, AHA_INVERT);
-	rv_msg_set(c, RV_PF_AMI_HW_MAP_CMD_AMI_HW_ID, id);
-	rv_msg_set(c, RV_PF_AMI_HW_MAP_CMD_F_OWNER, F_OWNER);
-	return mgt_command(rd, c, r);
-}
-
-struct asn_end {
-	unsigned int ami_type;	/* RV_AMI_TYPE_SW or _HW */
-	unsigned int ami;
-	unsigned int ams;
-};
-
-static int cmd_asn_create(struct revere_dev *rd, unsigned int asn,
-			  struct asn_end src, struct asn_end dst)
-{
-	uint8_t c[RV_MSG_SIZE], r[RV_MSG_SIZE];
-
-	msg_init(c, RV_OP_PF_ASN_CREATE);
-	rv_msg_set(c, RV_PF_ASN_CREATE_CMD_SRC_AMI_TYPE, src.ami_type);
-	rv_msg_set(c, RV_PF_ASN_CREATE_CMD_SRC_AMI, src.ami);
-	rv_msg_set(c, RV_PF_ASN_CREATE_CMD_SRC_F_OWNER, F_OWNER);
-	rv_msg_set(c, RV_PF_ASN_CREATE_CMD_SRC_AMS, src.ams);
-	rv_msg_set(c, RV_PF_ASN_CREATE_CMD_DST_AMI_TYPE, dst.ami_type);
-	rv_msg_set(c, RV_PF_ASN_CREATE_CMD_DST_AMI, dst.ami);
-	rv_msg_set(c, RV_PF_ASN_CREATE_CMD_DST_F_OWNER, F_OWNER);
-	rv_msg_set(c, RV_PF_ASN_CREATE_CMD_DST_AMS, dst.ams);
-	rv_msg_set(c, RV_PF_ASN_CREATE_CMD_ASN_ID, asn);
-	rv_msg_set(c, RV_PF_ASN_CREATE_CMD_LOG2_MSG_LENGTH, DATA_LOG2_MSG_LENGTH);
-	return mgt_command(rd, c, r);
-}
-
-static int cmd_ami_sw_configure(struct revere_dev *rd)
-{
-	uint8_t c[RV_MSG_SIZE], r[RV_MSG_SIZE];
-
-	/* No PASID, no interrupts: the demo polls the ring indexes. */
-	msg_init(c, RV_OP_F_AMI_SW_CONFIGURE);
-	rv_msg_set(c, RV_F_AMI_SW_CONFIGURE_CMD_AMI_SW_ID, AMI_SW);
-	return mgt_command(rd, c, r);
-}
-
-static int cmd_ring_configure(struct revere_dev *rd, const struct rv_ring *ring,
-			      unsigned int ams_type)
-{
-	uint8_t c[RV_MSG_SIZE], r[RV_MSG_SIZE];
-
-	msg_init(c, RV_OP_F_AMS_RING_CONFIGURE);
-	rv_msg_set(c, RV_F_AMS_RING_CONFIGURE_CMD_AMI_SW_ID, AMI_SW);
-	rv_msg_set(c, RV_F_AMS_RING_CONFIGURE_CMD_AMS_ID, AMS);
-	rv_msg_set(c, RV_F_AMS_RING_CONFIGURE_CMD_AMS_TYPE, ams_type);
-	rv_msg_set(c, RV_F_AMS_RING_CONFIGURE_CMD_RX_MODE, RX_MODE_BACK_PRESSURE);
-	rv_msg_set(c, RV_F_AMS_RING_CONFIGURE_CMD_LOG2_SIZE, ring->log2_size);
-	rv_msg_set(c, RV_F_AMS_RING_CONFIGURE_CMD_BASE_PTR, ring->iova);
-	return mgt_command(rd, c, r);
-}
-
-/* F-AMI-{SW,HW}-{ENABLE,DISABLE}: the same layout, the ID at byte 4. */
-static int cmd_ami_onoff(struct revere_dev *rd, unsigned int op,
-			 unsigned int id)
-{
-	uint8_t c[RV_MSG_SIZE], r[RV_MSG_SIZE];
-
-	msg_init(c, op);
-	rv_msg_set(c, RV_F_AMI_SW_ENABLE_CMD_AMI_SW_ID, id);
-	return mgt_command(rd, c, r);
-}
-
-static int cmd_asn_destroy(struct revere_dev *rd, unsigned int asn)
-{
-	uint8_t c[RV_MSG_SIZE], r[RV_MSG_SIZE];
-
-	msg_init(c, RV_OP_PF_ASN_DESTROY);
-	rv_msg_set(c, RV_PF_ASN_DESTROY_CMD_ASN_ID, asn);
-	return mgt_command(rd, c, r);
-}
-
-/* PF-AMI-{SW,HW}-UNMAP: the same layout, ID and F_OWNER at byte 4. */
-static int cmd_ami_unmap(struct revere_dev *rd, unsigned int op,
-			 unsigned int id)
-{
-	uint8_t c[RV_MSG_SIZE], r[RV_MSG_SIZE];
-
-	msg_init(c, op);
-	rv_msg_set(c, RV_PF_AMI_SW_UNMAP_CMD_AMI_SW_ID, id);
-	rv_msg_set(c, RV_PF_AMI_SW_UNMAP_CMD_F_OWNER, F_OWNER);
-	return mgt_command(rd, c, r);
 }
 
 /* ---- step 3: set-up ---- */
@@ -759,7 +332,7 @@ static int setup_management(struct revere_dev *rd)
 				  "setting up the management interface of %s",
 				  rd->vfio->device_name);
 	rv_reg_write(rd->vfio, RV_AMU_CR, RV_AMU_CR_AMU_EN);
-	rd->done |= DONE_AMU_ENABLED;
+	rd->done |= REVERE_DONE_AMU_ENABLED;
 	if (rd->vfio->bar_io_error)
 		return errmsg_set(&rd->err, -rd->vfio->bar_io_error,
 				  "enabling the AMU of %s", rd->vfio->device_name);
@@ -779,9 +352,9 @@ static int probe(struct revere_dev *rd)
 	const struct revere_probe *p = &rd->probe;
 	int ret;
 
-	ret = cmd_pf_probe(rd);
+	ret = revere_mgt_pf_probe(rd, &rd->probe);
 	if (!ret)
-		ret = cmd_f_probe(rd);
+		ret = revere_mgt_f_probe(rd, &rd->probe);
 	if (ret)
 		return ret;
 	rd_log(rd, REVERE_LOG_INFO,
@@ -795,8 +368,6 @@ static int probe(struct revere_dev *rd)
 		return too_few(rd, "ASN", p->max_asn, MIN_ASN);
 	if (!rd->opts->loopback && p->num_aha < MIN_AHA)
 		return too_few(rd, "AHA", p->num_aha, MIN_AHA);
-	if (p->ami_per_f < 1)
-		return too_few(rd, "AMI per function", p->ami_per_f, 1);
 	return 0;
 }
 
@@ -815,28 +386,35 @@ static int map_amis(struct revere_dev *rd)
 {
 	int ret;
 
-	ret = done_if_ok(rd, DONE_AMI_SW_MAPPED, cmd_ami_sw_map(rd));
+	ret = done_if_ok(rd, REVERE_DONE_AMI_SW_MAPPED,
+			 revere_mgt_ami_sw_map(rd, AMI_SW));
 	if (ret || rd->opts->loopback)
 		return ret;
-	ret = done_if_ok(rd, DONE_AMI_HW0_MAPPED, cmd_ami_hw_map(rd, 0));
+	/* Physical AMI-HW n of AHA 0 becomes AMI-HW n of function 0. */
+	ret = done_if_ok(rd, REVERE_DONE_AMI_HW0_MAPPED,
+			 revere_mgt_ami_hw_map(rd, AHA_INVERT, 0, 0));
 	if (!ret)
-		ret = done_if_ok(rd, DONE_AMI_HW1_MAPPED, cmd_ami_hw_map(rd, 1));
+		ret = done_if_ok(rd, REVERE_DONE_AMI_HW1_MAPPED,
+				 revere_mgt_ami_hw_map(rd, AHA_INVERT, 1, 1));
 	return ret;
 }
 
 static int create_sessions(struct revere_dev *rd)
 {
-	const struct asn_end sw = { .ami_type = RV_AMI_TYPE_SW, .ami = AMI_SW, .ams = AMS };
-	const struct asn_end hw0 = { .ami_type = RV_AMI_TYPE_HW, .ami = 0, .ams = AMS };
-	const struct asn_end hw1 = { .ami_type = RV_AMI_TYPE_HW, .ami = 1, .ams = AMS };
+	const struct revere_asn_end sw = { .ami_type = RV_AMI_TYPE_SW, .ami = AMI_SW, .ams = AMS };
+	const struct revere_asn_end hw0 = { .ami_type = RV_AMI_TYPE_HW, .ami = 0, .ams = AMS };
+	const struct revere_asn_end hw1 = { .ami_type = RV_AMI_TYPE_HW, .ami = 1, .ams = AMS };
 	int ret;
 
 	/* Loopback (spec 8.6): one session from the TX AMS to the RX AMS. */
 	if (rd->opts->loopback)
-		return done_if_ok(rd, DONE_ASN0, cmd_asn_create(rd, ASN_TO_AHA, sw, sw));
-	ret = done_if_ok(rd, DONE_ASN0, cmd_asn_create(rd, ASN_TO_AHA, sw, hw0));
+		return done_if_ok(rd, REVERE_DONE_ASN0,
+				  revere_mgt_asn_create(rd, ASN_TO_AHA, sw, sw, DATA_LOG2_MSG_LENGTH));
+	ret = done_if_ok(rd, REVERE_DONE_ASN0,
+			 revere_mgt_asn_create(rd, ASN_TO_AHA, sw, hw0, DATA_LOG2_MSG_LENGTH));
 	if (!ret)
-		ret = done_if_ok(rd, DONE_ASN1, cmd_asn_create(rd, ASN_FROM_AHA, hw1, sw));
+		ret = done_if_ok(rd, REVERE_DONE_ASN1,
+				 revere_mgt_asn_create(rd, ASN_FROM_AHA, hw1, sw, DATA_LOG2_MSG_LENGTH));
 	return ret;
 }
 
@@ -845,17 +423,24 @@ static int configure_ami_sw(struct revere_dev *rd)
 {
 	int ret;
 
-	ret = cmd_ami_sw_configure(rd);
+	ret = revere_mgt_ami_sw_configure(rd, AMI_SW);
 	if (!ret)
-		ret = cmd_ring_configure(rd, &rd->tx, RV_AMS_TYPE_TX);
+		ret = revere_mgt_ring_configure(rd, AMI_SW, AMS, RV_AMS_TYPE_TX,
+						RX_MODE_BACK_PRESSURE, &rd->tx);
 	if (!ret)
-		ret = cmd_ring_configure(rd, &rd->rx, RV_AMS_TYPE_RX);
+		ret = revere_mgt_ring_configure(rd, AMI_SW, AMS, RV_AMS_TYPE_RX,
+						RX_MODE_BACK_PRESSURE, &rd->rx);
 	if (ret)
 		return ret;
 	rd->tx.prod = rd->tx.cons = rv_reg_read(rd->vfio,
 		RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_READ_INDEX_TX(AMS));
 	rd->rx.prod = rd->rx.cons = rv_reg_read(rd->vfio,
 		RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_WRITE_INDEX_RX(AMS));
+	/* A failed read is all-ones: never a starting index to trust. */
+	if (rd->vfio->bar_io_error)
+		return errmsg_set(&rd->err, -rd->vfio->bar_io_error,
+				  "reading the ring indexes of AMI-SW %u of %s",
+				  AMI_SW, rd->vfio->device_name);
 	rv_reg_write(rd->vfio, RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_WRITE_INDEX_TX(AMS),
 		     rd->tx.prod);
 	rv_reg_write(rd->vfio, RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_READ_INDEX_RX(AMS),
@@ -868,15 +453,15 @@ static int enable_amis(struct revere_dev *rd)
 	int ret = 0;
 
 	if (!rd->opts->loopback) {
-		ret = done_if_ok(rd, DONE_AMI_HW0_ENABLED,
-			 cmd_ami_onoff(rd, RV_OP_F_AMI_HW_ENABLE, 0));
+		ret = done_if_ok(rd, REVERE_DONE_AMI_HW0_ENABLED,
+			 revere_mgt_ami_enable(rd, RV_OP_F_AMI_HW_ENABLE, 0));
 		if (!ret)
-			ret = done_if_ok(rd, DONE_AMI_HW1_ENABLED,
-				 cmd_ami_onoff(rd, RV_OP_F_AMI_HW_ENABLE, 1));
+			ret = done_if_ok(rd, REVERE_DONE_AMI_HW1_ENABLED,
+				 revere_mgt_ami_enable(rd, RV_OP_F_AMI_HW_ENABLE, 1));
 	}
 	if (!ret)
-		ret = done_if_ok(rd, DONE_AMI_SW_ENABLED,
-			 cmd_ami_onoff(rd, RV_OP_F_AMI_SW_ENABLE, AMI_SW));
+		ret = done_if_ok(rd, REVERE_DONE_AMI_SW_ENABLED,
+			 revere_mgt_ami_enable(rd, RV_OP_F_AMI_SW_ENABLE, AMI_SW));
 	return ret;
 }
 
@@ -932,13 +517,12 @@ static int send_messages(struct revere_dev *rd)
 	int ret;
 
 	if (rv_ring_full(&rd->tx)) {
-		ret = refresh_cons(rd, &rd->tx, TX_READ_INDEX);
+		ret = rv_ring_refresh(rd->vfio, &rd->err, false, &rd->tx, TX_READ_INDEX);
 		if (ret)
 			return ret;
 	}
 	while (rd->sent < rd->opts->packets && !rv_ring_full(&rd->tx)) {
-		memset(rv_ring_slot(&rd->tx, rd->tx.prod), msg_byte(rd->sent),
-		       rd->msg_size);
+		rv_slot_fill(&rd->tx, rd->tx.prod, msg_byte(rd->sent));
 		rd->tx.prod++;
 		rd->sent++;
 	}
@@ -969,18 +553,21 @@ static int verify_message(struct revere_dev *rd, const uint8_t *slot)
 /* Check every message that has arrived, then give the slots back. */
 static int receive_messages(struct revere_dev *rd, bool *progress)
 {
+	uint8_t msg[DATA_MSG_SIZE];
 	uint64_t first = rd->rx.cons;
 	int ret;
 
-	ret = refresh_prod(rd, &rd->rx, RX_WRITE_INDEX);
+	ret = rv_ring_refresh(rd->vfio, &rd->err, true, &rd->rx, RX_WRITE_INDEX);
 	if (ret || rv_ring_empty(&rd->rx))
 		return ret;
 	/* The device may not deliver more messages than were sent. */
 	if (rd->verified + rv_ring_used(&rd->rx) > rd->sent)
-		return bad_index(rd, &rd->rx, "write", rd->rx.prod);
+		return rv_ring_bad_index(&rd->err, &rd->rx, "write", rd->rx.prod);
 	rv_rmb();
 	while (!rv_ring_empty(&rd->rx)) {
-		ret = verify_message(rd, rv_ring_slot(&rd->rx, rd->rx.cons));
+		/* A copy: the device cannot change it while it is checked. */
+		rv_slot_read(&rd->rx, rd->rx.cons, msg);
+		ret = verify_message(rd, msg);
 		if (ret)
 			return ret;
 		rd->rx.cons++;
@@ -993,19 +580,19 @@ static int receive_messages(struct revere_dev *rd, bool *progress)
 static int exchange_timeout(struct revere_dev *rd)
 {
 	/* Read the TX read index for the message: where did it stop? */
-	refresh_cons(rd, &rd->tx, TX_READ_INDEX);
+	rv_ring_refresh(rd->vfio, &rd->err, false, &rd->tx, TX_READ_INDEX);
 	errmsg_setf(&rd->err, ETIMEDOUT,
 		    "exchange: no message for %u ms after %" PRIu64 " of %" PRIu64 " (TX AMS 0 read %" PRIu64 " write %" PRIu64 ", RX AMS 0 read %" PRIu64 " write %" PRIu64 ")",
 		    rd->opts->timeout_ms, rd->verified, rd->opts->packets,
 		    rd->tx.cons, rd->tx.prod, rd->rx.cons, rd->rx.prod);
-	hint_device_state(rd);
+	rv_hint_device_state(rd->vfio, &rd->err);
 	return -ETIMEDOUT;
 }
 
 int revere_exchange(struct revere_dev *rd)
 {
 	uint64_t timeout = rd->opts->timeout_ms * NSEC_PER_MSEC;
-	uint64_t start = now_ns(), last = start, elapsed;
+	uint64_t start = rv_now_ns(), last = start, elapsed;
 	bool progress;
 	int ret;
 
@@ -1013,7 +600,7 @@ int revere_exchange(struct revere_dev *rd)
 	       rd->opts->packets, rd->msg_size);
 	rd->req_poll_ns = REQ_POLL_NS;
 	while (rd->verified < rd->opts->packets) {
-		if (stop_requested(rd))
+		if (revere_stop_requested(rd))
 			return errmsg_setf(&rd->err, EINTR,
 					   "exchange: interrupted after %" PRIu64 " of %" PRIu64 " messages",
 					   rd->verified, rd->opts->packets);
@@ -1024,14 +611,14 @@ int revere_exchange(struct revere_dev *rd)
 		if (ret)
 			return ret;
 		if (progress) {
-			last = now_ns();
+			last = rv_now_ns();
 			continue;
 		}
-		if (rd->vfio->bar_io_error || now_ns() - last > timeout)
+		if (rd->vfio->bar_io_error || rv_now_ns() - last > timeout)
 			return exchange_timeout(rd);
 		sched_yield();
 	}
-	elapsed = now_ns() - start;
+	elapsed = rv_now_ns() - start;
 	rd_log(rd, REVERE_LOG_STEP,
 	       "step 4: %" PRIu64 " messages of %u bytes %s and verified in %" PRIu64 " ms",
 	       rd->verified, rd->msg_size,
@@ -1042,22 +629,41 @@ int revere_exchange(struct revere_dev *rd)
 
 /* ---- step 5: teardown ---- */
 
-/* One teardown step: run it if its flag is set, log a failure, go on. */
-static void undo(struct revere_dev *rd, unsigned int flag, int *first,
-		 int (*fn)(struct revere_dev *, unsigned int, unsigned int),
-		 unsigned int op, unsigned int id)
+/*
+ * What each set-up command did, and the command that undoes it. Teardown
+ * walks the table backwards: AMIs disabled first, so no message moves,
+ * then the sessions destroyed, then the AMIs unmapped; within each kind in
+ * the order set-up went.
+ */
+static const struct undo_step {
+	unsigned int done;	/* enum revere_done bit */
+	unsigned int op;	/* the command that undoes it */
+	unsigned int id;	/* of the AMI or session */
+} undo_steps[] = {
+	{ REVERE_DONE_AMI_HW1_MAPPED,	RV_OP_PF_AMI_HW_UNMAP,	1 },
+	{ REVERE_DONE_AMI_HW0_MAPPED,	RV_OP_PF_AMI_HW_UNMAP,	0 },
+	{ REVERE_DONE_AMI_SW_MAPPED,	RV_OP_PF_AMI_SW_UNMAP,	AMI_SW },
+	{ REVERE_DONE_ASN1,		RV_OP_PF_ASN_DESTROY,	ASN_FROM_AHA },
+	{ REVERE_DONE_ASN0,		RV_OP_PF_ASN_DESTROY,	ASN_TO_AHA },
+	{ REVERE_DONE_AMI_HW1_ENABLED,	RV_OP_F_AMI_HW_DISABLE,	1 },
+	{ REVERE_DONE_AMI_HW0_ENABLED,	RV_OP_F_AMI_HW_DISABLE,	0 },
+	{ REVERE_DONE_AMI_SW_ENABLED,	RV_OP_F_AMI_SW_DISABLE,	AMI_SW },
+};
+
+/* One teardown step: send it if set-up did its part, log a failure, go on. */
+static void undo(struct revere_dev *rd, const struct undo_step *u, int *first)
 {
 	int ret;
 
-	if (!(rd->done & flag))
+	if (!(rd->done & u->done))
 		return;
-	rd->done &= ~flag;
+	rd->done &= ~u->done;
 	if (rd->mgt_dead) {
 		rd->skipped++;
 		return;
 	}
 	errmsg_clear(&rd->err);
-	ret = fn(rd, op, id);
+	ret = revere_mgt_undo(rd, u->op, u->id);
 	if (!ret)
 		return;
 	rd_log(rd, REVERE_LOG_WARN, "teardown: %s", rd->err.msg);
@@ -1065,28 +671,18 @@ static void undo(struct revere_dev *rd, unsigned int flag, int *first,
 		*first = ret;
 }
 
-static int asn_destroy(struct revere_dev *rd, unsigned int op, unsigned int id)
-{
-	(void)op;
-	return cmd_asn_destroy(rd, id);
-}
-
 static void quiesce_revere(struct revere_dev *rd, int *first)
 {
-	undo(rd, DONE_AMI_SW_ENABLED, first, cmd_ami_onoff, RV_OP_F_AMI_SW_DISABLE, AMI_SW);
-	undo(rd, DONE_AMI_HW0_ENABLED, first, cmd_ami_onoff, RV_OP_F_AMI_HW_DISABLE, 0);
-	undo(rd, DONE_AMI_HW1_ENABLED, first, cmd_ami_onoff, RV_OP_F_AMI_HW_DISABLE, 1);
-	undo(rd, DONE_ASN0, first, asn_destroy, 0, ASN_TO_AHA);
-	undo(rd, DONE_ASN1, first, asn_destroy, 0, ASN_FROM_AHA);
-	undo(rd, DONE_AMI_SW_MAPPED, first, cmd_ami_unmap, RV_OP_PF_AMI_SW_UNMAP, AMI_SW);
-	undo(rd, DONE_AMI_HW0_MAPPED, first, cmd_ami_unmap, RV_OP_PF_AMI_HW_UNMAP, 0);
-	undo(rd, DONE_AMI_HW1_MAPPED, first, cmd_ami_unmap, RV_OP_PF_AMI_HW_UNMAP, 1);
+	size_t i = sizeof(undo_steps) / sizeof(undo_steps[0]);
+
+	while (i--)
+		undo(rd, &undo_steps[i], first);
 	if (rd->skipped)
 		rd_log(rd, REVERE_LOG_WARN,
 		       "teardown: the management interface is not answering, %u commands skipped; turning the AMU off",
 		       rd->skipped);
-	if (rd->done & DONE_AMU_ENABLED) {
-		rd->done &= ~DONE_AMU_ENABLED;
+	if (rd->done & REVERE_DONE_AMU_ENABLED) {
+		rd->done &= ~REVERE_DONE_AMU_ENABLED;
 		rv_reg_write(rd->vfio, RV_AMU_CR, 0);
 	}
 }
@@ -1096,8 +692,8 @@ static void release_vfio(struct revere_dev *rd, int *first)
 	int ret;
 
 	/* After the AMU is off: no DMA may be under way when BME drops. */
-	if (rd->done & DONE_BUS_MASTER) {
-		rd->done &= ~DONE_BUS_MASTER;
+	if (rd->done & REVERE_DONE_BUS_MASTER) {
+		rd->done &= ~REVERE_DONE_BUS_MASTER;
 		ret = vfio_set_bus_master(rd->vfio, false);
 		if (ret) {
 			rd_log(rd, REVERE_LOG_WARN, "teardown: %s", rd->vfio->err.msg);

@@ -36,18 +36,21 @@ struct revere_opts {
 	void *log_arg;
 };
 
-/* What has been set up on the device, so teardown undoes exactly that. */
+/*
+ * What has been set up on the device (revere_dev.done), so teardown undoes
+ * exactly that.
+ */
 enum revere_done {
-	DONE_BUS_MASTER		= 1u << 0,
-	DONE_AMU_ENABLED	= 1u << 1,
-	DONE_AMI_SW_MAPPED	= 1u << 2,
-	DONE_AMI_HW0_MAPPED	= 1u << 3,
-	DONE_AMI_HW1_MAPPED	= 1u << 4,
-	DONE_ASN0		= 1u << 5,
-	DONE_ASN1		= 1u << 6,
-	DONE_AMI_SW_ENABLED	= 1u << 7,
-	DONE_AMI_HW0_ENABLED	= 1u << 8,
-	DONE_AMI_HW1_ENABLED	= 1u << 9,
+	REVERE_DONE_BUS_MASTER		= 1u << 0,
+	REVERE_DONE_AMU_ENABLED		= 1u << 1,
+	REVERE_DONE_AMI_SW_MAPPED	= 1u << 2,
+	REVERE_DONE_AMI_HW0_MAPPED	= 1u << 3,
+	REVERE_DONE_AMI_HW1_MAPPED	= 1u << 4,
+	REVERE_DONE_ASN0		= 1u << 5,
+	REVERE_DONE_ASN1		= 1u << 6,
+	REVERE_DONE_AMI_SW_ENABLED	= 1u << 7,
+	REVERE_DONE_AMI_HW0_ENABLED	= 1u << 8,
+	REVERE_DONE_AMI_HW1_ENABLED	= 1u << 9,
 };
 
 struct revere_probe {
@@ -88,8 +91,23 @@ struct revere_dev {
 	uint64_t verified;		/* messages checked so far */
 };
 
+/* Progress goes through opts->log, when there is one. */
+#define rd_log(rd, level, ...) \
+	do { \
+		if ((rd)->opts->log) \
+			(rd)->opts->log((rd)->opts->log_arg, level, __VA_ARGS__); \
+	} while (0)
+
 void revere_init(struct revere_dev *rd, struct vfio_dev *vfio,
 		 const struct revere_opts *opts);
+
+/*
+ * The run must stop (a signal, or the kernel asking for the device back
+ * through the device request): checked before each management command
+ * and in the exchange loop, never during teardown. The request is an
+ * eventfd read, at most every rd->req_poll_ns.
+ */
+bool revere_stop_requested(struct revere_dev *rd);
 
 /* 1. Allocate the I/O buffers shared with the device. */
 int revere_alloc_buffers(struct revere_dev *rd);

@@ -2,6 +2,7 @@
 #include "revere_hw.h"
 
 #include <errno.h>
+#include <inttypes.h>
 
 int rv_ring_update(struct rv_ring *r, bool dev_is_producer, uint64_t index)
 {
@@ -20,4 +21,36 @@ int rv_ring_update(struct rv_ring *r, bool dev_is_producer, uint64_t index)
 	else
 		r->cons = index;
 	return 0;
+}
+
+int rv_ring_bad_index(struct errmsg *err, const struct rv_ring *r,
+		      const char *which, uint64_t index)
+{
+	return errmsg_setf(err, EIO,
+			   "device error: %s %s index %" PRIu64 " is impossible (ring of %" PRIu64 " slots, read %" PRIu64 ", write %" PRIu64 ")",
+			   r->name, which, index, rv_ring_size(r), r->cons, r->prod);
+}
+
+int rv_ring_refresh(struct vfio_dev *vfio, struct errmsg *err,
+		    bool dev_is_producer, struct rv_ring *r, uint64_t reg)
+{
+	uint64_t idx = rv_reg_read(vfio, reg);
+
+	if (rv_ring_update(r, dev_is_producer, idx))
+		return rv_ring_bad_index(err, r, dev_is_producer ? "write" : "read",
+					 idx);
+	return 0;
+}
+
+void rv_hint_device_state(struct vfio_dev *vfio, struct errmsg *err)
+{
+	uint64_t sr = rv_reg_read(vfio, RV_AMU_SR);
+
+	if (vfio->bar_io_error)
+		errmsg_hint(err, "BAR0 access failed: %s; check that the device is still there (lspci) and bound to vfio-pci",
+			    strerror(-vfio->bar_io_error));
+	else if (sr & RV_AMU_SR_IOMMU_FAULT)
+		errmsg_hint(err, "the device reports an IOMMU fault (AMU_SR 0x%" PRIx64 ")", sr);
+	else
+		errmsg_hint(err, "try a longer --timeout, or reset the device");
 }

@@ -12,8 +12,23 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+#include <time.h>
 
+#include "errmsg.h"
+#include "revere.h"
 #include "vfio.h"
+
+#define NSEC_PER_MSEC		1000000ull
+
+/* The clock every wait for the device is measured with. */
+static inline uint64_t rv_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 /*
  * Memory barriers between the driver's accesses to DMA memory and its
@@ -87,6 +102,30 @@ static inline uint8_t *rv_ring_slot(const struct rv_ring *r, uint64_t index)
 }
 
 /*
+ * The driver's only accesses to slot contents: a whole slot copied out,
+ * copied in or filled. The device reads and writes the same memory by DMA,
+ * ordered by rv_wmb()/rv_rmb() and the doorbells; the simulation's device
+ * thread does it for real, and tests/tsan.supp names these functions.
+ */
+static inline void rv_slot_read(const struct rv_ring *r, uint64_t index,
+				void *buf)
+{
+	memcpy(buf, rv_ring_slot(r, index), r->slot_size);
+}
+
+static inline void rv_slot_write(const struct rv_ring *r, uint64_t index,
+				 const void *buf)
+{
+	memcpy(rv_ring_slot(r, index), buf, r->slot_size);
+}
+
+static inline void rv_slot_fill(const struct rv_ring *r, uint64_t index,
+				uint8_t byte)
+{
+	memset(rv_ring_slot(r, index), byte, r->slot_size);
+}
+
+/*
  * Accept an index the device reports for its side of the ring: its new
  * write index (dev_is_producer) or its new read index. The device is
  * untrusted (spec 8.1 is what it promises): the index may not move
@@ -95,5 +134,24 @@ static inline uint8_t *rv_ring_slot(const struct rv_ring *r, uint64_t index)
  * ring unchanged.
  */
 int rv_ring_update(struct rv_ring *r, bool dev_is_producer, uint64_t index);
+
+/*
+ * Read the device's index for its side of r from register reg and accept
+ * it with rv_ring_update(). Returns 0, or -EIO with a device error named
+ * in err (rv_ring_bad_index()): the index is never used.
+ */
+int rv_ring_refresh(struct vfio_dev *vfio, struct errmsg *err,
+		    bool dev_is_producer, struct rv_ring *r, uint64_t reg);
+
+/* Name an impossible index the device reported ("read" or "write"). */
+int rv_ring_bad_index(struct errmsg *err, const struct rv_ring *r,
+		      const char *which, uint64_t index);
+
+/*
+ * Something to tell the user when the device goes quiet: a failed BAR0
+ * access, an IOMMU fault the device reports, or what to try. Appended to
+ * err as a hint.
+ */
+void rv_hint_device_state(struct vfio_dev *vfio, struct errmsg *err);
 
 #endif /* REVERE_HW_H */

@@ -791,7 +791,29 @@ static void bar_pwrite(struct vfio_dev *dev, uint64_t off, const void *buf,
 /*
  * Through the mapping, a volatile access of the full width is one load or
  * store instruction: the device never sees a register split in halves.
+ * These four are the only accesses to the mapping; the simulated device's
+ * thread shares it, like a device its registers (tests/tsan.supp).
  */
+static uint32_t mmio_read32(const void *addr)
+{
+	return le32toh(*(const volatile uint32_t *)addr);
+}
+
+static void mmio_write32(void *addr, uint32_t val)
+{
+	*(volatile uint32_t *)addr = htole32(val);
+}
+
+static uint64_t mmio_read64(const void *addr)
+{
+	return le64toh(*(const volatile uint64_t *)addr);
+}
+
+static void mmio_write64(void *addr, uint64_t val)
+{
+	*(volatile uint64_t *)addr = htole64(val);
+}
+
 uint32_t vfio_bar0_read32(struct vfio_dev *dev, uint64_t off)
 {
 	uint32_t le;
@@ -799,8 +821,7 @@ uint32_t vfio_bar0_read32(struct vfio_dev *dev, uint64_t off)
 	if (!bar_check(dev, off, sizeof(le), "read32"))
 		return UINT32_MAX;
 	if (dev->bar0.map)
-		return le32toh(*(volatile uint32_t *)
-			       ((char *)dev->bar0.map + off));
+		return mmio_read32((char *)dev->bar0.map + off);
 	if (!bar_pread(dev, off, &le, sizeof(le), "read32"))
 		return UINT32_MAX;
 	return le32toh(le);
@@ -813,7 +834,7 @@ void vfio_bar0_write32(struct vfio_dev *dev, uint64_t off, uint32_t val)
 	if (!bar_check(dev, off, sizeof(le), "write32"))
 		return;
 	if (dev->bar0.map) {
-		*(volatile uint32_t *)((char *)dev->bar0.map + off) = le;
+		mmio_write32((char *)dev->bar0.map + off, val);
 		return;
 	}
 	bar_pwrite(dev, off, &le, sizeof(le), "write32");
@@ -826,8 +847,7 @@ uint64_t vfio_bar0_read64(struct vfio_dev *dev, uint64_t off)
 	if (!bar_check(dev, off, sizeof(le), "read64"))
 		return UINT64_MAX;
 	if (dev->bar0.map)
-		return le64toh(*(volatile uint64_t *)
-			       ((char *)dev->bar0.map + off));
+		return mmio_read64((char *)dev->bar0.map + off);
 	if (!bar_pread(dev, off, &le, sizeof(le), "read64"))
 		return UINT64_MAX;
 	return le64toh(le);
@@ -840,7 +860,7 @@ void vfio_bar0_write64(struct vfio_dev *dev, uint64_t off, uint64_t val)
 	if (!bar_check(dev, off, sizeof(le), "write64"))
 		return;
 	if (dev->bar0.map) {
-		*(volatile uint64_t *)((char *)dev->bar0.map + off) = le;
+		mmio_write64((char *)dev->bar0.map + off, val);
 		return;
 	}
 	bar_pwrite(dev, off, &le, sizeof(le), "write64");

@@ -37,6 +37,7 @@
  * The model's DMA and MSI-X callbacks run with it held.
  */
 #include "mock_vfio.h"
+#include "rv_pci_cfg.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -60,9 +61,7 @@
 #define MOCK_MAX_CONTAINERS	4
 #define MOCK_MAX_DMA		64	/* type1's dma_entry_limit is 65535 */
 #define MOCK_MAX_IRQS		64
-#define MOCK_CFG_SIZE		4096	/* PCIe extended config space */
 #define MOCK_CONTAINER_PATH	"/dev/vfio/vfio"
-#define MOCK_BAR0_ADDR		0xfe000000u	/* what config space shows */
 
 /* vfio-pci's fixed region layout: index << 40 (vfio_pci_core.h). */
 #define MOCK_REGION_SHIFT	40
@@ -153,7 +152,7 @@ struct mock_vfio {
 
 	/* The one device: fds and mappings keep it open. */
 	unsigned int dev_users;
-	uint8_t config[MOCK_CFG_SIZE];
+	uint8_t config[RV_PCI_CFG_SIZE];
 	uint32_t irq_index, irq_count;	/* irq_count 0: none routed */
 	int irq_fd[MOCK_MAX_IRQS];	/* the mock's own dups, like eventfd_ctx */
 	int req_fd;			/* VFIO_PCI_REQ_IRQ_INDEX's, or -1 */
@@ -321,13 +320,24 @@ static void *dma_translate(struct mock_vfio *m, uint64_t iova, size_t len)
 	return NULL;
 }
 
+/*
+ * The device's only accesses to the driver's DMA buffers. The driver
+ * touches the same bytes without the mock's lock, as it would real DMA
+ * memory, ordered by barriers and doorbells (revere_hw.h): tests/tsan.supp
+ * names this function.
+ */
+static void dma_copy(void *dst, const void *src, size_t len)
+{
+	memcpy(dst, src, len);
+}
+
 static int host_dma_read(void *host, uint64_t iova, void *buf, size_t len)
 {
 	void *p = dma_translate(host, iova, len);
 
 	if (!p)
 		return -1;
-	memcpy(buf, p, len);
+	dma_copy(buf, p, len);
 	return 0;
 }
 
@@ -338,7 +348,7 @@ static int host_dma_write(void *host, uint64_t iova, const void *buf,
 
 	if (!p)
 		return -1;
-	memcpy(p, buf, len);
+	dma_copy(p, buf, len);
 	return 0;
 }
 
@@ -724,67 +734,25 @@ static int group_ioctl(struct mock_vfio *m, unsigned long request, void *arg)
 	return fail_errno(ENOTTY);
 }
 
-/* ---- the device: config space ---- */
-
-static void cfg_put16(struct mock_vfio *m, uint32_t off, uint16_t v)
-{
-	m->config[off] = (uint8_t)v;
-	m->config[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void cfg_put32(struct mock_vfio *m, uint32_t off, uint32_t v)
-{
-	cfg_put16(m, off, (uint16_t)v);
-	cfg_put16(m, off + 2, (uint16_t)(v >> 16));
-}
-
-static uint16_t cfg_command(const struct mock_vfio *m)
-{
-	return (uint16_t)(m->config[PCI_COMMAND] |
-			  m->config[PCI_COMMAND + 1] << 8);
-}
+/* ---- the device: config space (sim/rv_pci_cfg.h) ---- */
 
 static void config_init(struct mock_vfio *m)
 {
-	memset(m->config, 0, sizeof(m->config));
-	cfg_put16(m, PCI_VENDOR_ID, m->cfg.vendor_id);
-	cfg_put16(m, PCI_DEVICE_ID, m->cfg.device_id);
-	/* Class 0x12: processing accelerator. */
-	cfg_put32(m, PCI_CLASS_REVISION, 0x12000000u);
-	m->config[PCI_HEADER_TYPE] = PCI_HEADER_TYPE_NORMAL;
-	cfg_put32(m, PCI_BASE_ADDRESS_0,
-		  MOCK_BAR0_ADDR | PCI_BASE_ADDRESS_MEM_TYPE_64);
+	rv_pci_cfg_power_on(m->config, m->cfg.vendor_id, m->cfg.device_id);
 }
 
-/* The bits of COMMAND a driver may change; the rest reads as it was. */
-#define MOCK_CMD_WRITABLE (PCI_COMMAND_IO | PCI_COMMAND_MEMORY |	\
-			   PCI_COMMAND_MASTER | PCI_COMMAND_PARITY |	\
-			   PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
-
-/* Only COMMAND is writable; other writes are dropped, like RO bits. */
 static void config_write(struct mock_vfio *m, uint32_t off, const uint8_t *buf,
 			 size_t len)
 {
-	uint16_t cmd = cfg_command(m);
-	uint8_t c[2] = { (uint8_t)cmd, (uint8_t)(cmd >> 8) };
-
-	for (size_t i = 0; i < len; i++) {
-		uint32_t at = off + (uint32_t)i;
-
-		if (at == PCI_COMMAND || at == PCI_COMMAND + 1)
-			c[at - PCI_COMMAND] = buf[i];
-	}
-	cmd = (uint16_t)((cmd & ~MOCK_CMD_WRITABLE) |
-			 ((c[0] | c[1] << 8) & MOCK_CMD_WRITABLE));
-	cfg_put16(m, PCI_COMMAND, cmd);
-	rv_model_set_bus_master(&m->model, cmd & PCI_COMMAND_MASTER);
+	rv_pci_cfg_write(m->config, off, buf, len);
+	rv_model_set_bus_master(&m->model, rv_pci_cfg_bus_master(m->config));
 }
 
 /* vfio_pci_config_rw(): out of range is EFAULT there. */
 static ssize_t config_rw(struct mock_vfio *m, void *buf, size_t len,
 			 uint64_t off, bool write)
 {
-	if (off >= MOCK_CFG_SIZE || len > MOCK_CFG_SIZE - off)
+	if (off >= RV_PCI_CFG_SIZE || len > RV_PCI_CFG_SIZE - off)
 		return fail_errno(EFAULT);
 	if (write)
 		config_write(m, (uint32_t)off, buf, len);
@@ -869,15 +837,29 @@ static void sw_write(struct mock_vfio *m, uint64_t off, uint64_t val)
 	rv_model_write(&m->model, off, val);
 }
 
+/*
+ * The mock's only accesses to the BAR0 page it shares with the driver. The
+ * driver's loads and stores there are MMIO on hardware (volatile, no lock),
+ * ordered by barriers and doorbells: tests/tsan.supp names these two.
+ */
+static uint64_t bar_page_load(const struct mock_bar_map *b, uint32_t off)
+{
+	return __atomic_load_n(&b->page[off / 8], __ATOMIC_ACQUIRE);
+}
+
+static void bar_page_store(struct mock_bar_map *b, uint32_t off, uint64_t v)
+{
+	__atomic_store_n(&b->page[off / 8], v, __ATOMIC_RELEASE);
+}
+
 /* Device registers out to the mapping, after the model's DMA writes. */
 static void bar_publish(struct mock_vfio *m)
 {
 	struct mock_bar_map *b = &m->map;
 
 	for (size_t i = 0; i < b->n_dev; i++)
-		__atomic_store_n(&b->page[b->dev_off[i] / 8],
-				 rv_model_read(&m->model, b->dev_off[i]),
-				 __ATOMIC_RELEASE);
+		bar_page_store(b, b->dev_off[i],
+			       rv_model_read(&m->model, b->dev_off[i]));
 }
 
 /* Make the mapping show the model's registers (after map or reset). */
@@ -889,8 +871,7 @@ static void bar_resync(struct mock_vfio *m)
 		return;
 	for (size_t i = 0; i < b->n_sw; i++) {
 		b->shadow[i] = rv_model_read(&m->model, b->sw_off[i]);
-		__atomic_store_n(&b->page[b->sw_off[i] / 8], b->shadow[i],
-				 __ATOMIC_RELEASE);
+		bar_page_store(b, b->sw_off[i], b->shadow[i]);
 	}
 	bar_publish(m);
 }
@@ -902,8 +883,7 @@ static unsigned int bar_poll(struct mock_vfio *m)
 	unsigned int work = db_release(m);
 
 	for (size_t i = 0; i < b->n_sw; i++) {
-		uint64_t v = __atomic_load_n(&b->page[b->sw_off[i] / 8],
-					     __ATOMIC_ACQUIRE);
+		uint64_t v = bar_page_load(b, b->sw_off[i]);
 
 		if (v == b->shadow[i])
 			continue;
@@ -947,7 +927,7 @@ static void bar_after_write(struct mock_vfio *m, uint64_t off, uint64_t val)
 		if (b->sw_off[i] != off)
 			continue;
 		b->shadow[i] = val;
-		__atomic_store_n(&b->page[off / 8], val, __ATOMIC_RELEASE);
+		bar_page_store(b, (uint32_t)off, val);
 	}
 	bar_publish(m);
 }
@@ -1004,7 +984,7 @@ static void device_open(struct mock_vfio *m)
 {
 	if (m->cfg.reset)
 		rv_model_reset(&m->model);
-	cfg_put16(m, PCI_COMMAND, PCI_COMMAND_MEMORY);
+	rv_pci_cfg_open(m->config);
 	rv_model_set_bus_master(&m->model, false);
 }
 
@@ -1067,7 +1047,7 @@ static int region_info(struct mock_vfio *m, struct vfio_region_info *info)
 	info->size = 0;
 	if (info->index == VFIO_PCI_CONFIG_REGION_INDEX) {
 		info->flags = rw;	/* never mmap-able */
-		info->size = MOCK_CFG_SIZE;
+		info->size = RV_PCI_CFG_SIZE;
 	} else if (info->index == VFIO_PCI_BAR0_REGION_INDEX) {
 		info->flags = rw |
 			(m->cfg.bar0_mmap ? VFIO_REGION_INFO_FLAG_MMAP : 0);
@@ -1278,7 +1258,7 @@ static int device_reset(struct mock_vfio *m)
 	rv_model_reset(&m->model);
 	m->db.held = false;
 	rv_model_set_bus_master(&m->model,
-				cfg_command(m) & PCI_COMMAND_MASTER);
+				rv_pci_cfg_bus_master(m->config));
 	bar_resync(m);
 	return 0;
 }

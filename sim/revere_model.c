@@ -192,7 +192,7 @@ static unsigned int hw_ids(const struct rv_model *m)
 static struct rv_model_ami_sw *sw_of(struct rv_model *m, uint64_t id,
 				     uint64_t f_owner)
 {
-	if (f_owner != 0 || id >= sw_ids(m) || !m->sw[id].mapped)
+	if (f_owner != 0 || id >= sw_ids(m) || !m->sw[id].ami.mapped)
 		return NULL;
 	return &m->sw[id];
 }
@@ -200,7 +200,7 @@ static struct rv_model_ami_sw *sw_of(struct rv_model *m, uint64_t id,
 static struct rv_model_ami_hw *hw_of(struct rv_model *m, uint64_t id,
 				     uint64_t f_owner)
 {
-	if (f_owner != 0 || id >= hw_ids(m) || !m->hw[id].mapped)
+	if (f_owner != 0 || id >= hw_ids(m) || !m->hw[id].ami.mapped)
 		return NULL;
 	return &m->hw[id];
 }
@@ -212,6 +212,77 @@ enum {
 	ST_NOT_DISABLED = 2,		/* also "physical not available" */
 	ST_NOT_MON_OWNER = 3,
 };
+
+/* ---- commands: what every AMI has, whatever its type ---- */
+
+static struct rv_model_ami *ami_of(struct rv_model *m, unsigned int type,
+				   uint64_t id, uint64_t f_owner)
+{
+	struct rv_model_ami_sw *sw;
+	struct rv_model_ami_hw *hw;
+
+	if (type == RV_AMI_TYPE_SW) {
+		sw = sw_of(m, id, f_owner);
+		return sw ? &sw->ami : NULL;
+	}
+	hw = hw_of(m, id, f_owner);
+	return hw ? &hw->ami : NULL;
+}
+
+/* CONFIGURE, SAVE and RESET want the AMI mapped and disabled (spec 6). */
+static unsigned int ami_idle(const struct rv_model_ami *ami)
+{
+	if (!ami)
+		return ST_NOT_MAPPED;
+	return ami->enabled ? ST_NOT_DISABLED : ST_OK;
+}
+
+/* F-AMI-{SW,HW}-{ENABLE,DISABLE}: one layout, the ID at byte 4 (spec 6). */
+static unsigned int ami_set_enabled(struct rv_model *m, const uint8_t *c,
+				    unsigned int type, bool enabled)
+{
+	struct rv_model_ami *ami = ami_of(m, type,
+		rv_msg_get(c, RV_F_AMI_SW_ENABLE_CMD_AMI_SW_ID), 0);
+
+	if (!ami)
+		return ST_NOT_MAPPED;
+	ami->enabled = enabled;
+	return ST_OK;
+}
+
+/* Every CONFIGURE command has the PASID at the same place (spec 6). */
+static void ami_configure(struct rv_model_ami *ami, const uint8_t *c)
+{
+	ami->pasid = rv_msg_get(c, RV_F_AMI_SW_CONFIGURE_CMD_PASID);
+	ami->pasid_enabled = rv_msg_get(c,
+					RV_F_AMI_SW_CONFIGURE_CMD_PASID_ENABLED);
+}
+
+/* SAVE responses: the PASID at byte 8 for an AMI-SW, 4 for an AMI-HW. */
+static void ami_save(const struct rv_model_ami *ami, unsigned int type,
+		     uint8_t *r)
+{
+	if (type == RV_AMI_TYPE_SW) {
+		rv_msg_set(r, RV_F_AMI_SW_SAVE_RSP_PASID, ami->pasid);
+		rv_msg_set(r, RV_F_AMI_SW_SAVE_RSP_PASID_ENABLED,
+			   ami->pasid_enabled);
+		return;
+	}
+	rv_msg_set(r, RV_F_AMI_HW_SAVE_RSP_PASID, ami->pasid);
+	rv_msg_set(r, RV_F_AMI_HW_SAVE_RSP_PASID_ENABLED, ami->pasid_enabled);
+}
+
+/* The AMI's own RESET: its configuration goes, its mapping stays. */
+static unsigned int ami_reset(struct rv_model_ami *ami)
+{
+	unsigned int st = ami_idle(ami);
+
+	if (st)
+		return st;
+	ami->pasid = 0;
+	ami->pasid_enabled = false;
+	return ST_OK;
+}
 
 /* ---- commands: probe, functions, VF messages ---- */
 
@@ -312,7 +383,7 @@ static unsigned int cmd_pf_ami_sw_map(struct rv_model *m, const uint8_t *c,
 	(void)r;
 	if (f != 0 || id >= sw_ids(m))
 		return ST_NOT_DISABLED;
-	if (m->sw[id].mapped)
+	if (m->sw[id].ami.mapped)
 		return 1;	/* AMI-SW already mapped */
 	if (rv_msg_get(c, RV_PF_AMI_SW_MAP_CMD_ANY_PHY_AMI_SW)) {
 		for (phy = 0; phy < m->p.num_ami_sw; phy++)
@@ -322,9 +393,9 @@ static unsigned int cmd_pf_ami_sw_map(struct rv_model *m, const uint8_t *c,
 	if (phy >= m->p.num_ami_sw || m->phy_sw_used[phy])
 		return 2;	/* Physical AMI-SW not available */
 	m->phy_sw_used[phy] = true;
-	m->sw[id].mapped = true;
-	m->sw[id].enabled = false;
-	m->sw[id].phy = (uint16_t)phy;
+	m->sw[id].ami.mapped = true;
+	m->sw[id].ami.enabled = false;
+	m->sw[id].ami.phy = (uint16_t)phy;
 	for (i = 0; i < RV_MODEL_MAX_AMS; i++) {
 		m->sw[id].tx[i] = (struct rv_model_ring){ 0 };
 		m->sw[id].rx[i] = (struct rv_model_ring){ 0 };
@@ -343,18 +414,16 @@ static unsigned int cmd_pf_ami_sw_unmap(struct rv_model *m, const uint8_t *c,
 	(void)r;
 	if (!sw)
 		return ST_OK;
-	m->phy_sw_used[sw->phy] = false;
-	sw->mapped = false;
-	sw->enabled = false;
+	m->phy_sw_used[sw->ami.phy] = false;
+	sw->ami.mapped = false;
+	sw->ami.enabled = false;
 	return ST_OK;
 }
 
 /* What F- and PF-AMI-SW-CONFIGURE have in common, at the same places. */
 static void sw_configure(struct rv_model_ami_sw *sw, const uint8_t *c)
 {
-	sw->pasid = rv_msg_get(c, RV_F_AMI_SW_CONFIGURE_CMD_PASID);
-	sw->pasid_enabled = rv_msg_get(c,
-				       RV_F_AMI_SW_CONFIGURE_CMD_PASID_ENABLED);
+	ami_configure(&sw->ami, c);
 	sw->tx_vector = rv_msg_get(c, RV_F_AMI_SW_CONFIGURE_CMD_TX_VECTOR);
 	sw->rx_vector = rv_msg_get(c, RV_F_AMI_SW_CONFIGURE_CMD_RX_VECTOR);
 	sw->tx_irq_enable = rv_msg_get(c,
@@ -369,14 +438,13 @@ static unsigned int cmd_pf_ami_sw_configure(struct rv_model *m,
 	struct rv_model_ami_sw *sw = sw_of(m,
 		rv_msg_get(c, RV_PF_AMI_SW_CONFIGURE_CMD_AMI_SW_ID),
 		rv_msg_get(c, RV_PF_AMI_SW_CONFIGURE_CMD_F_OWNER));
+	unsigned int st = ami_idle(sw ? &sw->ami : NULL);
 
 	(void)r;
-	if (!sw)
-		return ST_NOT_MAPPED;
-	if (sw->enabled)
-		return ST_NOT_DISABLED;
+	if (st)
+		return st;
 	sw_configure(sw, c);
-	sw->enabled = rv_msg_get(c, RV_PF_AMI_SW_CONFIGURE_CMD_ENABLE);
+	sw->ami.enabled = rv_msg_get(c, RV_PF_AMI_SW_CONFIGURE_CMD_ENABLE);
 	return ST_OK;
 }
 
@@ -385,12 +453,11 @@ static unsigned int cmd_f_ami_sw_configure(struct rv_model *m,
 {
 	struct rv_model_ami_sw *sw = sw_of(m,
 		rv_msg_get(c, RV_F_AMI_SW_CONFIGURE_CMD_AMI_SW_ID), 0);
+	unsigned int st = ami_idle(sw ? &sw->ami : NULL);
 
 	(void)r;
-	if (!sw)
-		return ST_NOT_MAPPED;
-	if (sw->enabled)
-		return ST_NOT_DISABLED;
+	if (st)
+		return st;
 	sw_configure(sw, c);
 	return ST_OK;
 }
@@ -398,8 +465,7 @@ static unsigned int cmd_f_ami_sw_configure(struct rv_model *m,
 /* The SAVE responses of F- and PF- share these places (spec 6). */
 static void sw_save(const struct rv_model_ami_sw *sw, uint8_t *r)
 {
-	rv_msg_set(r, RV_F_AMI_SW_SAVE_RSP_PASID, sw->pasid);
-	rv_msg_set(r, RV_F_AMI_SW_SAVE_RSP_PASID_ENABLED, sw->pasid_enabled);
+	ami_save(&sw->ami, RV_AMI_TYPE_SW, r);
 	rv_msg_set(r, RV_F_AMI_SW_SAVE_RSP_TX_VECTOR, sw->tx_vector);
 	rv_msg_set(r, RV_F_AMI_SW_SAVE_RSP_RX_VECTOR, sw->rx_vector);
 	rv_msg_set(r, RV_F_AMI_SW_SAVE_RSP_TX_IRQ_ENABLE, sw->tx_irq_enable);
@@ -412,13 +478,12 @@ static unsigned int cmd_pf_ami_sw_save(struct rv_model *m, const uint8_t *c,
 	struct rv_model_ami_sw *sw = sw_of(m,
 		rv_msg_get(c, RV_PF_AMI_SW_SAVE_CMD_AMI_SW_ID),
 		rv_msg_get(c, RV_PF_AMI_SW_SAVE_CMD_F_OWNER));
+	unsigned int st = ami_idle(sw ? &sw->ami : NULL);
 
-	if (!sw)
-		return ST_NOT_MAPPED;
-	if (sw->enabled)
-		return ST_NOT_DISABLED;
+	if (st)
+		return st;
 	sw_save(sw, r);
-	rv_msg_set(r, RV_PF_AMI_SW_SAVE_RSP_ENABLE, sw->enabled);
+	rv_msg_set(r, RV_PF_AMI_SW_SAVE_RSP_ENABLE, sw->ami.enabled);
 	return ST_OK;
 }
 
@@ -427,11 +492,10 @@ static unsigned int cmd_f_ami_sw_save(struct rv_model *m, const uint8_t *c,
 {
 	struct rv_model_ami_sw *sw = sw_of(m,
 		rv_msg_get(c, RV_F_AMI_SW_SAVE_CMD_AMI_SW_ID), 0);
+	unsigned int st = ami_idle(sw ? &sw->ami : NULL);
 
-	if (!sw)
-		return ST_NOT_MAPPED;
-	if (sw->enabled)
-		return ST_NOT_DISABLED;
+	if (st)
+		return st;
 	sw_save(sw, r);
 	return ST_OK;
 }
@@ -443,14 +507,10 @@ static unsigned int cmd_f_ami_sw_save(struct rv_model *m, const uint8_t *c,
  */
 static unsigned int sw_reset(struct rv_model_ami_sw *sw)
 {
-	unsigned int i;
+	unsigned int i, st = ami_reset(sw ? &sw->ami : NULL);
 
-	if (!sw)
-		return ST_NOT_MAPPED;
-	if (sw->enabled)
-		return ST_NOT_DISABLED;
-	sw->pasid = 0;
-	sw->pasid_enabled = false;
+	if (st)
+		return st;
 	sw->tx_vector = 0;
 	sw->rx_vector = 0;
 	sw->tx_irq_enable = false;
@@ -481,27 +541,15 @@ static unsigned int cmd_f_ami_sw_reset(struct rv_model *m, const uint8_t *c,
 static unsigned int cmd_f_ami_sw_enable(struct rv_model *m, const uint8_t *c,
 					uint8_t *r)
 {
-	struct rv_model_ami_sw *sw = sw_of(m,
-		rv_msg_get(c, RV_F_AMI_SW_ENABLE_CMD_AMI_SW_ID), 0);
-
 	(void)r;
-	if (!sw)
-		return ST_NOT_MAPPED;
-	sw->enabled = true;
-	return ST_OK;
+	return ami_set_enabled(m, c, RV_AMI_TYPE_SW, true);
 }
 
 static unsigned int cmd_f_ami_sw_disable(struct rv_model *m, const uint8_t *c,
 					 uint8_t *r)
 {
-	struct rv_model_ami_sw *sw = sw_of(m,
-		rv_msg_get(c, RV_F_AMI_SW_DISABLE_CMD_AMI_SW_ID), 0);
-
 	(void)r;
-	if (!sw)
-		return ST_NOT_MAPPED;
-	sw->enabled = false;
-	return ST_OK;
+	return ami_set_enabled(m, c, RV_AMI_TYPE_SW, false);
 }
 
 /* ---- commands: AMS rings ---- */
@@ -540,7 +588,7 @@ static unsigned int cmd_pf_ams_ring_configure(struct rv_model *m,
 		       rv_msg_get(c, RV_PF_AMS_RING_CONFIGURE_CMD_AMS_TYPE));
 	if (!ring)
 		return ST_NOT_MAPPED;
-	if (sw->enabled)
+	if (sw->ami.enabled)
 		return ST_NOT_DISABLED;
 	*ring = (struct rv_model_ring){
 		.base = rv_msg_get(c, RV_PF_AMS_RING_CONFIGURE_CMD_BASE_PTR),
@@ -567,7 +615,7 @@ static unsigned int cmd_f_ams_ring_configure(struct rv_model *m,
 		       rv_msg_get(c, RV_F_AMS_RING_CONFIGURE_CMD_AMS_TYPE));
 	if (!ring)
 		return ST_NOT_MAPPED;
-	if (sw->enabled)
+	if (sw->ami.enabled)
 		return ST_NOT_DISABLED;
 	*ring = (struct rv_model_ring){
 		.base = rv_msg_get(c, RV_F_AMS_RING_CONFIGURE_CMD_BASE_PTR),
@@ -594,7 +642,7 @@ static unsigned int cmd_pf_ams_ring_save(struct rv_model *m, const uint8_t *c,
 		       rv_msg_get(c, RV_PF_AMS_RING_SAVE_CMD_AMS_TYPE));
 	if (!ring)
 		return ST_NOT_MAPPED;
-	if (sw->enabled)
+	if (sw->ami.enabled)
 		return ST_NOT_DISABLED;
 	rv_msg_set(r, RV_PF_AMS_RING_SAVE_RSP_RX_MODE, ring->rx_mode);
 	rv_msg_set(r, RV_PF_AMS_RING_SAVE_RSP_LOG2_SIZE, ring->log2_size);
@@ -616,7 +664,7 @@ static unsigned int cmd_f_ams_ring_save(struct rv_model *m, const uint8_t *c,
 		       rv_msg_get(c, RV_F_AMS_RING_SAVE_CMD_AMS_TYPE));
 	if (!ring)
 		return ST_NOT_MAPPED;
-	if (sw->enabled)
+	if (sw->ami.enabled)
 		return ST_NOT_DISABLED;
 	rv_msg_set(r, RV_F_AMS_RING_SAVE_RSP_RX_MODE, ring->rx_mode);
 	rv_msg_set(r, RV_F_AMS_RING_SAVE_RSP_LOG2_SIZE, ring->log2_size);
@@ -641,16 +689,15 @@ static unsigned int cmd_pf_ami_hw_map(struct rv_model *m, const uint8_t *c,
 	uint64_t f = rv_msg_get(c, RV_PF_AMI_HW_MAP_CMD_F_OWNER);
 
 	(void)r;
-	if (f != 0 || id >= hw_ids(m) || m->hw[id].mapped)
+	if (f != 0 || id >= hw_ids(m) || m->hw[id].ami.mapped)
 		return 1;	/* AMI-HW already mapped */
 	if (aha >= m->p.num_aha || phy >= m->p.num_ami_hw ||
 	    m->phy_hw_used[phy])
 		return 1;
 	m->phy_hw_used[phy] = true;
 	m->hw[id] = (struct rv_model_ami_hw){
-		.mapped = true,
+		.ami = { .mapped = true, .phy = (uint16_t)phy },
 		.aha = (uint16_t)aha,
-		.phy = (uint16_t)phy,
 	};
 	return ST_OK;
 }
@@ -665,7 +712,7 @@ static unsigned int cmd_pf_ami_hw_unmap(struct rv_model *m, const uint8_t *c,
 	(void)r;
 	if (!hw)
 		return ST_OK;
-	m->phy_hw_used[hw->phy] = false;
+	m->phy_hw_used[hw->ami.phy] = false;
 	*hw = (struct rv_model_ami_hw){ 0 };
 	return ST_OK;
 }
@@ -676,18 +723,15 @@ static unsigned int cmd_pf_ami_hw_configure(struct rv_model *m,
 	struct rv_model_ami_hw *hw = hw_of(m,
 		rv_msg_get(c, RV_PF_AMI_HW_CONFIGURE_CMD_AMI_HW_ID),
 		rv_msg_get(c, RV_PF_AMI_HW_CONFIGURE_CMD_F_OWNER));
+	unsigned int st = ami_idle(hw ? &hw->ami : NULL);
 
 	(void)r;
-	if (!hw)
-		return ST_NOT_MAPPED;
-	if (hw->enabled)
-		return ST_NOT_DISABLED;
-	hw->pasid = rv_msg_get(c, RV_PF_AMI_HW_CONFIGURE_CMD_PASID);
-	hw->pasid_enabled = rv_msg_get(c,
-				RV_PF_AMI_HW_CONFIGURE_CMD_PASID_ENABLED);
+	if (st)
+		return st;
+	ami_configure(&hw->ami, c);
 	hw->hw_cred_size = rv_msg_get(c,
 				RV_PF_AMI_HW_CONFIGURE_CMD_HW_CRED_SIZE);
-	hw->enabled = rv_msg_get(c, RV_PF_AMI_HW_CONFIGURE_CMD_ENABLE);
+	hw->ami.enabled = rv_msg_get(c, RV_PF_AMI_HW_CONFIGURE_CMD_ENABLE);
 	return ST_OK;
 }
 
@@ -696,15 +740,12 @@ static unsigned int cmd_f_ami_hw_configure(struct rv_model *m,
 {
 	struct rv_model_ami_hw *hw = hw_of(m,
 		rv_msg_get(c, RV_F_AMI_HW_CONFIGURE_CMD_AMI_HW_ID), 0);
+	unsigned int st = ami_idle(hw ? &hw->ami : NULL);
 
 	(void)r;
-	if (!hw)
-		return ST_NOT_MAPPED;
-	if (hw->enabled)
-		return ST_NOT_DISABLED;
-	hw->pasid = rv_msg_get(c, RV_F_AMI_HW_CONFIGURE_CMD_PASID);
-	hw->pasid_enabled = rv_msg_get(c,
-				RV_F_AMI_HW_CONFIGURE_CMD_PASID_ENABLED);
+	if (st)
+		return st;
+	ami_configure(&hw->ami, c);
 	return ST_OK;
 }
 
@@ -714,15 +755,13 @@ static unsigned int cmd_pf_ami_hw_save(struct rv_model *m, const uint8_t *c,
 	struct rv_model_ami_hw *hw = hw_of(m,
 		rv_msg_get(c, RV_PF_AMI_HW_SAVE_CMD_AMI_HW_ID),
 		rv_msg_get(c, RV_PF_AMI_HW_SAVE_CMD_F_OWNER));
+	unsigned int st = ami_idle(hw ? &hw->ami : NULL);
 
-	if (!hw)
-		return ST_NOT_MAPPED;
-	if (hw->enabled)
-		return ST_NOT_DISABLED;
-	rv_msg_set(r, RV_PF_AMI_HW_SAVE_RSP_PASID, hw->pasid);
-	rv_msg_set(r, RV_PF_AMI_HW_SAVE_RSP_PASID_ENABLED, hw->pasid_enabled);
+	if (st)
+		return st;
+	ami_save(&hw->ami, RV_AMI_TYPE_HW, r);
 	rv_msg_set(r, RV_PF_AMI_HW_SAVE_RSP_HW_CRED_SIZE, hw->hw_cred_size);
-	rv_msg_set(r, RV_PF_AMI_HW_SAVE_RSP_ENABLE, hw->enabled);
+	rv_msg_set(r, RV_PF_AMI_HW_SAVE_RSP_ENABLE, hw->ami.enabled);
 	return ST_OK;
 }
 
@@ -731,27 +770,22 @@ static unsigned int cmd_f_ami_hw_save(struct rv_model *m, const uint8_t *c,
 {
 	struct rv_model_ami_hw *hw = hw_of(m,
 		rv_msg_get(c, RV_F_AMI_HW_SAVE_CMD_AMI_HW_ID), 0);
+	unsigned int st = ami_idle(hw ? &hw->ami : NULL);
 
-	if (!hw)
-		return ST_NOT_MAPPED;
-	if (hw->enabled)
-		return ST_NOT_DISABLED;
-	rv_msg_set(r, RV_F_AMI_HW_SAVE_RSP_PASID, hw->pasid);
-	rv_msg_set(r, RV_F_AMI_HW_SAVE_RSP_PASID_ENABLED, hw->pasid_enabled);
+	if (st)
+		return st;
+	ami_save(&hw->ami, RV_AMI_TYPE_HW, r);
 	return ST_OK;
 }
 
 /* Configuration back to zero; the AMI-HW stays mapped where it was. */
 static unsigned int hw_reset(struct rv_model_ami_hw *hw)
 {
-	if (!hw)
-		return ST_NOT_MAPPED;
-	if (hw->enabled)
-		return ST_NOT_DISABLED;
-	hw->pasid = 0;
-	hw->pasid_enabled = false;
-	hw->hw_cred_size = 0;
-	return ST_OK;
+	unsigned int st = ami_reset(hw ? &hw->ami : NULL);
+
+	if (!st)
+		hw->hw_cred_size = 0;
+	return st;
 }
 
 static unsigned int cmd_pf_ami_hw_reset(struct rv_model *m, const uint8_t *c,
@@ -773,27 +807,15 @@ static unsigned int cmd_f_ami_hw_reset(struct rv_model *m, const uint8_t *c,
 static unsigned int cmd_f_ami_hw_enable(struct rv_model *m, const uint8_t *c,
 					uint8_t *r)
 {
-	struct rv_model_ami_hw *hw = hw_of(m,
-		rv_msg_get(c, RV_F_AMI_HW_ENABLE_CMD_AMI_HW_ID), 0);
-
 	(void)r;
-	if (!hw)
-		return ST_NOT_MAPPED;
-	hw->enabled = true;
-	return ST_OK;
+	return ami_set_enabled(m, c, RV_AMI_TYPE_HW, true);
 }
 
 static unsigned int cmd_f_ami_hw_disable(struct rv_model *m, const uint8_t *c,
 					 uint8_t *r)
 {
-	struct rv_model_ami_hw *hw = hw_of(m,
-		rv_msg_get(c, RV_F_AMI_HW_DISABLE_CMD_AMI_HW_ID), 0);
-
 	(void)r;
-	if (!hw)
-		return ST_NOT_MAPPED;
-	hw->enabled = false;
-	return ST_OK;
+	return ami_set_enabled(m, c, RV_AMI_TYPE_HW, false);
 }
 
 /* ---- commands: sessions ---- */
@@ -894,13 +916,13 @@ static unsigned int ams_monitor_check(struct rv_model *m, uint64_t ami,
 
 		if (!sw)
 			return ST_NOT_MAPPED;
-		enabled = sw->enabled;
+		enabled = sw->ami.enabled;
 	} else {
 		struct rv_model_ami_hw *hw = hw_of(m, ami, 0);
 
 		if (!hw)
 			return ST_NOT_MAPPED;
-		enabled = hw->enabled;
+		enabled = hw->ami.enabled;
 	}
 	if (ams >= nams)
 		return ST_NOT_MAPPED;
@@ -1111,7 +1133,7 @@ static struct rv_model_ami_sw *live_sw(struct rv_model *m, uint16_t ami,
 {
 	struct rv_model_ami_sw *sw = sw_of(m, ami, f_owner);
 
-	return sw && sw->enabled ? sw : NULL;
+	return sw && sw->ami.enabled ? sw : NULL;
 }
 
 static struct rv_model_ami_hw *live_hw(struct rv_model *m, uint16_t ami,
@@ -1119,7 +1141,7 @@ static struct rv_model_ami_hw *live_hw(struct rv_model *m, uint16_t ami,
 {
 	struct rv_model_ami_hw *hw = hw_of(m, ami, f_owner);
 
-	return hw && hw->enabled ? hw : NULL;
+	return hw && hw->ami.enabled ? hw : NULL;
 }
 
 /* Where a message goes: an AMI-SW RX ring, and whether the AHA inverts it. */
@@ -1158,7 +1180,7 @@ static const struct rv_model_asn *aha_out_asn(struct rv_model *m)
 	for (id = 0; id < hw_ids(m); id++) {
 		const struct rv_model_ami_hw *hw = &m->hw[id];
 
-		if (hw->mapped && hw->enabled && hw->aha == 0 && hw->phy == 1)
+		if (hw->ami.mapped && hw->ami.enabled && hw->aha == 0 && hw->ami.phy == 1)
 			break;
 	}
 	if (id == hw_ids(m))
@@ -1193,7 +1215,7 @@ static bool route(struct rv_model *m, const struct rv_model_asn *a,
 	h->invert = false;
 	if (a->dst_ami_type == RV_AMI_TYPE_HW) {
 		hw = live_hw(m, a->dst_ami, a->dst_f_owner);
-		if (!hw || hw->aha != 0 || hw->phy != 0 || a->dst_ams != 0)
+		if (!hw || hw->aha != 0 || hw->ami.phy != 0 || a->dst_ams != 0)
 			return false;	/* no agent behind it */
 		out = aha_out_asn(m);
 		if (!out || out->dst_ami_type != RV_AMI_TYPE_SW)
@@ -1614,12 +1636,12 @@ void rv_model_summary(const struct rv_model *m, struct rv_model_summary *s)
 		.irqs = m->irqs,
 	};
 	for (i = 0; i < RV_MODEL_MAX_AMI_SW; i++) {
-		s->ami_sw_mapped += m->sw[i].mapped;
-		s->ami_sw_enabled += m->sw[i].mapped && m->sw[i].enabled;
+		s->ami_sw_mapped += m->sw[i].ami.mapped;
+		s->ami_sw_enabled += m->sw[i].ami.mapped && m->sw[i].ami.enabled;
 	}
 	for (i = 0; i < RV_MODEL_MAX_AMI_HW; i++) {
-		s->ami_hw_mapped += m->hw[i].mapped;
-		s->ami_hw_enabled += m->hw[i].mapped && m->hw[i].enabled;
+		s->ami_hw_mapped += m->hw[i].ami.mapped;
+		s->ami_hw_enabled += m->hw[i].ami.mapped && m->hw[i].ami.enabled;
 	}
 	for (i = 0; i < RV_MODEL_MAX_ASN; i++)
 		s->asn_count += m->asn[i].used;

@@ -138,12 +138,22 @@ struct rv_model_ring {
 	uint8_t threshold;
 };
 
-/* A logical AMI-SW of function 0 and its BAR0 page (spec 4, 8.7). */
-struct rv_model_ami_sw {
+/*
+ * What an AMI is, whatever its type: mapped into function 0 onto a
+ * physical AMI, enabled or not, and its PASID. The AMI-SW and AMI-HW
+ * commands that only touch this (ENABLE, DISABLE, the checks of CONFIGURE,
+ * SAVE and RESET) are one piece of code for both types.
+ */
+struct rv_model_ami {
 	bool mapped, enabled;
-	uint16_t phy;			/* physical AMI-SW behind it */
+	uint16_t phy;			/* physical AMI behind it */
 	uint32_t pasid;
 	bool pasid_enabled;
+};
+
+/* A logical AMI-SW of function 0 and its BAR0 page (spec 4, 8.7). */
+struct rv_model_ami_sw {
+	struct rv_model_ami ami;
 	uint16_t tx_vector, rx_vector;
 	bool tx_irq_enable, rx_irq_enable;
 	struct rv_model_ring tx[RV_MODEL_MAX_AMS], rx[RV_MODEL_MAX_AMS];
@@ -153,12 +163,10 @@ struct rv_model_ami_sw {
 	uint64_t read_rx[RV_MODEL_MAX_AMS], write_rx[RV_MODEL_MAX_AMS];
 };
 
-/* A logical AMI-HW of function 0. */
+/* A logical AMI-HW of function 0, on physical AMI-HW ami.phy of aha. */
 struct rv_model_ami_hw {
-	bool mapped, enabled;
-	uint16_t aha, phy;		/* physical AMI-HW behind it */
-	uint32_t pasid;
-	bool pasid_enabled;
+	struct rv_model_ami ami;
+	uint16_t aha;
 	uint16_t hw_cred_size;
 };
 

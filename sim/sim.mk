@@ -2,4 +2,5 @@
 # carries it. Both are part of librevere so that --sim is always available.
 librevere_la_SOURCES += \
 	sim/revere_model.c sim/revere_model.h \
+	sim/rv_pci_cfg.c sim/rv_pci_cfg.h \
 	sim/mock_vfio.c sim/mock_vfio.h

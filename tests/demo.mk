@@ -30,4 +30,10 @@ check_PROGRAMS += tests/test_cmdline
 TESTS += tests/test_cmdline
 tests_test_cmdline_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_cmdline_LDADD = librevere.la $(CMOCKA_LIBS)
+
+# The driver when a register read fails during set-up.
+check_PROGRAMS += tests/test_dev_faults
+TESTS += tests/test_dev_faults
+tests_test_dev_faults_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_dev_faults_LDADD = librevere.la $(CMOCKA_LIBS)
 endif

@@ -101,6 +101,13 @@ syscall_fails "mmap:1:ENOMEM" "BAR0"
 syscall_fails "pread:1:EIO" "config"
 syscall_fails "pwrite:1:EIO" "config"
 
+# Without VFIO_DEVICE_RESET the demo goes on; a later failure is still
+# reported as itself, not as the reset the device lacks.
+run_demo "reset=0,fail=ioctl:VFIO_IOMMU_MAP_DMA:1:EFAULT"
+expect_status "reset=0, MAP_DMA fails" 1
+expect "reset=0, MAP_DMA fails: error names VFIO_IOMMU_MAP_DMA" \
+	has_error "VFIO_IOMMU_MAP_DMA of .*: Bad address"
+
 # A group that is not viable, a device name the group does not have.
 fails "group_viable=0" "not viable"
 fails "memlock_limit=4096" "locked-memory limit"

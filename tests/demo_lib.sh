@@ -16,6 +16,11 @@ not_ok() {
 	sed 's/^/#   err: /' "$tmp/err" 2>/dev/null | head -n 20
 }
 finish() { echo "1..$n"; }
+# check DESC COMMAND...: one check, passed if COMMAND succeeds.
+check() {
+	desc=$1; shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
 
 # run_demo SIM_SPEC ARGS...: run the demo on --sim with REVERE_SIM=SIM_SPEC
 # (report=1 always, so the mock prints its counters on exit); sets $status.

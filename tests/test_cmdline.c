@@ -57,6 +57,24 @@ static void test_after_error(void **state)
 	assert_int_equal(cl.verbosity, CMDLINE_NORMAL);
 }
 
+/*
+ * Field by field: padding bytes are not part of the answer, and a compound
+ * literal leaves them as the stack had them (clang with ASan does).
+ */
+static void assert_cmdline_equal(const struct cmdline *a,
+				 const struct cmdline *b)
+{
+	assert_int_equal(a->action, b->action);
+	assert_ptr_equal(a->vfio_group, b->vfio_group);
+	assert_ptr_equal(a->device, b->device);
+	assert_int_equal(a->sim, b->sim);
+	assert_int_equal(a->packets, b->packets);
+	assert_int_equal(a->timeout_ms, b->timeout_ms);
+	assert_int_equal(a->loopback, b->loopback);
+	assert_int_equal(a->trace, b->trace);
+	assert_int_equal(a->verbosity, b->verbosity);
+}
+
 /* The same argv twice gives the same answer twice. */
 static void test_same_twice(void **state)
 {
@@ -68,7 +86,7 @@ static void test_same_twice(void **state)
 	(void)state;
 	assert_int_equal(parse(&one, ARGC(argv), argv), 0);
 	assert_int_equal(parse(&two, ARGC(argv), argv), 0);
-	assert_memory_equal(&one, &two, sizeof(one));
+	assert_cmdline_equal(&one, &two);
 	assert_int_equal(two.timeout_ms, 250);
 	assert_int_equal(two.verbosity, CMDLINE_QUIET);
 }

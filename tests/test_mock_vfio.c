@@ -796,6 +796,52 @@ static void test_config_space(void **state)
 	fx_close_all(f);
 }
 
+/*
+ * What vfio-pci presents for a PCIe endpoint (sim/rv_pci_cfg.c): 4 KiB, a
+ * PCI Express capability, BAR sizing, and only the COMMAND bits the device
+ * implements.
+ */
+static void test_config_space_layout(void **state)
+{
+	struct fx *f = *state;
+	const off_t cfg = REGION(VFIO_PCI_CONFIG_REGION_INDEX);
+	uint32_t bar[2] = { 0xffffffffu, 0xffffffffu };
+	uint16_t cmd = 0xffff, st;
+	uint8_t cap[3];
+
+	fx_device(f);
+	assert_int_equal(f->ops->pread(f->ops->ctx, f->device, cap, 1,
+				       cfg + 4095), 1);
+	assert_int_equal(f->ops->pread(f->ops->ctx, f->device, &st, 2,
+				       cfg + PCI_STATUS), 2);
+	assert_true(st & PCI_STATUS_CAP_LIST);
+	assert_int_equal(f->ops->pread(f->ops->ctx, f->device, cap, 1,
+				       cfg + PCI_CAPABILITY_LIST), 1);
+	assert_int_equal(cap[0], 0x40);
+	assert_int_equal(f->ops->pread(f->ops->ctx, f->device, cap, 3,
+				       cfg + 0x40), 3);
+	assert_int_equal(cap[0], PCI_CAP_ID_EXP);
+	assert_int_equal(cap[1], 0);			/* the last capability */
+	assert_int_equal(cap[2] & PCI_EXP_FLAGS_VERS, 2);
+	assert_int_equal((cap[2] & PCI_EXP_FLAGS_TYPE) >> 4,
+			 PCI_EXP_TYPE_ENDPOINT);
+	/* Sizing: all ones in, 1 MiB's complement and the type bits out. */
+	assert_int_equal(f->ops->pwrite(f->ops->ctx, f->device, bar, 8,
+					cfg + PCI_BASE_ADDRESS_0), 8);
+	assert_int_equal(f->ops->pread(f->ops->ctx, f->device, bar, 8,
+				       cfg + PCI_BASE_ADDRESS_0), 8);
+	assert_int_equal(bar[0], 0xfff00000u | PCI_BASE_ADDRESS_MEM_TYPE_64);
+	assert_int_equal(bar[1], 0xffffffffu);
+	/* COMMAND: memory, master, parity, SERR; no I/O, no INTx. */
+	assert_int_equal(f->ops->pwrite(f->ops->ctx, f->device, &cmd, 2,
+					cfg + PCI_COMMAND), 2);
+	assert_int_equal(f->ops->pread(f->ops->ctx, f->device, &cmd, 2,
+				       cfg + PCI_COMMAND), 2);
+	assert_int_equal(cmd, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
+			      PCI_COMMAND_PARITY | PCI_COMMAND_SERR);
+	fx_close_all(f);
+}
+
 static void test_bar_rw(void **state)
 {
 	struct fx *f = *state;
@@ -1255,6 +1301,7 @@ int main(void)
 		T(test_region_info),
 		T(test_region_info_no_mmap),
 		T(test_config_space),
+		T(test_config_space_layout),
 		T(test_bar_rw),
 		T(test_bar_mmap),
 		T(test_bar_mmap_last_store),

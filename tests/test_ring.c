@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "revere_hw.h"
@@ -45,6 +46,28 @@ static void test_slot_wraps(void **state)
 	assert_ptr_equal(rv_ring_slot(&r, 8), slots);
 	assert_ptr_equal(rv_ring_slot(&r, 8 * 1000 + 3), slots + 3 * 16);
 	assert_ptr_equal(rv_ring_slot(&r, UINT64_MAX), slots + 7 * 16);
+}
+
+/* Slot copies touch exactly the slot the index wraps to, all of it. */
+static void test_slot_copies(void **state)
+{
+	struct rv_ring r = ring_at(0, 0);
+	uint8_t in[16], out[16];
+
+	(void)state;
+	memset(slots, 0xee, sizeof(slots));
+	for (unsigned int i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i + 1);
+	rv_slot_write(&r, 8 * 5 + 2, in);
+	assert_memory_equal(slots + 2 * 16, in, 16);
+	assert_int_equal(slots[2 * 16 - 1], 0xee);
+	assert_int_equal(slots[3 * 16], 0xee);
+	rv_slot_read(&r, 2, out);
+	assert_memory_equal(out, in, 16);
+	rv_slot_fill(&r, UINT64_MAX, 0x5a);
+	for (unsigned int i = 0; i < 16; i++)
+		assert_int_equal(slots[7 * 16 + i], 0x5a);
+	assert_int_equal(slots[7 * 16 - 1], 0xee);
 }
 
 /* The device's write index: forward up to the ring size, never back. */
@@ -98,6 +121,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty_full),
 		cmocka_unit_test(test_slot_wraps),
+		cmocka_unit_test(test_slot_copies),
 		cmocka_unit_test(test_device_producer),
 		cmocka_unit_test(test_device_consumer),
 		cmocka_unit_test(test_counter_wrap),

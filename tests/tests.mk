@@ -1,4 +1,7 @@
-# Tests run by `make check`. Each part of the tree has its own fragment.
+# Tests run by `make check` (and `make fuzz`, which it does not run). Each
+# part of the tree has its own fragment.
 include tests/vfio.mk
 include tests/model.mk
 include tests/demo.mk
+include tests/sanitizers.mk
+include tests/fuzz/fuzz.mk

@@ -7,6 +7,12 @@ check_PROGRAMS += tests/kernel/edu-test
 tests_kernel_edu_test_SOURCES = tests/kernel/edu_test.c
 tests_kernel_edu_test_LDADD = librevere.la
 
+# cfg-dump prints a device's config space through VFIO, or the mock's: the
+# rig compares the mdev's with the mock's.
+check_PROGRAMS += tests/kernel/cfg-dump
+tests_kernel_cfg_dump_SOURCES = tests/kernel/cfg_dump.c
+tests_kernel_cfg_dump_LDADD = librevere.la
+
 EXTRA_DIST += \
 	tests/kernel/README \
 	tests/kernel/rig.sh \
@@ -18,7 +24,8 @@ EXTRA_DIST += \
 # boot it in QEMU and check every guest result. Its work area is
 # tests/kernel/build/ in the build directory (kept between runs as a cache).
 .PHONY: check-kernel
-check-kernel: revere-vfio-demo$(EXEEXT) tests/kernel/edu-test$(EXEEXT)
+check-kernel: revere-vfio-demo$(EXEEXT) tests/kernel/edu-test$(EXEEXT) \
+		tests/kernel/cfg-dump$(EXEEXT)
 	$(SHELL) $(top_srcdir)/tests/kernel/rig.sh $(abs_top_builddir) \
 		$(abs_top_srcdir)
 

@@ -9,7 +9,8 @@
 #           revere_mdev.ko
 #   SRCDIR  the project's source root
 #
-# The module source, sim/revere_model.[ch] and revere.h are copied into
+# The module source, sim/revere_model.[ch], sim/rv_pci_cfg.[ch] and
+# revere.h are copied into
 # OUTDIR, so the model is compiled from the project's own files (never a
 # fork) and SRCDIR is never written to. A file is only copied when it
 # changed, so a rebuild is incremental.
@@ -35,6 +36,7 @@ OUTDIR=$(cd "$OUTDIR" && pwd)
 MDEV=$SRCDIR/tests/kernel/mdev
 for f in "$MDEV"/Kbuild "$MDEV"/*.c "$MDEV"/*.h \
 	"$SRCDIR"/sim/revere_model.c "$SRCDIR"/sim/revere_model.h \
+	"$SRCDIR"/sim/rv_pci_cfg.c "$SRCDIR"/sim/rv_pci_cfg.h \
 	"$SRCDIR"/revere.h; do
 	[ -f "$f" ] || die "missing source file $f"
 	dst=$OUTDIR/$(basename "$f")

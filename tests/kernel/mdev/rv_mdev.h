@@ -8,7 +8,8 @@
  * The pieces, one file each:
  *   rv_mdev_main.c  module, mdev parent and type, mdev driver, sysfs state
  *   rv_mdev_vfio.c  the vfio_device: regions, ioctls, DMA, MSI-X eventfds
- *   rv_mdev_cfg.c   the emulated PCI configuration space
+ * and, shared with the mock VFIO kernel, sim/rv_pci_cfg.c for the PCI
+ * configuration space.
  *
  * Written against Linux 6.1's mdev and vfio API (the kernel Debian 12
  * ships); samples/vfio-mdev/mtty.c of that release shows the same shape.
@@ -22,9 +23,7 @@
 #include <linux/vfio.h>
 
 #include "revere_model.h"
-
-/* The emulated PCI configuration space: a type 0 header, no capabilities. */
-#define RV_CFG_SIZE		256
+#include "rv_pci_cfg.h"
 
 /*
  * MSI-X vectors offered through VFIO_PCI_MSIX_IRQ_INDEX. Spec 8.8 lets the
@@ -48,7 +47,7 @@ struct rv_mdev {
 	 * into (dma_unmap) may take it: see rv_mdev_dma_unmap().
 	 */
 	struct mutex lock;
-	u8 cfg[RV_CFG_SIZE];
+	u8 cfg[RV_PCI_CFG_SIZE];
 	struct eventfd_ctx *msix[RV_MDEV_MSIX_COUNT];
 	/* VFIO_PCI_REQ_IRQ_INDEX: how we ask the user for the device back. */
 	struct eventfd_ctx *req;
@@ -56,10 +55,5 @@ struct rv_mdev {
 };
 
 extern const struct vfio_device_ops rv_mdev_vfio_ops;
-
-/* Config space (rv_mdev_cfg.c); none of these take the lock. */
-void rv_cfg_power_on(u8 *cfg);
-void rv_cfg_write(u8 *cfg, unsigned int off, const u8 *buf, size_t len);
-bool rv_cfg_bus_master(const u8 *cfg);
 
 #endif /* RV_MDEV_H */

@@ -5,7 +5,7 @@
  * (VFIO_DEVICE_FLAGS_PCI, the VFIO_PCI_*_INDEX regions and interrupts) so
  * that a driver written for vfio-pci runs on it unchanged:
  *
- *   config region  256 bytes, emulated (rv_mdev_cfg.c), read and write
+ *   config region  4 KiB, emulated (sim/rv_pci_cfg.c), read and write
  *   BAR0 region    RV_MODEL_BAR0_SIZE, 64-bit registers, read and write
  *                  through pread/pwrite only: there is no memory to mmap,
  *                  every access is a call into the model
@@ -127,7 +127,7 @@ static int rv_mdev_init_dev(struct vfio_device *vdev)
 	struct rv_model_params params;
 
 	mutex_init(&rv->lock);
-	rv_cfg_power_on(rv->cfg);
+	rv_pci_cfg_power_on(rv->cfg, RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF);
 	rv_model_default_params(&params);
 	if (rv_model_init(&rv->model, &params, &host)) {
 		mutex_destroy(&rv->lock);
@@ -172,14 +172,15 @@ static void rv_mdev_req_release(struct rv_mdev *rv)
 
 /*
  * A new user gets a device fresh from power-on, as vfio-pci resets the
- * function when the device is opened.
+ * function when the device is opened and enables its memory decode.
  */
 static int rv_mdev_open_device(struct vfio_device *vdev)
 {
 	struct rv_mdev *rv = to_rv(vdev);
 
 	mutex_lock(&rv->lock);
-	rv_cfg_power_on(rv->cfg);
+	rv_pci_cfg_power_on(rv->cfg, RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF);
+	rv_pci_cfg_open(rv->cfg);
 	rv_model_reset(&rv->model);
 	rv_model_set_bus_master(&rv->model, false);
 	mutex_unlock(&rv->lock);
@@ -245,7 +246,7 @@ static u64 rv_region_size(u64 index)
 {
 	switch (index) {
 	case VFIO_PCI_CONFIG_REGION_INDEX:
-		return RV_CFG_SIZE;
+		return RV_PCI_CFG_SIZE;
 	case VFIO_PCI_BAR0_REGION_INDEX:
 		return RV_MODEL_BAR0_SIZE;
 	default:
@@ -253,32 +254,49 @@ static u64 rv_region_size(u64 index)
 	}
 }
 
-/* Config space: any size at any offset, as PCI allows. */
-static ssize_t rv_cfg_rw(struct rv_mdev *rv, char __user *ubuf, size_t count,
-			 u64 off, bool write)
+/*
+ * Config space: any size at any offset, as PCI allows, through a small
+ * bounce buffer (4 KiB would not fit on the kernel stack).
+ */
+#define RV_CFG_CHUNK	64
+
+static ssize_t rv_cfg_chunk(struct rv_mdev *rv, char __user *ubuf,
+			    size_t count, u64 off, bool write)
 {
-	u8 buf[RV_CFG_SIZE];
+	u8 buf[RV_CFG_CHUNK];
 
 	if (!write) {
 		mutex_lock(&rv->lock);
 		memcpy(buf, rv->cfg + off, count);
 		mutex_unlock(&rv->lock);
-		if (copy_to_user(ubuf, buf, count))
-			return -EFAULT;
-		return count;
+		return copy_to_user(ubuf, buf, count) ? -EFAULT : 0;
 	}
-
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 	mutex_lock(&rv->lock);
-	rv_cfg_write(rv->cfg, off, buf, count);
+	rv_pci_cfg_write(rv->cfg, off, buf, count);
 	if (off < PCI_COMMAND + 2 && off + count > PCI_COMMAND) {
 		/* BME gates the device's DMA (spec 8.2): work may resume. */
 		rv_model_set_bus_master(&rv->model,
-					rv_cfg_bus_master(rv->cfg));
+					rv_pci_cfg_bus_master(rv->cfg));
 		rv_mdev_run(rv);
 	}
 	mutex_unlock(&rv->lock);
+	return 0;
+}
+
+static ssize_t rv_cfg_rw(struct rv_mdev *rv, char __user *ubuf, size_t count,
+			 u64 off, bool write)
+{
+	size_t done, n;
+	ssize_t ret;
+
+	for (done = 0; done < count; done += n) {
+		n = min_t(size_t, count - done, RV_CFG_CHUNK);
+		ret = rv_cfg_chunk(rv, ubuf + done, n, off + done, write);
+		if (ret)
+			return ret;
+	}
 	return count;
 }
 
@@ -590,7 +608,7 @@ static long rv_ioctl_reset(struct rv_mdev *rv)
 {
 	mutex_lock(&rv->lock);
 	rv_model_reset(&rv->model);
-	rv_model_set_bus_master(&rv->model, rv_cfg_bus_master(rv->cfg));
+	rv_model_set_bus_master(&rv->model, rv_pci_cfg_bus_master(rv->cfg));
 	mutex_unlock(&rv->lock);
 	return 0;
 }

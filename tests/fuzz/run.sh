@@ -1,0 +1,145 @@
+#!/bin/sh
+# The fuzz targets, built with clang straight from the project's sources
+# (the main build may use gcc) in OUT, away from the autotools objects.
+#
+#   run.sh fuzz SRCDIR OUT      each target over its corpus for FUZZ_SECONDS
+#                               (default 60); fails on a crash, an oracle,
+#                               a timeout or a leak
+#   run.sh coverage SRCDIR OUT  line coverage of the driver (revere_dev.c,
+#                               revere_mgt.c, revere_hw.c) reached by the
+#                               seed corpus (and by OUT's grown corpus)
+#
+# Missing tools are installed when run as root (Debian's clang,
+# libclang-rt-N-dev for libFuzzer, llvm-N for coverage); otherwise the
+# script names the package and fails.
+set -eu
+
+mode=$1 srcdir=$2 out=$3
+seconds=${FUZZ_SECONDS:-60}
+CLANG=${CLANG:-clang}
+TARGETS="device parse"
+# The driver, whose clock the device target replaces with a virtual one.
+DRIVER="revere_dev.c revere_mgt.c revere_hw.c"
+# Per input: a run is milliseconds on virtual time; seconds means a hang.
+INPUT_TIMEOUT=10
+
+die() { echo "fuzz: $*" >&2; exit 1; }
+
+# need PACKAGE COMMAND...: run COMMAND quietly; install PACKAGE if it fails.
+need() {
+	pkg=$1; shift
+	"$@" >/dev/null 2>&1 && return 0
+	[ "$(id -u)" = 0 ] ||
+		die "missing $pkg: apt-get install $pkg (as root)"
+	echo "fuzz: installing $pkg"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null ||
+		die "could not install $pkg"
+	"$@" >/dev/null 2>&1 || die "$pkg installed, still not working: $*"
+}
+
+probe_fuzzer() {
+	printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
+		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' \
+		>"$out/probe.c"
+	"$CLANG" -fsanitize=fuzzer "$out/probe.c" -o "$out/probe"
+}
+
+tools() {
+	mkdir -p "$out"
+	need clang "$CLANG" --version
+	ver=$("$CLANG" -dumpversion | cut -d. -f1)
+	need "libclang-rt-$ver-dev" probe_fuzzer
+}
+
+# build NAME EXE FLAGS...: the target NAME from the sources it needs.
+build() {
+	name=$1 exe=$2; shift 2
+	obj=$out/obj-$(basename "$exe")
+	mkdir -p "$obj"
+	cflags="-std=gnu11 -g -O1 -Wall -Wextra -Werror -I$srcdir -I$srcdir/sim -I$srcdir/tests/fuzz $*"
+	srcs="errmsg.c sim/revere_model.c sim/rv_pci_cfg.c sim/mock_vfio.c tests/fuzz/oracle.c
+	      tests/fuzz/fuzz_$name.c"
+	case $name in
+	device) srcs="$srcs vfio.c tests/fuzz/hostile_vfio.c" ;;
+	parse) srcs="$srcs cmdline.c" ;;
+	esac
+	objs=
+	for s in $srcs; do
+		o=$obj/$(basename "$s" .c).o
+		"$CLANG" $cflags -c "$srcdir/$s" -o "$o"
+		objs="$objs $o"
+	done
+	if [ "$name" = device ]; then
+		# The driver's clock is the target's virtual one (fuzz_device.c).
+		for s in $DRIVER; do
+			o=$obj/$(basename "$s" .c).o
+			"$CLANG" $cflags -Dclock_gettime=fuzz_clock_gettime \
+				-c "$srcdir/$s" -o "$o"
+			objs="$objs $o"
+		done
+	fi
+	"$CLANG" $cflags -o "$exe" $objs -lpthread
+}
+
+fuzz() {
+	tools
+	for t in $TARGETS; do
+		build "$t" "$out/fuzz_$t" -fsanitize=fuzzer,address,undefined \
+			-fno-sanitize-recover=undefined
+	done
+	for t in $TARGETS; do
+		mkdir -p "$out/corpus/$t"
+		echo "fuzz: $t for ${seconds}s"
+		if ! "$out/fuzz_$t" -max_total_time="$seconds" \
+			-timeout=$INPUT_TIMEOUT -rss_limit_mb=2048 \
+			-artifact_prefix="$out/$t-" -print_final_stats=1 \
+			"$out/corpus/$t" "$srcdir/tests/fuzz/corpus/$t" \
+			>"$out/$t.log" 2>&1; then
+			tail -n 60 "$out/$t.log" >&2
+			die "$t: crashed; the input is $(ls -t "$out/$t"-crash-* "$out/$t"-leak-* "$out/$t"-timeout-* 2>/dev/null | head -n 1)"
+		fi
+		sed -n 's/^stat::number_of_executed_units: */  runs: /p' "$out/$t.log"
+	done
+	echo "fuzz: no crash, timeout or leak"
+}
+
+# report DIR...: run the device target once over DIRs, print the line
+# coverage of each file of the driver.
+report() {
+	rm -rf "$out/cov" && mkdir -p "$out/cov"
+	LLVM_PROFILE_FILE="$out/cov/%p.profraw" \
+		"$out/fuzz_device-cov" -runs=0 "$@" >"$out/cov/run.log" 2>&1
+	"$profdata" merge -sparse "$out"/cov/*.profraw -o "$out/cov/all.profdata"
+	for s in $DRIVER; do
+		"$llvmcov" report "$out/fuzz_device-cov" \
+			-instr-profile="$out/cov/all.profdata" "$srcdir/$s" |
+			awk -v f="$s" '/^TOTAL/ { print "  " f ": " $8 - $9 " of " $8 " lines (" $10 "), " $5 - $6 " of " $5 " functions" }'
+	done
+}
+
+coverage() {
+	tools
+	need "llvm-$ver" "llvm-profdata-$ver" --help
+	profdata=llvm-profdata-$ver llvmcov=llvm-cov-$ver
+	build device "$out/fuzz_device-cov" -fsanitize=fuzzer \
+		-fprofile-instr-generate -fcoverage-mapping
+	echo "fuzz: coverage of the seed corpus (tests/fuzz/corpus/device)"
+	report "$srcdir/tests/fuzz/corpus/device"
+	if [ -d "$out/corpus/device" ]; then
+		echo "fuzz: coverage of the seeds and the corpus make fuzz grew"
+		report "$srcdir/tests/fuzz/corpus/device" "$out/corpus/device"
+	fi
+	for s in $DRIVER; do
+		"$llvmcov" show "$out/fuzz_device-cov" \
+			-instr-profile="$out/cov/all.profdata" "$srcdir/$s" \
+			>"$out/$s.cov"
+		echo "fuzz: lines of $s with their counts: $out/$s.cov"
+	done
+}
+
+case $mode in
+fuzz) fuzz ;;
+coverage) coverage ;;
+*) die "usage: run.sh fuzz|coverage SRCDIR OUTDIR" ;;
+esac
