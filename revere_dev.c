@@ -14,7 +14,6 @@
 #include <linux/vfio.h>
 #include <sched.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* ---- the demo's configuration (spec 7) ---- */
 
@@ -106,16 +105,13 @@ int revere_alloc_buffers(struct revere_dev *rd)
 	size_t mgt = align_up(3 * ((size_t)RV_MSG_SIZE << MGT_LOG2_SIZE), 4096);
 	size_t data = (size_t)rd->msg_size << DATA_LOG2_SIZE;
 	size_t off = 0;
-	void *p;
 
 	rd->mem_size = align_up(mgt + 2 * data, BUF_ALIGN);
-	/* Anonymous mmap: page aligned and zeroed; pinned by MAP_DMA. */
-	p = mmap(NULL, rd->mem_size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return errmsg_set(&rd->err, errno,
-				  "allocating %zu bytes of I/O buffers", rd->mem_size);
-	rd->mem = p;
+	/* Zeroed, aligned for any IOMMU page up to BUF_ALIGN. */
+	rd->mem = vfio_dma_alloc(rd->vfio, rd->mem_size, BUF_ALIGN);
+	if (!rd->mem)
+		return errmsg_setf(&rd->err, rd->vfio->err.err, "%s",
+				   rd->vfio->err.msg);
 	ring_place(rd, &rd->cmd, "command ring", &off, MGT_LOG2_SIZE, RV_MSG_SIZE);
 	ring_place(rd, &rd->rsp, "response ring", &off, MGT_LOG2_SIZE, RV_MSG_SIZE);
 	ring_place(rd, &rd->exc, "exception ring", &off, MGT_LOG2_SIZE, RV_MSG_SIZE);
@@ -181,8 +177,8 @@ static void log_vfio_info(struct revere_dev *rd)
 {
 	const struct vfio_dev *v = rd->vfio;
 
-	rd_log(rd, REVERE_LOG_INFO, "IOMMU: type1%s, page sizes 0x%" PRIx64,
-	       v->iommu_type == VFIO_TYPE1v2_IOMMU ? "v2" : "", v->iova_pgsizes);
+	rd_log(rd, REVERE_LOG_INFO, "IOMMU: %s, page sizes 0x%" PRIx64,
+	       vfio_iommu_name(v), vfio_iommu_page_sizes(v));
 	rd_log(rd, REVERE_LOG_INFO, "BAR0: %" PRIu64 " bytes at region offset 0x%" PRIx64 ", %s",
 	       v->bar0.size, v->bar0.offset,
 	       v->bar0.map ? "mmap'd" : "accessed through pread/pwrite");
@@ -675,7 +671,7 @@ int revere_teardown(struct revere_dev *rd)
 	quiesce_revere(rd, &first);
 	release_vfio(rd, &first);
 	if (rd->mem) {
-		munmap(rd->mem, rd->mem_size);
+		vfio_dma_free(rd->vfio, rd->mem);
 		rd->mem = NULL;
 	}
 	/* The error that stopped the run is the one main() reports. */
