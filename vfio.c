@@ -363,6 +363,15 @@ int vfio_set_bus_master(struct vfio_dev *dev, bool enable)
 	uint16_t cmd = 0;
 	int ret = vfio_cfg_read16(dev, PCI_COMMAND, &cmd);
 
+	/*
+	 * Turning mastering off is part of quiescing the device: when COMMAND
+	 * cannot be read, still write it, with memory decode on (as vfio-pci
+	 * leaves it) and mastering off, and report the failed read.
+	 */
+	if (ret < 0 && !enable) {
+		vfio_cfg_write16(dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
+		return ret;
+	}
 	if (ret < 0)
 		return ret;
 	if (enable)

@@ -154,7 +154,10 @@ int vfio_cfg_write8(struct vfio_dev *dev, uint32_t off, uint8_t val);
 int vfio_cfg_write16(struct vfio_dev *dev, uint32_t off, uint16_t val);
 int vfio_cfg_write32(struct vfio_dev *dev, uint32_t off, uint32_t val);
 
-/* Set or clear PCI_COMMAND_MASTER (bus-master enable) in the COMMAND reg. */
+/*
+ * Set or clear PCI_COMMAND_MASTER (bus-master enable) in the COMMAND reg.
+ * Clearing it writes COMMAND even when it could not be read first.
+ */
 int vfio_set_bus_master(struct vfio_dev *dev, bool enable);
 
 /*
