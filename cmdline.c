@@ -57,7 +57,7 @@ void cmdline_usage(FILE *out, const char *prog)
 		"      --version      print the version and exit\n"
 		"\n"
 		"Exit status: 0 every message verified, 1 runtime failure, 2 usage error,\n"
-		"128+N interrupted by signal N.\n",
+		"128+N interrupted by signal N and torn down cleanly.\n",
 		prog, prog, UINT64_MAX, CMDLINE_DEFAULT_PACKETS,
 		CMDLINE_MAX_TIMEOUT_MS, CMDLINE_DEFAULT_TIMEOUT_MS);
 }

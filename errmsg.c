@@ -56,6 +56,25 @@ void errmsg_hint(struct errmsg *e, const char *fmt, ...)
 	va_end(ap);
 }
 
+void errmsg_prefix(struct errmsg *e, const char *fmt, ...)
+{
+	char msg[2 * ERRMSG_LEN + 2];
+	size_t n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, ERRMSG_LEN, fmt, ap);
+	va_end(ap);
+	n = strlen(msg);
+	memcpy(msg + n, ": ", 2);
+	memcpy(msg + n + 2, e->msg, strlen(e->msg) + 1);
+	n = strlen(msg);
+	if (n >= sizeof(e->msg))
+		n = sizeof(e->msg) - 1;
+	memcpy(e->msg, msg, n);
+	e->msg[n] = '\0';
+}
+
 void errmsg_clear(struct errmsg *e)
 {
 	e->msg[0] = '\0';

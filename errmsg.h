@@ -34,6 +34,13 @@ int errmsg_setf(struct errmsg *e, int errnum, const char *fmt, ...)
 void errmsg_hint(struct errmsg *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Put "context: " before the recorded message: what the caller was doing
+ * when a lower layer failed and named its own operation.
+ */
+void errmsg_prefix(struct errmsg *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 void errmsg_clear(struct errmsg *e);
 
 #endif /* ERRMSG_H */

@@ -115,9 +115,10 @@ static int parse_args(struct cmdline *cl, int argc, char *argv[])
 	return EXIT_SUCCESS;
 }
 
-static int run(struct revere_dev *rd, const struct cmdline *cl)
+/* The five steps; *td is teardown's result, the return value the run's. */
+static int run(struct revere_dev *rd, const struct cmdline *cl, int *td)
 {
-	int ret, td;
+	int ret;
 
 	ret = revere_alloc_buffers(rd);					/* 1 */
 	if (!ret)
@@ -128,10 +129,9 @@ static int run(struct revere_dev *rd, const struct cmdline *cl)
 		ret = revere_exchange(rd);				/* 4 */
 	/* A stop is reported by main() once the device is released. */
 	if (ret && !(ret == -EINTR && (stop_signal || rd->vfio->req_fired)))
-		fprintf(stderr, PROG ": %s\n", rd->err.msg);
-	td = revere_teardown(rd);					/* 5 */
-	/* A device that could not be quiesced is a failure too. */
-	return ret ? ret : td;
+		fprintf(stderr, PROG ": %s\n", rd->err->msg);
+	*td = revere_teardown(rd);					/* 5 */
+	return ret;
 }
 
 int main(int argc, char *argv[])
@@ -142,7 +142,7 @@ int main(int argc, char *argv[])
 	struct revere_dev rd;
 	struct mock_vfio *sim = NULL;
 	struct errmsg err = { .err = 0 };
-	int ret;
+	int ret, td;
 
 	ret = parse_args(&cl, argc, argv);
 	if (ret || cl.action != CMDLINE_RUN)
@@ -163,21 +163,27 @@ int main(int argc, char *argv[])
 	};
 	vfio_init(&vfio, sim ? mock_vfio_ops(sim) : &vfio_linux_ops);
 	revere_init(&rd, &vfio, &opts);
-	ret = run(&rd, &cl);
+	ret = run(&rd, &cl, &td);
 	if (sim)
 		mock_vfio_destroy(sim);
+	/*
+	 * 128+N only when the stop was clean: a device that could not be
+	 * quiesced is a failure, signal or not.
+	 */
 	if (ret == -EINTR && stop_signal) {
-		fprintf(stderr, PROG ": interrupted by signal %d (%s) after %llu of %llu messages\n",
+		fprintf(stderr, PROG ": interrupted by signal %d (%s) after %llu of %llu messages%s\n",
 			stop_signal, strsignal(stop_signal),
 			(unsigned long long)rd.verified,
-			(unsigned long long)cl.packets);
-		return 128 + stop_signal;
+			(unsigned long long)cl.packets,
+			td ? "; teardown failed (see above)" : "");
+		return td ? EXIT_FAILURE : 128 + stop_signal;
 	}
 	if (ret == -EINTR && vfio.req_fired) {
-		fprintf(stderr, PROG ": the kernel asked for %s back (VFIO device request): stopped after %llu of %llu messages and released it\n",
+		fprintf(stderr, PROG ": the kernel asked for %s back (VFIO device request): stopped after %llu of %llu messages and released it%s\n",
 			vfio.device_name, (unsigned long long)rd.verified,
-			(unsigned long long)cl.packets);
+			(unsigned long long)cl.packets,
+			td ? "; teardown failed (see above)" : "");
 		return EXIT_FAILURE;
 	}
-	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ret || td ? EXIT_FAILURE : EXIT_SUCCESS;
 }

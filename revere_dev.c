@@ -14,7 +14,6 @@
 #include <linux/vfio.h>
 #include <sched.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* ---- the demo's configuration (spec 7) ---- */
 
@@ -79,18 +78,13 @@ bool revere_stop_requested(struct revere_dev *rd)
 	return vfio_req_pending(rd->vfio);
 }
 
-/* A VFIO failure: its message is already complete, adopt it. */
-static int vfio_failed(struct revere_dev *rd, int ret)
-{
-	return errmsg_setf(&rd->err, -ret, "%s", rd->vfio->err.msg);
-}
-
 void revere_init(struct revere_dev *rd, struct vfio_dev *vfio,
 		 const struct revere_opts *opts)
 {
 	*rd = (struct revere_dev){
 		.vfio = vfio,
 		.opts = opts,
+		.err = &vfio->err,
 		.iova = DEMO_IOVA,
 		.msg_size = DATA_MSG_SIZE,
 	};
@@ -126,16 +120,12 @@ int revere_alloc_buffers(struct revere_dev *rd)
 	size_t mgt = align_up(3 * ((size_t)RV_MSG_SIZE << MGT_LOG2_SIZE), 4096);
 	size_t data = (size_t)rd->msg_size << DATA_LOG2_SIZE;
 	size_t off = 0;
-	void *p;
 
 	rd->mem_size = align_up(mgt + 2 * data, BUF_ALIGN);
-	/* Anonymous mmap: page aligned and zeroed; pinned by MAP_DMA. */
-	p = mmap(NULL, rd->mem_size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return errmsg_set(&rd->err, errno,
-				  "allocating %zu bytes of I/O buffers", rd->mem_size);
-	rd->mem = p;
+	/* Zeroed, aligned for any IOMMU page up to BUF_ALIGN. */
+	rd->mem = vfio_dma_alloc(rd->vfio, rd->mem_size, BUF_ALIGN);
+	if (!rd->mem)
+		return -rd->err->err;
 	ring_place(rd, &rd->cmd, "command ring", &off, MGT_LOG2_SIZE, RV_MSG_SIZE);
 	ring_place(rd, &rd->rsp, "response ring", &off, MGT_LOG2_SIZE, RV_MSG_SIZE);
 	ring_place(rd, &rd->exc, "exception ring", &off, MGT_LOG2_SIZE, RV_MSG_SIZE);
@@ -160,13 +150,13 @@ static int check_pci_ids(struct revere_dev *rd, const char *device)
 	if (!ret)
 		ret = vfio_cfg_read16(rd->vfio, PCI_DEVICE_ID, &devid);
 	if (ret)
-		return vfio_failed(rd, ret);
+		return ret;
 	if (vendor == RV_PCI_VENDOR_ARM && devid == RV_PCI_DEVICE_PF)
 		return 0;
-	errmsg_setf(&rd->err, ENODEV,
+	errmsg_setf(rd->err, ENODEV,
 		    "%s is PCI device %04x:%04x, not a Revere-AMU PF (%04x:%04x)",
 		    device, vendor, devid, RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF);
-	errmsg_hint(&rd->err, "check --device and --vfio-group");
+	errmsg_hint(rd->err, "check --device and --vfio-group");
 	return -ENODEV;
 }
 
@@ -176,11 +166,11 @@ static int map_buffers(struct revere_dev *rd)
 	int ret;
 
 	if (page > BUF_ALIGN)
-		return errmsg_setf(&rd->err, EINVAL,
+		return errmsg_setf(rd->err, EINVAL,
 				   "IOMMU page size %" PRIu64 " is larger than the %llu the buffers are aligned to",
 				   page, BUF_ALIGN);
 	ret = vfio_dma_map(rd->vfio, rd->mem, rd->iova, rd->mem_size);
-	return ret ? vfio_failed(rd, ret) : 0;
+	return ret;
 }
 
 static int map_bar0(struct revere_dev *rd)
@@ -188,9 +178,9 @@ static int map_bar0(struct revere_dev *rd)
 	int ret = vfio_bar0_map(rd->vfio, false);
 
 	if (ret)
-		return vfio_failed(rd, ret);
+		return ret;
 	if (rd->vfio->bar0.size < BAR0_MIN_SIZE)
-		return errmsg_setf(&rd->err, ENODEV,
+		return errmsg_setf(rd->err, ENODEV,
 				   "BAR0 of %s is %" PRIu64 " bytes, the Revere-AMU needs at least %llu (spec 2)",
 				   rd->vfio->device_name, rd->vfio->bar0.size,
 				   (unsigned long long)BAR0_MIN_SIZE);
@@ -201,8 +191,8 @@ static void log_vfio_info(struct revere_dev *rd)
 {
 	const struct vfio_dev *v = rd->vfio;
 
-	rd_log(rd, REVERE_LOG_INFO, "IOMMU: type1%s, page sizes 0x%" PRIx64,
-	       v->iommu_type == VFIO_TYPE1v2_IOMMU ? "v2" : "", v->iova_pgsizes);
+	rd_log(rd, REVERE_LOG_INFO, "IOMMU: %s, page sizes 0x%" PRIx64,
+	       vfio_iommu_name(v), vfio_iommu_page_sizes(v));
 	rd_log(rd, REVERE_LOG_INFO, "BAR0: %" PRIu64 " bytes at region offset 0x%" PRIx64 ", %s",
 	       v->bar0.size, v->bar0.offset,
 	       v->bar0.map ? "mmap'd" : "accessed through pread/pwrite");
@@ -225,7 +215,7 @@ static int route_request(struct revere_dev *rd)
 		return 0;
 	}
 	if (ret)
-		return vfio_failed(rd, ret);
+		return ret;
 	rd_log(rd, REVERE_LOG_INFO,
 	       "device request: routed to an eventfd, a request stops the run");
 	return 0;
@@ -238,7 +228,7 @@ int revere_open_device(struct revere_dev *rd, const char *group,
 
 	ret = vfio_open(rd->vfio, group, device);
 	if (ret)
-		return vfio_failed(rd, ret);
+		return ret;
 	ret = check_pci_ids(rd, device);
 	if (!ret)
 		ret = route_request(rd);
@@ -247,10 +237,10 @@ int revere_open_device(struct revere_dev *rd, const char *group,
 	/* Start from power-on state (spec 8.10), whatever ran before us. */
 	ret = vfio_reset(rd->vfio);
 	if (ret && ret != -ENOTTY)
-		return vfio_failed(rd, ret);
+		return ret;
 	/* No reset offered: go on, and let the next failure name itself. */
 	if (ret)
-		errmsg_clear(&rd->vfio->err);
+		errmsg_clear(rd->err);
 	ret = map_buffers(rd);
 	if (!ret)
 		ret = map_bar0(rd);
@@ -259,7 +249,7 @@ int revere_open_device(struct revere_dev *rd, const char *group,
 	/* The device masters DMA only with BME set (spec 1). */
 	ret = vfio_set_bus_master(rd->vfio, true);
 	if (ret)
-		return vfio_failed(rd, ret);
+		return ret;
 	rd->done |= REVERE_DONE_BUS_MASTER;
 	log_vfio_info(rd);
 	rd_log(rd, REVERE_LOG_STEP,
@@ -280,9 +270,8 @@ static int check_identity(struct revere_dev *rd)
 	p->aidr = rv_reg_read(rd->vfio, RV_AMU_AIDR);
 	p->iidr = rv_reg_read(rd->vfio, RV_AMU_IIDR);
 	if (rd->vfio->bar_io_error)
-		return errmsg_set(&rd->err, -rd->vfio->bar_io_error,
-				  "reading the identification registers of %s",
-				  rd->vfio->device_name);
+		return rv_bar_failed(rd->vfio, rd->err,
+				     "reading the identification registers");
 	rd_log(rd, REVERE_LOG_INFO,
 	       "AMU_IDR 0x%016" PRIx64 ": AMI type %u, %u TX and %u RX AMS per AMI",
 	       p->idr, (unsigned int)RV_FIELD_GET(RV_AMU_IDR_AMI_TYPE, p->idr),
@@ -292,7 +281,7 @@ static int check_identity(struct revere_dev *rd)
 	       p->aidr, p->iidr);
 	major = (unsigned int)RV_FIELD_GET(RV_AMU_AIDR_ARCH_MAJOR, p->aidr);
 	if (major != 2)
-		return errmsg_setf(&rd->err, ENODEV,
+		return errmsg_setf(rd->err, ENODEV,
 				   "%s implements Revere-AMU architecture %u.%u (AMU_AIDR 0x%" PRIx64 "); this demo supports 2.x",
 				   rd->vfio->device_name, major,
 				   (unsigned int)RV_FIELD_GET(RV_AMU_AIDR_ARCH_MINOR, p->aidr),
@@ -328,21 +317,19 @@ static int setup_management(struct revere_dev *rd)
 	rd->exc.prod = rd->exc.cons = rv_reg_read(rd->vfio, RV_MGT_WRITE_INDEX_RX1);
 	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX1, rd->exc.cons);
 	if (rd->vfio->bar_io_error)
-		return errmsg_set(&rd->err, -rd->vfio->bar_io_error,
-				  "setting up the management interface of %s",
-				  rd->vfio->device_name);
+		return rv_bar_failed(rd->vfio, rd->err,
+				     "setting up the management interface");
 	rv_reg_write(rd->vfio, RV_AMU_CR, RV_AMU_CR_AMU_EN);
 	rd->done |= REVERE_DONE_AMU_ENABLED;
 	if (rd->vfio->bar_io_error)
-		return errmsg_set(&rd->err, -rd->vfio->bar_io_error,
-				  "enabling the AMU of %s", rd->vfio->device_name);
+		return rv_bar_failed(rd->vfio, rd->err, "enabling the AMU");
 	return 0;
 }
 
 static int too_few(struct revere_dev *rd, const char *what, uint32_t have,
 		   uint32_t need)
 {
-	return errmsg_setf(&rd->err, ENODEV,
+	return errmsg_setf(rd->err, ENODEV,
 			   "%s: the device has %" PRIu32 " %s, the demo needs at least %" PRIu32 " (spec 7)",
 			   rd->vfio->device_name, have, what, need);
 }
@@ -438,9 +425,8 @@ static int configure_ami_sw(struct revere_dev *rd)
 		RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_WRITE_INDEX_RX(AMS));
 	/* A failed read is all-ones: never a starting index to trust. */
 	if (rd->vfio->bar_io_error)
-		return errmsg_set(&rd->err, -rd->vfio->bar_io_error,
-				  "reading the ring indexes of AMI-SW %u of %s",
-				  AMI_SW, rd->vfio->device_name);
+		return rv_bar_failed(rd->vfio, rd->err,
+				     "reading the ring indexes of AMI-SW %u", AMI_SW);
 	rv_reg_write(rd->vfio, RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_WRITE_INDEX_TX(AMS),
 		     rd->tx.prod);
 	rv_reg_write(rd->vfio, RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_READ_INDEX_RX(AMS),
@@ -517,7 +503,7 @@ static int send_messages(struct revere_dev *rd)
 	int ret;
 
 	if (rv_ring_full(&rd->tx)) {
-		ret = rv_ring_refresh(rd->vfio, &rd->err, false, &rd->tx, TX_READ_INDEX);
+		ret = rv_ring_refresh(rd->vfio, rd->err, false, &rd->tx, TX_READ_INDEX);
 		if (ret)
 			return ret;
 	}
@@ -530,6 +516,9 @@ static int send_messages(struct revere_dev *rd)
 		return 0;
 	rv_wmb();
 	rv_reg_write(rd->vfio, TX_WRITE_INDEX, rd->tx.prod);
+	if (rd->vfio->bar_io_error)
+		return rv_bar_failed(rd->vfio, rd->err,
+				     "exchange: writing the TX AMS 0 write index");
 	return 0;
 }
 
@@ -541,7 +530,7 @@ static int verify_message(struct revere_dev *rd, const uint8_t *slot)
 
 	for (off = 0; off < rd->msg_size; off++) {
 		if (slot[off] != want)
-			return errmsg_setf(&rd->err, EBADMSG,
+			return errmsg_setf(rd->err, EBADMSG,
 					   "message %" PRIu64 " (RX AMS 0 slot %" PRIu64 "), byte %" PRIu32 ": expected 0x%02x, found 0x%02x",
 					   i, (rd->rx.cons & (rv_ring_size(&rd->rx) - 1)),
 					   off, want, slot[off]);
@@ -557,12 +546,12 @@ static int receive_messages(struct revere_dev *rd, bool *progress)
 	uint64_t first = rd->rx.cons;
 	int ret;
 
-	ret = rv_ring_refresh(rd->vfio, &rd->err, true, &rd->rx, RX_WRITE_INDEX);
+	ret = rv_ring_refresh(rd->vfio, rd->err, true, &rd->rx, RX_WRITE_INDEX);
 	if (ret || rv_ring_empty(&rd->rx))
 		return ret;
 	/* The device may not deliver more messages than were sent. */
 	if (rd->verified + rv_ring_used(&rd->rx) > rd->sent)
-		return rv_ring_bad_index(&rd->err, &rd->rx, "write", rd->rx.prod);
+		return rv_ring_bad_index(rd->err, &rd->rx, "write", rd->rx.prod);
 	rv_rmb();
 	while (!rv_ring_empty(&rd->rx)) {
 		/* A copy: the device cannot change it while it is checked. */
@@ -573,6 +562,9 @@ static int receive_messages(struct revere_dev *rd, bool *progress)
 		rd->rx.cons++;
 	}
 	rv_reg_write(rd->vfio, RX_READ_INDEX, rd->rx.cons);
+	if (rd->vfio->bar_io_error)
+		return rv_bar_failed(rd->vfio, rd->err,
+				     "exchange: writing the RX AMS 0 read index");
 	*progress = rd->rx.cons != first;
 	return 0;
 }
@@ -580,12 +572,12 @@ static int receive_messages(struct revere_dev *rd, bool *progress)
 static int exchange_timeout(struct revere_dev *rd)
 {
 	/* Read the TX read index for the message: where did it stop? */
-	rv_ring_refresh(rd->vfio, &rd->err, false, &rd->tx, TX_READ_INDEX);
-	errmsg_setf(&rd->err, ETIMEDOUT,
+	rv_ring_refresh(rd->vfio, rd->err, false, &rd->tx, TX_READ_INDEX);
+	errmsg_setf(rd->err, ETIMEDOUT,
 		    "exchange: no message for %u ms after %" PRIu64 " of %" PRIu64 " (TX AMS 0 read %" PRIu64 " write %" PRIu64 ", RX AMS 0 read %" PRIu64 " write %" PRIu64 ")",
 		    rd->opts->timeout_ms, rd->verified, rd->opts->packets,
 		    rd->tx.cons, rd->tx.prod, rd->rx.cons, rd->rx.prod);
-	rv_hint_device_state(rd->vfio, &rd->err);
+	rv_hint_device_state(rd->vfio, rd->err);
 	return -ETIMEDOUT;
 }
 
@@ -601,7 +593,7 @@ int revere_exchange(struct revere_dev *rd)
 	rd->req_poll_ns = REQ_POLL_NS;
 	while (rd->verified < rd->opts->packets) {
 		if (revere_stop_requested(rd))
-			return errmsg_setf(&rd->err, EINTR,
+			return errmsg_setf(rd->err, EINTR,
 					   "exchange: interrupted after %" PRIu64 " of %" PRIu64 " messages",
 					   rd->verified, rd->opts->packets);
 		progress = false;
@@ -662,11 +654,38 @@ static void undo(struct revere_dev *rd, const struct undo_step *u, int *first)
 		rd->skipped++;
 		return;
 	}
-	errmsg_clear(&rd->err);
+	errmsg_clear(rd->err);
 	ret = revere_mgt_undo(rd, u->op, u->id);
 	if (!ret)
 		return;
-	rd_log(rd, REVERE_LOG_WARN, "teardown: %s", rd->err.msg);
+	rd_log(rd, REVERE_LOG_WARN, "teardown: %s", rd->err->msg);
+	if (!*first)
+		*first = ret;
+}
+
+/*
+ * The management interface lost track of a command (mgt_dead): what the
+ * device holds is unknown and no command may be sent. A function reset
+ * brings every mapping, session and ring back to power-on (spec 8.10),
+ * which the commands would have done.
+ */
+static void reset_lost_device(struct revere_dev *rd, int *first)
+{
+	int ret;
+
+	if (rd->skipped)
+		rd_log(rd, REVERE_LOG_WARN,
+		       "teardown: the management interface is not answering, %u command%s not sent; resetting the device",
+		       rd->skipped, rd->skipped == 1 ? "" : "s");
+	else
+		rd_log(rd, REVERE_LOG_WARN,
+		       "teardown: the management interface lost track of a command; resetting the device");
+	errmsg_clear(rd->err);
+	ret = vfio_reset(rd->vfio);
+	if (!ret)
+		return;
+	rd_log(rd, REVERE_LOG_WARN, "teardown: %s; the device may stay configured until it is reset",
+	       rd->err->msg);
 	if (!*first)
 		*first = ret;
 }
@@ -677,14 +696,12 @@ static void quiesce_revere(struct revere_dev *rd, int *first)
 
 	while (i--)
 		undo(rd, &undo_steps[i], first);
-	if (rd->skipped)
-		rd_log(rd, REVERE_LOG_WARN,
-		       "teardown: the management interface is not answering, %u commands skipped; turning the AMU off",
-		       rd->skipped);
 	if (rd->done & REVERE_DONE_AMU_ENABLED) {
 		rd->done &= ~REVERE_DONE_AMU_ENABLED;
 		rv_reg_write(rd->vfio, RV_AMU_CR, 0);
 	}
+	if (rd->mgt_dead && rd->vfio->device_fd >= 0)
+		reset_lost_device(rd, first);
 }
 
 static void release_vfio(struct revere_dev *rd, int *first)
@@ -694,24 +711,25 @@ static void release_vfio(struct revere_dev *rd, int *first)
 	/* After the AMU is off: no DMA may be under way when BME drops. */
 	if (rd->done & REVERE_DONE_BUS_MASTER) {
 		rd->done &= ~REVERE_DONE_BUS_MASTER;
+		errmsg_clear(rd->err);
 		ret = vfio_set_bus_master(rd->vfio, false);
 		if (ret) {
-			rd_log(rd, REVERE_LOG_WARN, "teardown: %s", rd->vfio->err.msg);
+			rd_log(rd, REVERE_LOG_WARN, "teardown: %s", rd->err->msg);
 			*first = *first ? *first : ret;
 		}
 	}
 	/* Unmaps DMA, unmaps BAR0, closes device, group, container. */
-	errmsg_clear(&rd->vfio->err);
+	errmsg_clear(rd->err);
 	ret = vfio_close(rd->vfio);
 	if (ret) {
-		rd_log(rd, REVERE_LOG_WARN, "teardown: %s", rd->vfio->err.msg);
+		rd_log(rd, REVERE_LOG_WARN, "teardown: %s", rd->err->msg);
 		*first = *first ? *first : ret;
 	}
 }
 
 int revere_teardown(struct revere_dev *rd)
 {
-	struct errmsg saved = rd->err;
+	struct errmsg saved = *rd->err;
 	bool had_device = rd->vfio->device_fd >= 0;
 	int first = 0;
 
@@ -719,12 +737,12 @@ int revere_teardown(struct revere_dev *rd)
 	quiesce_revere(rd, &first);
 	release_vfio(rd, &first);
 	if (rd->mem) {
-		munmap(rd->mem, rd->mem_size);
+		vfio_dma_free(rd->vfio, rd->mem);
 		rd->mem = NULL;
 	}
 	/* The error that stopped the run is the one main() reports. */
 	if (saved.err)
-		rd->err = saved;
+		*rd->err = saved;
 	if (had_device)
 		rd_log(rd, REVERE_LOG_STEP, "step 5: torn down%s",
 		       first ? " (with errors, see above)" : "");

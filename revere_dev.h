@@ -62,7 +62,11 @@ struct revere_probe {
 struct revere_dev {
 	struct vfio_dev *vfio;
 	const struct revere_opts *opts;
-	struct errmsg err;
+	/*
+	 * The run's one error record, shared with the VFIO layer (it is
+	 * vfio->err): whoever fails first writes it, main() prints it.
+	 */
+	struct errmsg *err;
 
 	/* Step 1: every buffer the device reads or writes, one mapping. */
 	uint8_t *mem;

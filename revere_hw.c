@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
 
 int rv_ring_update(struct rv_ring *r, bool dev_is_producer, uint64_t index)
 {
@@ -36,6 +39,10 @@ int rv_ring_refresh(struct vfio_dev *vfio, struct errmsg *err,
 {
 	uint64_t idx = rv_reg_read(vfio, reg);
 
+	/* All-ones from a failed access is the host's error, not the device's. */
+	if (vfio->bar_io_error)
+		return rv_bar_failed(vfio, err, "reading the %s %s index",
+				     r->name, dev_is_producer ? "write" : "read");
 	if (rv_ring_update(r, dev_is_producer, idx))
 		return rv_ring_bad_index(err, r, dev_is_producer ? "write" : "read",
 					 idx);
@@ -53,4 +60,24 @@ void rv_hint_device_state(struct vfio_dev *vfio, struct errmsg *err)
 		errmsg_hint(err, "the device reports an IOMMU fault (AMU_SR 0x%" PRIx64 ")", sr);
 	else
 		errmsg_hint(err, "try a longer --timeout, or reset the device");
+}
+
+int rv_bar_failed(struct vfio_dev *vfio, struct errmsg *err,
+		  const char *fmt, ...)
+{
+	char what[ERRMSG_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	/* vfio.c's own words for the failed access start so. */
+	if (strncmp(err->msg, "BAR0 ", 5)) {
+		errmsg_set(err, -vfio->bar_io_error, "%s: a BAR0 access of %s failed",
+			   what, vfio->device_name);
+		return vfio->bar_io_error;
+	}
+	errmsg_prefix(err, "%s", what);
+	errmsg_hint(err, "check that the device is still there (lspci) and bound to vfio-pci");
+	return vfio->bar_io_error;
 }

@@ -137,8 +137,9 @@ int rv_ring_update(struct rv_ring *r, bool dev_is_producer, uint64_t index);
 
 /*
  * Read the device's index for its side of r from register reg and accept
- * it with rv_ring_update(). Returns 0, or -EIO with a device error named
- * in err (rv_ring_bad_index()): the index is never used.
+ * it with rv_ring_update(). Returns 0, or -errno with err naming the
+ * failed BAR0 access (vfio->bar_io_error), or -EIO with a device error
+ * (rv_ring_bad_index()): the index is never used.
  */
 int rv_ring_refresh(struct vfio_dev *vfio, struct errmsg *err,
 		    bool dev_is_producer, struct rv_ring *r, uint64_t reg);
@@ -146,6 +147,16 @@ int rv_ring_refresh(struct vfio_dev *vfio, struct errmsg *err,
 /* Name an impossible index the device reported ("read" or "write"). */
 int rv_ring_bad_index(struct errmsg *err, const struct rv_ring *r,
 		      const char *which, uint64_t index);
+
+/*
+ * A BAR0 access failed (vfio->bar_io_error): the VFIO layer named the
+ * access in err when it was the first failure; put what the driver was
+ * doing before it (fmt), or, if err was cleared since, say it all.
+ * Returns the access's -errno.
+ */
+int rv_bar_failed(struct vfio_dev *vfio, struct errmsg *err,
+		  const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /*
  * Something to tell the user when the device goes quiet: a failed BAR0

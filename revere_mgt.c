@@ -70,7 +70,7 @@ static int drain_exceptions(struct revere_dev *rd)
 	uint8_t slot[RV_MSG_SIZE];
 	int ret;
 
-	ret = rv_ring_refresh(rd->vfio, &rd->err, true, &rd->exc, RV_MGT_WRITE_INDEX_RX1);
+	ret = rv_ring_refresh(rd->vfio, rd->err, true, &rd->exc, RV_MGT_WRITE_INDEX_RX1);
 	if (ret || rv_ring_empty(&rd->exc))
 		return ret;
 	rv_rmb();
@@ -87,152 +87,219 @@ static int drain_exceptions(struct revere_dev *rd)
  * The command's fate is unknown, and a response may still come: no later
  * command may be sent, or that response could be taken for its answer.
  */
-static int mgt_timeout(struct revere_dev *rd, unsigned int op)
+/*
+ * Once a command is published and something goes wrong before its answer
+ * is read (no answer in time, a failed BAR0 access, an impossible index),
+ * its fate is unknown and an answer may still come: nothing more may be
+ * sent, or that answer could pass for a later command's. Teardown then
+ * resets the device instead (revere_dev.c).
+ */
+static int mgt_lost(struct revere_dev *rd, int ret)
 {
 	rd->mgt_dead = true;
+	return ret;
+}
+
+static int mgt_timeout(struct revere_dev *rd, unsigned int op)
+{
+	/* Where did it stop: has the device even taken the command? */
+	rv_ring_update(&rd->cmd, false,
+		       rv_reg_read(rd->vfio, RV_MGT_READ_INDEX_TX0));
+	errmsg_setf(rd->err, ETIMEDOUT,
+		    "%s: no response within %u ms (command ring read %" PRIu64 " write %" PRIu64 ", response ring read %" PRIu64 " write %" PRIu64 ")",
+		    op_name(op), rd->opts->timeout_ms, rd->cmd.cons, rd->cmd.prod,
+		    rd->rsp.cons, rd->rsp.prod);
+	rv_hint_device_state(rd->vfio, rd->err);
+	return mgt_lost(rd, -ETIMEDOUT);
+}
+
+/* A register write of the protocol failed (pread/pwrite path). */
+static int mgt_write_failed(struct revere_dev *rd, unsigned int op,
+			    const char *what)
+{
+	return mgt_lost(rd, rv_bar_failed(rd->vfio, rd->err, "%s: writing %s",
+					  op_name(op), what));
+}
+
+/* Take the oldest response off the ring and hand its slot back. */
+static int mgt_take(struct revere_dev *rd, unsigned int op, uint8_t *rsp)
+{
+	rv_rmb();
+	rv_slot_read(&rd->rsp, rd->rsp.cons, rsp);
+	rd->rsp.cons++;
+	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX0, rd->rsp.cons);
+	trace_slot(rd, "rsp", op, rsp);
 	if (rd->vfio->bar_io_error)
-		errmsg_setf(&rd->err, EIO,
-			    "%s: cannot read the response (command ring read %" PRIu64 " write %" PRIu64 ", response ring read %" PRIu64 " write %" PRIu64 ")",
-			    op_name(op), rd->cmd.cons, rd->cmd.prod,
-			    rd->rsp.cons, rd->rsp.prod);
-	else
-		errmsg_setf(&rd->err, ETIMEDOUT,
-			    "%s: no response within %u ms (command ring read %" PRIu64 " write %" PRIu64 ", response ring read %" PRIu64 " write %" PRIu64 ")",
-			    op_name(op), rd->opts->timeout_ms, rd->cmd.cons,
-			    rd->cmd.prod, rd->rsp.cons, rd->rsp.prod);
-	rv_hint_device_state(rd->vfio, &rd->err);
-	return rd->vfio->bar_io_error ? -EIO : -ETIMEDOUT;
+		return mgt_write_failed(rd, op, "the response read index");
+	return 0;
 }
 
 /*
- * Wait for the response to the command just sent, copy it out and hand the
- * slot back. A signal does not cut this short: the device is working on
- * the command, and teardown must know whether it took effect before it
- * sends anything else. Only --timeout bounds the wait.
+ * Wait for the response to the command just sent. Responses come in
+ * command order (spec 8.2), so the oldest one answers this command; one
+ * with another opcode is an answer the device sent late or twice: a
+ * device error, named and discarded, and the wait goes on. A signal does
+ * not cut this short: teardown must know whether the command took effect
+ * before it sends anything else. Only --timeout bounds the wait.
  */
-static int mgt_wait(struct revere_dev *rd, unsigned int op, uint8_t *rsp)
+static int mgt_wait(struct revere_dev *rd, unsigned int op, uint8_t *rsp,
+		    bool *discarded)
 {
 	uint64_t deadline = rv_now_ns() + rd->opts->timeout_ms * NSEC_PER_MSEC;
+	unsigned int rop;
 	int ret;
 
 	for (;;) {
 		ret = drain_exceptions(rd);
 		if (!ret)
-			ret = rv_ring_refresh(rd->vfio, &rd->err, true, &rd->rsp, RV_MGT_WRITE_INDEX_RX0);
+			ret = rv_ring_refresh(rd->vfio, rd->err, true, &rd->rsp,
+					      RV_MGT_WRITE_INDEX_RX0);
 		if (ret)
-			return ret;
-		if (!rv_ring_empty(&rd->rsp))
-			break;
-		if (rd->vfio->bar_io_error || rv_now_ns() > deadline)
+			return mgt_lost(rd, ret);
+		while (!rv_ring_empty(&rd->rsp)) {
+			ret = mgt_take(rd, op, rsp);
+			if (ret)
+				return ret;
+			rop = (unsigned int)rv_msg_get(rsp, RV_MSG_OPCODE);
+			if (rop == op)
+				return 0;
+			errmsg_setf(rd->err, EPROTO,
+				    "%s: device error: an answer with opcode %u (%s) instead of %u; discarded",
+				    op_name(op), rop, op_name(rop), op);
+			*discarded = true;
+		}
+		if (rv_now_ns() > deadline)
 			return mgt_timeout(rd, op);
 		sched_yield();
 	}
-	rv_rmb();
-	/* By position (spec 8.2): the oldest response answers this command. */
-	rv_slot_read(&rd->rsp, rd->rsp.cons, rsp);
-	rd->rsp.cons++;
-	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX0, rd->rsp.cons);
-	trace_slot(rd, "rsp", op, rsp);
-	return 0;
 }
 
 /*
  * With no command outstanding the response ring must be empty: the device
  * answers each command once, in order (spec 8.2). A response beyond the
  * commands sent is a device error; it is discarded so that it can never be
- * taken for the answer to a later command, and the positions of later
- * responses stay matched to their commands.
+ * taken for the answer to a later command. The caller goes on: the device
+ * is still answering, and a teardown command must still be sent.
  */
 static int check_no_stray(struct revere_dev *rd, unsigned int op)
 {
 	uint64_t extra;
 	int ret;
 
-	ret = rv_ring_refresh(rd->vfio, &rd->err, true, &rd->rsp, RV_MGT_WRITE_INDEX_RX0);
-	if (ret || rv_ring_empty(&rd->rsp))
-		return ret;
+	ret = rv_ring_refresh(rd->vfio, rd->err, true, &rd->rsp,
+			      RV_MGT_WRITE_INDEX_RX0);
+	if (ret)
+		return mgt_lost(rd, ret);
+	if (rv_ring_empty(&rd->rsp))
+		return 0;
 	extra = rv_ring_used(&rd->rsp);
-	errmsg_setf(&rd->err, EPROTO,
+	errmsg_setf(rd->err, EPROTO,
 		    "%s: device error: %" PRIu64 " response%s more than the commands sent (response ring read %" PRIu64 " write %" PRIu64 ")",
 		    op_name(op), extra, extra == 1 ? "" : "s", rd->rsp.cons,
 		    rd->rsp.prod);
-	errmsg_hint(&rd->err, "discarded; the device must answer each command once (spec 8.2): reset it");
+	errmsg_hint(rd->err, "discarded; the device must answer each command once (spec 8.2): reset it");
 	rd->rsp.cons = rd->rsp.prod;
 	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX0, rd->rsp.cons);
+	if (rd->vfio->bar_io_error)
+		return mgt_write_failed(rd, op, "the response read index");
 	return -EPROTO;
 }
 
-/* The response is untrusted: right opcode, and a status the spec knows. */
-static int mgt_check(struct revere_dev *rd, unsigned int op,
-		     const uint8_t *rsp)
+/* The answer is untrusted: a status the spec knows, or a named refusal. */
+static int mgt_status(struct revere_dev *rd, unsigned int op,
+		      const uint8_t *rsp)
 {
-	unsigned int rop = (unsigned int)rv_msg_get(rsp, RV_MSG_OPCODE);
 	unsigned int status;
 	const char *text;
 
-	if (rop != op)
-		return errmsg_setf(&rd->err, EPROTO,
-				   "%s: device answered with opcode %u (%s) instead of %u",
-				   op_name(op), rop, op_name(rop), op);
 	if (!rv_op_has_status(op))
 		return 0;	/* spec 8.3: such a command never fails */
 	status = (unsigned int)rv_msg_get(rsp, RV_MSG_STATUS);
 	if (status == 0)
 		return 0;
 	if (status == RV_STATUS_UNKNOWN_OPCODE)
-		return errmsg_setf(&rd->err, EPROTO,
+		return errmsg_setf(rd->err, EPROTO,
 				   "%s: status 0x%x, the device does not know this command (spec 8.3)",
 				   op_name(op), status);
 	text = rv_status_text(op, status);
-	return errmsg_setf(&rd->err, EPROTO, "%s: status %u, %s", op_name(op),
+	return errmsg_setf(rd->err, EPROTO, "%s: status %u, %s", op_name(op),
 			   status, text ? text : "not a status the spec defines");
 }
 
-/*
- * Send one management command and wait for its response (spec 8.2): write
- * the slot, publish it with the command write index, wait for the response
- * write index to move, check opcode and status.
- *
- * A stop (signal) is honoured only here, before anything is sent: once a
- * command is published, its response is awaited, so the command's effect
- * is known (rd->mgt_accepted) before teardown sends its own commands.
- * mgt_accepted stays true when the device accepted the command even if a
- * stray response found afterwards makes this call fail: teardown must
- * still undo what the command did.
- */
-static int mgt_command(struct revere_dev *rd, const uint8_t *cmd,
-		       uint8_t *rsp)
+/* Write the slot and publish it with the command write index. */
+static int mgt_publish(struct revere_dev *rd, unsigned int op,
+		       const uint8_t *cmd)
 {
-	unsigned int op = (unsigned int)rv_msg_get(cmd, RV_MSG_OPCODE);
 	int ret;
 
-	rd->mgt_accepted = false;
-	if (rd->mgt_dead)
-		return errmsg_setf(&rd->err, ETIMEDOUT,
-				   "%s: skipped, the management interface stopped answering",
-				   op_name(op));
-	if (revere_stop_requested(rd))
-		return errmsg_setf(&rd->err, EINTR, "%s: interrupted before sending",
-				   op_name(op));
-	ret = check_no_stray(rd, op);
-	if (!ret)
-		ret = rv_ring_refresh(rd->vfio, &rd->err, false, &rd->cmd, RV_MGT_READ_INDEX_TX0);
+	ret = rv_ring_refresh(rd->vfio, rd->err, false, &rd->cmd,
+			      RV_MGT_READ_INDEX_TX0);
 	if (ret)
-		return ret;
-	if (rv_ring_full(&rd->cmd))
-		return mgt_timeout(rd, op);
+		return mgt_lost(rd, ret);
+	/* One command at a time: a full ring means earlier ones are stuck. */
+	if (rv_ring_full(&rd->cmd)) {
+		errmsg_setf(rd->err, EBUSY,
+			    "%s: the command ring is full (read %" PRIu64 " write %" PRIu64 "): the device has not taken earlier commands",
+			    op_name(op), rd->cmd.cons, rd->cmd.prod);
+		rv_hint_device_state(rd->vfio, rd->err);
+		return mgt_lost(rd, -EBUSY);
+	}
 	rv_slot_write(&rd->cmd, rd->cmd.prod, cmd);
 	trace_slot(rd, "cmd", op, cmd);
 	rv_wmb();
 	rd->cmd.prod++;
 	rv_reg_write(rd->vfio, RV_MGT_WRITE_INDEX_TX0, rd->cmd.prod);
-	ret = mgt_wait(rd, op, rsp);
+	if (rd->vfio->bar_io_error)
+		return mgt_write_failed(rd, op, "the command write index");
+	return 0;
+}
+
+/*
+ * Send one management command and wait for its response (spec 8.2).
+ *
+ * A stop (signal) is honoured only here, before anything is sent: once a
+ * command is published, its response is awaited, so the command's effect
+ * is known (rd->mgt_accepted) before teardown sends its own commands.
+ * A stray response (before, during or after) is a device error that does
+ * not stop the command: mgt_accepted says whether the device accepted it,
+ * and teardown must undo what it did even when the call fails for the
+ * stray.
+ */
+static int mgt_command(struct revere_dev *rd, const uint8_t *cmd,
+		       uint8_t *rsp)
+{
+	unsigned int op = (unsigned int)rv_msg_get(cmd, RV_MSG_OPCODE);
+	bool discarded = false;
+	int stray, ret;
+
+	rd->mgt_accepted = false;
+	if (rd->mgt_dead)
+		return errmsg_setf(rd->err, ETIMEDOUT,
+				   "%s: skipped, the management interface stopped answering",
+				   op_name(op));
+	if (revere_stop_requested(rd))
+		return errmsg_setf(rd->err, EINTR, "%s: interrupted before sending",
+				   op_name(op));
+	/*
+	 * A BAR0 access that failed earlier was reported where it happened;
+	 * judge this command's accesses alone.
+	 */
+	rd->vfio->bar_io_error = 0;
+	stray = check_no_stray(rd, op);
+	if (rd->mgt_dead)
+		return stray;
+	ret = mgt_publish(rd, op, cmd);
 	if (!ret)
-		ret = mgt_check(rd, op, rsp);
+		ret = mgt_wait(rd, op, rsp, &discarded);
+	if (!ret)
+		ret = mgt_status(rd, op, rsp);
 	if (ret)
 		return ret;
 	rd->mgt_accepted = true;
-	return check_no_stray(rd, op);
+	ret = check_no_stray(rd, op);
+	if (stray || discarded)
+		return -EPROTO;
+	return ret;
 }
 
 static void msg_init(uint8_t *msg, unsigned int op)

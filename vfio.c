@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * VFIO plumbing for a user-space PCI driver (see vfio.h).
- *
- * The sequence is the one of Documentation/driver-api/vfio.rst: a container
- * (/dev/vfio/vfio) holds an IOMMU context, a group (/dev/vfio/<N>) is the
- * unit of isolation that joins a container, and the device fd is obtained
- * from the group by name. Regions (config space, BARs) are windows of the
- * device fd at offsets the kernel reports; vfio-pci places region i at
- * i << 40, but we always use the reported offset.
+ * VFIO plumbing for a user-space PCI driver (see vfio.h), whatever the IOMMU
+ * backend (vfio_iommu.h: the type1 container and group, vfio_type1.c): the
+ * device fd's regions (config space, BARs) are windows of the device fd at
+ * offsets the kernel reports (vfio-pci places region i at i << 40, but we
+ * always use the reported offset), its interrupts are eventfds, and DMA
+ * memory is the process's own, mapped through the backend.
  *
  * Each set-up step either succeeds or undoes what it did before returning
  * the error, with the same release helpers vfio_close() uses, so a step can
  * be retried and vfio_close() is right after any partial set-up.
  */
+#define _GNU_SOURCE		/* memfd_create() */
 #include "vfio.h"
+#include "vfio_iommu.h"
+#include "vfio_sys.h"
 
 #include <dirent.h>
 #include <endian.h>
@@ -31,8 +32,6 @@
 
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
-
-#define VFIO_CONTAINER_PATH	"/dev/vfio/vfio"
 
 /* ---- the Linux operations table ---- */
 
@@ -153,313 +152,21 @@ const struct vfio_ops vfio_linux_ops = {
 	.memlock_limit = linux_memlock_limit,
 };
 
-/* ---- errors ---- */
-
-/* errno of a failed operation, never 0 (an op that forgot errno is EIO). */
-static int sys_err(void)
-{
-	return errno ? errno : EIO;
-}
-
-/*
- * Record "what failed, on what: strerror" and, if this is the first error
- * (errmsg keeps the first one, the cause), the hint. Returns -err.
- */
-__attribute__((format(printf, 4, 5)))
-static int fail_hint(struct vfio_dev *dev, int err, const char *hint,
-		     const char *fmt, ...)
-{
-	bool first = dev->err.err == 0;
-	char what[ERRMSG_LEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	errmsg_set(&dev->err, err, "%s", what);
-	if (first && hint && hint[0])
-		errmsg_hint(&dev->err, "%s", hint);
-	return -err;
-}
-
-#define fail(dev, err, ...) fail_hint(dev, err, NULL, __VA_ARGS__)
-
-/* "42" from "/dev/vfio/42": the IOMMU group number, for sysfs hints. */
-static const char *group_number(const struct vfio_dev *dev)
-{
-	const char *slash = strrchr(dev->group_path, '/');
-
-	return slash ? slash + 1 : dev->group_path;
-}
-
-/* The devices of our IOMMU group, from sysfs, into buf (for hints). */
-static void group_devices(struct vfio_dev *dev, char *buf, size_t len)
-{
-	char path[192];
-
-	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%s/devices",
-		 group_number(dev));
-	if (dev->ops->list_dir(dev->ops->ctx, path, buf, len) <= 0)
-		snprintf(buf, len, "see %s", path);
-}
-
-/* ---- thin wrappers: one place that turns -1/errno into -errno ---- */
-
-static int sys_open(struct vfio_dev *dev, const char *path)
-{
-	int fd = dev->ops->open(dev->ops->ctx, path, O_RDWR | O_CLOEXEC);
-
-	return fd < 0 ? -sys_err() : fd;
-}
-
-static int sys_ioctl(struct vfio_dev *dev, int fd, unsigned long request,
-		     void *arg)
-{
-	int ret = dev->ops->ioctl(dev->ops->ctx, fd, request, arg);
-
-	return ret < 0 ? -sys_err() : ret;
-}
-
-/* Close *fd if open and mark it closed; a failed close still frees it. */
-static int sys_close(struct vfio_dev *dev, int *fd, const char *what)
-{
-	int ret = 0;
-
-	if (*fd < 0)
-		return 0;
-	if (dev->ops->close(dev->ops->ctx, *fd) < 0)
-		ret = fail(dev, sys_err(), "close %s fd %d", what, *fd);
-	*fd = -1;
-	return ret;
-}
-
-/* An open() of a VFIO file failed: say why and what to do about it. */
-static int open_error(struct vfio_dev *dev, const char *path, int err)
-{
-	char hint[256] = "";
-
-	switch (err) {
-	case ENOENT:
-		if (!strcmp(path, VFIO_CONTAINER_PATH))
-			snprintf(hint, sizeof(hint),
-				 "is the vfio module loaded? `modprobe vfio-pci`");
-		else
-			snprintf(hint, sizeof(hint),
-				 "is the device bound to vfio-pci? `modprobe vfio-pci ids=13b5:ff81` (and an IOMMU enabled)");
-		break;
-	case EACCES:
-	case EPERM:
-		snprintf(hint, sizeof(hint),
-			 "run as root, or give your user access to %s", path);
-		break;
-	case EBUSY:
-		snprintf(hint, sizeof(hint),
-			 "another process (or this one) has %s open", path);
-		break;
-	}
-	return fail_hint(dev, err, hint, "open %s", path);
-}
-
 /* ---- set-up and release, one pair per step ---- */
 
 void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops)
 {
 	memset(dev, 0, sizeof(*dev));
 	dev->ops = ops;
+	dev->iommu = &vfio_type1_backend;
 	dev->container_fd = -1;
 	dev->group_fd = -1;
 	dev->device_fd = -1;
 	dev->req_fd = -1;
 	for (unsigned int i = 0; i < VFIO_MAX_IRQS; i++)
 		dev->irq_fd[i] = -1;
-}
-
-static int container_release(struct vfio_dev *dev)
-{
-	dev->iommu_type = 0;
-	return sys_close(dev, &dev->container_fd, "container");
-}
-
-/* TYPE1v2 where the kernel offers it (cleaner unmap semantics), else v1. */
-static int container_pick_iommu(struct vfio_dev *dev)
-{
-	static const uint32_t types[] = { VFIO_TYPE1v2_IOMMU,
-					  VFIO_TYPE1_IOMMU };
-
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		int ret = sys_ioctl(dev, dev->container_fd,
-				    VFIO_CHECK_EXTENSION,
-				    (void *)(uintptr_t)types[i]);
-
-		if (ret < 0)
-			return fail(dev, -ret,
-				    "VFIO_CHECK_EXTENSION(%u) on %s", types[i],
-				    VFIO_CONTAINER_PATH);
-		if (ret > 0) {
-			dev->iommu_type = types[i];
-			return 0;
-		}
-	}
-	return fail_hint(dev, ENODEV,
-			 "load vfio_iommu_type1 and enable the IOMMU (intel_iommu=on or amd_iommu=on)",
-			 "no type1 IOMMU offered by %s", VFIO_CONTAINER_PATH);
-}
-
-int vfio_open_container(struct vfio_dev *dev)
-{
-	int ret;
-
-	if (dev->container_fd >= 0)
-		return 0;
-	ret = sys_open(dev, VFIO_CONTAINER_PATH);
-	if (ret < 0)
-		return open_error(dev, VFIO_CONTAINER_PATH, -ret);
-	dev->container_fd = ret;
-
-	ret = sys_ioctl(dev, dev->container_fd, VFIO_GET_API_VERSION, NULL);
-	if (ret < 0) {
-		ret = fail(dev, -ret, "VFIO_GET_API_VERSION on %s",
-			   VFIO_CONTAINER_PATH);
-		goto err;
-	}
-	if (ret != VFIO_API_VERSION) {
-		ret = errmsg_setf(&dev->err, EINVAL,
-				  "VFIO API version %d on %s, this program knows %d",
-				  ret, VFIO_CONTAINER_PATH, VFIO_API_VERSION);
-		goto err;
-	}
-	ret = container_pick_iommu(dev);
-	if (ret < 0)
-		goto err;
-	return 0;
-err:
-	container_release(dev);
-	return ret;
-}
-
-static int group_release(struct vfio_dev *dev)
-{
-	int ret = 0, cret;
-
-	/*
-	 * Detaching the last group also drops the IOMMU and its mappings.
-	 * EINVAL says no container is attached: the kernel detached it
-	 * itself, as vfio_device_remove_group() does when the group's last
-	 * device is unregistered (an unbind or mdev remove that closing our
-	 * device fd let complete). That is the release we wanted.
-	 */
-	if (dev->group_attached) {
-		ret = sys_ioctl(dev, dev->group_fd, VFIO_GROUP_UNSET_CONTAINER,
-				NULL);
-		if (ret == -EINVAL)
-			ret = 0;
-		if (ret < 0)
-			ret = fail(dev, -ret, "VFIO_GROUP_UNSET_CONTAINER on %s",
-				   dev->group_path);
-	}
-	dev->group_attached = false;
-	dev->iommu_set = false;
-	dev->iova_pgsizes = 0;
-	cret = sys_close(dev, &dev->group_fd, "group");
-	return ret ? ret : cret;
-}
-
-static int group_check_viable(struct vfio_dev *dev)
-{
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char devices[256];
-	char hint[ERRMSG_LEN];
-	int ret;
-
-	ret = sys_ioctl(dev, dev->group_fd, VFIO_GROUP_GET_STATUS, &status);
-	if (ret < 0)
-		return fail(dev, -ret, "VFIO_GROUP_GET_STATUS on %s",
-			    dev->group_path);
-	if (status.flags & VFIO_GROUP_FLAGS_VIABLE)
-		return 0;
-	group_devices(dev, devices, sizeof(devices));
-	snprintf(hint, sizeof(hint),
-		 "every device of IOMMU group %s must be bound to vfio-pci or to no driver (%s)",
-		 group_number(dev), devices);
-	ret = errmsg_setf(&dev->err, EBUSY, "group %s is not viable",
-			  dev->group_path);
-	errmsg_hint(&dev->err, "%s", hint);
-	return ret;
-}
-
-static int group_attach(struct vfio_dev *dev)
-{
-	char devices[256];
-	char hint[ERRMSG_LEN] = "";
-	int ret;
-
-	ret = sys_ioctl(dev, dev->group_fd, VFIO_GROUP_SET_CONTAINER,
-			&dev->container_fd);
-	if (ret == -EBUSY) {
-		/* Linux >= 5.19 refuses a non-viable group here with EBUSY. */
-		group_devices(dev, devices, sizeof(devices));
-		snprintf(hint, sizeof(hint),
-			 "every device of IOMMU group %s must be bound to vfio-pci or to no driver (%s)",
-			 group_number(dev), devices);
-	}
-	if (ret < 0)
-		return fail_hint(dev, -ret, hint, "VFIO_GROUP_SET_CONTAINER on %s",
-				 dev->group_path);
-	dev->group_attached = true;
-	return 0;
-}
-
-static int group_set_iommu(struct vfio_dev *dev)
-{
-	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
-	int ret;
-
-	ret = sys_ioctl(dev, dev->container_fd, VFIO_SET_IOMMU,
-			(void *)(uintptr_t)dev->iommu_type);
-	if (ret < 0)
-		return fail(dev, -ret, "VFIO_SET_IOMMU(%u) for %s",
-			    dev->iommu_type, dev->group_path);
-	dev->iommu_set = true;
-
-	ret = sys_ioctl(dev, dev->container_fd, VFIO_IOMMU_GET_INFO, &info);
-	if (ret < 0)
-		return fail(dev, -ret, "VFIO_IOMMU_GET_INFO for %s",
-			    dev->group_path);
-	if (!(info.flags & VFIO_IOMMU_INFO_PGSIZES) || !info.iova_pgsizes)
-		return errmsg_setf(&dev->err, EINVAL,
-				   "VFIO_IOMMU_GET_INFO for %s reports no IOMMU page sizes",
-				   dev->group_path);
-	dev->iova_pgsizes = info.iova_pgsizes;
-	return 0;
-}
-
-int vfio_open_group(struct vfio_dev *dev, const char *group_path)
-{
-	int ret;
-
-	if (dev->group_fd >= 0)
-		return 0;
-	if (dev->container_fd < 0)
-		return errmsg_setf(&dev->err, EBADF,
-				   "open group %s: no container (call vfio_open_container first)",
-				   group_path);
-	if (strlen(group_path) >= sizeof(dev->group_path))
-		return fail(dev, ENAMETOOLONG, "group path %s", group_path);
-	strcpy(dev->group_path, group_path);
-
-	ret = sys_open(dev, group_path);
-	if (ret < 0)
-		return open_error(dev, group_path, -ret);
-	dev->group_fd = ret;
-
-	ret = group_check_viable(dev);
-	if (!ret)
-		ret = group_attach(dev);
-	if (!ret)
-		ret = group_set_iommu(dev);
-	if (ret < 0)
-		group_release(dev);
-	return ret;
+	for (unsigned int i = 0; i < VFIO_MAX_DMA; i++)
+		dev->mem[i].fd = -1;
 }
 
 static int device_release(struct vfio_dev *dev)
@@ -469,7 +176,7 @@ static int device_release(struct vfio_dev *dev)
 	dev->num_irqs = 0;
 	memset(&dev->config, 0, sizeof(dev->config));
 	memset(&dev->bar0, 0, sizeof(dev->bar0));
-	return sys_close(dev, &dev->device_fd, "device");
+	return vfio_sys_close(dev, &dev->device_fd, "device");
 }
 
 static int device_region(struct vfio_dev *dev, uint32_t index,
@@ -481,10 +188,10 @@ static int device_region(struct vfio_dev *dev, uint32_t index,
 	};
 	int ret;
 
-	ret = sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_REGION_INFO,
+	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_REGION_INFO,
 			&info);
 	if (ret < 0)
-		return fail(dev, -ret, "VFIO_DEVICE_GET_REGION_INFO(%s) on %s",
+		return vfio_fail(dev, -ret, "VFIO_DEVICE_GET_REGION_INFO(%s) on %s",
 			    what, dev->device_name);
 	if (!info.size)
 		return errmsg_setf(&dev->err, ENODEV,
@@ -504,9 +211,9 @@ static int device_info(struct vfio_dev *dev)
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 	int ret;
 
-	ret = sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_INFO, &info);
+	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_INFO, &info);
 	if (ret < 0)
-		return fail(dev, -ret, "VFIO_DEVICE_GET_INFO on %s",
+		return vfio_fail(dev, -ret, "VFIO_DEVICE_GET_INFO on %s",
 			    dev->device_name);
 	if (!(info.flags & VFIO_DEVICE_FLAGS_PCI))
 		return errmsg_setf(&dev->err, ENODEV,
@@ -522,45 +229,20 @@ static int device_info(struct vfio_dev *dev)
 	return 0;
 }
 
-static int device_get_fd(struct vfio_dev *dev)
-{
-	char devices[256];
-	char hint[ERRMSG_LEN] = "";
-	int ret;
-
-	ret = sys_ioctl(dev, dev->group_fd, VFIO_GROUP_GET_DEVICE_FD,
-			dev->device_name);
-	if (ret == -ENODEV) {
-		group_devices(dev, devices, sizeof(devices));
-		snprintf(hint, sizeof(hint),
-			 "pass a device of IOMMU group %s: %s",
-			 group_number(dev), devices);
-	}
-	if (ret < 0)
-		return fail_hint(dev, -ret, hint,
-				 "VFIO_GROUP_GET_DEVICE_FD(%s) on %s",
-				 dev->device_name, dev->group_path);
-	dev->device_fd = ret;
-	return 0;
-}
-
 int vfio_open_device(struct vfio_dev *dev, const char *device_name)
 {
 	int ret;
 
 	if (dev->device_fd >= 0)
 		return 0;
-	if (dev->group_fd < 0)
-		return errmsg_setf(&dev->err, EBADF,
-				   "open device %s: no group (call vfio_open_group first)",
-				   device_name);
 	if (strlen(device_name) >= sizeof(dev->device_name))
-		return fail(dev, ENAMETOOLONG, "device name %s", device_name);
+		return vfio_fail(dev, ENAMETOOLONG, "device name %s", device_name);
 	strcpy(dev->device_name, device_name);
 
-	ret = device_get_fd(dev);
+	ret = dev->iommu->device_fd(dev, device_name);
 	if (ret < 0)
 		return ret;
+	dev->device_fd = ret;
 	ret = device_info(dev);
 	if (!ret)
 		ret = device_region(dev, VFIO_PCI_CONFIG_REGION_INDEX,
@@ -576,10 +258,8 @@ int vfio_open_device(struct vfio_dev *dev, const char *device_name)
 int vfio_open(struct vfio_dev *dev, const char *group_path,
 	      const char *device_name)
 {
-	int ret = vfio_open_container(dev);
+	int ret = dev->iommu->open(dev, group_path);
 
-	if (!ret)
-		ret = vfio_open_group(dev, group_path);
 	if (!ret)
 		ret = vfio_open_device(dev, device_name);
 	return ret;
@@ -602,9 +282,9 @@ int vfio_reset(struct vfio_dev *dev)
 		return errmsg_setf(&dev->err, ENOTTY,
 				   "device %s does not offer VFIO_DEVICE_RESET",
 				   dev->device_name);
-	ret = sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_RESET, NULL);
+	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_RESET, NULL);
 	if (ret < 0)
-		return fail(dev, -ret, "VFIO_DEVICE_RESET on %s",
+		return vfio_fail(dev, -ret, "VFIO_DEVICE_RESET on %s",
 			    dev->device_name);
 	return 0;
 }
@@ -633,7 +313,7 @@ static int cfg_rw(struct vfio_dev *dev, bool write, uint32_t off, void *buf,
 		n = dev->ops->pread(dev->ops->ctx, dev->device_fd, buf, len,
 				    (off_t)(dev->config.offset + off));
 	if (n < 0)
-		return fail(dev, sys_err(), "config %s at 0x%x on %s", op, off,
+		return vfio_fail(dev, vfio_sys_err(), "config %s at 0x%x on %s", op, off,
 			    dev->device_name);
 	if ((size_t)n != len)
 		return errmsg_setf(&dev->err, EIO,
@@ -691,6 +371,15 @@ int vfio_set_bus_master(struct vfio_dev *dev, bool enable)
 	uint16_t cmd = 0;
 	int ret = vfio_cfg_read16(dev, PCI_COMMAND, &cmd);
 
+	/*
+	 * Turning mastering off is part of quiescing the device: when COMMAND
+	 * cannot be read, still write it, with memory decode on (as vfio-pci
+	 * leaves it) and mastering off, and report the failed read.
+	 */
+	if (ret < 0 && !enable) {
+		vfio_cfg_write16(dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
+		return ret;
+	}
 	if (ret < 0)
 		return ret;
 	if (enable)
@@ -715,7 +404,7 @@ int vfio_bar0_map(struct vfio_dev *dev, bool force_rw)
 			     PROT_READ | PROT_WRITE, MAP_SHARED,
 			     dev->device_fd, (off_t)dev->bar0.offset);
 	if (map == MAP_FAILED)
-		return fail(dev, sys_err(), "mmap BAR0 (0x%" PRIx64 " bytes) of %s",
+		return vfio_fail(dev, vfio_sys_err(), "mmap BAR0 (0x%" PRIx64 " bytes) of %s",
 			    dev->bar0.size, dev->device_name);
 	dev->bar0.map = map;
 	return 0;
@@ -729,7 +418,7 @@ static int bar0_release(struct vfio_dev *dev)
 	if (!dev->bar0.map)
 		return 0;
 	if (dev->ops->munmap(dev->ops->ctx, dev->bar0.map, dev->bar0.size) < 0)
-		ret = fail(dev, sys_err(), "munmap BAR0 of %s",
+		ret = vfio_fail(dev, vfio_sys_err(), "munmap BAR0 of %s",
 			   dev->device_name);
 	dev->bar0.map = NULL;
 	return ret;
@@ -747,7 +436,7 @@ static void bar_error(struct vfio_dev *dev, int err, const char *op,
 	if (dev->bar_io_error)
 		return;
 	dev->bar_io_error = -err;
-	fail(dev, err, "BAR0 %s at 0x%" PRIx64 " on %s", op, off,
+	vfio_fail(dev, err, "BAR0 %s at 0x%" PRIx64 " on %s", op, off,
 	     dev->device_name[0] ? dev->device_name : "(no device)");
 }
 
@@ -774,7 +463,7 @@ static bool bar_pread(struct vfio_dev *dev, uint64_t off, void *buf,
 
 	if (n == (ssize_t)width)
 		return true;
-	bar_error(dev, n < 0 ? sys_err() : EIO, op, off);
+	bar_error(dev, n < 0 ? vfio_sys_err() : EIO, op, off);
 	return false;
 }
 
@@ -785,7 +474,7 @@ static void bar_pwrite(struct vfio_dev *dev, uint64_t off, const void *buf,
 				     (off_t)(dev->bar0.offset + off));
 
 	if (n != (ssize_t)width)
-		bar_error(dev, n < 0 ? sys_err() : EIO, op, off);
+		bar_error(dev, n < 0 ? vfio_sys_err() : EIO, op, off);
 }
 
 /*
@@ -868,12 +557,24 @@ void vfio_bar0_write64(struct vfio_dev *dev, uint64_t off, uint64_t val)
 
 /* ---- DMA ---- */
 
+uint64_t vfio_iommu_page_sizes(const struct vfio_dev *dev)
+{
+	return dev->iommu ? dev->iommu->page_sizes(dev) : 0;
+}
+
 uint64_t vfio_iommu_page_size(const struct vfio_dev *dev)
 {
-	if (!dev->iova_pgsizes)
+	uint64_t sizes = vfio_iommu_page_sizes(dev);
+
+	if (!sizes)
 		return 4096;
 	/* The lowest bit set is the smallest page the IOMMU can map. */
-	return dev->iova_pgsizes & -dev->iova_pgsizes;
+	return sizes & -sizes;
+}
+
+const char *vfio_iommu_name(const struct vfio_dev *dev)
+{
+	return dev->iommu->describe(dev);
 }
 
 static uint64_t dma_pinned(const struct vfio_dev *dev)
@@ -885,11 +586,11 @@ static uint64_t dma_pinned(const struct vfio_dev *dev)
 	return sum;
 }
 
-/* MAP_DMA pins the pages and charges them to RLIMIT_MEMLOCK. */
-static int dma_enomem(struct vfio_dev *dev, uint64_t iova, uint64_t size)
+void vfio_memlock_hint(struct vfio_dev *dev, uint64_t size, char *hint,
+		       size_t len)
 {
 	uint64_t limit, need = dma_pinned(dev) + size;
-	char lim[32], hint[256];
+	char lim[32];
 
 	if (dev->ops->memlock_limit(dev->ops->ctx, &limit) < 0)
 		snprintf(lim, sizeof(lim), "unknown");
@@ -897,33 +598,94 @@ static int dma_enomem(struct vfio_dev *dev, uint64_t iova, uint64_t size)
 		snprintf(lim, sizeof(lim), "unlimited");
 	else
 		snprintf(lim, sizeof(lim), "%" PRIu64 " KiB", limit >> 10);
-	snprintf(hint, sizeof(hint),
+	snprintf(hint, len,
 		 "the locked-memory limit is %s and the DMA buffers need %"
 		 PRIu64 " KiB: raise it with `ulimit -l %" PRIu64
 		 "` (or run as root)",
 		 lim, need >> 10, (need + 1023) >> 10);
-	return fail_hint(dev, ENOMEM, hint,
-			 "VFIO_IOMMU_MAP_DMA of %" PRIu64 " bytes at IOVA 0x%" PRIx64,
-			 size, iova);
+}
+
+/*
+ * The memfd at an address aligned to align: reserve size + align of
+ * address space, place the memfd's pages at the aligned address inside it
+ * (MAP_FIXED), give the slack on both sides back.
+ */
+static void *map_aligned(int fd, size_t size, size_t align)
+{
+	uint8_t *res, *at;
+	size_t span = size + align;
+
+	res = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (res == MAP_FAILED)
+		return NULL;
+	at = (uint8_t *)(((uintptr_t)res + align - 1) & ~(uintptr_t)(align - 1));
+	if (mmap(at, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+		 0) == MAP_FAILED) {
+		munmap(res, span);
+		return NULL;
+	}
+	if (at > res)
+		munmap(res, (size_t)(at - res));
+	if (res + span > at + size)
+		munmap(at + size, (size_t)(res + span - (at + size)));
+	return at;
+}
+
+/* Memory is the process's own: plain libc here, not the ops table. */
+void *vfio_dma_alloc(struct vfio_dev *dev, size_t size, size_t align)
+{
+	struct vfio_dma_mem *m = NULL;
+	int err;
+
+	for (unsigned int i = 0; i < VFIO_MAX_DMA && !m; i++)
+		if (!dev->mem[i].addr)
+			m = &dev->mem[i];
+	if (!m || !size || (align & (align - 1))) {
+		errmsg_setf(&dev->err, EINVAL,
+			    "allocating %zu bytes of DMA memory aligned to %zu: %s",
+			    size, align, m ? "bad size or alignment" : "all slots in use");
+		return NULL;
+	}
+	if (align < 4096)
+		align = 4096;
+	m->fd = memfd_create("revere-dma", MFD_CLOEXEC);
+	if (m->fd < 0 || ftruncate(m->fd, (off_t)size) < 0 ||
+	    !(m->addr = map_aligned(m->fd, size, align))) {
+		err = errno;
+		if (m->fd >= 0)
+			close(m->fd);
+		*m = (struct vfio_dma_mem){ .fd = -1 };
+		vfio_fail(dev, err, "allocating %zu bytes of DMA memory (memfd)",
+			  size);
+		return NULL;
+	}
+	m->size = size;
+	return m->addr;
+}
+
+void vfio_dma_free(struct vfio_dev *dev, void *addr)
+{
+	for (unsigned int i = 0; i < VFIO_MAX_DMA; i++) {
+		struct vfio_dma_mem *m = &dev->mem[i];
+
+		if (!addr || m->addr != addr)
+			continue;
+		munmap(m->addr, m->size);
+		close(m->fd);
+		*m = (struct vfio_dma_mem){ .fd = -1 };
+	}
 }
 
 int vfio_dma_map(struct vfio_dev *dev, void *vaddr, uint64_t iova,
 		 uint64_t size)
 {
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof(map),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = (uintptr_t)vaddr,
-		.iova = iova,
-		.size = size,
-	};
 	uint64_t pg = vfio_iommu_page_size(dev);
 	struct vfio_dma *slot = NULL;
 	int ret;
 
-	if (!dev->iommu_set)
+	if (!vfio_iommu_page_sizes(dev))
 		return errmsg_setf(&dev->err, EBADF,
-				   "VFIO_IOMMU_MAP_DMA at IOVA 0x%" PRIx64 ": no IOMMU set up (open the group first)",
+				   "DMA map at IOVA 0x%" PRIx64 ": no IOMMU set up (open the device first)",
 				   iova);
 	if (!size || ((uintptr_t)vaddr | iova | size) & (pg - 1))
 		return errmsg_setf(&dev->err, EINVAL,
@@ -939,47 +701,36 @@ int vfio_dma_map(struct vfio_dev *dev, void *vaddr, uint64_t iova,
 		return errmsg_setf(&dev->err, ENOSPC,
 				   "VFIO_IOMMU_MAP_DMA at IOVA 0x%" PRIx64 ": all %d DMA slots in use",
 				   iova, VFIO_MAX_DMA);
-
-	ret = sys_ioctl(dev, dev->container_fd, VFIO_IOMMU_MAP_DMA, &map);
-	if (ret == -ENOMEM)
-		return dma_enomem(dev, iova, size);
+	ret = dev->iommu->dma_map(dev, vaddr, iova, size);
 	if (ret < 0)
-		return fail(dev, -ret,
-			    "VFIO_IOMMU_MAP_DMA of %" PRIu64 " bytes at IOVA 0x%" PRIx64,
-			    size, iova);
+		return ret;
 	*slot = (struct vfio_dma){ .vaddr = vaddr, .iova = iova, .size = size };
 	return 0;
 }
 
 int vfio_dma_unmap(struct vfio_dev *dev, uint64_t iova, uint64_t size)
 {
-	struct vfio_iommu_type1_dma_unmap unmap = {
-		.argsz = sizeof(unmap),
-		.iova = iova,
-		.size = size,
-	};
+	uint64_t unmapped = 0;
 	int ret;
 
-	if (!dev->iommu_set)
+	if (!vfio_iommu_page_sizes(dev))
 		return errmsg_setf(&dev->err, EBADF,
-				   "VFIO_IOMMU_UNMAP_DMA at IOVA 0x%" PRIx64 ": no IOMMU set up",
+				   "DMA unmap at IOVA 0x%" PRIx64 ": no IOMMU set up",
 				   iova);
-	ret = sys_ioctl(dev, dev->container_fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+	ret = dev->iommu->dma_unmap(dev, iova, size, &unmapped);
 	if (ret < 0)
-		return fail(dev, -ret,
-			    "VFIO_IOMMU_UNMAP_DMA of %" PRIu64 " bytes at IOVA 0x%" PRIx64,
-			    size, iova);
+		return ret;
 	for (unsigned int i = 0; i < VFIO_MAX_DMA; i++) {
 		struct vfio_dma *d = &dev->dma[i];
 
 		if (d->size && d->iova >= iova && d->iova - iova < size)
 			*d = (struct vfio_dma){ 0 };
 	}
-	/* The kernel says how much it unmapped; anything else is a bug. */
-	if (unmap.size != size)
+	/* Less than asked means a mapping we did not know of: a bug. */
+	if (unmapped != size)
 		return errmsg_setf(&dev->err, EINVAL,
-				   "VFIO_IOMMU_UNMAP_DMA at IOVA 0x%" PRIx64 " unmapped %llu of %" PRIu64 " bytes",
-				   iova, (unsigned long long)unmap.size, size);
+				   "DMA unmap (%s) at IOVA 0x%" PRIx64 ": unmapped %" PRIu64 " of %" PRIu64 " bytes",
+				   vfio_iommu_name(dev), iova, unmapped, size);
 	return 0;
 }
 
@@ -991,7 +742,7 @@ static int irq_close_fds(struct vfio_dev *dev)
 	int ret = 0;
 
 	for (unsigned int i = 0; i < VFIO_MAX_IRQS; i++) {
-		int cret = sys_close(dev, &dev->irq_fd[i], "eventfd");
+		int cret = vfio_sys_close(dev, &dev->irq_fd[i], "eventfd");
 
 		if (!ret)
 			ret = cret;
@@ -1011,9 +762,9 @@ static int irq_check(struct vfio_dev *dev, uint32_t index, uint32_t count)
 	struct vfio_irq_info info = { .argsz = sizeof(info), .index = index };
 	int ret;
 
-	ret = sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info);
+	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info);
 	if (ret < 0)
-		return fail(dev, -ret, "VFIO_DEVICE_GET_IRQ_INFO(%s) on %s",
+		return vfio_fail(dev, -ret, "VFIO_DEVICE_GET_IRQ_INFO(%s) on %s",
 			    irq_name(index), dev->device_name);
 	if (!(info.flags & VFIO_IRQ_INFO_EVENTFD))
 		return errmsg_setf(&dev->err, ENOTSUP,
@@ -1060,7 +811,7 @@ int vfio_irq_enable(struct vfio_dev *dev, uint32_t irq_index, uint32_t count)
 					   EFD_CLOEXEC | EFD_NONBLOCK);
 
 		if (fd < 0) {
-			ret = fail(dev, sys_err(), "eventfd for %s vector %u",
+			ret = vfio_fail(dev, vfio_sys_err(), "eventfd for %s vector %u",
 				   irq_name(irq_index), i);
 			irq_close_fds(dev);
 			return ret;
@@ -1077,9 +828,9 @@ int vfio_irq_enable(struct vfio_dev *dev, uint32_t irq_index, uint32_t count)
 		.count = count,
 	};
 	memcpy(u.set.data, fds, count * sizeof(int32_t));
-	ret = sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_SET_IRQS, &u.set);
+	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_SET_IRQS, &u.set);
 	if (ret < 0) {
-		ret = fail(dev, -ret, "VFIO_DEVICE_SET_IRQS(%s, %u vectors) on %s",
+		ret = vfio_fail(dev, -ret, "VFIO_DEVICE_SET_IRQS(%s, %u vectors) on %s",
 			   irq_name(irq_index), count, dev->device_name);
 		irq_close_fds(dev);
 		return ret;
@@ -1106,10 +857,10 @@ int vfio_irq_disable(struct vfio_dev *dev)
 	int ret = 0, cret;
 
 	if (dev->irq_count && dev->device_fd >= 0) {
-		ret = sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_SET_IRQS,
+		ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_SET_IRQS,
 				&set);
 		if (ret < 0)
-			ret = fail(dev, -ret,
+			ret = vfio_fail(dev, -ret,
 				   "VFIO_DEVICE_SET_IRQS(%s off) on %s",
 				   irq_name(dev->irq_index), dev->device_name);
 	}
@@ -1135,11 +886,11 @@ static int req_offered(struct vfio_dev *dev)
 
 	if (dev->num_irqs <= VFIO_PCI_REQ_IRQ_INDEX)
 		return -ENOTSUP;
-	ret = sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info);
+	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info);
 	if (ret == -EINVAL)
 		return -ENOTSUP;
 	if (ret < 0)
-		return fail(dev, -ret,
+		return vfio_fail(dev, -ret,
 			    "VFIO_DEVICE_GET_IRQ_INFO(device request) on %s",
 			    dev->device_name);
 	if (!info.count || !(info.flags & VFIO_IRQ_INFO_EVENTFD))
@@ -1169,7 +920,7 @@ static int req_route(struct vfio_dev *dev, int32_t fd)
 		.count = 1,
 	};
 	memcpy(u.set.data, &fd, sizeof(fd));
-	return sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_SET_IRQS, &u.set);
+	return vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_SET_IRQS, &u.set);
 }
 
 int vfio_req_enable(struct vfio_dev *dev)
@@ -1183,16 +934,16 @@ int vfio_req_enable(struct vfio_dev *dev)
 		return ret;
 	ret = dev->ops->eventfd(dev->ops->ctx, 0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (ret < 0)
-		return fail(dev, sys_err(), "eventfd for the device request of %s",
+		return vfio_fail(dev, vfio_sys_err(), "eventfd for the device request of %s",
 			    dev->device_name);
 	dev->req_fd = ret;
 	dev->req_fired = false;
 	ret = req_route(dev, dev->req_fd);
 	if (ret < 0) {
-		ret = fail(dev, -ret,
+		ret = vfio_fail(dev, -ret,
 			   "VFIO_DEVICE_SET_IRQS(device request) on %s",
 			   dev->device_name);
-		sys_close(dev, &dev->req_fd, "eventfd");
+		vfio_sys_close(dev, &dev->req_fd, "eventfd");
 	}
 	return ret;
 }
@@ -1220,11 +971,11 @@ int vfio_req_disable(struct vfio_dev *dev)
 	if (dev->device_fd >= 0) {
 		ret = req_route(dev, -1);
 		if (ret < 0)
-			ret = fail(dev, -ret,
+			ret = vfio_fail(dev, -ret,
 				   "VFIO_DEVICE_SET_IRQS(device request off) on %s",
 				   dev->device_name);
 	}
-	cret = sys_close(dev, &dev->req_fd, "eventfd");
+	cret = vfio_sys_close(dev, &dev->req_fd, "eventfd");
 	return ret ? ret : cret;
 }
 
@@ -1245,14 +996,13 @@ int vfio_close(struct vfio_dev *dev)
 	for (unsigned int i = 0; i < VFIO_MAX_DMA; i++) {
 		struct vfio_dma *d = &dev->dma[i];
 
-		if (d->size && dev->iommu_set)
+		if (d->size)
 			keep_first(&first, vfio_dma_unmap(dev, d->iova,
 							  d->size));
 		*d = (struct vfio_dma){ 0 };
 	}
 	keep_first(&first, bar0_release(dev));
 	keep_first(&first, device_release(dev));
-	keep_first(&first, group_release(dev));
-	keep_first(&first, container_release(dev));
+	keep_first(&first, dev->iommu->close(dev));
 	return first;
 }

@@ -64,6 +64,13 @@ struct vfio_region {
 
 #define VFIO_MAX_DMA	8
 
+/* Memory from vfio_dma_alloc(): the mapping and the memfd behind it. */
+struct vfio_dma_mem {
+	void *addr;		/* NULL: slot unused */
+	size_t size;
+	int fd;
+};
+
 struct vfio_dma {
 	void *vaddr;
 	uint64_t iova;
@@ -76,12 +83,15 @@ struct vfio_dev {
 	const struct vfio_ops *ops;
 	struct errmsg err;
 
-	int container_fd;	/* -1 when closed, for every fd below */
-	int group_fd;
-	int device_fd;
-	char group_path[128];
+	/* How the device gets its IOMMU context and its DMA (vfio_iommu.h). */
+	const struct vfio_iommu_backend *iommu;
+	int device_fd;		/* -1 when closed, as every fd here */
 	char device_name[64];
 
+	/* The type1 backend's state (vfio_type1.c). */
+	int container_fd;
+	int group_fd;
+	char group_path[128];
 	uint32_t iommu_type;	/* VFIO_TYPE1v2_IOMMU or VFIO_TYPE1_IOMMU */
 	uint64_t iova_pgsizes;	/* VFIO_IOMMU_GET_INFO: supported page sizes */
 	bool iommu_set;
@@ -95,6 +105,7 @@ struct vfio_dev {
 	struct vfio_region bar0;
 
 	struct vfio_dma dma[VFIO_MAX_DMA];
+	struct vfio_dma_mem mem[VFIO_MAX_DMA];
 
 	uint32_t irq_index;	/* VFIO_PCI_MSIX_IRQ_INDEX or _MSI_, when set */
 	uint32_t irq_count;	/* 0: no interrupts set up */
@@ -112,26 +123,30 @@ struct vfio_dev {
 	int bar_io_error;
 };
 
-/* Set every fd to -1 and remember ops. Call once before anything else. */
+/*
+ * Set every fd to -1, remember ops, and take the type1 IOMMU backend.
+ * Call once before anything else.
+ */
 void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops);
 
 /*
- * The set-up steps, in order; each may be retried after an error, and
- * vfio_close() undoes whatever succeeded.
- *   container: open /dev/vfio/vfio, check the API version and that a
- *              type1 IOMMU is offered (TYPE1v2 preferred).
- *   group:     open the group file, check it is viable, attach it to the
- *              container, set the IOMMU, read its page sizes.
- *   device:    get the device fd by name, check it is a PCI device, read
- *              the config space and BAR0 region info.
+ * Open the device: the IOMMU backend attaches what holds it to an IOMMU
+ * context (type1: open /dev/vfio/vfio, check the API version and pick the
+ * IOMMU type; open the group file, check it is viable, attach it, set the
+ * IOMMU, read its page sizes: vfio_iommu.h has those steps one at a time)
+ * and gets the device fd by name; then the device is checked to be a PCI
+ * device and its config space and BAR0 region info are read. Each step may
+ * be retried after an error, and vfio_close() undoes whatever succeeded.
  */
-int vfio_open_container(struct vfio_dev *dev);
-int vfio_open_group(struct vfio_dev *dev, const char *group_path);
-int vfio_open_device(struct vfio_dev *dev, const char *device_name);
-
-/* All three of the above. */
 int vfio_open(struct vfio_dev *dev, const char *group_path,
 	      const char *device_name);
+/* The last part alone, once the backend is open. */
+int vfio_open_device(struct vfio_dev *dev, const char *device_name);
+
+/* The IOMMU as set up, for messages: "type1v2", "type1". */
+const char *vfio_iommu_name(const struct vfio_dev *dev);
+/* The page sizes it maps (a bitmap of sizes), 0 before set-up. */
+uint64_t vfio_iommu_page_sizes(const struct vfio_dev *dev);
 
 /* VFIO_DEVICE_RESET, when the device flags offer it (-ENOTTY otherwise). */
 int vfio_reset(struct vfio_dev *dev);
@@ -144,7 +159,10 @@ int vfio_cfg_write8(struct vfio_dev *dev, uint32_t off, uint8_t val);
 int vfio_cfg_write16(struct vfio_dev *dev, uint32_t off, uint16_t val);
 int vfio_cfg_write32(struct vfio_dev *dev, uint32_t off, uint32_t val);
 
-/* Set or clear PCI_COMMAND_MASTER (bus-master enable) in the COMMAND reg. */
+/*
+ * Set or clear PCI_COMMAND_MASTER (bus-master enable) in the COMMAND reg.
+ * Clearing it writes COMMAND even when it could not be read first.
+ */
 int vfio_set_bus_master(struct vfio_dev *dev, bool enable);
 
 /*
@@ -164,6 +182,17 @@ uint32_t vfio_bar0_read32(struct vfio_dev *dev, uint64_t off);
 void vfio_bar0_write32(struct vfio_dev *dev, uint64_t off, uint32_t val);
 uint64_t vfio_bar0_read64(struct vfio_dev *dev, uint64_t off);
 void vfio_bar0_write64(struct vfio_dev *dev, uint64_t off, uint64_t val);
+
+/*
+ * Memory for the device's DMA: size bytes, zeroed, aligned to align (a
+ * power of two; the IOMMU's page at least). It is a memfd mapped
+ * MAP_SHARED, so that a transport whose device lives in another process
+ * (vfio-user) can hand the same pages over; for the kernel's IOMMU,
+ * vfio_dma_map() pins them. Returns NULL with the error recorded. Free it
+ * with vfio_dma_free() once it is unmapped (after vfio_close()).
+ */
+void *vfio_dma_alloc(struct vfio_dev *dev, size_t size, size_t align);
+void vfio_dma_free(struct vfio_dev *dev, void *addr);
 
 /*
  * Map size bytes at vaddr for device reads and writes at iova. All three

@@ -1826,6 +1826,7 @@ static const struct sim_key sim_keys[] = {
 	MODEL_KEY(corrupt_msg, K_U64),
 	MODEL_KEY(exception_opcode, K_U16),
 	MODEL_KEY(dup_rsp, K_U64),
+	MODEL_KEY(dup_rsp_late, K_U64),
 };
 
 static int parse_u64(const char *s, uint64_t *v)

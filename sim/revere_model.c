@@ -1069,13 +1069,15 @@ static void post_exception(struct rv_model *m)
 /*
  * params.dup_rsp: the response just posted goes out a second time, in the
  * next slot, so a driver's check that it never takes more responses than
- * it sent commands can be tested. Room permitting, like any response.
+ * it sent commands can be tested; params.dup_rsp_late: the same, but when
+ * the next command is taken, so the extra answer arrives while that
+ * command waits for its own. Room permitting, like any response.
  */
-static void post_duplicate(struct rv_model *m, unsigned int rl)
+static void post_duplicate(struct rv_model *m, unsigned int rl, uint64_t n)
 {
 	uint64_t addr;
 
-	if (!m->p.dup_rsp || m->commands != m->p.dup_rsp)
+	if (!n || m->commands != n)
 		return;
 	if (!ring_has_room(m->mgt_read_rx[0], m->mgt_write_rx[0], rl))
 		return;
@@ -1105,6 +1107,8 @@ static unsigned int mgt_step(struct rv_model *m)
 	if (!dma_read(m, addr, m->cmd, RV_MSG_SIZE))
 		return 0;
 	m->mgt_read_tx0++;
+	/* m->rsp still holds the last answer: params.dup_rsp_late. */
+	post_duplicate(m, rl, m->p.dup_rsp_late);
 	if ((m->mgt_tx_irq_ctrl & RV_MGT_IRQ_CTRL_EN) &&
 	    (m->mgt_tx_digest_mask & RV_BIT(0)))
 		irq(m, RV_FIELD_GET(RV_MGT_VECTOR, m->mgt_tx_vector));
@@ -1118,7 +1122,7 @@ static unsigned int mgt_step(struct rv_model *m)
 		return 1;
 	m->mgt_write_rx[0]++;
 	m->commands++;
-	post_duplicate(m, rl);
+	post_duplicate(m, rl, m->p.dup_rsp);
 	if ((m->mgt_rx_irq_ctrl & RV_MGT_IRQ_CTRL_EN) &&
 	    (m->mgt_rx_digest_mask & RV_BIT(0)))
 		irq(m, RV_FIELD_GET(RV_MGT_VECTOR, m->mgt_rx_vector));

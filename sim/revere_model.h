@@ -64,6 +64,8 @@ struct rv_model_params {
 	uint64_t dup_rsp;		/* post the response to this command (1-based
 					 * count of commands answered since reset)
 					 * twice: one response too many (0: never) */
+	uint64_t dup_rsp_late;		/* post the response to this command again,
+					 * late: as the next command is taken */
 };
 
 /* Spec 8.9's identity: v2.0, 4 AMI-SW, 8 AMI-HW, 16 ASN, 1 AHA, 4+4 AMS. */

@@ -72,6 +72,19 @@ while [ $i -le 13 ]; do
 	i=$((i + 1))
 done
 
+# An answer sent again, late: as the next command is taken, so it arrives
+# while that command waits for its own. Named and discarded, never taken
+# for the next command's answer; teardown undoes everything.
+i=1
+while [ $i -le 13 ]; do
+	run_demo "dup_rsp_late=$i"
+	expect_status "dup_rsp_late=$i" 1
+	expect "dup_rsp_late=$i: error names the device error" \
+		has_error "device error: "
+	expect "dup_rsp_late=$i: device left clean, nothing left open" clean
+	i=$((i + 1))
+done
+
 # A reply with one wrong byte: message 4 (the AHA's fifth) is corrupted.
 fails "corrupt_msg=5" "message 4 (RX AMS 0 slot 4), byte 0: expected 0xfb, found 0x04"
 fails "corrupt_msg=100" "message 99 (RX AMS 0 slot 35), byte 0: expected 0x9c, found 0x63" --packets 200
@@ -124,7 +137,7 @@ while [ $i -le 20 ]; do
 			test "$(report amu_en_writes)" = 0
 		sockets_tested=yes
 	fi
-	if has_error "cannot read the response"; then
+	if has_error "PF-PROBE: writing the command write index"; then
 		doorbell_tested=yes
 	fi
 	expect "bar0_mmap=0,fail=pwrite:$i:EIO: not called a timeout" \
@@ -133,6 +146,51 @@ while [ $i -le 20 ]; do
 done
 expect "a failed socket write was reached" test "${sockets_tested:-}" = yes
 expect "a failed doorbell was reached" test "${doorbell_tested:-}" = yes
+
+# Every BAR0 access of a short run failing in turn (pread/pwrite path):
+# whatever fails, the run exits 1 naming it, and the device ends clean:
+# a command whose answer could not be read is never left standing, and
+# when the management interface lost track, teardown resets the device.
+# bar_sweep OP: until the run no longer reaches the Nth such access.
+bar_sweep() {
+	i=1
+	while [ $i -le 400 ]; do
+		run_demo "bar0_mmap=0,fail=$1:$i:EIO" --packets 3
+		if [ "$status" = 0 ] && ! has_error "$1"; then
+			break
+		fi
+		if [ "$status" = 1 ] && clean; then
+			ok "bar0_mmap=0,fail=$1:$i:EIO: exit 1, device clean"
+		else
+			not_ok "bar0_mmap=0,fail=$1:$i:EIO: exit $status or the device left configured"
+		fi
+		i=$((i + 1))
+	done
+	expect "BAR0 sweep over $1 reached the end of the run" test "$i" -le 400
+}
+bar_sweep pread
+bar_sweep pwrite
+
+# A failed read is the host's error, named as the access: not blamed on
+# the device as an impossible all-ones index.
+run_demo "bar0_mmap=0,fail=pread:23:EIO" --packets 3
+expect "a failed index read is named as such" \
+	has_error "reading the .* index: BAR0 read64 at 0x[0-9a-f]* on 0000:00:03.0: Input/output error"
+expect "a failed index read is not called a device error" \
+	eval '! has_error "is impossible"'
+
+# A BAR0 write failing mid-exchange on a device that answers every command
+# 2 ms late: the failure is named where it happened, and teardown still
+# works through every command (the earlier failure does not poison the
+# waits of later commands).
+run_demo "rsp_delay_us=2000,bar0_mmap=0,fail=pwrite:40:EIO" \
+	--packets 100000 --timeout 5000
+expect_status "pwrite 40 fails mid-exchange, device 2 ms late" 1
+expect "pwrite 40 fails mid-exchange: named" \
+	has_error "exchange: writing the TX AMS 0 write index: BAR0 write64"
+expect "pwrite 40 fails mid-exchange: no teardown error" \
+	eval '! grep -q "^revere-vfio-demo: teardown" "$tmp/err"'
+expect "pwrite 40 fails mid-exchange: device left clean" clean
 
 # Every call of every kind in turn, until the run no longer reaches it:
 # whatever fails, the demo reports one error, exits 1 and leaks nothing.

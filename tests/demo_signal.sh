@@ -12,6 +12,7 @@ interrupt() {
 	# for this one's while the background child has yet to truncate it.
 	: >"$tmp/out"
 	REVERE_SIM="report=1,bar0_mmap=$3" "$DEMO" --sim --packets 1000000000 \
+		--timeout 5000 \
 		>"$tmp/out" 2>"$tmp/err" </dev/null &
 	pid=$!
 	# Wait (bounded) until the exchange has started: step 3 is printed
@@ -65,7 +66,7 @@ setup_sweep() {
 		i=$((i + 1))
 	done
 	# One more is the first teardown command: set-up had $cmds commands.
-	run_demo "bar0_mmap=$mmap,signal_cmd=$i" "$@"
+	run_demo "bar0_mmap=$mmap,signal_cmd=$i" --timeout 5000 "$@"
 	expect_status "set-up has $cmds commands, BAR0 mmap=$mmap${1:+ $*}" 0
 }
 setup_sweep 13 1
@@ -75,5 +76,14 @@ setup_sweep 8 1 --loopback
 # A device that answers every command 30 ms late, signalled mid-set-up.
 run_demo "rsp_delay_us=30000,signal_cmd=4" --packets 1000000 --timeout 5000
 interrupted_clean "SIGINT at set-up command 4 of a device 30 ms late"
+
+# SIGINT, then a teardown that fails (the device never answers
+# F-AMI-SW-DISABLE): exit 1, not 130, the message says so, and the device
+# is reset back to clean.
+run_demo "signal_cmd=13,mute_opcode=15" --packets 1000000 --timeout 200
+expect_status "SIGINT, then a teardown command unanswered" 1
+expect "SIGINT, then a failed teardown: said so" \
+	has_error "interrupted by signal 2 .*; teardown failed"
+expect "SIGINT, then a failed teardown: device reset to clean" clean
 
 finish

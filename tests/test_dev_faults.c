@@ -61,7 +61,7 @@ static void setup_with_failing_read(uint64_t reg)
 	ret = revere_setup(&rd);
 	assert_true(fr.failed);
 	assert_int_equal(ret, -EIO);
-	assert_int_equal(rd.err.err, EIO);
+	assert_int_equal(rd.err->err, EIO);
 	revere_teardown(&rd);
 	mock_vfio_counters(mock, &c);
 	assert_int_equal(c.fds_open + c.dma_mappings + c.bar_mmaps, 0);

@@ -27,6 +27,7 @@
 #include "mock_vfio.h"
 #include "revere.h"
 #include "vfio.h"
+#include "vfio_iommu.h"
 
 #define PG	4096u
 #define IOVA	0x100000u
@@ -667,6 +668,42 @@ static void test_dma(void **state)
 	assert_all_released(f);
 }
 
+/*
+ * DMA memory: aligned as asked, zeroed, a memfd shared mapping (what
+ * another process could map too), and gone after vfio_dma_free().
+ */
+static void test_dma_alloc(void **state)
+{
+	struct fx *f = *state;
+	const size_t align = 0x10000, size = 5 * PG;
+	uint8_t *p, *q;
+
+	fx_start(f);
+	p = vfio_dma_alloc(&f->dev, size, align);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p & (align - 1), 0);
+	for (size_t i = 0; i < size; i++)
+		assert_int_equal(p[i], 0);
+	assert_true(f->dev.mem[0].fd >= 0);
+	/* Shared: the memfd's pages are the mapping's. */
+	p[7] = 0x5a;
+	q = mmap(NULL, PG, PROT_READ, MAP_SHARED, f->dev.mem[0].fd, 0);
+	assert_true(q != MAP_FAILED);
+	assert_int_equal(q[7], 0x5a);
+	munmap(q, PG);
+	/* The IOMMU maps it like any memory. */
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(vfio_dma_map(&f->dev, p, IOVA, size), 0);
+	assert_int_equal(vfio_close(&f->dev), 0);
+	vfio_dma_free(&f->dev, p);
+	assert_null(f->dev.mem[0].addr);
+	assert_int_equal(f->dev.mem[0].fd, -1);
+	/* A bad alignment is refused with a message. */
+	assert_null(vfio_dma_alloc(&f->dev, size, 3 * PG));
+	assert_msg_has(f, "bad size or alignment");
+	assert_all_released(f);
+}
+
 /* ---- interrupts ---- */
 
 static void test_irqs(void **state)
@@ -1085,6 +1122,7 @@ int main(void)
 		T(test_bar_errors),
 		T(test_bar_mmap_fails),
 		T(test_dma),
+		T(test_dma_alloc),
 		T(test_irqs),
 		T(test_irq_faults),
 		T(test_req),

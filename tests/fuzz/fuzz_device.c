@@ -118,7 +118,7 @@ static void check_step(const struct revere_dev *rd,
 		       const struct hostile_vfio *h, unsigned int failed_before,
 		       const char *step, int ret)
 {
-	if (ret && (!rd->err.err || !rd->err.msg[0]))
+	if (ret && (!rd->err->err || !rd->err->msg[0]))
 		oracle_fail("%s failed (%d) without a message", step, ret);
 	if (!ret && h->failed_reads != failed_before)
 		oracle_fail("%s succeeded though a BAR0 read failed", step);
@@ -226,7 +226,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vfio_init(&vfio, &h.ops);
 	revere_init(&rd, &vfio, &opts);
 	if (run(&rd, &h, mock) && getenv("FUZZ_LOG"))
-		fprintf(stderr, "error: %s\n", rd.err.msg);
+		fprintf(stderr, "error: %s\n", rd.err->msg);
 	revere_teardown(&rd);
 	check_released(mock, &cfg, &h);
 	mock_vfio_destroy(mock);

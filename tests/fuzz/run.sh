@@ -61,7 +61,7 @@ build() {
 	srcs="errmsg.c sim/revere_model.c sim/rv_pci_cfg.c sim/mock_vfio.c tests/fuzz/oracle.c
 	      tests/fuzz/fuzz_$name.c"
 	case $name in
-	device) srcs="$srcs vfio.c tests/fuzz/hostile_vfio.c" ;;
+	device) srcs="$srcs vfio.c vfio_type1.c vfio_sys.c tests/fuzz/hostile_vfio.c" ;;
 	parse) srcs="$srcs cmdline.c" ;;
 	esac
 	objs=
