@@ -17,8 +17,7 @@ EXTRA_DIST += \
 	tests/kernel/README \
 	tests/kernel/rig.sh \
 	tests/kernel/init.sh \
-	tests/kernel/guest \
-	tests/kernel/mdev
+	tests/kernel/guest
 
 # One command for the whole rig: fetch Debian's kernel, build the initramfs,
 # boot it in QEMU and check every guest result. Its work area is

@@ -225,14 +225,14 @@ copy_program() {
 
 build_mdev() {
 	MDEV_OUT=$WORK/mdev-out
-	[ -f "$SRCDIR/tests/kernel/mdev/build.sh" ] || return 0
+	[ -f "$SRCDIR/sim/mdev/build.sh" ] || return 0
 	KDIR=/usr/src/linux-headers-$V
 	[ -f "$KDIR/Makefile" ] || die "no kernel headers in $KDIR"
 	rm -rf "$MDEV_OUT"
 	mkdir -p "$MDEV_OUT"
-	say "building tests/kernel/mdev against $KDIR"
-	sh "$SRCDIR/tests/kernel/mdev/build.sh" "$KDIR" "$MDEV_OUT" "$SRCDIR" ||
-		die "tests/kernel/mdev/build.sh failed"
+	say "building sim/mdev against $KDIR"
+	sh "$SRCDIR/sim/mdev/build.sh" "$KDIR" "$MDEV_OUT" "$SRCDIR" ||
+		die "sim/mdev/build.sh failed"
 }
 
 # The project README's modprobe commands (root prompt "#  modprobe ...",
@@ -284,6 +284,7 @@ build_initramfs() {
 
 	copy_program "$BUILDDIR/revere-vfio-demo" revere-vfio-demo
 	copy_program "$BUILDDIR/tests/kernel/edu-test" edu-test
+	copy_program "$BUILDDIR/tests/kernel/cfg-dump" cfg-dump
 
 	for s in "$SRCDIR"/tests/kernel/guest/[0-9][0-9]-*.sh; do
 		[ -f "$s" ] && cp "$s" "$ROOT/tests/"

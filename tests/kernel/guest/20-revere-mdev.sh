@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Part 2 of the real-kernel rig: the unmodified revere-vfio-demo against the
-# device model carried by a mediated device (tests/kernel/mdev), through the
+# device model carried by a mediated device (sim/mdev), through the
 # guest kernel's own vfio, vfio_iommu_type1 and mdev code. Runs in the guest
 # as root, from /init (see tests/kernel/README).
 #
 # RIG-EXPECT: mdev-load mdev-create mdev-demo mdev-demo-10000
 # RIG-EXPECT: mdev-loopback mdev-sigint mdev-state-observable mdev-remove
-# RIG-EXPECT: mdev-request-remove mdev-unload
+# RIG-EXPECT: mdev-request-remove mdev-unload mdev-config-space
 
 # shellcheck source=tests/kernel/guest/lib.sh
 . /tests/lib.sh
@@ -277,6 +277,20 @@ if [ -n "$why" ]; then
 fi
 pass mdev-create
 echo "mdev: $UUID in IOMMU group $GROUP_DEV, $(state)"
+
+# ---- One config space for every host ----
+# Read through the device fd, the mdev's config space must be the mock's
+# byte for byte: both carry sim/rv_pci_cfg.c.
+if ! cfg-dump "$GROUP_DEV" "$UUID" >/tmp/cfg-mdev 2>/tmp/cfg-err; then
+	fail mdev-config-space "cfg-dump of the mdev failed: $(head -n 1 /tmp/cfg-err)"
+elif ! cfg-dump --sim >/tmp/cfg-mock 2>/tmp/cfg-err; then
+	fail mdev-config-space "cfg-dump --sim failed: $(head -n 1 /tmp/cfg-err)"
+elif ! cmp -s /tmp/cfg-mdev /tmp/cfg-mock; then
+	fail mdev-config-space "the mdev's config space differs from the mock's: $(diff /tmp/cfg-mdev /tmp/cfg-mock | grep '^[<>]' | head -n 2 | tr '\n' ' ')"
+else
+	pass mdev-config-space
+	echo "mdev: config space, $(wc -l </tmp/cfg-mdev) rows of 16 bytes, the same as the mock's"
+fi
 
 # ---- The demo ----
 demo_ok mdev-demo 42 inverted

@@ -33,7 +33,7 @@ mkdir -p "$OUTDIR" || die "cannot create $OUTDIR"
 # Kbuild needs an absolute M=.
 OUTDIR=$(cd "$OUTDIR" && pwd)
 
-MDEV=$SRCDIR/tests/kernel/mdev
+MDEV=$SRCDIR/sim/mdev
 for f in "$MDEV"/Kbuild "$MDEV"/*.c "$MDEV"/*.h \
 	"$SRCDIR"/sim/revere_model.c "$SRCDIR"/sim/revere_model.h \
 	"$SRCDIR"/sim/rv_pci_cfg.c "$SRCDIR"/sim/rv_pci_cfg.h \
