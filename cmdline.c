@@ -70,15 +70,15 @@ static int parse_u64(const char *opt, const char *s, uint64_t min,
 	char *end;
 
 	if (s[0] < '0' || s[0] > '9')
-		return errmsg_setf(err, EINVAL, "%s: '%s' is not a positive whole number",
+		return errmsg_set(err, EINVAL, "%s: '%s' is not a positive whole number",
 				   opt, s);
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (*end != '\0')
-		return errmsg_setf(err, EINVAL, "%s: '%s' has trailing characters '%s'",
+		return errmsg_set(err, EINVAL, "%s: '%s' has trailing characters '%s'",
 				   opt, s, end);
 	if (errno == ERANGE || v > max || v < min)
-		return errmsg_setf(err, EINVAL,
+		return errmsg_set(err, EINVAL,
 				   "%s: %s is out of range (%" PRIu64 " to %" PRIu64 ")",
 				   opt, s, min, max);
 	*out = v;
@@ -142,12 +142,12 @@ static int parse_one(struct cmdline *cl, int c, char *argv[],
 		return 0;
 	case 'v':
 		if (cl->verbosity == CMDLINE_QUIET)
-			return errmsg_setf(err, EINVAL, "--verbose and --quiet cannot be used together");
+			return errmsg_set(err, EINVAL, "--verbose and --quiet cannot be used together");
 		cl->verbosity = CMDLINE_VERBOSE;
 		return 0;
 	case 'q':
 		if (cl->verbosity == CMDLINE_VERBOSE)
-			return errmsg_setf(err, EINVAL, "--verbose and --quiet cannot be used together");
+			return errmsg_set(err, EINVAL, "--verbose and --quiet cannot be used together");
 		cl->verbosity = CMDLINE_QUIET;
 		return 0;
 	case 'h':
@@ -157,10 +157,10 @@ static int parse_one(struct cmdline *cl, int c, char *argv[],
 		cl->action = CMDLINE_VERSION;
 		return 0;
 	case ':':
-		return errmsg_setf(err, EINVAL, "%s: missing argument",
+		return errmsg_set(err, EINVAL, "%s: missing argument",
 				   bad_option(argv, c, opt));
 	default:
-		return errmsg_setf(err, EINVAL, "%s: unknown option",
+		return errmsg_set(err, EINVAL, "%s: unknown option",
 				   bad_option(argv, c, opt));
 	}
 }
@@ -169,19 +169,19 @@ static int parse_one(struct cmdline *cl, int c, char *argv[],
 static int check_combination(const struct cmdline *cl, struct errmsg *err)
 {
 	if (cl->sim && (cl->vfio_group || cl->device))
-		return errmsg_setf(err, EINVAL,
+		return errmsg_set(err, EINVAL,
 				   "--sim: cannot be used with --vfio-group or --device");
 	if (cl->sim)
 		return 0;
 	if (!cl->vfio_group)
-		return errmsg_setf(err, EINVAL,
+		return errmsg_set(err, EINVAL,
 				   "--vfio-group: missing (or use --sim to run on the simulated device)");
 	if (!cl->device)
-		return errmsg_setf(err, EINVAL, "--device: missing");
+		return errmsg_set(err, EINVAL, "--device: missing");
 	if (cl->vfio_group[0] == '\0')
-		return errmsg_setf(err, EINVAL, "--vfio-group: empty path");
+		return errmsg_set(err, EINVAL, "--vfio-group: empty path");
 	if (cl->device[0] == '\0')
-		return errmsg_setf(err, EINVAL, "--device: empty name");
+		return errmsg_set(err, EINVAL, "--device: empty name");
 	return 0;
 }
 
@@ -205,7 +205,7 @@ int cmdline_parse(struct cmdline *cl, int argc, char *argv[],
 			return 0;
 	}
 	if (optind < argc)
-		return errmsg_setf(err, EINVAL, "'%s': unexpected argument",
+		return errmsg_set(err, EINVAL, "'%s': unexpected argument",
 				   argv[optind]);
 	return check_combination(cl, err);
 }

@@ -20,7 +20,7 @@ static int errmsg_vset(struct errmsg *e, int errnum, int with_strerror,
 	return -errnum;
 }
 
-int errmsg_set(struct errmsg *e, int errnum, const char *fmt, ...)
+int errmsg_set_errno(struct errmsg *e, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 	int ret;
@@ -31,7 +31,7 @@ int errmsg_set(struct errmsg *e, int errnum, const char *fmt, ...)
 	return ret;
 }
 
-int errmsg_setf(struct errmsg *e, int errnum, const char *fmt, ...)
+int errmsg_set(struct errmsg *e, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 	int ret;

@@ -19,15 +19,17 @@ struct errmsg {
 };
 
 /*
- * Record an error: fmt names what failed and on what; strerror(errnum) is
- * appended after ": ". Returns -errnum so callers can "return errmsg_set()".
- * A later error does not overwrite the first one: the first is the cause.
+ * Record an error: fmt names what failed and on what. Returns -errnum so
+ * callers can "return errmsg_set()". A later error does not overwrite the
+ * first one: the first is the cause.
+ *   errmsg_set():       the message as given (device errors, usage
+ *                       errors: there is no errno to explain them);
+ *   errmsg_set_errno(): the message, then ": " and strerror(errnum), for
+ *                       a failed system call.
  */
 int errmsg_set(struct errmsg *e, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-
-/* Like errmsg_set() without strerror: for device errors that have no errno. */
-int errmsg_setf(struct errmsg *e, int errnum, const char *fmt, ...)
+int errmsg_set_errno(struct errmsg *e, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Append "; hint" to the recorded message (what the user can do about it). */

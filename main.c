@@ -92,7 +92,7 @@ static struct mock_vfio *start_sim(struct cmdline *cl, struct errmsg *err)
 		return NULL;
 	sim = mock_vfio_create(&cfg);
 	if (!sim) {
-		errmsg_set(err, errno, "creating the simulated device");
+		errmsg_set_errno(err, errno, "creating the simulated device");
 		return NULL;
 	}
 	cl->vfio_group = mock_vfio_group_path(sim);

@@ -153,7 +153,7 @@ static int check_pci_ids(struct revere_dev *rd, const char *device)
 		return ret;
 	if (vendor == RV_PCI_VENDOR_ARM && devid == RV_PCI_DEVICE_PF)
 		return 0;
-	errmsg_setf(rd->err, ENODEV,
+	errmsg_set(rd->err, ENODEV,
 		    "%s is PCI device %04x:%04x, not a Revere-AMU PF (%04x:%04x)",
 		    device, vendor, devid, RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF);
 	errmsg_hint(rd->err, "check --device and --vfio-group");
@@ -166,7 +166,7 @@ static int map_buffers(struct revere_dev *rd)
 	int ret;
 
 	if (page > BUF_ALIGN)
-		return errmsg_setf(rd->err, EINVAL,
+		return errmsg_set(rd->err, EINVAL,
 				   "IOMMU page size %" PRIu64 " is larger than the %llu the buffers are aligned to",
 				   page, BUF_ALIGN);
 	ret = vfio_dma_map(rd->vfio, rd->mem, rd->iova, rd->mem_size);
@@ -180,7 +180,7 @@ static int map_bar0(struct revere_dev *rd)
 	if (ret)
 		return ret;
 	if (rd->vfio->bar0.size < BAR0_MIN_SIZE)
-		return errmsg_setf(rd->err, ENODEV,
+		return errmsg_set(rd->err, ENODEV,
 				   "BAR0 of %s is %" PRIu64 " bytes, the Revere-AMU needs at least %llu (spec 2)",
 				   rd->vfio->device_name, rd->vfio->bar0.size,
 				   (unsigned long long)BAR0_MIN_SIZE);
@@ -281,7 +281,7 @@ static int check_identity(struct revere_dev *rd)
 	       p->aidr, p->iidr);
 	major = (unsigned int)RV_FIELD_GET(RV_AMU_AIDR_ARCH_MAJOR, p->aidr);
 	if (major != 2)
-		return errmsg_setf(rd->err, ENODEV,
+		return errmsg_set(rd->err, ENODEV,
 				   "%s implements Revere-AMU architecture %u.%u (AMU_AIDR 0x%" PRIx64 "); this demo supports 2.x",
 				   rd->vfio->device_name, major,
 				   (unsigned int)RV_FIELD_GET(RV_AMU_AIDR_ARCH_MINOR, p->aidr),
@@ -329,7 +329,7 @@ static int setup_management(struct revere_dev *rd)
 static int too_few(struct revere_dev *rd, const char *what, uint32_t have,
 		   uint32_t need)
 {
-	return errmsg_setf(rd->err, ENODEV,
+	return errmsg_set(rd->err, ENODEV,
 			   "%s: the device has %" PRIu32 " %s, the demo needs at least %" PRIu32 " (spec 7)",
 			   rd->vfio->device_name, have, what, need);
 }
@@ -530,7 +530,7 @@ static int verify_message(struct revere_dev *rd, const uint8_t *slot)
 
 	for (off = 0; off < rd->msg_size; off++) {
 		if (slot[off] != want)
-			return errmsg_setf(rd->err, EBADMSG,
+			return errmsg_set(rd->err, EBADMSG,
 					   "message %" PRIu64 " (RX AMS 0 slot %" PRIu64 "), byte %" PRIu32 ": expected 0x%02x, found 0x%02x",
 					   i, (rd->rx.cons & (rv_ring_size(&rd->rx) - 1)),
 					   off, want, slot[off]);
@@ -573,7 +573,7 @@ static int exchange_timeout(struct revere_dev *rd)
 {
 	/* Read the TX read index for the message: where did it stop? */
 	rv_ring_refresh(rd->vfio, rd->err, false, &rd->tx, TX_READ_INDEX);
-	errmsg_setf(rd->err, ETIMEDOUT,
+	errmsg_set(rd->err, ETIMEDOUT,
 		    "exchange: no message for %u ms after %" PRIu64 " of %" PRIu64 " (TX AMS 0 read %" PRIu64 " write %" PRIu64 ", RX AMS 0 read %" PRIu64 " write %" PRIu64 ")",
 		    rd->opts->timeout_ms, rd->verified, rd->opts->packets,
 		    rd->tx.cons, rd->tx.prod, rd->rx.cons, rd->rx.prod);
@@ -593,7 +593,7 @@ int revere_exchange(struct revere_dev *rd)
 	rd->req_poll_ns = REQ_POLL_NS;
 	while (rd->verified < rd->opts->packets) {
 		if (revere_stop_requested(rd))
-			return errmsg_setf(rd->err, EINTR,
+			return errmsg_set(rd->err, EINTR,
 					   "exchange: interrupted after %" PRIu64 " of %" PRIu64 " messages",
 					   rd->verified, rd->opts->packets);
 		progress = false;

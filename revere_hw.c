@@ -29,7 +29,7 @@ int rv_ring_update(struct rv_ring *r, bool dev_is_producer, uint64_t index)
 int rv_ring_bad_index(struct errmsg *err, const struct rv_ring *r,
 		      const char *which, uint64_t index)
 {
-	return errmsg_setf(err, EIO,
+	return errmsg_set(err, EIO,
 			   "device error: %s %s index %" PRIu64 " is impossible (ring of %" PRIu64 " slots, read %" PRIu64 ", write %" PRIu64 ")",
 			   r->name, which, index, rv_ring_size(r), r->cons, r->prod);
 }
@@ -73,7 +73,7 @@ int rv_bar_failed(struct vfio_dev *vfio, struct errmsg *err,
 	va_end(ap);
 	/* vfio.c's own words for the failed access start so. */
 	if (strncmp(err->msg, "BAR0 ", 5)) {
-		errmsg_set(err, -vfio->bar_io_error, "%s: a BAR0 access of %s failed",
+		errmsg_set_errno(err, -vfio->bar_io_error, "%s: a BAR0 access of %s failed",
 			   what, vfio->device_name);
 		return vfio->bar_io_error;
 	}

@@ -105,7 +105,7 @@ static int mgt_timeout(struct revere_dev *rd, unsigned int op)
 	/* Where did it stop: has the device even taken the command? */
 	rv_ring_update(&rd->cmd, false,
 		       rv_reg_read(rd->vfio, RV_MGT_READ_INDEX_TX0));
-	errmsg_setf(rd->err, ETIMEDOUT,
+	errmsg_set(rd->err, ETIMEDOUT,
 		    "%s: no response within %u ms (command ring read %" PRIu64 " write %" PRIu64 ", response ring read %" PRIu64 " write %" PRIu64 ")",
 		    op_name(op), rd->opts->timeout_ms, rd->cmd.cons, rd->cmd.prod,
 		    rd->rsp.cons, rd->rsp.prod);
@@ -163,7 +163,7 @@ static int mgt_wait(struct revere_dev *rd, unsigned int op, uint8_t *rsp,
 			rop = (unsigned int)rv_msg_get(rsp, RV_MSG_OPCODE);
 			if (rop == op)
 				return 0;
-			errmsg_setf(rd->err, EPROTO,
+			errmsg_set(rd->err, EPROTO,
 				    "%s: device error: an answer with opcode %u (%s) instead of %u; discarded",
 				    op_name(op), rop, op_name(rop), op);
 			*discarded = true;
@@ -193,7 +193,7 @@ static int check_no_stray(struct revere_dev *rd, unsigned int op)
 	if (rv_ring_empty(&rd->rsp))
 		return 0;
 	extra = rv_ring_used(&rd->rsp);
-	errmsg_setf(rd->err, EPROTO,
+	errmsg_set(rd->err, EPROTO,
 		    "%s: device error: %" PRIu64 " response%s more than the commands sent (response ring read %" PRIu64 " write %" PRIu64 ")",
 		    op_name(op), extra, extra == 1 ? "" : "s", rd->rsp.cons,
 		    rd->rsp.prod);
@@ -218,11 +218,11 @@ static int mgt_status(struct revere_dev *rd, unsigned int op,
 	if (status == 0)
 		return 0;
 	if (status == RV_STATUS_UNKNOWN_OPCODE)
-		return errmsg_setf(rd->err, EPROTO,
+		return errmsg_set(rd->err, EPROTO,
 				   "%s: status 0x%x, the device does not know this command (spec 8.3)",
 				   op_name(op), status);
 	text = rv_status_text(op, status);
-	return errmsg_setf(rd->err, EPROTO, "%s: status %u, %s", op_name(op),
+	return errmsg_set(rd->err, EPROTO, "%s: status %u, %s", op_name(op),
 			   status, text ? text : "not a status the spec defines");
 }
 
@@ -238,7 +238,7 @@ static int mgt_publish(struct revere_dev *rd, unsigned int op,
 		return mgt_lost(rd, ret);
 	/* One command at a time: a full ring means earlier ones are stuck. */
 	if (rv_ring_full(&rd->cmd)) {
-		errmsg_setf(rd->err, EBUSY,
+		errmsg_set(rd->err, EBUSY,
 			    "%s: the command ring is full (read %" PRIu64 " write %" PRIu64 "): the device has not taken earlier commands",
 			    op_name(op), rd->cmd.cons, rd->cmd.prod);
 		rv_hint_device_state(rd->vfio, rd->err);
@@ -274,11 +274,11 @@ static int mgt_command(struct revere_dev *rd, const uint8_t *cmd,
 
 	rd->mgt_accepted = false;
 	if (rd->mgt_dead)
-		return errmsg_setf(rd->err, ETIMEDOUT,
+		return errmsg_set(rd->err, ETIMEDOUT,
 				   "%s: skipped, the management interface stopped answering",
 				   op_name(op));
 	if (revere_stop_requested(rd))
-		return errmsg_setf(rd->err, EINTR, "%s: interrupted before sending",
+		return errmsg_set(rd->err, EINTR, "%s: interrupted before sending",
 				   op_name(op));
 	/*
 	 * A BAR0 access that failed earlier was reported where it happened;

@@ -194,7 +194,7 @@ static int device_region(struct vfio_dev *dev, uint32_t index,
 		return vfio_fail(dev, -ret, "VFIO_DEVICE_GET_REGION_INFO(%s) on %s",
 			    what, dev->device_name);
 	if (!info.size)
-		return errmsg_setf(&dev->err, ENODEV,
+		return errmsg_set(&dev->err, ENODEV,
 				   "device %s has no %s region", dev->device_name,
 				   what);
 	*r = (struct vfio_region){
@@ -216,11 +216,11 @@ static int device_info(struct vfio_dev *dev)
 		return vfio_fail(dev, -ret, "VFIO_DEVICE_GET_INFO on %s",
 			    dev->device_name);
 	if (!(info.flags & VFIO_DEVICE_FLAGS_PCI))
-		return errmsg_setf(&dev->err, ENODEV,
+		return errmsg_set(&dev->err, ENODEV,
 				   "device %s is not a PCI device (flags 0x%x)",
 				   dev->device_name, info.flags);
 	if (info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX)
-		return errmsg_setf(&dev->err, ENODEV,
+		return errmsg_set(&dev->err, ENODEV,
 				   "device %s reports %u regions, too few for PCI",
 				   dev->device_name, info.num_regions);
 	dev->device_flags = info.flags;
@@ -269,7 +269,7 @@ static int need_device(struct vfio_dev *dev, const char *what)
 {
 	if (dev->device_fd >= 0)
 		return 0;
-	return errmsg_setf(&dev->err, EBADF, "%s: no device open", what);
+	return errmsg_set(&dev->err, EBADF, "%s: no device open", what);
 }
 
 int vfio_reset(struct vfio_dev *dev)
@@ -279,7 +279,7 @@ int vfio_reset(struct vfio_dev *dev)
 	if (ret < 0)
 		return ret;
 	if (!(dev->device_flags & VFIO_DEVICE_FLAGS_RESET))
-		return errmsg_setf(&dev->err, ENOTTY,
+		return errmsg_set(&dev->err, ENOTTY,
 				   "device %s does not offer VFIO_DEVICE_RESET",
 				   dev->device_name);
 	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_RESET, NULL);
@@ -302,7 +302,7 @@ static int cfg_rw(struct vfio_dev *dev, bool write, uint32_t off, void *buf,
 	if (ret < 0)
 		return ret;
 	if ((uint64_t)off + len > dev->config.size)
-		return errmsg_setf(&dev->err, EINVAL,
+		return errmsg_set(&dev->err, EINVAL,
 				   "config %s of %zu bytes at 0x%x on %s: beyond the region (0x%" PRIx64 " bytes)",
 				   op, len, off, dev->device_name,
 				   dev->config.size);
@@ -316,7 +316,7 @@ static int cfg_rw(struct vfio_dev *dev, bool write, uint32_t off, void *buf,
 		return vfio_fail(dev, vfio_sys_err(), "config %s at 0x%x on %s", op, off,
 			    dev->device_name);
 	if ((size_t)n != len)
-		return errmsg_setf(&dev->err, EIO,
+		return errmsg_set(&dev->err, EIO,
 				   "config %s at 0x%x on %s: %zd of %zu bytes",
 				   op, off, dev->device_name, n, len);
 	return 0;
@@ -641,7 +641,7 @@ void *vfio_dma_alloc(struct vfio_dev *dev, size_t size, size_t align)
 		if (!dev->mem[i].addr)
 			m = &dev->mem[i];
 	if (!m || !size || (align & (align - 1))) {
-		errmsg_setf(&dev->err, EINVAL,
+		errmsg_set(&dev->err, EINVAL,
 			    "allocating %zu bytes of DMA memory aligned to %zu: %s",
 			    size, align, m ? "bad size or alignment" : "all slots in use");
 		return NULL;
@@ -684,11 +684,11 @@ int vfio_dma_map(struct vfio_dev *dev, void *vaddr, uint64_t iova,
 	int ret;
 
 	if (!vfio_iommu_page_sizes(dev))
-		return errmsg_setf(&dev->err, EBADF,
+		return errmsg_set(&dev->err, EBADF,
 				   "DMA map at IOVA 0x%" PRIx64 ": no IOMMU set up (open the device first)",
 				   iova);
 	if (!size || ((uintptr_t)vaddr | iova | size) & (pg - 1))
-		return errmsg_setf(&dev->err, EINVAL,
+		return errmsg_set(&dev->err, EINVAL,
 				   "VFIO_IOMMU_MAP_DMA of %p+0x%" PRIx64
 				   " at IOVA 0x%" PRIx64 ": address, IOVA and"
 				   " size must be non-zero multiples of the"
@@ -698,7 +698,7 @@ int vfio_dma_map(struct vfio_dev *dev, void *vaddr, uint64_t iova,
 		if (!dev->dma[i].size)
 			slot = &dev->dma[i];
 	if (!slot)
-		return errmsg_setf(&dev->err, ENOSPC,
+		return errmsg_set(&dev->err, ENOSPC,
 				   "VFIO_IOMMU_MAP_DMA at IOVA 0x%" PRIx64 ": all %d DMA slots in use",
 				   iova, VFIO_MAX_DMA);
 	ret = dev->iommu->dma_map(dev, vaddr, iova, size);
@@ -714,7 +714,7 @@ int vfio_dma_unmap(struct vfio_dev *dev, uint64_t iova, uint64_t size)
 	int ret;
 
 	if (!vfio_iommu_page_sizes(dev))
-		return errmsg_setf(&dev->err, EBADF,
+		return errmsg_set(&dev->err, EBADF,
 				   "DMA unmap at IOVA 0x%" PRIx64 ": no IOMMU set up",
 				   iova);
 	ret = dev->iommu->dma_unmap(dev, iova, size, &unmapped);
@@ -728,7 +728,7 @@ int vfio_dma_unmap(struct vfio_dev *dev, uint64_t iova, uint64_t size)
 	}
 	/* Less than asked means a mapping we did not know of: a bug. */
 	if (unmapped != size)
-		return errmsg_setf(&dev->err, EINVAL,
+		return errmsg_set(&dev->err, EINVAL,
 				   "DMA unmap (%s) at IOVA 0x%" PRIx64 ": unmapped %" PRIu64 " of %" PRIu64 " bytes",
 				   vfio_iommu_name(dev), iova, unmapped, size);
 	return 0;
@@ -767,11 +767,11 @@ static int irq_check(struct vfio_dev *dev, uint32_t index, uint32_t count)
 		return vfio_fail(dev, -ret, "VFIO_DEVICE_GET_IRQ_INFO(%s) on %s",
 			    irq_name(index), dev->device_name);
 	if (!(info.flags & VFIO_IRQ_INFO_EVENTFD))
-		return errmsg_setf(&dev->err, ENOTSUP,
+		return errmsg_set(&dev->err, ENOTSUP,
 				   "%s of %s cannot signal an eventfd",
 				   irq_name(index), dev->device_name);
 	if (info.count < count)
-		return errmsg_setf(&dev->err, EINVAL,
+		return errmsg_set(&dev->err, EINVAL,
 				   "%s of %s has %u vectors, %u wanted",
 				   irq_name(index), dev->device_name, info.count,
 				   count);
@@ -791,14 +791,14 @@ int vfio_irq_enable(struct vfio_dev *dev, uint32_t irq_index, uint32_t count)
 	if (ret < 0)
 		return ret;
 	if (dev->irq_count)
-		return errmsg_setf(&dev->err, EBUSY,
+		return errmsg_set(&dev->err, EBUSY,
 				   "enable %s on %s: %s already enabled",
 				   irq_name(irq_index), dev->device_name,
 				   irq_name(dev->irq_index));
 	if ((irq_index != VFIO_PCI_MSIX_IRQ_INDEX &&
 	     irq_index != VFIO_PCI_MSI_IRQ_INDEX) ||
 	    !count || count > VFIO_MAX_IRQS)
-		return errmsg_setf(&dev->err, EINVAL,
+		return errmsg_set(&dev->err, EINVAL,
 				   "enable %u vectors of IRQ index %u on %s: MSI or MSI-X, 1 to %d vectors",
 				   count, irq_index, dev->device_name,
 				   VFIO_MAX_IRQS);

@@ -21,7 +21,7 @@ int vfio_fail_hint(struct vfio_dev *dev, int err, const char *hint,
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	errmsg_set(&dev->err, err, "%s", what);
+	errmsg_set_errno(&dev->err, err, "%s", what);
 	if (first && hint && hint[0])
 		errmsg_hint(&dev->err, "%s", hint);
 	return -err;

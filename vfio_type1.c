@@ -131,7 +131,7 @@ int vfio_open_container(struct vfio_dev *dev)
 		goto err;
 	}
 	if (ret != VFIO_API_VERSION) {
-		ret = errmsg_setf(&dev->err, EINVAL,
+		ret = errmsg_set(&dev->err, EINVAL,
 				  "VFIO API version %d on %s, this program knows %d",
 				  ret, VFIO_CONTAINER_PATH, VFIO_API_VERSION);
 		goto err;
@@ -186,7 +186,7 @@ static int group_check_viable(struct vfio_dev *dev)
 	if (status.flags & VFIO_GROUP_FLAGS_VIABLE)
 		return 0;
 	not_viable_hint(dev, hint, sizeof(hint));
-	ret = errmsg_setf(&dev->err, EBUSY, "group %s is not viable",
+	ret = errmsg_set(&dev->err, EBUSY, "group %s is not viable",
 			  dev->group_path);
 	errmsg_hint(&dev->err, "%s", hint);
 	return ret;
@@ -226,7 +226,7 @@ static int group_set_iommu(struct vfio_dev *dev)
 		return vfio_fail(dev, -ret, "VFIO_IOMMU_GET_INFO for %s",
 			    dev->group_path);
 	if (!(info.flags & VFIO_IOMMU_INFO_PGSIZES) || !info.iova_pgsizes)
-		return errmsg_setf(&dev->err, EINVAL,
+		return errmsg_set(&dev->err, EINVAL,
 				   "VFIO_IOMMU_GET_INFO for %s reports no IOMMU page sizes",
 				   dev->group_path);
 	dev->iova_pgsizes = info.iova_pgsizes;
@@ -240,7 +240,7 @@ int vfio_open_group(struct vfio_dev *dev, const char *group_path)
 	if (dev->group_fd >= 0)
 		return 0;
 	if (dev->container_fd < 0)
-		return errmsg_setf(&dev->err, EBADF,
+		return errmsg_set(&dev->err, EBADF,
 				   "open group %s: no container (call vfio_open_container first)",
 				   group_path);
 	if (strlen(group_path) >= sizeof(dev->group_path))
@@ -271,7 +271,7 @@ static int type1_device_fd(struct vfio_dev *dev, const char *device_name)
 	int ret;
 
 	if (dev->group_fd < 0)
-		return errmsg_setf(&dev->err, EBADF,
+		return errmsg_set(&dev->err, EBADF,
 				   "open device %s: no group (call vfio_open_group first)",
 				   device_name);
 	ret = vfio_sys_ioctl(dev, dev->group_fd, VFIO_GROUP_GET_DEVICE_FD,

@@ -1988,13 +1988,13 @@ static int parse_fault(struct mock_vfio_config *cfg, char *val,
 		goto bad;
 	f.nth = (unsigned int)nth;
 	if (cfg->num_faults >= MOCK_MAX_FAULTS)
-		return errmsg_setf(err, EINVAL,
+		return errmsg_set(err, EINVAL,
 				   "REVERE_SIM: more than %d fail= entries",
 				   MOCK_MAX_FAULTS);
 	cfg->faults[cfg->num_faults++] = f;
 	return 0;
 bad:
-	errmsg_setf(err, EINVAL, "REVERE_SIM: bad fail= value");
+	errmsg_set(err, EINVAL, "REVERE_SIM: bad fail= value");
 	errmsg_hint(err, "write fail=OP:N:ERRNO, e.g. fail=ioctl:VFIO_IOMMU_MAP_DMA:1:ENOMEM or fail=open:2:EACCES");
 	return -EINVAL;
 }
@@ -2005,7 +2005,7 @@ static int parse_item(struct mock_vfio_config *cfg, char *item,
 	char *val = strchr(item, '=');
 
 	if (!val)
-		return errmsg_setf(err, EINVAL,
+		return errmsg_set(err, EINVAL,
 				   "REVERE_SIM: '%s' is not key=value", item);
 	*val++ = '\0';
 	if (!strcmp(item, "fail"))
@@ -2014,12 +2014,12 @@ static int parse_item(struct mock_vfio_config *cfg, char *item,
 		if (strcmp(item, sim_keys[i].name))
 			continue;
 		if (set_key(cfg, &sim_keys[i], val) < 0)
-			return errmsg_setf(err, EINVAL,
+			return errmsg_set(err, EINVAL,
 					   "REVERE_SIM: bad value '%s' for %s",
 					   val, item);
 		return 0;
 	}
-	errmsg_setf(err, EINVAL, "REVERE_SIM: unknown key '%s'", item);
+	errmsg_set(err, EINVAL, "REVERE_SIM: unknown key '%s'", item);
 	errmsg_hint(err, "keys are the fields of struct mock_vfio_config and struct rv_model_params, vendor_id, device_id, fail=OP:N:ERRNO and report=1");
 	return -EINVAL;
 }
@@ -2036,7 +2036,7 @@ int mock_vfio_parse(struct mock_vfio_config *cfg, const char *spec,
 		return 0;
 	copy = strdup(spec);
 	if (!copy)
-		return errmsg_set(err, ENOMEM, "REVERE_SIM");
+		return errmsg_set_errno(err, ENOMEM, "REVERE_SIM");
 	for (item = strtok_r(copy, ",", &save); item && !ret;
 	     item = strtok_r(NULL, ",", &save))
 		ret = parse_item(&tmp, item, err);
