@@ -106,6 +106,16 @@ const struct vfio_ops *mock_vfio_ops(struct mock_vfio *m);
 const char *mock_vfio_group_path(const struct mock_vfio *m);
 const char *mock_vfio_device_name(const struct mock_vfio *m);
 
+/*
+ * vfio-pci's fixed region layout: region index lives at file offset
+ * index << 40 of the device fd (VFIO_PCI_INDEX_TO_OFFSET in Linux's
+ * include/linux/vfio_pci_core.h, which is not UAPI: a driver must take
+ * the offset from VFIO_DEVICE_GET_REGION_INFO, as vfio.c does). The mock
+ * lays its regions out the same way; tests may name an offset directly.
+ */
+#define MOCK_VFIO_REGION_SHIFT		40
+#define MOCK_VFIO_REGION_OFFSET(index) \
+	((uint64_t)(index) << MOCK_VFIO_REGION_SHIFT)
 
 /*
  * Make the nth (1-based) call of op fail with errno err; for MOCK_OP_IOCTL,

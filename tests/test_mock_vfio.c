@@ -862,7 +862,7 @@ static void test_bar_rw(void **state)
 	assert_int_equal(f->ops->pread(f->ops->ctx, f->device, &half, 4,
 				       bar + RV_AMU_AIDR + 4), 4);
 	assert_int_equal(half, 0);
-	/* 32-bit writes are refused (see mock_vfio.c), as are odd sizes. */
+	/* 32-bit writes are refused (see mock_bar.c), as are odd sizes. */
 	assert_errno(f->ops->pwrite(f->ops->ctx, f->device, &half, 4,
 				    bar + RV_AMU_CR), EINVAL);
 	assert_errno(f->ops->pread(f->ops->ctx, f->device, &v, 8,

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * BAR0 of the mock's device, and the model behind it: vfio-pci's BAR
+ * access through pread/pwrite (vfio_pci_bar_rw()), the mmap of BAR0, and
+ * the host side of the model that the mapping needs.
+ *
+ * Through pread/pwrite, each access runs the model under the mock's lock.
+ * Through the mapping, the driver's loads and stores hit a shared page
+ * (the shadow of the device's registers) with no system call; a device
+ * thread polls that page, hands software's stores to the model, runs it,
+ * and publishes the device's registers back. A mapping keeps the device
+ * open after its fd is closed.
+ *
+ * On their way to the model, command doorbells may be held back (REVERE_SIM
+ * rsp_delay_us and signal_cmd: a device that answers late), and counted,
+ * to raise SIGINT at signal_cmd or ask for the device back at request_cmd.
+ *
+ * Where the mock knowingly differs from Linux:
+ *  - BAR0 may be mapped once at a time, whole (offset 0, length <= size).
+ *  - BAR0 through pread/pwrite takes aligned 8-byte accesses, and aligned
+ *    4-byte reads (half a register). 4-byte writes are rejected (EINVAL):
+ *    registers are 64-bit (spec "Conventions"), and a read-modify-write
+ *    of a doorbell would make the device act on a half-written index.
+ *    Through the mapping a 32-bit store cannot be refused; the device
+ *    thread sees the resulting 64-bit value.
+ */
+#include "mock_vfio_impl.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/vfio.h>
+
+/* How long the idle BAR device thread pauses between doorbell polls. */
+#define MOCK_POLL_NS		20000
+
+/*
+ * signal_cmd: the command that raises the signal is held at least this
+ * long, so that the driver is waiting for its response when the signal
+ * lands, as with a real device that takes its time.
+ */
+#define MOCK_SIGNAL_HOLD_NS	20000000ull
+
+/* Bound on model steps per access: a model bug must not hang the test. */
+#define MOCK_MAX_STEPS		100000
+
+/* ---- the model and its command doorbell ---- */
+
+/* REVERE_SIM's request_msg: once the device has moved that many. */
+static void request_on_messages(struct mock_vfio *m)
+{
+	struct rv_model_summary s;
+
+	if (!m->cfg.request_msg || m->request_msg_done)
+		return;
+	rv_model_summary(&m->model, &s);
+	if (s.messages < m->cfg.request_msg)
+		return;
+	m->request_msg_done = true;
+	mock_request_locked(m);
+}
+
+static unsigned int model_run(struct mock_vfio *m)
+{
+	unsigned int work = 0, n, steps = 0;
+
+	while ((n = rv_model_step(&m->model)) && ++steps < MOCK_MAX_STEPS)
+		work += n;
+	request_on_messages(m);
+	return work;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Software wrote the command doorbell: count the commands it announces,
+ * raise SIGINT when the signal_cmd-th arrives, ask for the device back
+ * (mock_vfio_request()) when the request_cmd-th does, and hold the write
+ * for rsp_delay_us before the model sees it.
+ */
+static void cmd_doorbell(struct mock_vfio *m, uint64_t val)
+{
+	uint64_t before = m->db.commands;
+	uint64_t hold = m->cfg.rsp_delay_us * 1000ull;
+	uint64_t last = m->db.held ? m->db.value :
+		rv_model_read(&m->model, RV_MGT_WRITE_INDEX_TX0);
+
+	m->db.commands += val - last;
+	m->db.value = val;
+	if (m->cfg.signal_cmd && before < m->cfg.signal_cmd &&
+	    m->db.commands >= m->cfg.signal_cmd) {
+		kill(getpid(), SIGINT);
+		if (hold < MOCK_SIGNAL_HOLD_NS)
+			hold = MOCK_SIGNAL_HOLD_NS;
+	}
+	if (m->cfg.request_cmd && before < m->cfg.request_cmd &&
+	    m->db.commands >= m->cfg.request_cmd)
+		mock_request_locked(m);
+	if (m->db.held)
+		return;		/* goes with the held write, when it is due */
+	if (!hold) {
+		rv_model_write(&m->model, RV_MGT_WRITE_INDEX_TX0, val);
+		return;
+	}
+	m->db.held = true;
+	m->db.due_ns = mono_ns() + hold;
+}
+
+/* Let a held doorbell through once it is due; 1 if it did. */
+static unsigned int db_release(struct mock_vfio *m)
+{
+	if (!m->db.held || mono_ns() < m->db.due_ns)
+		return 0;
+	m->db.held = false;
+	rv_model_write(&m->model, RV_MGT_WRITE_INDEX_TX0, m->db.value);
+	return 1;
+}
+
+/* A store of software's to a device register, by either BAR0 path. */
+static void sw_write(struct mock_vfio *m, uint64_t off, uint64_t val)
+{
+	if (off == RV_AMU_CR && (val & RV_AMU_CR_AMU_EN))
+		m->amu_en_writes++;
+	if (off == RV_MGT_WRITE_INDEX_TX0) {
+		cmd_doorbell(m, val);
+		return;
+	}
+	rv_model_write(&m->model, off, val);
+}
+
+/* ---- the shared page and the device thread ---- */
+
+/*
+ * The mock's only accesses to the BAR0 page it shares with the driver. The
+ * driver's loads and stores there are MMIO on hardware (volatile, no lock),
+ * ordered by barriers and doorbells: tests/tsan.supp names these two.
+ */
+static uint64_t bar_page_load(const struct mock_bar_map *b, uint32_t off)
+{
+	return __atomic_load_n(&b->page[off / 8], __ATOMIC_ACQUIRE);
+}
+
+static void bar_page_store(struct mock_bar_map *b, uint32_t off, uint64_t v)
+{
+	__atomic_store_n(&b->page[off / 8], v, __ATOMIC_RELEASE);
+}
+
+/* Device registers out to the mapping, after the model's DMA writes. */
+static void bar_publish(struct mock_vfio *m)
+{
+	struct mock_bar_map *b = &m->map;
+
+	for (size_t i = 0; i < b->n_dev; i++)
+		bar_page_store(b, b->dev_off[i],
+			       rv_model_read(&m->model, b->dev_off[i]));
+}
+
+/* Make the mapping show the model's registers (after map or reset). */
+static void bar_resync(struct mock_vfio *m)
+{
+	struct mock_bar_map *b = &m->map;
+
+	if (!b->page)
+		return;
+	for (size_t i = 0; i < b->n_sw; i++) {
+		b->shadow[i] = rv_model_read(&m->model, b->sw_off[i]);
+		bar_page_store(b, b->sw_off[i], b->shadow[i]);
+	}
+	bar_publish(m);
+}
+
+/* One poll of the device thread: doorbells in, work, registers out. */
+static unsigned int bar_poll(struct mock_vfio *m)
+{
+	struct mock_bar_map *b = &m->map;
+	unsigned int work = db_release(m);
+
+	for (size_t i = 0; i < b->n_sw; i++) {
+		uint64_t v = bar_page_load(b, b->sw_off[i]);
+
+		if (v == b->shadow[i])
+			continue;
+		b->shadow[i] = v;
+		sw_write(m, b->sw_off[i], v);
+		work++;
+	}
+	work += model_run(m);
+	bar_publish(m);
+	return work;
+}
+
+static void *bar_thread(void *arg)
+{
+	struct mock_vfio *m = arg;
+	const struct timespec pause = { .tv_nsec = MOCK_POLL_NS };
+
+	for (;;) {
+		unsigned int work;
+
+		lock(m);
+		if (m->map.stop) {
+			unlock(m);
+			return NULL;
+		}
+		work = bar_poll(m);
+		unlock(m);
+		if (!work)
+			nanosleep(&pause, NULL);
+	}
+}
+
+/* After a pwrite while mapped: keep the mapping's view in step. */
+static void bar_after_write(struct mock_vfio *m, uint64_t off, uint64_t val)
+{
+	struct mock_bar_map *b = &m->map;
+
+	if (!b->page)
+		return;
+	for (size_t i = 0; i < b->n_sw; i++) {
+		if (b->sw_off[i] != off)
+			continue;
+		b->shadow[i] = val;
+		bar_page_store(b, (uint32_t)off, val);
+	}
+	bar_publish(m);
+}
+
+/* ---- pread/pwrite, reset ---- */
+
+/* vfio_pci_bar_rw(), with the model as the device (see the top comment). */
+ssize_t mock_bar_rw(struct mock_vfio *m, void *buf, size_t len, uint64_t off,
+		    bool write)
+{
+	uint64_t v;
+
+	if (off >= RV_MODEL_BAR0_SIZE)
+		return fail_errno(EINVAL);
+	if (db_release(m))
+		model_run(m);
+	if (len == 8 && !(off & 7)) {
+		if (!write) {
+			v = htole64(rv_model_read(&m->model, off));
+			memcpy(buf, &v, 8);
+			return 8;
+		}
+		memcpy(&v, buf, 8);
+		v = le64toh(v);
+		sw_write(m, off, v);
+		model_run(m);
+		bar_after_write(m, off, v);
+		return 8;
+	}
+	if (len == 4 && !(off & 3) && !write) {
+		uint32_t half;
+
+		v = rv_model_read(&m->model, off & ~7ull);
+		half = htole32((uint32_t)(v >> (off & 4 ? 32 : 0)));
+		memcpy(buf, &half, 4);
+		return 4;
+	}
+	return fail_errno(EINVAL);
+}
+
+/*
+ * After a function reset of the model: a held doorbell is lost with it,
+ * and the mapping shows the registers as reset.
+ */
+void mock_bar_reset(struct mock_vfio *m)
+{
+	m->db.held = false;
+	bar_resync(m);
+}
+
+/* ---- BAR0 mmap ---- */
+
+static void bar_map_free(struct mock_bar_map *b)
+{
+	if (b->page)
+		munmap(b->page, b->len);
+	free(b->sw_off);
+	free(b->dev_off);
+	free(b->shadow);
+	*b = (struct mock_bar_map){ 0 };
+}
+
+/* Which registers the thread copies in and out (rv_model_reg_owner). */
+static int bar_map_tables(struct mock_vfio *m, struct mock_bar_map *b)
+{
+	size_t n = RV_MODEL_BAR0_SIZE / 8;
+
+	b->sw_off = calloc(n, sizeof(*b->sw_off));
+	b->dev_off = calloc(n, sizeof(*b->dev_off));
+	if (!b->sw_off || !b->dev_off)
+		return ENOMEM;
+	for (uint64_t off = 0; off < RV_MODEL_BAR0_SIZE; off += 8) {
+		switch (rv_model_reg_owner(&m->model, off)) {
+		case RV_REG_SW:
+			b->sw_off[b->n_sw++] = (uint32_t)off;
+			break;
+		case RV_REG_DEVICE:
+			b->dev_off[b->n_dev++] = (uint32_t)off;
+			break;
+		case RV_REG_NONE:
+			break;
+		}
+	}
+	b->shadow = calloc(b->n_sw ? b->n_sw : 1, sizeof(*b->shadow));
+	return b->shadow ? 0 : ENOMEM;
+}
+
+void *mock_bar_mmap(struct mock_vfio *m, size_t len, int flags, off_t off)
+{
+	struct mock_bar_map *b = &m->map;
+	int err;
+
+	/* vfio_pci_core_mmap(). */
+	if ((uint64_t)off !=
+	    MOCK_VFIO_REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX) ||
+	    !m->cfg.bar0_mmap || !(flags & MAP_SHARED) || !len ||
+	    len > RV_MODEL_BAR0_SIZE) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	if (b->page) {
+		errno = EBUSY;	/* the mock's limit: one mapping */
+		return MAP_FAILED;
+	}
+	b->page = mmap(NULL, RV_MODEL_BAR0_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (b->page == MAP_FAILED) {
+		b->page = NULL;
+		return MAP_FAILED;
+	}
+	b->len = RV_MODEL_BAR0_SIZE;
+	err = bar_map_tables(m, b);
+	if (!err)
+		bar_resync(m);
+	b->stop = false;
+	if (!err)
+		err = pthread_create(&b->thread, NULL, bar_thread, m);
+	if (err) {
+		bar_map_free(b);
+		errno = err;
+		return MAP_FAILED;
+	}
+	m->dev_users++;
+	return b->page;
+}
+
+/*
+ * Stop the device thread; the lock must not be held (it takes it). A last
+ * poll then delivers software's final stores, as posted writes issued
+ * before munmap reach a real device.
+ */
+static void bar_stop(struct mock_vfio *m)
+{
+	lock(m);
+	m->map.stop = true;
+	unlock(m);
+	pthread_join(m->map.thread, NULL);
+	lock(m);
+	bar_poll(m);
+	unlock(m);
+}
+
+/* Is [addr, addr + len) the BAR0 mapping, whole? */
+bool mock_bar_is_mapping(const struct mock_vfio *m, const void *addr,
+			 size_t len)
+{
+	return addr && addr == m->map.page && len == m->map.len;
+}
+
+/* munmap of the mapping: the lock must not be held (see bar_stop()). */
+void mock_bar_unmap(struct mock_vfio *m)
+{
+	bar_stop(m);
+	lock(m);
+	bar_map_free(&m->map);
+	mock_device_put(m);
+	unlock(m);
+}
+
+/* At destroy, like process exit: drop the mapping if the driver left it. */
+void mock_bar_release(struct mock_vfio *m)
+{
+	if (!m->map.page)
+		return;
+	bar_stop(m);
+	bar_map_free(&m->map);
+}

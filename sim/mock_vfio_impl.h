@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The mock VFIO kernel's insides, shared by its files (the interface is
+ * mock_vfio.h):
+ *
+ *   mock_vfio.c     the struct vfio_ops and its ops, fds (handles),
+ *                   create and destroy
+ *   mock_type1.c    container, group and type1 IOMMU; DMA for the model
+ *   mock_pci.c      the vfio-pci device: regions, config space, IRQs and
+ *                   the device request, reset
+ *   mock_bar.c      BAR0 and the model behind it: pread/pwrite, the mmap
+ *                   with its shadow page and device thread, the command
+ *                   doorbell hold
+ *   mock_control.c  what tests set and read: defaults, REVERE_SIM, fault
+ *                   injection, counters and the report line
+ *
+ * Locking: one mutex (struct mock_vfio's lock) guards the whole mock. The
+ * functions below expect it held unless they say otherwise.
+ */
+#ifndef MOCK_VFIO_IMPL_H
+#define MOCK_VFIO_IMPL_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "mock_vfio.h"
+#include "revere_model.h"
+#include "rv_pci_cfg.h"
+
+#define MOCK_MAX_HANDLES	64
+#define MOCK_MAX_CONTAINERS	4
+#define MOCK_MAX_DMA		64	/* type1's dma_entry_limit is 65535 */
+#define MOCK_MAX_IRQS		64
+
+#ifndef offsetofend
+#define offsetofend(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+#endif
+
+enum handle_type { H_FREE, H_CONTAINER, H_GROUP, H_DEVICE, H_EVENTFD };
+
+struct mock_container;
+
+struct handle {
+	enum handle_type type;
+	int fd;
+	struct mock_container *c;	/* H_CONTAINER */
+};
+
+struct mock_dma {
+	uint64_t iova, size, vaddr;	/* size 0: free */
+};
+
+struct mock_container {
+	bool used;
+	unsigned int refs;		/* its fd + an attached group */
+	bool has_group;
+	uint32_t iommu;			/* 0: VFIO_SET_IOMMU not done */
+	struct mock_dma dma[MOCK_MAX_DMA];
+};
+
+struct mock_bar_map {
+	uint64_t *page;			/* NULL: BAR0 not mapped */
+	size_t len;
+	pthread_t thread;
+	bool stop;			/* under the lock: the thread must exit */
+	uint32_t *sw_off, *dev_off;	/* byte offsets of registers */
+	uint64_t *shadow;		/* last software value seen, per sw_off */
+	size_t n_sw, n_dev;
+};
+
+/*
+ * The command doorbell (MGT_WRITE_INDEX_TX0) on its way to the model: how
+ * many commands software has announced, and a write held back until due
+ * (REVERE_SIM rsp_delay_us and signal_cmd: a device that answers late).
+ */
+struct mock_doorbell {
+	uint64_t commands;		/* announced since create */
+	uint64_t value;			/* last value software wrote */
+	bool held;			/* value has not reached the model yet */
+	uint64_t due_ns;		/* CLOCK_MONOTONIC time it does */
+};
+
+struct mock_fault_slot {
+	struct mock_fault f;
+	unsigned int seen;
+	bool armed;
+};
+
+struct mock_vfio {
+	struct mock_vfio_config cfg;
+	struct vfio_ops ops;
+	pthread_mutex_t lock;
+	char group_path[32];
+	char sysfs_devices[64];
+
+	struct handle h[MOCK_MAX_HANDLES];
+	struct mock_container c[MOCK_MAX_CONTAINERS];
+
+	/* The one group: its file, and the container it joined. */
+	bool group_open;
+	unsigned int group_refs;	/* group fd + device users */
+	struct mock_container *gc;
+
+	/* The one device: fds and mappings keep it open. */
+	unsigned int dev_users;
+	uint8_t config[RV_PCI_CFG_SIZE];
+	uint32_t irq_index, irq_count;	/* irq_count 0: none routed */
+	int irq_fd[MOCK_MAX_IRQS];	/* the mock's own dups, like eventfd_ctx */
+	int req_fd;			/* VFIO_PCI_REQ_IRQ_INDEX's, or -1 */
+	unsigned int requests;		/* times the device was asked back */
+	bool request_msg_done;		/* cfg.request_msg fired */
+	struct mock_bar_map map;
+	struct rv_model model;
+	struct mock_doorbell db;
+	unsigned long amu_en_writes;	/* AMU_CR writes with AMU_EN set */
+
+	uint64_t pinned;		/* bytes MAP_DMA pinned, all containers */
+	struct mock_fault_slot faults[MOCK_MAX_FAULTS];
+	unsigned long calls[MOCK_OP_COUNT];
+};
+
+/* Fail like a system call: errno and -1. */
+static inline int fail_errno(int err)
+{
+	errno = err;
+	return -1;
+}
+
+static inline void lock(struct mock_vfio *m)
+{
+	pthread_mutex_lock(&m->lock);
+}
+
+static inline void unlock(struct mock_vfio *m)
+{
+	pthread_mutex_unlock(&m->lock);
+}
+
+static inline bool dma_alive(const struct mock_dma *d)
+{
+	return d->size != 0;
+}
+
+/* mock_vfio.c: handles, each backed by a real fd. */
+struct handle *mock_handle_get(struct mock_vfio *m, int fd);
+struct handle *mock_handle_new(struct mock_vfio *m, enum handle_type type);
+
+/* mock_type1.c: the container and group files, the model's DMA. */
+int mock_container_open(struct mock_vfio *m);
+void mock_container_put(struct mock_container *c);
+int mock_container_ioctl(struct mock_vfio *m, struct mock_container *c,
+			 unsigned long request, void *arg);
+int mock_group_open(struct mock_vfio *m);
+void mock_group_put(struct mock_vfio *m);
+int mock_group_ioctl(struct mock_vfio *m, unsigned long request, void *arg);
+int mock_host_dma_read(void *host, uint64_t iova, void *buf, size_t len);
+int mock_host_dma_write(void *host, uint64_t iova, const void *buf,
+			size_t len);
+
+/* mock_pci.c: the device file. */
+void mock_pci_init(struct mock_vfio *m);
+void mock_device_open(struct mock_vfio *m);
+void mock_device_put(struct mock_vfio *m);
+int mock_device_ioctl(struct mock_vfio *m, unsigned long request, void *arg);
+ssize_t mock_device_rw(struct mock_vfio *m, void *buf, size_t len,
+		       uint64_t pos, bool write);
+void mock_irqs_unroute(struct mock_vfio *m);
+void mock_host_msix(void *host, uint32_t vector);
+bool mock_request_locked(struct mock_vfio *m);
+
+/* mock_bar.c: BAR0. */
+ssize_t mock_bar_rw(struct mock_vfio *m, void *buf, size_t len, uint64_t off,
+		    bool write);
+void mock_bar_reset(struct mock_vfio *m);
+void *mock_bar_mmap(struct mock_vfio *m, size_t len, int flags, off_t off);
+bool mock_bar_is_mapping(const struct mock_vfio *m, const void *addr,
+			 size_t len);
+void mock_bar_unmap(struct mock_vfio *m);	/* lock not held */
+void mock_bar_release(struct mock_vfio *m);	/* lock not held */
+
+/* mock_control.c: fault injection and the report line. */
+bool mock_fault_hit(struct mock_vfio *m, enum mock_op op,
+		    unsigned long request, int *err);
+void mock_report(struct mock_vfio *m);
+
+#endif /* MOCK_VFIO_IMPL_H */
