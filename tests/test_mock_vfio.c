@@ -24,16 +24,12 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "mock_fixture.h"
 #include "mock_vfio.h"
 #include "revere.h"
 
-#define PG		4096u
-#define IOVA		0x100000u
-#define REGION(i)	((off_t)((uint64_t)(i) << 40))
-
 struct fx {
-	struct mock_vfio_config cfg;
-	struct mock_vfio *m;
+	struct mock_fx mx;		/* the simulated device */
 	const struct vfio_ops *ops;
 	int container, group, device;
 };
@@ -69,17 +65,13 @@ static int xioctl_int(struct fx *f, int fd, unsigned long req, unsigned long v)
 
 static struct mock_vfio_counters counters(struct fx *f)
 {
-	struct mock_vfio_counters c;
-
-	mock_vfio_counters(f->m, &c);
-	return c;
+	return mock_fx_counters(&f->mx);
 }
 
 static void fx_start(struct fx *f)
 {
-	f->m = mock_vfio_create(&f->cfg);
-	assert_non_null(f->m);
-	f->ops = mock_vfio_ops(f->m);
+	mock_fx_start(&f->mx);
+	f->ops = mock_vfio_ops(f->mx.m);
 	f->container = f->group = f->device = -1;
 }
 
@@ -88,7 +80,7 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	mock_vfio_default_config(&f->cfg);
+	mock_fx_init(&f->mx);
 	*state = f;
 	return 0;
 }
@@ -97,8 +89,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	if (f->m)
-		mock_vfio_destroy(f->m);
+	mock_fx_stop(&f->mx);
 	free(f);
 	return 0;
 }
@@ -106,11 +97,11 @@ static int teardown(void **state)
 /* Container and group, attached, IOMMU set: ready for a device. */
 static void fx_attach(struct fx *f)
 {
-	if (!f->m)
+	if (!f->mx.m)
 		fx_start(f);
 	f->container = xopen(f, "/dev/vfio/vfio");
 	assert_true(f->container >= 0);
-	f->group = xopen(f, mock_vfio_group_path(f->m));
+	f->group = xopen(f, mock_vfio_group_path(f->mx.m));
 	assert_true(f->group >= 0);
 	assert_int_equal(xioctl(f, f->group, VFIO_GROUP_SET_CONTAINER,
 				&f->container), 0);
@@ -122,7 +113,7 @@ static void fx_device(struct fx *f)
 {
 	fx_attach(f);
 	f->device = xioctl(f, f->group, VFIO_GROUP_GET_DEVICE_FD,
-			   (void *)mock_vfio_device_name(f->m));
+			   (void *)mock_vfio_device_name(f->mx.m));
 	assert_true(f->device >= 0);
 }
 
@@ -136,15 +127,6 @@ static void fx_close_all(struct fx *f)
 		assert_int_equal(xclose(f, f->container), 0);
 	f->container = f->group = f->device = -1;
 	assert_int_equal(counters(f).fds_open, 0);
-}
-
-static void *page_alloc(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	assert_true(p != MAP_FAILED);
-	return p;
 }
 
 static int map_dma(struct fx *f, void *vaddr, uint64_t iova, uint64_t size)
@@ -196,7 +178,7 @@ static bool summary_amu_enabled(struct fx *f)
 {
 	struct rv_model_summary s;
 
-	mock_vfio_device_summary(f->m, &s);
+	mock_vfio_device_summary(f->mx.m, &s);
 	return s.amu_enabled;
 }
 
@@ -286,10 +268,10 @@ static void test_container_no_v2(void **state)
 {
 	struct fx *f = *state;
 
-	f->cfg.type1v2 = false;
+	f->mx.cfg.type1v2 = false;
 	fx_start(f);
 	f->container = xopen(f, "/dev/vfio/vfio");
-	f->group = xopen(f, mock_vfio_group_path(f->m));
+	f->group = xopen(f, mock_vfio_group_path(f->mx.m));
 	assert_int_equal(xioctl_int(f, f->container, VFIO_CHECK_EXTENSION,
 				    VFIO_TYPE1v2_IOMMU), 0);
 	assert_int_equal(xioctl(f, f->group, VFIO_GROUP_SET_CONTAINER,
@@ -317,7 +299,7 @@ static void test_iommu_info(void **state)
 	assert_int_equal(xioctl(f, f->container, VFIO_IOMMU_GET_INFO, &info),
 			 0);
 	assert_true(info.flags & VFIO_IOMMU_INFO_PGSIZES);
-	assert_int_equal(info.iova_pgsizes, f->cfg.iova_pgsizes);
+	assert_int_equal(info.iova_pgsizes, f->mx.cfg.iova_pgsizes);
 	assert_errno(xioctl(f, f->container, VFIO_IOMMU_GET_INFO, &small),
 		     EINVAL);
 	assert_errno(xioctl(f, f->container, 0x3b99, NULL), ENOTTY);
@@ -334,7 +316,7 @@ static void test_group_status(void **state)
 
 	fx_start(f);
 	f->container = xopen(f, "/dev/vfio/vfio");
-	f->group = xopen(f, mock_vfio_group_path(f->m));
+	f->group = xopen(f, mock_vfio_group_path(f->mx.m));
 	assert_int_equal(xioctl(f, f->group, VFIO_GROUP_GET_STATUS, &st), 0);
 	assert_int_equal(st.flags, VFIO_GROUP_FLAGS_VIABLE);
 	assert_errno(xioctl(f, f->group, VFIO_GROUP_GET_STATUS, &small),
@@ -353,10 +335,10 @@ static void test_group_not_viable(void **state)
 	struct fx *f = *state;
 	struct vfio_group_status st = { .argsz = sizeof(st) };
 
-	f->cfg.group_viable = false;
+	f->mx.cfg.group_viable = false;
 	fx_start(f);
 	f->container = xopen(f, "/dev/vfio/vfio");
-	f->group = xopen(f, mock_vfio_group_path(f->m));
+	f->group = xopen(f, mock_vfio_group_path(f->mx.m));
 	assert_int_equal(xioctl(f, f->group, VFIO_GROUP_GET_STATUS, &st), 0);
 	assert_int_equal(st.flags & VFIO_GROUP_FLAGS_VIABLE, 0);
 	/* iommu_group_claim_dma_owner() refuses: EBUSY. */
@@ -372,7 +354,7 @@ static void test_group_set_container(void **state)
 
 	fx_start(f);
 	f->container = xopen(f, "/dev/vfio/vfio");
-	f->group = xopen(f, mock_vfio_group_path(f->m));
+	f->group = xopen(f, mock_vfio_group_path(f->mx.m));
 	closed = xopen(f, "/dev/vfio/vfio");
 	assert_int_equal(xclose(f, closed), 0);
 
@@ -397,7 +379,7 @@ static void test_group_unset_container(void **state)
 
 	fx_start(f);
 	f->container = xopen(f, "/dev/vfio/vfio");
-	f->group = xopen(f, mock_vfio_group_path(f->m));
+	f->group = xopen(f, mock_vfio_group_path(f->mx.m));
 	assert_errno(xioctl(f, f->group, VFIO_GROUP_UNSET_CONTAINER, NULL),
 		     EINVAL);
 	assert_int_equal(xioctl(f, f->group, VFIO_GROUP_SET_CONTAINER,
@@ -405,7 +387,7 @@ static void test_group_unset_container(void **state)
 	assert_int_equal(xioctl_int(f, f->container, VFIO_SET_IOMMU,
 				    VFIO_TYPE1v2_IOMMU), 0);
 	dev = xioctl(f, f->group, VFIO_GROUP_GET_DEVICE_FD,
-		     (void *)mock_vfio_device_name(f->m));
+		     (void *)mock_vfio_device_name(f->mx.m));
 	assert_true(dev >= 0);
 	/* The device fd is another user of the container. */
 	assert_errno(xioctl(f, f->group, VFIO_GROUP_UNSET_CONTAINER, NULL),
@@ -428,10 +410,10 @@ static void test_group_get_device_fd(void **state)
 	int dev;
 
 	fx_start(f);
-	name = mock_vfio_device_name(f->m);
+	name = mock_vfio_device_name(f->mx.m);
 	assert_string_equal(name, "0000:00:03.0");
 	f->container = xopen(f, "/dev/vfio/vfio");
-	f->group = xopen(f, mock_vfio_group_path(f->m));
+	f->group = xopen(f, mock_vfio_group_path(f->mx.m));
 	/* No container: vfio_df_group_open() says EINVAL. */
 	assert_errno(xioctl(f, f->group, VFIO_GROUP_GET_DEVICE_FD,
 			    (void *)name), EINVAL);
@@ -456,9 +438,9 @@ static void test_group_get_device_fd(void **state)
 	 * detach it, and the group cannot be opened again until then.
 	 */
 	assert_int_equal(xclose(f, f->group), 0);
-	assert_errno(xopen(f, mock_vfio_group_path(f->m)), EBUSY);
+	assert_errno(xopen(f, mock_vfio_group_path(f->mx.m)), EBUSY);
 	assert_int_equal(xclose(f, dev), 0);
-	f->group = xopen(f, mock_vfio_group_path(f->m));
+	f->group = xopen(f, mock_vfio_group_path(f->mx.m));
 	assert_true(f->group >= 0);
 	assert_int_equal(xioctl(f, f->group, VFIO_GROUP_GET_STATUS, &st), 0);
 	assert_int_equal(st.flags, VFIO_GROUP_FLAGS_VIABLE);
@@ -475,7 +457,7 @@ static void test_map_dma(void **state)
 	uint64_t done;
 
 	fx_attach(f);
-	buf = page_alloc(4 * PG);
+	buf = mock_fx_pages(4 * PG);
 	assert_int_equal(map_dma(f, buf, IOVA, 2 * PG), 0);
 	assert_int_equal(counters(f).dma_mappings, 1);
 	assert_int_equal(counters(f).dma_bytes, 2 * PG);
@@ -530,7 +512,7 @@ static void test_map_dma_unmapped_memory(void **state)
 	uint8_t *buf;
 
 	fx_attach(f);
-	buf = page_alloc(2 * PG);
+	buf = mock_fx_pages(2 * PG);
 	munmap(buf + PG, PG);
 	/* The kernel cannot pin what is not there. */
 	assert_errno(map_dma(f, buf, IOVA, 2 * PG), EFAULT);
@@ -545,9 +527,9 @@ static void test_map_dma_memlock(void **state)
 	uint8_t *buf;
 	uint64_t done;
 
-	f->cfg.memlock_limit = 2 * PG;
+	f->mx.cfg.memlock_limit = 2 * PG;
 	fx_attach(f);
-	buf = page_alloc(4 * PG);
+	buf = mock_fx_pages(4 * PG);
 	assert_int_equal(map_dma(f, buf, IOVA, PG), 0);
 	/* 1 page pinned + 2 more > 2 pages of RLIMIT_MEMLOCK. */
 	assert_errno(map_dma(f, buf + PG, IOVA + PG, 2 * PG), ENOMEM);
@@ -565,9 +547,9 @@ static void test_map_dma_big_pages(void **state)
 	uint8_t *buf;
 
 	/* Smallest IOMMU page 64K: 4K-aligned is not enough. */
-	f->cfg.iova_pgsizes = 0x10000 | 0x200000;
+	f->mx.cfg.iova_pgsizes = 0x10000 | 0x200000;
 	fx_attach(f);
-	buf = page_alloc(0x20000);
+	buf = mock_fx_pages(0x20000);
 	assert_errno(map_dma(f, buf, IOVA, PG), EINVAL);
 	assert_errno(map_dma(f, buf, IOVA + PG, 0x10000), EINVAL);
 	fx_close_all(f);
@@ -582,7 +564,7 @@ static void test_unmap_dma(void **state)
 	uint64_t done = 1;
 
 	fx_attach(f);
-	buf = page_alloc(4 * PG);
+	buf = mock_fx_pages(4 * PG);
 	assert_int_equal(map_dma(f, buf, IOVA, 2 * PG), 0);
 	assert_int_equal(map_dma(f, buf + 2 * PG, IOVA + 2 * PG, 2 * PG), 0);
 
@@ -636,32 +618,32 @@ static void test_device_dma(void **state)
 	uint8_t *buf, out[16];
 
 	fx_attach(f);
-	buf = page_alloc(4 * PG);
+	buf = mock_fx_pages(4 * PG);
 	memset(buf, 0xab, 4 * PG);
 	assert_int_equal(map_dma(f, buf, IOVA, PG), 0);
 	assert_int_equal(map_dma(f, buf + PG, IOVA + PG, PG), 0);
 
-	assert_int_equal(mock_vfio_dma_write(f->m, IOVA + 100, "revere", 6), 0);
+	assert_int_equal(mock_vfio_dma_write(f->mx.m, IOVA + 100, "revere", 6), 0);
 	assert_memory_equal(buf + 100, "revere", 6);
-	assert_int_equal(mock_vfio_dma_read(f->m, IOVA + 100, out, 6), 0);
+	assert_int_equal(mock_vfio_dma_read(f->mx.m, IOVA + 100, out, 6), 0);
 	assert_memory_equal(out, "revere", 6);
 	/* The last bytes of a mapping, then one byte over. */
-	assert_int_equal(mock_vfio_dma_read(f->m, IOVA + PG - 16, out, 16), 0);
+	assert_int_equal(mock_vfio_dma_read(f->mx.m, IOVA + PG - 16, out, 16), 0);
 	/* Across two mappings (even adjacent ones): an IOMMU fault. */
-	assert_int_equal(mock_vfio_dma_read(f->m, IOVA + PG - 8, out, 16), -1);
-	assert_int_equal(mock_vfio_dma_write(f->m, IOVA - 8, out, 16), -1);
-	assert_int_equal(mock_vfio_dma_read(f->m, IOVA + 2 * PG, out, 1), -1);
+	assert_int_equal(mock_vfio_dma_read(f->mx.m, IOVA + PG - 8, out, 16), -1);
+	assert_int_equal(mock_vfio_dma_write(f->mx.m, IOVA - 8, out, 16), -1);
+	assert_int_equal(mock_vfio_dma_read(f->mx.m, IOVA + 2 * PG, out, 1), -1);
 	assert_int_equal(buf[PG - 8 - 1], 0xab);
 
 	/* Unmapped: gone for the device too. */
 	assert_int_equal(unmap_dma(f, IOVA, PG, NULL), 0);
-	assert_int_equal(mock_vfio_dma_read(f->m, IOVA + 100, out, 6), -1);
+	assert_int_equal(mock_vfio_dma_read(f->mx.m, IOVA + 100, out, 6), -1);
 	/* Group detached: the container's IOMMU and mappings are gone. */
-	assert_int_equal(mock_vfio_dma_read(f->m, IOVA + PG, out, 6), 0);
+	assert_int_equal(mock_vfio_dma_read(f->mx.m, IOVA + PG, out, 6), 0);
 	assert_int_equal(xclose(f, f->group), 0);
 	f->group = -1;
 	assert_int_equal(counters(f).dma_mappings, 0);
-	assert_int_equal(mock_vfio_dma_read(f->m, IOVA + PG, out, 6), -1);
+	assert_int_equal(mock_vfio_dma_read(f->mx.m, IOVA + PG, out, 6), -1);
 	fx_close_all(f);
 	munmap(buf, 4 * PG);
 }
@@ -695,7 +677,7 @@ static void test_region_info(void **state)
 	ri.index = VFIO_PCI_CONFIG_REGION_INDEX;
 	assert_int_equal(xioctl(f, f->device, VFIO_DEVICE_GET_REGION_INFO,
 				&ri), 0);
-	assert_int_equal(ri.offset, (uint64_t)VFIO_PCI_CONFIG_REGION_INDEX << 40);
+	assert_int_equal(ri.offset, (uint64_t)REGION(VFIO_PCI_CONFIG_REGION_INDEX));
 	assert_int_equal(ri.flags, VFIO_REGION_INFO_FLAG_READ |
 				   VFIO_REGION_INFO_FLAG_WRITE);
 	assert_true(ri.size >= 256);
@@ -715,7 +697,7 @@ static void test_region_info(void **state)
 	assert_int_equal(xioctl(f, f->device, VFIO_DEVICE_GET_REGION_INFO,
 				&ri), 0);
 	assert_int_equal(ri.size, 0);
-	assert_int_equal(ri.offset, 2ull << 40);
+	assert_int_equal(ri.offset, (uint64_t)REGION(2));
 
 	ri = (struct vfio_region_info){ .argsz = sizeof(ri),
 					.index = VFIO_PCI_NUM_REGIONS };
@@ -737,7 +719,7 @@ static void test_region_info_no_mmap(void **state)
 		.argsz = sizeof(ri), .index = VFIO_PCI_BAR0_REGION_INDEX,
 	};
 
-	f->cfg.bar0_mmap = false;
+	f->mx.cfg.bar0_mmap = false;
 	fx_device(f);
 	assert_int_equal(xioctl(f, f->device, VFIO_DEVICE_GET_REGION_INFO,
 				&ri), 0);
@@ -771,13 +753,13 @@ static void test_config_space(void **state)
 	cmd |= PCI_COMMAND_MASTER;
 	assert_int_equal(f->ops->pwrite(f->ops->ctx, f->device, &cmd, 2,
 					cfg + PCI_COMMAND), 2);
-	mock_vfio_device_summary(f->m, &s);
+	mock_vfio_device_summary(f->mx.m, &s);
 	assert_true(s.bus_master);
 	/* A byte write of the low half of COMMAND reaches the device too. */
 	b = (uint8_t)(cmd & ~PCI_COMMAND_MASTER);
 	assert_int_equal(f->ops->pwrite(f->ops->ctx, f->device, &b, 1,
 					cfg + PCI_COMMAND), 1);
-	mock_vfio_device_summary(f->m, &s);
+	mock_vfio_device_summary(f->mx.m, &s);
 	assert_false(s.bus_master);
 	/* IDs are read-only. */
 	ids[0] = 0;
@@ -975,7 +957,7 @@ static void test_reset(void **state)
 	assert_int_equal(f->ops->pread(f->ops->ctx, f->device, &cmd, 2,
 				       cfg + PCI_COMMAND), 2);
 	assert_true(cmd & PCI_COMMAND_MASTER);
-	mock_vfio_device_summary(f->m, &s);
+	mock_vfio_device_summary(f->mx.m, &s);
 	assert_true(s.bus_master);
 	assert_false(s.amu_enabled);
 	fx_close_all(f);
@@ -986,7 +968,7 @@ static void test_reset_unsupported(void **state)
 	struct fx *f = *state;
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 
-	f->cfg.reset = false;
+	f->mx.cfg.reset = false;
 	fx_device(f);
 	assert_int_equal(xioctl(f, f->device, VFIO_DEVICE_GET_INFO, &info), 0);
 	assert_int_equal(info.flags & VFIO_DEVICE_FLAGS_RESET, 0);
@@ -1106,13 +1088,13 @@ static void test_set_irqs(void **state)
 		     EINVAL);
 
 	/* The device signals vector 2: only its eventfd fires. */
-	mock_vfio_msix(f->m, 2);
+	mock_vfio_msix(f->mx.m, 2);
 	assert_true(fd_readable(fds[2], 1000));
 	assert_false(fd_readable(fds[1], 0));
 	assert_int_equal(read(fds[2], &n, sizeof(n)), sizeof(n));
 	assert_int_equal(n, 1);
 	/* A vector nobody routed is dropped. */
-	mock_vfio_msix(f->m, 6);
+	mock_vfio_msix(f->mx.m, 6);
 
 	/* Unroute vector 1 with fd -1; the kernel's reference is its own. */
 	bad[0] = -1;
@@ -1124,7 +1106,7 @@ static void test_set_irqs(void **state)
 
 	assert_int_equal(set_irqs(f, msix, OFF, 0, 0, NULL), 0);
 	assert_int_equal(counters(f).irqs_routed, 0);
-	mock_vfio_msix(f->m, 0);
+	mock_vfio_msix(f->mx.m, 0);
 	assert_false(fd_readable(fds[0], 0));
 
 	/* Device release drops the routing (vfio_pci_core_disable). */
@@ -1153,7 +1135,7 @@ static void test_req_irq(void **state)
 	/* Nothing set: DATA_NONE is refused, asking tells nobody. */
 	assert_errno(set_irqs(f, req, OFF, 0, 0, NULL), EINVAL);
 	assert_errno(set_irqs(f, req, OFF, 0, 1, NULL), EINVAL);
-	assert_false(mock_vfio_request(f->m));
+	assert_false(mock_vfio_request(f->mx.m));
 	/* One trigger only; it cannot be masked. */
 	assert_errno(set_irqs(f, req, EVT, 0, 2, fd), EINVAL);
 	assert_errno(set_irqs(f, req, EVT, 1, 1, fd), EINVAL);
@@ -1162,7 +1144,7 @@ static void test_req_irq(void **state)
 
 	assert_int_equal(set_irqs(f, req, EVT, 0, 1, fd), 0);
 	assert_int_equal(counters(f).irqs_routed, 1);
-	assert_true(mock_vfio_request(f->m));
+	assert_true(mock_vfio_request(f->mx.m));
 	assert_true(fd_readable(fd[0], 1000));
 	assert_int_equal(read(fd[0], &n, sizeof(n)), sizeof(n));
 	/* Loopback: DATA_NONE count 1, and DATA_BOOL true, fire it. */
@@ -1183,7 +1165,7 @@ static void test_req_irq(void **state)
 	assert_int_equal(set_irqs(f, req, EVT, 0, 1, none), 0);
 	assert_int_equal(counters(f).irqs_routed, 0);
 	assert_int_equal(set_irqs(f, req, EVT, 0, 1, none), 0);
-	assert_false(mock_vfio_request(f->m));
+	assert_false(mock_vfio_request(f->mx.m));
 	assert_false(fd_readable(fd[0], 0));
 
 	/* Device release drops it (vfio_pci_core_close_device). */
@@ -1191,7 +1173,7 @@ static void test_req_irq(void **state)
 	assert_int_equal(xclose(f, f->device), 0);
 	f->device = -1;
 	assert_int_equal(counters(f).irqs_routed, 0);
-	assert_false(mock_vfio_request(f->m));
+	assert_false(mock_vfio_request(f->mx.m));
 	assert_int_equal(counters(f).requests, 4);
 	assert_int_equal(xclose(f, fd[0]), 0);
 	fx_close_all(f);
@@ -1205,17 +1187,17 @@ static void test_faults(void **state)
 	struct vfio_group_status st = { .argsz = sizeof(st) };
 	struct mock_vfio_counters c;
 
-	f->cfg.faults[0] = (struct mock_fault){
+	f->mx.cfg.faults[0] = (struct mock_fault){
 		.op = MOCK_OP_OPEN, .nth = 2, .err = EACCES,
 	};
-	f->cfg.num_faults = 1;
+	f->mx.cfg.num_faults = 1;
 	fx_start(f);
-	mock_vfio_fail(f->m, MOCK_OP_IOCTL, VFIO_GROUP_GET_STATUS, 2, EIO);
+	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_GROUP_GET_STATUS, 2, EIO);
 
 	f->container = xopen(f, "/dev/vfio/vfio");
 	assert_true(f->container >= 0);
-	assert_errno(xopen(f, mock_vfio_group_path(f->m)), EACCES);
-	f->group = xopen(f, mock_vfio_group_path(f->m));
+	assert_errno(xopen(f, mock_vfio_group_path(f->mx.m)), EACCES);
+	f->group = xopen(f, mock_vfio_group_path(f->mx.m));
 	assert_true(f->group >= 0);
 
 	/* Only GET_STATUS calls count towards that fault. */
@@ -1228,7 +1210,7 @@ static void test_faults(void **state)
 	assert_int_equal(xioctl(f, f->group, VFIO_GROUP_GET_STATUS, &st), 0);
 
 	/* A failed close still releases the descriptor, as close(2) does. */
-	mock_vfio_fail(f->m, MOCK_OP_CLOSE, 0, 1, EIO);
+	mock_vfio_fail(f->mx.m, MOCK_OP_CLOSE, 0, 1, EIO);
 	assert_errno(xclose(f, f->group), EIO);
 	f->group = -1;
 	c = counters(f);
@@ -1237,7 +1219,7 @@ static void test_faults(void **state)
 	assert_int_equal(c.calls[MOCK_OP_IOCTL], 5);
 	assert_int_equal(c.calls[MOCK_OP_CLOSE], 1);
 
-	mock_vfio_fail(f->m, MOCK_OP_EVENTFD, 0, 1, EMFILE);
+	mock_vfio_fail(f->mx.m, MOCK_OP_EVENTFD, 0, 1, EMFILE);
 	assert_errno(f->ops->eventfd(f->ops->ctx, 0, 0), EMFILE);
 	fx_close_all(f);
 }
@@ -1264,7 +1246,7 @@ static void test_list_dir_and_memlock(void **state)
 static void test_destroy_with_everything_open(void **state)
 {
 	struct fx *f = *state;
-	uint8_t *buf = page_alloc(PG);
+	uint8_t *buf = mock_fx_pages(PG);
 	void *p;
 
 	fx_device(f);
@@ -1273,8 +1255,8 @@ static void test_destroy_with_everything_open(void **state)
 			 PROT_READ | PROT_WRITE, MAP_SHARED, f->device, 0);
 	assert_true(p != MAP_FAILED);
 	assert_true(f->ops->eventfd(f->ops->ctx, 0, 0) >= 0);
-	mock_vfio_destroy(f->m);
-	f->m = NULL;
+	mock_vfio_destroy(f->mx.m);
+	f->mx.m = NULL;
 	munmap(buf, PG);
 }
 

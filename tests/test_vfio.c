@@ -24,18 +24,16 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "mock_fixture.h"
 #include "mock_vfio.h"
 #include "revere.h"
 #include "vfio.h"
 #include "vfio_iommu.h"
 
-#define PG	4096u
-#define IOVA	0x100000u
 #define MSIX	VFIO_PCI_MSIX_IRQ_INDEX
 
 struct fx {
-	struct mock_vfio_config cfg;
-	struct mock_vfio *m;
+	struct mock_fx mx;		/* the simulated device */
 	struct vfio_dev dev;
 	uint8_t *buf;		/* 8 pages of DMA memory */
 };
@@ -45,10 +43,8 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	mock_vfio_default_config(&f->cfg);
-	f->buf = mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(f->buf != MAP_FAILED);
+	mock_fx_init(&f->mx);
+	f->buf = mock_fx_pages(8 * PG);
 	*state = f;
 	return 0;
 }
@@ -57,10 +53,9 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	if (f->m) {
+	if (f->mx.m)
 		vfio_close(&f->dev);
-		mock_vfio_destroy(f->m);
-	}
+	mock_fx_stop(&f->mx);
 	munmap(f->buf, 8 * PG);
 	free(f);
 	return 0;
@@ -68,25 +63,21 @@ static int teardown(void **state)
 
 static void fx_start(struct fx *f)
 {
-	f->m = mock_vfio_create(&f->cfg);
-	assert_non_null(f->m);
-	vfio_init(&f->dev, mock_vfio_ops(f->m));
+	mock_fx_start(&f->mx);
+	vfio_init(&f->dev, mock_vfio_ops(f->mx.m));
 }
 
 static int fx_open(struct fx *f)
 {
-	if (!f->m)
+	if (!f->mx.m)
 		fx_start(f);
-	return vfio_open(&f->dev, mock_vfio_group_path(f->m),
-			 mock_vfio_device_name(f->m));
+	return vfio_open(&f->dev, mock_vfio_group_path(f->mx.m),
+			 mock_vfio_device_name(f->mx.m));
 }
 
 static struct mock_vfio_counters counters(struct fx *f)
 {
-	struct mock_vfio_counters c;
-
-	mock_vfio_counters(f->m, &c);
-	return c;
+	return mock_fx_counters(&f->mx);
 }
 
 /* vfio_close() left nothing behind in the (mock) kernel. */
@@ -111,10 +102,7 @@ static void assert_all_released(struct fx *f)
 
 static struct rv_model_summary summary(struct fx *f)
 {
-	struct rv_model_summary s;
-
-	mock_vfio_device_summary(f->m, &s);
-	return s;
+	return mock_fx_summary(&f->mx);
 }
 
 static bool fd_readable(int fd, int timeout_ms)
@@ -162,13 +150,13 @@ static void test_open_close(void **state)
 	assert_int_equal(f->dev.err.err, 0);
 	assert_int_equal(f->dev.iommu_type, VFIO_TYPE1v2_IOMMU);
 	assert_true(f->dev.iommu_set);
-	assert_int_equal(f->dev.iova_pgsizes, f->cfg.iova_pgsizes);
+	assert_int_equal(f->dev.iova_pgsizes, f->mx.cfg.iova_pgsizes);
 	assert_int_equal(vfio_iommu_page_size(&f->dev), 4096);
 	assert_true(f->dev.device_flags & VFIO_DEVICE_FLAGS_PCI);
 	assert_true(f->dev.device_flags & VFIO_DEVICE_FLAGS_RESET);
 	assert_int_equal(f->dev.num_regions, VFIO_PCI_NUM_REGIONS);
 	assert_int_equal(f->dev.config.offset,
-			 (uint64_t)VFIO_PCI_CONFIG_REGION_INDEX << 40);
+			 (uint64_t)REGION(VFIO_PCI_CONFIG_REGION_INDEX));
 	assert_int_equal(f->dev.bar0.size, RV_MODEL_BAR0_SIZE);
 	assert_true(f->dev.bar0.flags & VFIO_REGION_INFO_FLAG_MMAP);
 	assert_string_equal(f->dev.device_name, "0000:00:03.0");
@@ -188,8 +176,8 @@ static void test_open_type1_only(void **state)
 {
 	struct fx *f = *state;
 
-	f->cfg.type1v2 = false;
-	f->cfg.iova_pgsizes = 0x10000 | 0x200000;
+	f->mx.cfg.type1v2 = false;
+	f->mx.cfg.iova_pgsizes = 0x10000 | 0x200000;
 	assert_int_equal(fx_open(f), 0);
 	assert_int_equal(f->dev.iommu_type, VFIO_TYPE1_IOMMU);
 	assert_int_equal(vfio_iommu_page_size(&f->dev), 0x10000);
@@ -258,7 +246,7 @@ static void test_container_checks(void **state)
 	struct liar l = { .api_version = 1 };
 
 	fx_start(f);
-	liar_init(&l, f->m);
+	liar_init(&l, f->mx.m);
 	vfio_init(&f->dev, &l.ops);
 	assert_int_equal(vfio_open_container(&f->dev), -EINVAL);
 	assert_msg_has(f, "VFIO API version 1 on /dev/vfio/vfio");
@@ -357,8 +345,8 @@ static void test_err_container_missing(void **state)
 {
 	struct fx *f = *state;
 
-	f->cfg.faults[0] = (struct mock_fault){ MOCK_OP_OPEN, 0, 1, ENOENT };
-	f->cfg.num_faults = 1;
+	f->mx.cfg.faults[0] = (struct mock_fault){ MOCK_OP_OPEN, 0, 1, ENOENT };
+	f->mx.cfg.num_faults = 1;
 	assert_int_equal(fx_open(f), -ENOENT);
 	assert_int_equal(f->dev.err.err, ENOENT);
 	assert_msg_has(f, "open /dev/vfio/vfio: No such file or directory");
@@ -386,8 +374,8 @@ static void test_err_permission(void **state)
 {
 	struct fx *f = *state;
 
-	f->cfg.faults[0] = (struct mock_fault){ MOCK_OP_OPEN, 0, 2, EACCES };
-	f->cfg.num_faults = 1;
+	f->mx.cfg.faults[0] = (struct mock_fault){ MOCK_OP_OPEN, 0, 2, EACCES };
+	f->mx.cfg.num_faults = 1;
 	assert_int_equal(fx_open(f), -EACCES);
 	assert_msg_has(f, "open /dev/vfio/42: Permission denied");
 	assert_msg_has(f, "run as root, or give your user access to /dev/vfio/42");
@@ -404,7 +392,7 @@ static void test_err_group_busy(void **state)
 	int g;
 
 	fx_start(f);
-	ops = mock_vfio_ops(f->m);
+	ops = mock_vfio_ops(f->mx.m);
 	g = ops->open(ops->ctx, "/dev/vfio/42", 0);
 	assert_true(g >= 0);
 	assert_int_equal(fx_open(f), -EBUSY);
@@ -417,7 +405,7 @@ static void test_err_not_viable(void **state)
 {
 	struct fx *f = *state;
 
-	f->cfg.group_viable = false;
+	f->mx.cfg.group_viable = false;
 	assert_int_equal(fx_open(f), -EBUSY);
 	assert_msg_has(f, "group /dev/vfio/42 is not viable");
 	assert_msg_has(f, "every device of IOMMU group 42 must be bound to vfio-pci or to no driver");
@@ -433,7 +421,7 @@ static void test_err_set_container_busy(void **state)
 	struct fx *f = *state;
 
 	fx_start(f);
-	mock_vfio_fail(f->m, MOCK_OP_IOCTL, VFIO_GROUP_SET_CONTAINER, 1, EBUSY);
+	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_GROUP_SET_CONTAINER, 1, EBUSY);
 	assert_int_equal(fx_open(f), -EBUSY);
 	assert_msg_has(f, "VFIO_GROUP_SET_CONTAINER on /dev/vfio/42: Device or resource busy");
 	assert_msg_has(f, "bound to vfio-pci or to no driver (0000:00:03.0)");
@@ -444,7 +432,7 @@ static void test_err_unknown_device(void **state)
 	struct fx *f = *state;
 
 	fx_start(f);
-	assert_int_equal(vfio_open(&f->dev, mock_vfio_group_path(f->m),
+	assert_int_equal(vfio_open(&f->dev, mock_vfio_group_path(f->mx.m),
 				   "0000:00:09.0"), -ENODEV);
 	assert_msg_has(f, "VFIO_GROUP_GET_DEVICE_FD(0000:00:09.0) on /dev/vfio/42: No such device");
 	assert_msg_has(f, "pass a device of IOMMU group 42: 0000:00:03.0");
@@ -457,7 +445,7 @@ static void test_err_memlock(void **state)
 {
 	struct fx *f = *state;
 
-	f->cfg.memlock_limit = 64 << 10;
+	f->mx.cfg.memlock_limit = 64 << 10;
 	assert_int_equal(fx_open(f), 0);
 	assert_int_equal(vfio_dma_map(&f->dev, f->buf, IOVA, 4 * PG), 0);
 	assert_int_equal(vfio_dma_map(&f->dev, f->buf + 4 * PG, IOVA + 4 * PG,
@@ -525,7 +513,7 @@ static void test_config(void **state)
 static void bar_basics(struct fx *f, bool want_map)
 {
 	assert_int_equal(fx_open(f), 0);
-	assert_int_equal(vfio_bar0_map(&f->dev, !want_map && f->cfg.bar0_mmap),
+	assert_int_equal(vfio_bar0_map(&f->dev, !want_map && f->mx.cfg.bar0_mmap),
 			 0);
 	assert_int_equal(f->dev.bar0.map != NULL, want_map);
 	assert_int_equal(counters(f).bar_mmaps, want_map);
@@ -556,7 +544,7 @@ static void test_bar_rw_no_mmap_flag(void **state)
 {
 	struct fx *f = *state;
 
-	f->cfg.bar0_mmap = false;
+	f->mx.cfg.bar0_mmap = false;
 	bar_basics(f, false);
 }
 
@@ -569,7 +557,7 @@ static void test_bar_errors(void **state)
 {
 	struct fx *f = *state;
 
-	f->cfg.bar0_mmap = false;
+	f->mx.cfg.bar0_mmap = false;
 	assert_int_equal(fx_open(f), 0);
 	assert_int_equal(vfio_bar0_map(&f->dev, false), 0);
 
@@ -595,7 +583,7 @@ static void test_bar_errors(void **state)
 	/* A failing pread: all-ones, and the first error stays. */
 	f->dev.bar_io_error = 0;
 	errmsg_clear(&f->dev.err);
-	mock_vfio_fail(f->m, MOCK_OP_PREAD, 0, 1, EIO);
+	mock_vfio_fail(f->mx.m, MOCK_OP_PREAD, 0, 1, EIO);
 	assert_int_equal(vfio_bar0_read64(&f->dev, RV_AMU_AIDR), UINT64_MAX);
 	assert_int_equal(f->dev.bar_io_error, -EIO);
 	assert_msg_has(f, "BAR0 read64 at 0x8 on 0000:00:03.0: Input/output error");
@@ -612,7 +600,7 @@ static void test_bar_mmap_fails(void **state)
 	struct fx *f = *state;
 
 	assert_int_equal(fx_open(f), 0);
-	mock_vfio_fail(f->m, MOCK_OP_MMAP, 0, 1, ENOMEM);
+	mock_vfio_fail(f->mx.m, MOCK_OP_MMAP, 0, 1, ENOMEM);
 	assert_int_equal(vfio_bar0_map(&f->dev, false), -ENOMEM);
 	assert_msg_has(f, "mmap BAR0 (0x100000 bytes) of 0000:00:03.0: Cannot allocate memory");
 	assert_null(f->dev.bar0.map);
@@ -720,7 +708,7 @@ static void test_irqs(void **state)
 		assert_true(vfio_irq_fd(&f->dev, i) >= 0);
 	assert_int_equal(vfio_irq_fd(&f->dev, 4), -1);
 
-	mock_vfio_msix(f->m, 2);
+	mock_vfio_msix(f->mx.m, 2);
 	assert_true(fd_readable(vfio_irq_fd(&f->dev, 2), 1000));
 	assert_false(fd_readable(vfio_irq_fd(&f->dev, 0), 0));
 	assert_int_equal(read(vfio_irq_fd(&f->dev, 2), &n, sizeof(n)),
@@ -743,7 +731,7 @@ static void test_irqs(void **state)
 	/* MSI: one vector on the mock. */
 	assert_int_equal(vfio_irq_enable(&f->dev, VFIO_PCI_MSI_IRQ_INDEX, 1),
 			 0);
-	mock_vfio_msix(f->m, 0);
+	mock_vfio_msix(f->mx.m, 0);
 	assert_true(fd_readable(vfio_irq_fd(&f->dev, 0), 1000));
 	assert_int_equal(vfio_close(&f->dev), 0);
 	assert_all_released(f);
@@ -755,13 +743,13 @@ static void test_irq_faults(void **state)
 
 	assert_int_equal(fx_open(f), 0);
 	/* The third eventfd fails: the two made are closed again. */
-	mock_vfio_fail(f->m, MOCK_OP_EVENTFD, 0, 3, EMFILE);
+	mock_vfio_fail(f->mx.m, MOCK_OP_EVENTFD, 0, 3, EMFILE);
 	assert_int_equal(vfio_irq_enable(&f->dev, MSIX, 4), -EMFILE);
 	assert_msg_has(f, "eventfd for MSI-X vector 2: Too many open files");
 	assert_int_equal(counters(f).fds_open, 3);
 	assert_int_equal(f->dev.irq_count, 0);
 
-	mock_vfio_fail(f->m, MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS, 1, EINVAL);
+	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS, 1, EINVAL);
 	assert_int_equal(vfio_irq_enable(&f->dev, MSIX, 4), -EINVAL);
 	assert_int_equal(counters(f).fds_open, 3);
 	assert_int_equal(counters(f).irqs_routed, 0);
@@ -784,7 +772,7 @@ static void test_req(void **state)
 	assert_false(vfio_req_pending(&f->dev));
 	assert_int_equal(counters(f).calls[MOCK_OP_READ], 1);
 
-	assert_true(mock_vfio_request(f->m));
+	assert_true(mock_vfio_request(f->mx.m));
 	assert_true(vfio_req_pending(&f->dev));
 	/* Latched: true from then on, without another read. */
 	assert_true(vfio_req_pending(&f->dev));
@@ -795,7 +783,7 @@ static void test_req(void **state)
 	assert_true(f->dev.req_fired);
 	assert_int_equal(counters(f).irqs_routed, 0);
 	assert_int_equal(counters(f).fds_open, 3);
-	assert_false(mock_vfio_request(f->m));	/* nobody to tell */
+	assert_false(mock_vfio_request(f->mx.m));	/* nobody to tell */
 	assert_int_equal(vfio_req_disable(&f->dev), 0);	/* idempotent */
 
 	/* vfio_close() unroutes it before it closes the device. */
@@ -812,19 +800,19 @@ static void test_req_not_offered(void **state)
 {
 	struct fx *f = *state;
 
-	f->cfg.req_irq = false;
+	f->mx.cfg.req_irq = false;
 	assert_int_equal(fx_open(f), 0);
 	assert_int_equal(vfio_req_enable(&f->dev), -ENOTSUP);
 	assert_int_equal(f->dev.req_fd, -1);
 	assert_int_equal(counters(f).fds_open, 3);
-	assert_false(mock_vfio_request(f->m));
+	assert_false(mock_vfio_request(f->mx.m));
 	assert_false(vfio_req_pending(&f->dev));
 	/* A driver that refuses the index (EINVAL) does not offer it either. */
-	mock_vfio_destroy(f->m);
-	f->m = NULL;
-	f->cfg.req_irq = true;
+	mock_vfio_destroy(f->mx.m);
+	f->mx.m = NULL;
+	f->mx.cfg.req_irq = true;
 	assert_int_equal(fx_open(f), 0);
-	mock_vfio_fail(f->m, MOCK_OP_IOCTL, VFIO_DEVICE_GET_IRQ_INFO, 1,
+	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_DEVICE_GET_IRQ_INFO, 1,
 		       EINVAL);
 	assert_int_equal(vfio_req_enable(&f->dev), -ENOTSUP);
 	assert_int_equal(counters(f).fds_open, 3);
@@ -835,15 +823,15 @@ static void test_req_faults(void **state)
 	struct fx *f = *state;
 
 	assert_int_equal(fx_open(f), 0);
-	mock_vfio_fail(f->m, MOCK_OP_IOCTL, VFIO_DEVICE_GET_IRQ_INFO, 1, EIO);
+	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_DEVICE_GET_IRQ_INFO, 1, EIO);
 	assert_int_equal(vfio_req_enable(&f->dev), -EIO);
 	assert_msg_has(f, "VFIO_DEVICE_GET_IRQ_INFO(device request) on 0000:00:03.0");
 	errmsg_clear(&f->dev.err);
-	mock_vfio_fail(f->m, MOCK_OP_EVENTFD, 0, 1, EMFILE);
+	mock_vfio_fail(f->mx.m, MOCK_OP_EVENTFD, 0, 1, EMFILE);
 	assert_int_equal(vfio_req_enable(&f->dev), -EMFILE);
 	assert_msg_has(f, "eventfd for the device request of 0000:00:03.0");
 	errmsg_clear(&f->dev.err);
-	mock_vfio_fail(f->m, MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS, 1, EINVAL);
+	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS, 1, EINVAL);
 	assert_int_equal(vfio_req_enable(&f->dev), -EINVAL);
 	assert_msg_has(f, "VFIO_DEVICE_SET_IRQS(device request) on 0000:00:03.0");
 	assert_int_equal(f->dev.req_fd, -1);
@@ -852,13 +840,13 @@ static void test_req_faults(void **state)
 
 	/* A read that fails is no request; the next one still sees it. */
 	assert_int_equal(vfio_req_enable(&f->dev), 0);
-	assert_true(mock_vfio_request(f->m));
-	mock_vfio_fail(f->m, MOCK_OP_READ, 0, 1, EIO);
+	assert_true(mock_vfio_request(f->mx.m));
+	mock_vfio_fail(f->mx.m, MOCK_OP_READ, 0, 1, EIO);
 	assert_false(vfio_req_pending(&f->dev));
 	assert_true(vfio_req_pending(&f->dev));
 
 	/* Unrouting fails: the eventfd is closed all the same. */
-	mock_vfio_fail(f->m, MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS, 1, EIO);
+	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS, 1, EIO);
 	assert_int_equal(vfio_req_disable(&f->dev), -EIO);
 	assert_int_equal(f->dev.req_fd, -1);
 	assert_int_equal(counters(f).fds_open, 3);
@@ -889,7 +877,7 @@ static void test_reset_unsupported(void **state)
 
 	unsigned long ioctls;
 
-	f->cfg.reset = false;
+	f->mx.cfg.reset = false;
 	assert_int_equal(fx_open(f), 0);
 	ioctls = counters(f).calls[MOCK_OP_IOCTL];
 	assert_int_equal(vfio_reset(&f->dev), -ENOTTY);
@@ -1010,8 +998,8 @@ static void fault_every_call(struct fx *f)
 	clean = counters(f);
 	assert_int_equal(vfio_close(&f->dev), 0);
 	assert_all_released(f);
-	mock_vfio_destroy(f->m);
-	f->m = NULL;
+	mock_vfio_destroy(f->mx.m);
+	f->mx.m = NULL;
 	assert_true(clean.calls[MOCK_OP_OPEN] >= 2);
 	assert_true(clean.calls[MOCK_OP_IOCTL] >= 10);
 	assert_true(clean.calls[MOCK_OP_EVENTFD] == 4 + 1);
@@ -1019,7 +1007,7 @@ static void fault_every_call(struct fx *f)
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		for (unsigned int n = 1; n <= clean.calls[ops[i]]; n++) {
 			fx_start(f);
-			mock_vfio_fail(f->m, ops[i], 0, n, EIO);
+			mock_vfio_fail(f->mx.m, ops[i], 0, n, EIO);
 			if (full_setup(f) != -EIO)
 				fail_msg("op %d call %u: set-up did not fail with EIO (%s)",
 					 ops[i], n, f->dev.err.msg);
@@ -1029,8 +1017,8 @@ static void fault_every_call(struct fx *f)
 			vfio_close(&f->dev);
 			assert_all_released(f);
 			assert_int_equal(vfio_close(&f->dev), 0);
-			mock_vfio_destroy(f->m);
-			f->m = NULL;
+			mock_vfio_destroy(f->mx.m);
+			f->mx.m = NULL;
 			runs++;
 		}
 	}
@@ -1046,7 +1034,7 @@ static void test_teardown_after_fault_rw(void **state)
 {
 	struct fx *f = *state;
 
-	f->cfg.bar0_mmap = false;
+	f->mx.cfg.bar0_mmap = false;
 	fault_every_call(f);
 }
 
@@ -1060,7 +1048,7 @@ static void test_close_after_kernel_detached(void **state)
 	struct fx *f = *state;
 
 	assert_int_equal(fx_open(f), 0);
-	mock_vfio_fail(f->m, MOCK_OP_IOCTL, VFIO_GROUP_UNSET_CONTAINER, 1,
+	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_GROUP_UNSET_CONTAINER, 1,
 		       EINVAL);
 	assert_int_equal(vfio_close(&f->dev), 0);
 	assert_all_released(f);
@@ -1084,17 +1072,17 @@ static void test_teardown_faults(void **state)
 		fx_start(f);
 		assert_int_equal(full_setup(f), 0);
 		/* Faults count calls from when they are armed. */
-		mock_vfio_fail(f->m, at[i].op, at[i].req, 1, EIO);
+		mock_vfio_fail(f->mx.m, at[i].op, at[i].req, 1, EIO);
 		assert_int_equal(vfio_close(&f->dev), -EIO);
 		assert_msg_has(f, "Input/output error");
-		mock_vfio_counters(f->m, &c);
+		mock_vfio_counters(f->mx.m, &c);
 		assert_int_equal(c.fds_open, 0);
 		assert_int_equal(c.dma_mappings, 0);
 		assert_int_equal(c.irqs_routed, 0);
 		/* A failed munmap leaves the (mock) mapping; nothing else. */
 		assert_int_equal(c.bar_mmaps, at[i].op == MOCK_OP_MUNMAP);
-		mock_vfio_destroy(f->m);
-		f->m = NULL;
+		mock_vfio_destroy(f->mx.m);
+		f->mx.m = NULL;
 	}
 }
 

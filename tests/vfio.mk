@@ -11,11 +11,13 @@ VFIO_TESTS = tests/test_mock_vfio tests/test_vfio tests/test_mock_parse
 check_PROGRAMS += $(VFIO_TESTS)
 TESTS += $(VFIO_TESTS)
 
-tests_test_mock_vfio_SOURCES = tests/test_mock_vfio.c
+tests_test_mock_vfio_SOURCES = tests/test_mock_vfio.c \
+	tests/mock_fixture.c tests/mock_fixture.h
 tests_test_mock_vfio_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_mock_vfio_LDADD = librevere.la $(CMOCKA_LIBS)
 
-tests_test_vfio_SOURCES = tests/test_vfio.c
+tests_test_vfio_SOURCES = tests/test_vfio.c \
+	tests/mock_fixture.c tests/mock_fixture.h
 tests_test_vfio_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_vfio_LDADD = librevere.la $(CMOCKA_LIBS)
 
