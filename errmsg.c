@@ -2,44 +2,43 @@
 #include "errmsg.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-static int errmsg_vset(struct errmsg *e, int errnum, int with_strerror,
-		       const char *fmt, va_list ap)
+/* Record fmt if e holds no error yet (the first is the cause). */
+static bool record(struct errmsg *e, int errnum, const char *fmt, va_list ap)
 {
-	size_t n;
-
 	if (e->err)
-		return -errnum;
+		return false;
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	n = strlen(e->msg);
-	if (with_strerror && n < sizeof(e->msg))
-		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", strerror(errnum));
 	e->err = errnum ? errnum : 1;
-	return -errnum;
-}
-
-int errmsg_set_errno(struct errmsg *e, int errnum, const char *fmt, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = errmsg_vset(e, errnum, 1, fmt, ap);
-	va_end(ap);
-	return ret;
+	return true;
 }
 
 int errmsg_set(struct errmsg *e, int errnum, const char *fmt, ...)
 {
 	va_list ap;
-	int ret;
 
 	va_start(ap, fmt);
-	ret = errmsg_vset(e, errnum, 0, fmt, ap);
+	record(e, errnum, fmt, ap);
 	va_end(ap);
-	return ret;
+	return -errnum;
+}
+
+int errmsg_set_errno(struct errmsg *e, int errnum, const char *fmt, ...)
+{
+	size_t n;
+	bool fresh;
+	va_list ap;
+
+	va_start(ap, fmt);
+	fresh = record(e, errnum, fmt, ap);
+	va_end(ap);
+	n = strlen(e->msg);
+	if (fresh && n < sizeof(e->msg))
+		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", strerror(errnum));
+	return -errnum;
 }
 
 void errmsg_hint(struct errmsg *e, const char *fmt, ...)

@@ -310,13 +310,20 @@ static void msg_init(uint8_t *msg, unsigned int op)
 
 /* ---- the commands the demo sends (spec 6) ---- */
 
+/* A command with no argument, whose answer the caller reads. */
+static int mgt_query(struct revere_dev *rd, unsigned int op, uint8_t *r)
+{
+	uint8_t c[RV_MSG_SIZE];
+
+	msg_init(c, op);
+	return mgt_command(rd, c, r);
+}
+
 int revere_mgt_pf_probe(struct revere_dev *rd, struct revere_probe *p)
 {
-	uint8_t c[RV_MSG_SIZE], r[RV_MSG_SIZE];
-	int ret;
+	uint8_t r[RV_MSG_SIZE];
+	int ret = mgt_query(rd, RV_OP_PF_PROBE, r);
 
-	msg_init(c, RV_OP_PF_PROBE);
-	ret = mgt_command(rd, c, r);
 	if (ret)
 		return ret;
 	p->max_ami_sw = (uint32_t)rv_msg_get(r, RV_PF_PROBE_RSP_MAX_AMI_SW);
@@ -328,11 +335,9 @@ int revere_mgt_pf_probe(struct revere_dev *rd, struct revere_probe *p)
 
 int revere_mgt_f_probe(struct revere_dev *rd, struct revere_probe *p)
 {
-	uint8_t c[RV_MSG_SIZE], r[RV_MSG_SIZE];
-	int ret;
+	uint8_t r[RV_MSG_SIZE];
+	int ret = mgt_query(rd, RV_OP_F_PROBE, r);
 
-	msg_init(c, RV_OP_F_PROBE);
-	ret = mgt_command(rd, c, r);
 	if (ret)
 		return ret;
 	p->ami_per_f = (uint32_t)rv_msg_get(r, RV_F_PROBE_RSP_AMI_PER_F_M1) + 1;
