@@ -14,9 +14,10 @@ DEMO_TESTS = \
 	tests/demo_faults.sh \
 	tests/demo_signal.sh \
 	tests/demo_signal_random.sh \
-	tests/demo_request.sh
+	tests/demo_request.sh \
+	tests/demo_preflight.sh
 TESTS += $(DEMO_TESTS)
-EXTRA_DIST += $(DEMO_TESTS) tests/demo_lib.sh
+EXTRA_DIST += $(DEMO_TESTS) tests/demo_lib.sh tests/sysroot_lib.sh
 
 # The driver's ring arithmetic (spec 8.1).
 if HAVE_CMOCKA
