@@ -83,7 +83,7 @@ static int write_str(const char *path, const char *val)
 {
 	size_t len = strlen(val);
 	ssize_t n;
-	int fd = open_rooted(path, O_WRONLY);
+	int fd = open_rooted(path, O_WRONLY | O_TRUNC);	/* as echo > does */
 
 	if (fd < 0)
 		return fd;

@@ -38,3 +38,11 @@ TESTS += tests/test_dev_faults
 tests_test_dev_faults_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_dev_faults_LDADD = librevere.la $(CMOCKA_LIBS)
 endif
+
+# sysfs.c on fake trees: names, devices, groups, bind and unbind.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/test_sysfs
+TESTS += tests/test_sysfs
+tests_test_sysfs_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_sysfs_LDADD = librevere.la $(CMOCKA_LIBS)
+endif
