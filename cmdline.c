@@ -16,11 +16,15 @@ enum {
 	OPT_LOOPBACK,
 	OPT_TRACE,
 	OPT_VERSION,
+	OPT_LIST,
+	OPT_CHECK,
 };
 
 static const struct option long_options[] = {
 	{ .name = "vfio-group", .has_arg = required_argument, .val = OPT_VFIO_GROUP },
 	{ .name = "device", .has_arg = required_argument, .val = OPT_DEVICE },
+	{ .name = "list", .has_arg = no_argument, .val = OPT_LIST },
+	{ .name = "check", .has_arg = no_argument, .val = OPT_CHECK },
 	{ .name = "sim", .has_arg = no_argument, .val = OPT_SIM },
 	{ .name = "packets", .has_arg = required_argument, .val = OPT_PACKETS },
 	{ .name = "timeout", .has_arg = required_argument, .val = OPT_TIMEOUT },
@@ -36,15 +40,20 @@ static const struct option long_options[] = {
 void cmdline_usage(FILE *out, const char *prog)
 {
 	fprintf(out,
-		"Usage: %s --vfio-group /dev/vfio/N --device 0000:BB:DD.F [options]\n"
+		"Usage: %s --device NAME [--vfio-group PATH] [options]\n"
+		"       %s --check --device NAME\n"
+		"       %s --list\n"
 		"       %s --sim [options]\n"
 		"\n"
 		"Drive a Revere-AMU PF (13b5:ff81) bound to vfio-pci: set up the\n"
 		"inversion accelerator (AHA 0), send messages through it and check\n"
 		"that every byte comes back inverted.\n"
 		"\n"
-		"  --vfio-group PATH  VFIO group file of the device (/dev/vfio/N)\n"
-		"  --device NAME      device name in that group (PCI address or mdev UUID)\n"
+		"  --device NAME      the device: PCI address DDDD:BB:DD.F or BB:DD.F, or mdev\n"
+		"                     UUID; its IOMMU group comes from sysfs\n"
+		"  --vfio-group PATH  VFIO group file (/dev/vfio/N), instead of sysfs's\n"
+		"  --check            check that the device is ready for a run, and exit\n"
+		"  --list             list Revere PFs, vfio-pci devices, mdevs, system state\n"
 		"  --sim              run on the simulated Revere-AMU (no root, no hardware)\n"
 		"  --packets N        messages to exchange, 1 to %" PRIu64 " (default %d)\n"
 		"  --timeout MS       wait for a response or a message, 1 to %u ms (default %d)\n"
@@ -58,7 +67,7 @@ void cmdline_usage(FILE *out, const char *prog)
 		"\n"
 		"Exit status: 0 every message verified, 1 runtime failure, 2 usage error,\n"
 		"128+N interrupted by signal N and torn down cleanly.\n",
-		prog, prog, UINT64_MAX, CMDLINE_DEFAULT_PACKETS,
+		prog, prog, prog, prog, UINT64_MAX, CMDLINE_DEFAULT_PACKETS,
 		CMDLINE_MAX_TIMEOUT_MS, CMDLINE_DEFAULT_TIMEOUT_MS);
 }
 
@@ -126,6 +135,12 @@ static int parse_one(struct cmdline *cl, int c, char *argv[],
 	case OPT_SIM:
 		cl->sim = true;
 		return 0;
+	case OPT_LIST:
+		cl->action = CMDLINE_LIST;
+		return 0;
+	case OPT_CHECK:
+		cl->action = CMDLINE_CHECK;
+		return 0;
 	case OPT_PACKETS:
 		return parse_u64("--packets", optarg, 1, UINT64_MAX,
 				 &cl->packets, err);
@@ -165,24 +180,43 @@ static int parse_one(struct cmdline *cl, int c, char *argv[],
 	}
 }
 
-/* Options that are fine alone but not together, or missing. */
-static int check_combination(const struct cmdline *cl, struct errmsg *err)
+/* --device NAME, normalised: "00:03.0" is "0000:00:03.0". */
+static int parse_device(struct cmdline *cl, struct errmsg *err)
 {
+	if (cl->device[0] == '\0')
+		return errmsg_set(err, EINVAL, "--device: empty name");
+	if (sysfs_name_parse(cl->device, cl->device_buf,
+			     sizeof(cl->device_buf), &cl->bus))
+		return errmsg_set(err, EINVAL,
+				  "--device: '%s' is not a device name: expected %s",
+				  cl->device, SYSFS_NAME_FORMS);
+	cl->device = cl->device_buf;
+	return 0;
+}
+
+/* Options that are fine alone but not together, or missing. */
+static int check_combination(struct cmdline *cl, struct errmsg *err)
+{
+	if (cl->action == CMDLINE_LIST &&
+	    (cl->sim || cl->vfio_group || cl->device))
+		return errmsg_set(err, EINVAL,
+				  "--list: cannot be used with --device, --vfio-group or --sim");
+	if (cl->action == CMDLINE_LIST)
+		return 0;
 	if (cl->sim && (cl->vfio_group || cl->device))
 		return errmsg_set(err, EINVAL,
 				   "--sim: cannot be used with --vfio-group or --device");
+	if (cl->sim && cl->action == CMDLINE_CHECK)
+		return errmsg_set(err, EINVAL,
+				  "--check: cannot be used with --sim (the simulated device is always ready)");
 	if (cl->sim)
 		return 0;
-	if (!cl->vfio_group)
-		return errmsg_set(err, EINVAL,
-				   "--vfio-group: missing (or use --sim to run on the simulated device)");
 	if (!cl->device)
-		return errmsg_set(err, EINVAL, "--device: missing");
-	if (cl->vfio_group[0] == '\0')
+		return errmsg_set(err, EINVAL,
+				  "--device: missing (or use --sim to run on the simulated device, --list to see the devices)");
+	if (cl->vfio_group && cl->vfio_group[0] == '\0')
 		return errmsg_set(err, EINVAL, "--vfio-group: empty path");
-	if (cl->device[0] == '\0')
-		return errmsg_set(err, EINVAL, "--device: empty name");
-	return 0;
+	return parse_device(cl, err);
 }
 
 int cmdline_parse(struct cmdline *cl, int argc, char *argv[],
@@ -201,7 +235,7 @@ int cmdline_parse(struct cmdline *cl, int argc, char *argv[],
 		ret = parse_one(cl, c, argv, err);
 		if (ret)
 			return ret;
-		if (cl->action != CMDLINE_RUN)
+		if (cl->action == CMDLINE_HELP || cl->action == CMDLINE_VERSION)
 			return 0;
 	}
 	if (optind < argc)

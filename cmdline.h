@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "errmsg.h"
+#include "sysfs.h"
 
 #define CMDLINE_DEFAULT_PACKETS		42
 #define CMDLINE_DEFAULT_TIMEOUT_MS	100
@@ -15,6 +16,8 @@
 
 enum cmdline_action {
 	CMDLINE_RUN,
+	CMDLINE_LIST,		/* --list */
+	CMDLINE_CHECK,		/* --check: the pre-flight alone */
 	CMDLINE_HELP,
 	CMDLINE_VERSION,
 };
@@ -27,8 +30,10 @@ enum cmdline_verbosity {
 
 struct cmdline {
 	enum cmdline_action action;
-	const char *vfio_group;		/* --vfio-group, NULL with --sim */
-	const char *device;		/* --device, NULL with --sim */
+	const char *vfio_group;		/* --vfio-group, NULL: from sysfs */
+	const char *device;		/* --device normalised, NULL with --sim */
+	enum sysfs_bus bus;		/* what --device names */
+	char device_buf[SYSFS_NAME_LEN];
 	bool sim;			/* --sim */
 	uint64_t packets;		/* --packets, >= 1 */
 	unsigned int timeout_ms;	/* --timeout, >= 1 */

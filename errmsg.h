@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#define ERRMSG_LEN 512
+#define ERRMSG_LEN 1024
 
 struct errmsg {
 	char msg[ERRMSG_LEN];

@@ -21,9 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cmdline.h"
+#include "listing.h"
 #include "mock_vfio.h"
+#include "preflight.h"
 #include "revere_dev.h"
 #include "vfio.h"
 
@@ -100,6 +103,48 @@ static struct mock_vfio *start_sim(struct cmdline *cl, struct errmsg *err)
 	return sim;
 }
 
+/* RLIMIT_MEMLOCK's soft limit in bytes, UINT64_MAX when unlimited. */
+static uint64_t memlock_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return UINT64_MAX;
+	return rl.rlim_cur;
+}
+
+/*
+ * Before any VFIO call: what sysfs says about the device, and its group
+ * file when --vfio-group did not name one. --check stops here.
+ */
+static int preflight(struct cmdline *cl, struct preflight *pf)
+{
+	struct errmsg err = { .err = 0 };
+	char lim[32];
+
+	*pf = (struct preflight){
+		.device = cl->device,
+		.bus = cl->bus,
+		.group_override = cl->vfio_group,
+		.need = revere_buffer_size(),
+		.memlock = memlock_limit(),
+	};
+	if (preflight_run(pf, &err)) {
+		fprintf(stderr, PROG ": %s\n", err.msg);
+		return EXIT_FAILURE;
+	}
+	cl->vfio_group = pf->group_file;
+	if (cl->action != CMDLINE_CHECK)
+		return EXIT_SUCCESS;
+	preflight_kib(pf->memlock, lim, sizeof(lim));
+	printf("%s: ready: %s%s, driver %s, IOMMU group %d (%s, this user can open it), locked-memory limit %s for %zu KiB\n",
+	       pf->device, pf->bus == SYSFS_MDEV ? "mdev " : "Revere-AMU PF",
+	       pf->bus == SYSFS_MDEV ? pf->dev.mdev_type : "",
+	       pf->dev.driver[0] ? pf->dev.driver : "none", pf->dev.group,
+	       pf->group_file, lim, (revere_buffer_size() + 1023) >> 10);
+	return EXIT_SUCCESS;
+}
+
 static int parse_args(struct cmdline *cl, int argc, char *argv[])
 {
 	struct errmsg err = { .err = 0 };
@@ -142,11 +187,21 @@ int main(int argc, char *argv[])
 	struct revere_dev rd;
 	struct mock_vfio *sim = NULL;
 	struct errmsg err = { .err = 0 };
+	struct preflight pf;
 	int ret, td;
 
 	ret = parse_args(&cl, argc, argv);
-	if (ret || cl.action != CMDLINE_RUN)
+	if (ret || cl.action == CMDLINE_HELP || cl.action == CMDLINE_VERSION)
 		return ret;
+	if (cl.action == CMDLINE_LIST)
+		return listing_print(stdout, revere_buffer_size(),
+				     memlock_limit()) ? EXIT_FAILURE : EXIT_SUCCESS;
+	/* With --sim the mock is the device: nothing to check. */
+	if (!cl.sim) {
+		ret = preflight(&cl, &pf);
+		if (ret || cl.action == CMDLINE_CHECK)
+			return ret;
+	}
 	catch_signals();
 	if (cl.sim && !(sim = start_sim(&cl, &err))) {
 		fprintf(stderr, PROG ": --sim: %s\n", err.msg);

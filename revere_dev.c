@@ -115,9 +115,21 @@ static void ring_place(struct revere_dev *rd, struct rv_ring *r,
  * One mapping holds all the rings: the three management sockets in the
  * first page, then the TX and RX data rings, each page aligned.
  */
+static size_t mgt_size(void)
+{
+	return align_up(3 * ((size_t)RV_MSG_SIZE << MGT_LOG2_SIZE), 4096);
+}
+
+size_t revere_buffer_size(void)
+{
+	size_t data = (size_t)DATA_MSG_SIZE << DATA_LOG2_SIZE;
+
+	return align_up(mgt_size() + 2 * data, BUF_ALIGN);
+}
+
 int revere_alloc_buffers(struct revere_dev *rd)
 {
-	size_t mgt = align_up(3 * ((size_t)RV_MSG_SIZE << MGT_LOG2_SIZE), 4096);
+	size_t mgt = mgt_size();
 	size_t data = (size_t)rd->msg_size << DATA_LOG2_SIZE;
 	size_t off = 0;
 

@@ -113,6 +113,12 @@ void revere_init(struct revere_dev *rd, struct vfio_dev *vfio,
  */
 bool revere_stop_requested(struct revere_dev *rd);
 
+/*
+ * Bytes of the I/O buffers a run maps for DMA, which the IOMMU pins and
+ * charges to RLIMIT_MEMLOCK (the pre-flight compares the two).
+ */
+size_t revere_buffer_size(void);
+
 /* 1. Allocate the I/O buffers shared with the device. */
 int revere_alloc_buffers(struct revere_dev *rd);
 

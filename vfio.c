@@ -284,8 +284,9 @@ int vfio_reset(struct vfio_dev *dev)
 				   dev->device_name);
 	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_RESET, NULL);
 	if (ret < 0)
-		return vfio_fail(dev, -ret, "VFIO_DEVICE_RESET on %s",
-			    dev->device_name);
+		return vfio_fail_hint(dev, -ret, -ret == EIO ?
+			"the device did not come back from its reset: check it with `lspci -vv`, then remove and rescan it (`echo 1 > /sys/bus/pci/devices/BDF/remove && echo 1 > /sys/bus/pci/rescan`) or power-cycle the host" : NULL,
+			"VFIO_DEVICE_RESET on %s", dev->device_name);
 	return 0;
 }
 
@@ -590,19 +591,24 @@ void vfio_memlock_hint(struct vfio_dev *dev, uint64_t size, char *hint,
 		       size_t len)
 {
 	uint64_t limit, need = dma_pinned(dev) + size;
-	char lim[32];
+	uint64_t need_kib = (need + 1023) >> 10;
 
 	if (dev->ops->memlock_limit(dev->ops->ctx, &limit) < 0)
-		snprintf(lim, sizeof(lim), "unknown");
-	else if (limit == UINT64_MAX)
-		snprintf(lim, sizeof(lim), "unlimited");
-	else
-		snprintf(lim, sizeof(lim), "%" PRIu64 " KiB", limit >> 10);
+		limit = 0;
+	else if (limit == UINT64_MAX || limit >= need) {
+		/* The limit covers us: something else holds the memory. */
+		snprintf(hint, len,
+			 "the locked-memory limit (%s%" PRIu64 " KiB) covers the %"
+			 PRIu64 " KiB the DMA buffers need, but memory this user locked elsewhere counts against it too, or the IOMMU is out of mappings (vfio_iommu_type1 dma_entry_limit): raise it further (`ulimit -l unlimited`), or run as root",
+			 limit == UINT64_MAX ? "unlimited, " : "",
+			 limit == UINT64_MAX ? need_kib : limit >> 10, need_kib);
+		return;
+	}
 	snprintf(hint, len,
-		 "the locked-memory limit is %s and the DMA buffers need %"
+		 "the locked-memory limit is %" PRIu64 " KiB and the DMA buffers need %"
 		 PRIu64 " KiB: raise it with `ulimit -l %" PRIu64
 		 "` (or run as root)",
-		 lim, need >> 10, (need + 1023) >> 10);
+		 limit >> 10, need_kib, need_kib);
 }
 
 /*

@@ -23,6 +23,14 @@
 
 #define VFIO_CONTAINER_PATH	"/dev/vfio/vfio"
 
+/*
+ * EPERM attaching a group: type1 refuses an IOMMU without interrupt
+ * remapping (unless allow_unsafe_interrupts), and a no-IOMMU group
+ * without CAP_SYS_RAWIO.
+ */
+#define EPERM_HINT \
+	"the IOMMU has no interrupt remapping (enable it in the firmware, or accept the risk: `modprobe vfio_iommu_type1 allow_unsafe_interrupts=1`), or the group is a no-IOMMU group, which the demo does not support"
+
 /* "42" from "/dev/vfio/42": the IOMMU group number, for sysfs hints. */
 static const char *group_number(const struct vfio_dev *dev)
 {
@@ -176,13 +184,18 @@ static int group_release(struct vfio_dev *dev)
 static int group_check_viable(struct vfio_dev *dev)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char hint[ERRMSG_LEN];
+	char hint[ERRMSG_LEN] = "";
 	int ret;
 
 	ret = vfio_sys_ioctl(dev, dev->group_fd, VFIO_GROUP_GET_STATUS, &status);
+	if (ret == -ENOTTY)
+		snprintf(hint, sizeof(hint),
+			 "%s is not a VFIO group file: pass /dev/vfio/N, the device's group (`revere-vfio-demo --list`), or leave --vfio-group out",
+			 dev->group_path);
 	if (ret < 0)
-		return vfio_fail(dev, -ret, "VFIO_GROUP_GET_STATUS on %s",
-			    dev->group_path);
+		return vfio_fail_hint(dev, -ret, hint,
+				      "VFIO_GROUP_GET_STATUS on %s",
+				      dev->group_path);
 	if (status.flags & VFIO_GROUP_FLAGS_VIABLE)
 		return 0;
 	not_viable_hint(dev, hint, sizeof(hint));
@@ -202,6 +215,8 @@ static int group_attach(struct vfio_dev *dev)
 	/* Linux >= 5.19 refuses a non-viable group here with EBUSY. */
 	if (ret == -EBUSY)
 		not_viable_hint(dev, hint, sizeof(hint));
+	if (ret == -EPERM)
+		snprintf(hint, sizeof(hint), "%s", EPERM_HINT);
 	if (ret < 0)
 		return vfio_fail_hint(dev, -ret, hint, "VFIO_GROUP_SET_CONTAINER on %s",
 				 dev->group_path);
@@ -217,8 +232,9 @@ static int group_set_iommu(struct vfio_dev *dev)
 	ret = vfio_sys_ioctl(dev, dev->container_fd, VFIO_SET_IOMMU,
 			(void *)(uintptr_t)dev->iommu_type);
 	if (ret < 0)
-		return vfio_fail(dev, -ret, "VFIO_SET_IOMMU(%u) for %s",
-			    dev->iommu_type, dev->group_path);
+		return vfio_fail_hint(dev, -ret, ret == -EPERM ? EPERM_HINT : NULL,
+				      "VFIO_SET_IOMMU(%u) for %s",
+				      dev->iommu_type, dev->group_path);
 	dev->iommu_set = true;
 
 	ret = vfio_sys_ioctl(dev, dev->container_fd, VFIO_IOMMU_GET_INFO, &info);

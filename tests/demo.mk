@@ -14,9 +14,10 @@ DEMO_TESTS = \
 	tests/demo_faults.sh \
 	tests/demo_signal.sh \
 	tests/demo_signal_random.sh \
-	tests/demo_request.sh
+	tests/demo_request.sh \
+	tests/demo_preflight.sh
 TESTS += $(DEMO_TESTS)
-EXTRA_DIST += $(DEMO_TESTS) tests/demo_lib.sh
+EXTRA_DIST += $(DEMO_TESTS) tests/demo_lib.sh tests/sysroot_lib.sh
 
 # The driver's ring arithmetic (spec 8.1).
 if HAVE_CMOCKA
@@ -36,4 +37,12 @@ check_PROGRAMS += tests/test_dev_faults
 TESTS += tests/test_dev_faults
 tests_test_dev_faults_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_dev_faults_LDADD = librevere.la $(CMOCKA_LIBS)
+endif
+
+# sysfs.c on fake trees: names, devices, groups, bind and unbind.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/test_sysfs
+TESTS += tests/test_sysfs
+tests_test_sysfs_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_sysfs_LDADD = librevere.la $(CMOCKA_LIBS)
 endif

@@ -109,6 +109,12 @@ syscall_fails "ioctl:VFIO_DEVICE_GET_INFO:1:EIO" "VFIO_DEVICE_GET_INFO"
 syscall_fails "ioctl:VFIO_DEVICE_GET_REGION_INFO:1:EIO" "VFIO_DEVICE_GET_REGION_INFO"
 syscall_fails "ioctl:VFIO_DEVICE_RESET:1:EIO" "VFIO_DEVICE_RESET"
 syscall_fails "ioctl:VFIO_IOMMU_MAP_DMA:1:ENOMEM" "locked-memory limit"
+# Each error that needs the user says what to do, consistent with itself.
+syscall_fails "ioctl:VFIO_IOMMU_MAP_DMA:1:ENOMEM" "VFIO_IOMMU_MAP_DMA of 327680 bytes at IOVA 0x10000000: Cannot allocate memory; the locked-memory limit (65536 KiB) covers the 320 KiB the DMA buffers need, but memory this user locked elsewhere counts against it too"
+syscall_fails "ioctl:VFIO_GROUP_SET_CONTAINER:1:EPERM" "VFIO_GROUP_SET_CONTAINER on /dev/vfio/42: Operation not permitted; the IOMMU has no interrupt remapping (enable it in the firmware, or accept the risk: \`modprobe vfio_iommu_type1 allow_unsafe_interrupts=1\`), or the group is a no-IOMMU group, which the demo does not support"
+syscall_fails "ioctl:VFIO_SET_IOMMU:1:EPERM" "VFIO_SET_IOMMU([0-9]*) for /dev/vfio/42: Operation not permitted; the IOMMU has no interrupt remapping"
+syscall_fails "ioctl:VFIO_DEVICE_RESET:1:EIO" "VFIO_DEVICE_RESET on .*: Input/output error; the device did not come back from its reset: check it with \`lspci -vv\`"
+syscall_fails "ioctl:VFIO_GROUP_GET_STATUS:1:ENOTTY" "VFIO_GROUP_GET_STATUS on /dev/vfio/42: Inappropriate ioctl for device; /dev/vfio/42 is not a VFIO group file: pass /dev/vfio/N, the device's group (\`revere-vfio-demo --list\`), or leave --vfio-group out"
 syscall_fails "ioctl:VFIO_IOMMU_MAP_DMA:1:EFAULT" "VFIO_IOMMU_MAP_DMA"
 syscall_fails "mmap:1:ENOMEM" "BAR0"
 syscall_fails "pread:1:EIO" "config"
@@ -124,6 +130,7 @@ expect "reset=0, MAP_DMA fails: error names VFIO_IOMMU_MAP_DMA" \
 # A group that is not viable, a device name the group does not have.
 fails "group_viable=0" "not viable"
 fails "memlock_limit=4096" "locked-memory limit"
+fails "memlock_limit=4096" "the locked-memory limit is 4 KiB and the DMA buffers need 320 KiB: raise it with \`ulimit -l 320\`"
 
 # A BAR0 write that fails while the management sockets are programmed
 # (pread/pwrite path): the AMU is never enabled with half-set sockets. A

@@ -5,7 +5,7 @@
 
 "$DEMO" --help >"$tmp/out" 2>"$tmp/err"; status=$?
 expect_status "--help" 0
-for opt in --vfio-group --device --sim --packets --timeout --loopback --trace --verbose --quiet --help --version 'Exit status'; do
+for opt in --vfio-group --device --check --list --sim --packets --timeout --loopback --trace --verbose --quiet --help --version 'Exit status'; do
 	expect "--help mentions $opt" grep -q -- "$opt" "$tmp/out"
 done
 "$DEMO" -h >"$tmp/out" 2>"$tmp/err"; status=$?
@@ -25,9 +25,19 @@ usage() {
 	expect "$desc: nothing on stdout" test ! -s "$tmp/out"
 }
 
-usage "no arguments" "--vfio-group: missing"
+usage "no arguments" "--device: missing (or use --sim"
 usage "group without device" "--device: missing" --vfio-group /dev/vfio/1
-usage "device without group" "--vfio-group: missing" --device 0000:00:03.0
+usage "--check without device" "--device: missing" --check
+usage "--check with --sim" "--check: cannot be used with --sim" --check --sim
+usage "--list with --device" "--list: cannot be used with --device" --list --device 00:03.0
+usage "--list with --sim" "--list: cannot be used with" --list --sim
+usage "--device empty" "--device: empty name" --device ''
+# A name that is neither a PCI address nor a UUID shows the forms.
+for bad in 0000:00:3.0 00:3.0 0:00:03.0 00:03.8 00:20.0 0000:00:03.0x 2 /dev/vfio/2 \
+	12345678-1234-1234-1234-12345678901 12345678-1234-1234-1234-1234567890123 \
+	1234567g-1234-1234-1234-123456789012; do
+	usage "--device $bad" "--device: '$bad' is not a device name: expected a PCI address DDDD:BB:DD.F, its short form BB:DD.F (as lspci prints it), or an mdev UUID" --device "$bad"
+done
 usage "--sim with a group" "--sim: cannot be used with --vfio-group" --sim --vfio-group /dev/vfio/1
 usage "--sim with a device" "--sim: cannot be used with" --sim --device 0000:00:03.0
 usage "unknown option" "--frobnicate: unknown option" --sim --frobnicate

@@ -163,6 +163,10 @@ static void test_parsed_fault_fires(void **state)
 	assert_int_equal(vfio_dma_unmap(&dev, 0x10000, 4096), 0);
 	assert_int_equal(vfio_dma_map(&dev, buf, 0x10000, 4096), -ENOMEM);
 	assert_non_null(strstr(dev.err.msg, "ulimit -l"));
+	/* 64 MiB covers 4 KiB: the hint says so instead of "raise it to 4". */
+	assert_non_null(strstr(dev.err.msg,
+		"locked-memory limit (65536 KiB) covers the 4 KiB"));
+	assert_null(strstr(dev.err.msg, "ulimit -l 4`"));
 	assert_int_equal(vfio_close(&dev), 0);
 	mock_vfio_destroy(m);
 	munmap(buf, 4096);

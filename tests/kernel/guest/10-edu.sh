@@ -6,7 +6,8 @@
 # and the emulated Intel IOMMU, with QEMU's edu device (1234:11e8).
 # Runs in the guest as root, from /init (see tests/kernel/README).
 #
-# RIG-EXPECT: edu-found edu-bind edu-root edu-dmar-fault demo-refuses-edu
+# RIG-EXPECT: edu-found edu-bind edu-list edu-root edu-dmar-fault
+# RIG-EXPECT: demo-refuses-edu demo-device-alone-refuses-edu
 # RIG-EXPECT: edu-nonroot-denied edu-nonroot-memlock edu-nonroot
 # RIG-EXPECT: edu-request-unbind
 
@@ -146,6 +147,22 @@ fi
 pass edu-bind
 echo "edu: $BDF bound to vfio-pci, IOMMU group $GROUP_DEV"
 
+# --list finds edu through sysfs alone: bound to vfio-pci, its group and
+# group file, which root can open.
+revere-vfio-demo --list >"$OUT" 2>&1
+st=$?
+cat "$OUT"
+want="$BDF  $EDU_ID, driver vfio-pci, group ${GROUP##*/}, $GROUP_DEV (root:root 0600, this user can open it)"
+if [ "$st" -ne 0 ]; then
+	fail edu-list "revere-vfio-demo --list exited $st, want 0"
+elif ! grep -qxF "$want" "$OUT"; then
+	fail edu-list "no line '$want'"
+elif ! grep -q '^IOMMU: on, ' "$OUT"; then
+	fail edu-list "no 'IOMMU: on' line"
+else
+	pass edu-list
+fi
+
 # Root: every check of edu-test.
 edu-test "$GROUP_DEV" "$BDF" >"$OUT" 2>&1
 st=$?
@@ -177,6 +194,20 @@ elif ! grep -q "$EDU_ID" "$OUT" || ! grep -q "$REVERE_ID" "$OUT"; then
 	fail demo-refuses-edu "message does not name both $EDU_ID and $REVERE_ID"
 else
 	pass demo-refuses-edu
+fi
+
+# --device alone: the demo finds edu's group in sysfs, then refuses edu by
+# its IDs before any VFIO call, naming the group it found.
+revere-vfio-demo --device "${BDF#0000:}" >"$OUT" 2>&1
+st=$?
+cat "$OUT"
+want="$BDF is PCI device $EDU_ID (class 00ff00, bound to vfio-pci, IOMMU group ${GROUP##*/}), not a Revere-AMU PF ($REVERE_ID)"
+if [ "$st" -ne 1 ]; then
+	fail demo-device-alone-refuses-edu "revere-vfio-demo --device ${BDF#0000:} exited $st, want 1"
+elif ! grep -qF "$want" "$OUT"; then
+	fail demo-device-alone-refuses-edu "no '$want'"
+else
+	pass demo-device-alone-refuses-edu
 fi
 
 # Non-root without access to the group file: opening it must fail cleanly.

@@ -6,7 +6,8 @@
 # guest kernel's own vfio, vfio_iommu_type1 and mdev code. Runs in the guest
 # as root, from /init (see tests/kernel/README).
 #
-# RIG-EXPECT: mdev-load mdev-create mdev-demo mdev-demo-10000
+# RIG-EXPECT: mdev-load mdev-create mdev-list mdev-check mdev-demo
+# RIG-EXPECT: mdev-demo-10000
 # RIG-EXPECT: mdev-loopback mdev-sigint mdev-state-observable mdev-remove
 # RIG-EXPECT: mdev-request-remove mdev-unload mdev-config-space
 
@@ -62,10 +63,11 @@ quiesced_line() {
 # demo_ok CHECK PACKETS WORD [OPTIONS...]: the demo must exit 0, report
 # PACKETS messages "WORD and verified", leave the device quiesced, and the
 # device must have moved at least PACKETS messages (so it really ran here).
+# --device alone: the demo finds the group in sysfs.
 demo_ok() {
 	check=$1 packets=$2 word=$3
 	shift 3
-	revere-vfio-demo --vfio-group "$GROUP_DEV" --device "$UUID" "$@" \
+	revere-vfio-demo --device "$UUID" "$@" \
 		>"$OUT" 2>"$ERR" </dev/null
 	st=$?
 	cat "$OUT" "$ERR"
@@ -290,6 +292,32 @@ elif ! cmp -s /tmp/cfg-mdev /tmp/cfg-mock; then
 else
 	pass mdev-config-space
 	echo "mdev: config space, $(wc -l </tmp/cfg-mdev) rows of 16 bytes, the same as the mock's"
+fi
+
+# ---- --list and --check find the instance through sysfs ----
+revere-vfio-demo --list >"$OUT" 2>"$ERR"
+st=$?
+cat "$OUT" "$ERR"
+want="$UUID  mdev type $(basename "$(readlink "/sys/bus/mdev/devices/$UUID/mdev_type")"), driver "
+if [ "$st" -ne 0 ]; then
+	fail mdev-list "revere-vfio-demo --list exited $st, want 0"
+elif ! grep "^$UUID " "$OUT" | grep -qF "$want"; then
+	fail mdev-list "no line starting '$want'"
+elif ! grep "^$UUID " "$OUT" | grep -qF ", group $GROUP, $GROUP_DEV ("; then
+	fail mdev-list "the line of $UUID does not name group $GROUP and $GROUP_DEV"
+else
+	pass mdev-list
+fi
+revere-vfio-demo --check --device "$UUID" >"$OUT" 2>"$ERR"
+st=$?
+cat "$OUT" "$ERR"
+if [ "$st" -ne 0 ]; then
+	fail mdev-check "revere-vfio-demo --check exited $st: $(head -n 1 "$ERR")"
+elif ! grep -qF "$UUID: ready: mdev " "$OUT" ||
+	! grep -qF "IOMMU group $GROUP ($GROUP_DEV, this user can open it)" "$OUT"; then
+	fail mdev-check "no '$UUID: ready: ... IOMMU group $GROUP ($GROUP_DEV...' line"
+else
+	pass mdev-check
 fi
 
 # ---- The demo ----

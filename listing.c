@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "listing.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "preflight.h"
+#include "sysfs.h"
+
+/* "/dev/vfio/7 (rw)", "/dev/vfio/7 (root:root 0600, no access)". */
+static void group_state(const struct sysfs_dev *d, char *buf, size_t len)
+{
+	char file[64], owner[96];
+	struct stat st;
+
+	if (d->group < 0) {
+		snprintf(buf, len, "no IOMMU group");
+		return;
+	}
+	sysfs_group_file(d->group, file, sizeof(file));
+	if (sysfs_stat(file, &st)) {
+		snprintf(buf, len, "group %d, %s missing", d->group, file);
+		return;
+	}
+	preflight_describe_owner(&st, owner, sizeof(owner));
+	snprintf(buf, len, "group %d, %s (%s, %s)", d->group, file, owner,
+		 sysfs_access_rw(file) ? "this user cannot open it"
+				       : "this user can open it");
+}
+
+struct listed {
+	FILE *out;
+	int count;
+};
+
+static int print_dev(const struct sysfs_dev *d, void *arg)
+{
+	struct listed *l = arg;
+	FILE *out = l->out;
+	char grp[256], ids[80], extra[160] = "", names[128];
+
+	if (d->bus == SYSFS_PCI && !preflight_is_revere(d) &&
+	    strcmp(d->driver, "vfio-pci"))
+		return 0;
+	if (d->bus == SYSFS_PCI)
+		snprintf(ids, sizeof(ids), "%04x:%04x%s", d->vendor, d->device,
+			 preflight_is_revere(d) ? " Revere-AMU PF" : "");
+	else
+		snprintf(ids, sizeof(ids), "mdev type %s",
+			 d->mdev_type[0] ? d->mdev_type : "unknown");
+	if (!sysfs_dev_class_names(d, "net", names, sizeof(names)) && names[0])
+		snprintf(extra, sizeof(extra), ", network interface %s", names);
+	group_state(d, grp, sizeof(grp));
+	l->count++;
+	fprintf(out, "%s  %s, driver %s%s, %s\n", d->name, ids,
+		d->driver[0] ? d->driver : "none", extra, grp);
+	return 0;
+}
+
+static void print_state(FILE *out, uint64_t need, uint64_t memlock)
+{
+	uint64_t need_kib = (need + 1023) >> 10;
+	int groups = sysfs_iommu_group_count();
+	struct stat st;
+	char lim[32];
+	bool container = !sysfs_stat("/dev/vfio/vfio", &st);
+
+	if (groups)
+		fprintf(out, "IOMMU: on, %d groups in /sys/kernel/iommu_groups\n",
+			groups);
+	else
+		fprintf(out, "IOMMU: off or absent, no groups in /sys/kernel/iommu_groups (intel_iommu=on or amd_iommu=on, the SMMU on Arm)\n");
+	fprintf(out, "vfio modules: vfio %s, vfio_iommu_type1 %s, vfio-pci %s, /dev/vfio/vfio %s\n",
+		sysfs_module_loaded("vfio") ? "loaded" : "not loaded",
+		sysfs_module_loaded("vfio_iommu_type1") ? "loaded" : "not loaded",
+		sysfs_pci_driver_exists("vfio-pci") ? "loaded" : "not loaded",
+		container ? "present" : "missing");
+	preflight_kib(memlock, lim, sizeof(lim));
+	fprintf(out, "locked memory: limit %s, a run pins %" PRIu64 " KiB: ",
+		lim, need_kib);
+	if (sysfs_cap_ipc_lock())
+		fprintf(out, "not applied (CAP_IPC_LOCK)\n");
+	else if (memlock >= need)
+		fprintf(out, "enough\n");
+	else
+		fprintf(out, "too low: `ulimit -l %" PRIu64 "`\n", need_kib);
+}
+
+int listing_print(FILE *out, uint64_t need, uint64_t memlock)
+{
+	struct listed l = { .out = out };
+
+	fprintf(out, "Revere-AMU PFs (13b5:ff81), devices bound to vfio-pci, mdevs:\n");
+	sysfs_for_each_dev(SYSFS_PCI, print_dev, &l);
+	sysfs_for_each_dev(SYSFS_MDEV, print_dev, &l);
+	if (!l.count)
+		fprintf(out, "none\n");
+	print_state(out, need, memlock);
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The pre-flight checks of preflight.h, one function each, in the order a
+ * user fixes things: the device, the IOMMU, the driver, the modules, the
+ * group file, the group's other devices, the locked-memory limit.
+ */
+#include "preflight.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LIST_LEN	384
+
+bool preflight_is_revere(const struct sysfs_dev *d)
+{
+	return d->bus == SYSFS_PCI && d->vendor == REVERE_VENDOR_ID &&
+	       d->device == REVERE_DEVICE_ID;
+}
+
+bool preflight_driver_viable(const struct sysfs_dev *d)
+{
+	static const char *const ok[] = { "", "vfio-pci", "pci-stub",
+					  "pcieport" };
+
+	if (d->bus == SYSFS_MDEV)
+		return true;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(d->driver, ok[i]))
+			return true;
+	return false;
+}
+
+void preflight_describe_owner(const struct stat *st, char *buf, size_t len)
+{
+	struct passwd *pw = getpwuid(st->st_uid);
+	struct group *gr = getgrgid(st->st_gid);
+	char u[32], g[32];
+
+	snprintf(u, sizeof(u), "%u", (unsigned int)st->st_uid);
+	snprintf(g, sizeof(g), "%u", (unsigned int)st->st_gid);
+	snprintf(buf, len, "%s:%s %04o", pw ? pw->pw_name : u,
+		 gr ? gr->gr_name : g, (unsigned int)(st->st_mode & 07777));
+}
+
+void preflight_kib(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes == UINT64_MAX)
+		snprintf(buf, len, "unlimited");
+	else
+		snprintf(buf, len, "%" PRIu64 " KiB", bytes >> 10);
+}
+
+/* Append ", name" to a list. */
+static void list_add(char *buf, size_t len, const char *name)
+{
+	size_t n = strlen(buf);
+
+	if (n + 1 < len)
+		snprintf(buf + n, len - n, "%s%s", n ? ", " : "", name);
+}
+
+static int add_revere(const struct sysfs_dev *d, void *arg)
+{
+	if (preflight_is_revere(d))
+		list_add(arg, LIST_LEN, d->name);
+	return 0;
+}
+
+static int add_any(const struct sysfs_dev *d, void *arg)
+{
+	list_add(arg, LIST_LEN, d->name);
+	return 0;
+}
+
+/* "0000:00:05.0, 0000:00:06.0" or "none". */
+static void revere_pfs(char *buf)
+{
+	buf[0] = '\0';
+	sysfs_for_each_dev(SYSFS_PCI, add_revere, buf);
+	if (!buf[0])
+		snprintf(buf, LIST_LEN, "none");
+}
+
+/* "driver virtio-pci", "no driver". */
+static void driver_words(const struct sysfs_dev *d, char *buf, size_t len)
+{
+	if (d->driver[0])
+		snprintf(buf, len, "bound to %s", d->driver);
+	else
+		snprintf(buf, len, "bound to no driver");
+}
+
+/* "IOMMU group 7", "no IOMMU group". */
+static void group_words(const struct sysfs_dev *d, char *buf, size_t len)
+{
+	if (d->group >= 0)
+		snprintf(buf, len, "IOMMU group %d", d->group);
+	else
+		snprintf(buf, len, "no IOMMU group");
+}
+
+/* ---- the checks ---- */
+
+static int check_exists(struct preflight *pf, struct errmsg *err)
+{
+	char dir[256], list[LIST_LEN] = "";
+	int ret = sysfs_dev_read(pf->bus, pf->device, &pf->dev);
+
+	if (ret != -ENOENT)
+		return 0;
+	sysfs_dev_dir(pf->bus, pf->device, dir, sizeof(dir));
+	if (pf->bus == SYSFS_MDEV) {
+		sysfs_for_each_dev(SYSFS_MDEV, add_any, list);
+		return errmsg_set(err, ENODEV,
+				  "no mdev %s (no %s); mdevs on this host: %s; see `revere-vfio-demo --list`",
+				  pf->device, dir, list[0] ? list : "none");
+	}
+	revere_pfs(list);
+	return errmsg_set(err, ENODEV,
+			  "no PCI device %s (no %s); Revere-AMU PFs (13b5:ff81) on this host: %s; see `revere-vfio-demo --list`",
+			  pf->device, dir, list);
+}
+
+static int check_ids(struct preflight *pf, struct errmsg *err)
+{
+	const struct sysfs_dev *d = &pf->dev;
+	char drv[96], grp[48], list[LIST_LEN], net[128] = "", what[160] = "";
+
+	if (d->bus != SYSFS_PCI || preflight_is_revere(d))
+		return 0;
+	driver_words(d, drv, sizeof(drv));
+	group_words(d, grp, sizeof(grp));
+	if (!sysfs_dev_class_names(d, "net", net, sizeof(net)) && net[0])
+		snprintf(what, sizeof(what), ", network interface %s", net);
+	else if (!sysfs_dev_class_names(d, "block", net, sizeof(net)) && net[0])
+		snprintf(what, sizeof(what), ", block device %s", net);
+	revere_pfs(list);
+	return errmsg_set(err, ENODEV,
+			  "%s is PCI device %04x:%04x (class %06x, %s, %s%s), not a Revere-AMU PF (13b5:ff81); pass a Revere PF: on this host %s",
+			  d->name, d->vendor, d->device, d->class, drv, grp,
+			  what, list);
+}
+
+static int check_group(struct preflight *pf, struct errmsg *err)
+{
+	const struct sysfs_dev *d = &pf->dev;
+	int groups;
+
+	if (d->group >= 0)
+		return 0;
+	groups = sysfs_iommu_group_count();
+	return errmsg_set(err, ENODEV,
+			  "%s has no IOMMU group (%d groups in /sys/kernel/iommu_groups): the IOMMU is %s; enable it in the firmware (VT-d, AMD-Vi, or the SMMU on Arm) and on the kernel command line (intel_iommu=on or amd_iommu=on), then reboot; VFIO's no-IOMMU mode is not supported",
+			  d->name, groups,
+			  groups ? "on but does not cover this device"
+				 : "off or absent");
+}
+
+/* The same file: equal paths, or the same inode. */
+static bool same_file(const char *given, const char *group_file)
+{
+	struct stat a, b;
+
+	if (!strcmp(given, group_file))
+		return true;
+	if (sysfs_stat(given, &a) || sysfs_stat(group_file, &b))
+		return false;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static int check_override(struct preflight *pf, struct errmsg *err)
+{
+	char file[PREFLIGHT_GROUP_LEN];
+
+	sysfs_group_file(pf->dev.group, file, sizeof(file));
+	if (!pf->group_override) {
+		snprintf(pf->group_file, sizeof(pf->group_file), "%s", file);
+		return 0;
+	}
+	snprintf(pf->group_file, sizeof(pf->group_file), "%s",
+		 pf->group_override);
+	if (same_file(pf->group_override, file))
+		return 0;
+	return errmsg_set(err, EINVAL,
+			  "--vfio-group %s is not the group of %s, which sysfs puts in IOMMU group %d (%s); pass --vfio-group %s, or leave --vfio-group out",
+			  pf->group_override, pf->device, pf->dev.group, file,
+			  file);
+}
+
+static int check_driver(struct preflight *pf, struct errmsg *err)
+{
+	const struct sysfs_dev *d = &pf->dev;
+	const char *n = d->name;
+	char unbind[256] = "", modprobe[64] = "";
+
+	if (d->bus != SYSFS_PCI || !strcmp(d->driver, "vfio-pci"))
+		return 0;
+	if (d->driver[0])
+		snprintf(unbind, sizeof(unbind),
+			 "echo %s > /sys/bus/pci/devices/%s/driver/unbind && ",
+			 n, n);
+	if (!sysfs_pci_driver_exists("vfio-pci"))
+		snprintf(modprobe, sizeof(modprobe),
+			 "vfio-pci is not loaded: `modprobe vfio-pci`, then ");
+	return errmsg_set(err, EBUSY,
+			  "Revere-AMU PF %s is bound to %s, not vfio-pci; %sbind it to vfio-pci: `echo vfio-pci > /sys/bus/pci/devices/%s/driver_override && %secho %s > /sys/bus/pci/drivers_probe`",
+			  n, d->driver[0] ? d->driver : "no driver", modprobe,
+			  n, unbind, n);
+}
+
+static int check_modules(struct preflight *pf, struct errmsg *err)
+{
+	struct stat st;
+	const char *missing = NULL;
+
+	(void)pf;
+	if (sysfs_stat("/dev/vfio/vfio", &st))
+		missing = "vfio (no /dev/vfio/vfio)";
+	else if (!sysfs_module_loaded("vfio_iommu_type1"))
+		missing = "vfio_iommu_type1 (no /sys/module/vfio_iommu_type1)";
+	if (!missing)
+		return 0;
+	return errmsg_set(err, ENOENT,
+			  "the vfio modules are not loaded: %s; `modprobe vfio-pci` and `modprobe vfio_iommu_type1`",
+			  missing);
+}
+
+static int check_group_file(struct preflight *pf, struct errmsg *err)
+{
+	struct stat st;
+	const char *f = pf->group_file;
+
+	if (!sysfs_stat(f, &st))
+		return 0;
+	if (pf->bus == SYSFS_MDEV)
+		return errmsg_set(err, ENOENT,
+				  "mdev %s is in IOMMU group %d but %s does not exist; is its vendor driver's VFIO support loaded, and /dev a devtmpfs? `ls -l /dev/vfio`",
+				  pf->device, pf->dev.group, f);
+	return errmsg_set(err, ENOENT,
+			  "%s is bound to vfio-pci in IOMMU group %d but %s does not exist; check that /dev is a devtmpfs (`ls -l /dev/vfio`), or rebind it: `echo %s > /sys/bus/pci/drivers/vfio-pci/unbind && echo %s > /sys/bus/pci/drivers_probe`",
+			  pf->device, pf->dev.group, f, pf->device, pf->device);
+}
+
+static int check_access(struct preflight *pf, struct errmsg *err)
+{
+	struct stat st;
+	struct passwd *pw;
+	char owner[96], user[32];
+	const char *f = pf->group_file;
+	int ret = sysfs_access_rw(f);
+
+	if (!ret)
+		return 0;
+	sysfs_stat(f, &st);
+	preflight_describe_owner(&st, owner, sizeof(owner));
+	pw = getpwuid(geteuid());
+	if (pw)
+		snprintf(user, sizeof(user), "%s", pw->pw_name);
+	else
+		snprintf(user, sizeof(user), "%u", (unsigned int)geteuid());
+	return errmsg_set(err, -ret,
+			  "%s (%s) cannot be opened for reading and writing by this user (%s, uid %u): %s; run as root, or give it to %s: `chown %s %s`",
+			  f, owner, user, (unsigned int)geteuid(), strerror(-ret),
+			  user, user, f);
+}
+
+struct viable {
+	const char *self;
+	char busy[LIST_LEN];
+	int count;
+};
+
+static int add_busy(const struct sysfs_dev *d, void *arg)
+{
+	struct viable *v = arg;
+	char one[160];
+
+	if (!strcmp(d->name, v->self) || preflight_driver_viable(d))
+		return 0;
+	snprintf(one, sizeof(one), "%s (%04x:%04x) bound to %s", d->name,
+		 d->vendor, d->device, d->driver);
+	list_add(v->busy, sizeof(v->busy), one);
+	v->count++;
+	return 0;
+}
+
+static int check_viable(struct preflight *pf, struct errmsg *err)
+{
+	struct viable v = { .self = pf->device };
+
+	sysfs_for_each_group_dev(pf->dev.group, add_busy, &v);
+	if (!v.count)
+		return 0;
+	return errmsg_set(err, EBUSY,
+			  "IOMMU group %d of %s is not viable: %s; every device of the group must be bound to vfio-pci or to no driver: unbind %s or bind %s to vfio-pci too (see /sys/kernel/iommu_groups/%d/devices)",
+			  pf->dev.group, pf->device, v.busy,
+			  v.count > 1 ? "them" : "it",
+			  v.count > 1 ? "them" : "it", pf->dev.group);
+}
+
+static int check_memlock(struct preflight *pf, struct errmsg *err)
+{
+	uint64_t need_kib = (pf->need + 1023) >> 10;
+
+	if (pf->memlock == UINT64_MAX || pf->memlock >= pf->need ||
+	    sysfs_cap_ipc_lock())
+		return 0;
+	return errmsg_set(err, ENOMEM,
+			  "the locked-memory limit is %" PRIu64 " KiB and a run pins %" PRIu64 " KiB of DMA buffers; raise it to %" PRIu64 " KiB: `ulimit -l %" PRIu64 "`, or for good in /etc/security/limits.conf: `USER - memlock %" PRIu64 "` (or run as root)",
+			  pf->memlock >> 10, need_kib, need_kib, need_kib,
+			  need_kib);
+}
+
+int preflight_run(struct preflight *pf, struct errmsg *err)
+{
+	static int (*const checks[])(struct preflight *, struct errmsg *) = {
+		check_exists, check_ids, check_group, check_override,
+		check_driver, check_modules, check_group_file, check_access,
+		check_viable, check_memlock,
+	};
+	int ret;
+
+	pf->group_file[0] = '\0';
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		ret = checks[i](pf, err);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The pre-flight: before any VFIO call, read what the system says about
+ * the device (sysfs.h) and refuse a run that cannot work, naming the real
+ * state and what to do about it, in one line.
+ */
+#ifndef REVERE_PREFLIGHT_H
+#define REVERE_PREFLIGHT_H
+
+#include <stdint.h>
+
+#include "errmsg.h"
+#include "sysfs.h"
+
+#define REVERE_VENDOR_ID	0x13b5
+#define REVERE_DEVICE_ID	0xff81
+#define PREFLIGHT_GROUP_LEN	256
+
+struct preflight {
+	/* In. */
+	const char *device;		/* normalised (sysfs_name_parse()) */
+	enum sysfs_bus bus;
+	const char *group_override;	/* --vfio-group, or NULL */
+	uint64_t need;			/* bytes a run pins for DMA */
+	uint64_t memlock;		/* RLIMIT_MEMLOCK, UINT64_MAX: none */
+	/* Out. */
+	struct sysfs_dev dev;
+	char group_file[PREFLIGHT_GROUP_LEN];	/* the group file to open */
+};
+
+/*
+ * Find the device's IOMMU group and check, in order: the device exists,
+ * it is a Revere-AMU PF (PCI), it has an IOMMU group (and --vfio-group,
+ * when given, is that group), it is bound to vfio-pci, the vfio modules
+ * are loaded, the group file exists, this user can open it, the group is
+ * viable, the locked-memory limit covers pf->need. Returns 0 with
+ * pf->group_file set, or -errno with the one-line message in err.
+ */
+int preflight_run(struct preflight *pf, struct errmsg *err);
+
+/* Whether a PCI device is a Revere-AMU PF. */
+bool preflight_is_revere(const struct sysfs_dev *d);
+
+/*
+ * Whether a driver leaves an IOMMU group viable for VFIO: none, vfio-pci,
+ * pci-stub, pcieport (the drivers that manage no DMA of their own).
+ */
+bool preflight_driver_viable(const struct sysfs_dev *d);
+
+/* Owner, group and mode of a file, "root:root 0600", for messages. */
+void preflight_describe_owner(const struct stat *st, char *buf, size_t len);
+
+/* "64 KiB", "unlimited". */
+void preflight_kib(uint64_t bytes, char *buf, size_t len);
+
+#endif /* REVERE_PREFLIGHT_H */

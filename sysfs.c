@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The system's device state, read under sysfs_root() (sysfs.h). The
+ * kernel's tools/testing/selftests/vfio find a device's IOMMU group the
+ * same way: the last part of the iommu_group link of its sysfs directory.
+ */
+#include "sysfs.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PATH_LEN	512
+
+static const char *const bus_dir[] = {
+	[SYSFS_PCI] = "/sys/bus/pci/devices",
+	[SYSFS_MDEV] = "/sys/bus/mdev/devices",
+};
+
+const char *sysfs_root(void)
+{
+	const char *root = getenv("REVERE_SYSROOT");
+
+	return root && root[0] ? root : "/";
+}
+
+/* The system path under the root: "/sys/x" under "/tmp/t/" is "/tmp/t/sys/x". */
+static void rooted(char *buf, size_t len, const char *path)
+{
+	const char *root = sysfs_root();
+	size_t n = strlen(root);
+
+	while (n > 0 && root[n - 1] == '/')
+		n--;
+	snprintf(buf, len, "%.*s%s", (int)n, root, path);
+}
+
+static void fmt_path(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void fmt_path(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+static int open_rooted(const char *path, int flags)
+{
+	char full[PATH_LEN];
+	int fd;
+
+	rooted(full, sizeof(full), path);
+	fd = open(full, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The first line of a file, without its newline. */
+static int read_line(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open_rooted(path, O_RDONLY);
+
+	if (fd < 0)
+		return fd;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int write_str(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd = open_rooted(path, O_WRONLY | O_TRUNC);	/* as echo > does */
+
+	if (fd < 0)
+		return fd;
+	n = write(fd, val, len);
+	if (n < 0)
+		n = -errno;
+	if (close(fd) < 0 && n >= 0)
+		n = -errno;
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static unsigned long read_hex(const char *path, int *err)
+{
+	char buf[32];
+	char *end;
+	unsigned long v;
+	int ret = read_line(path, buf, sizeof(buf));
+
+	if (ret) {
+		*err = ret;
+		return 0;
+	}
+	v = strtoul(buf, &end, 16);
+	if (end == buf)
+		*err = -EINVAL;
+	return v;
+}
+
+/* The last part of a symlink's target ("vfio-pci", "7"), "" if none. */
+static void link_name(const char *path, char *buf, size_t len)
+{
+	char full[PATH_LEN], target[PATH_LEN];
+	const char *slash;
+	ssize_t n;
+
+	buf[0] = '\0';
+	rooted(full, sizeof(full), path);
+	n = readlink(full, target, sizeof(target) - 1);
+	if (n < 0)
+		return;
+	target[n] = '\0';
+	slash = strrchr(target, '/');
+	if ((size_t)snprintf(buf, len, "%s", slash ? slash + 1 : target) >= len)
+		buf[0] = '\0';	/* no sysfs name is that long */
+}
+
+static bool exists(const char *path)
+{
+	char full[PATH_LEN];
+
+	rooted(full, sizeof(full), path);
+	return access(full, F_OK) == 0;
+}
+
+/* ---- names ---- */
+
+static bool all_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* BB:DD.F, with the limits of PCI: device 0-1f, function 0-7. */
+static bool is_bus_dev_fn(const char *s)
+{
+	unsigned int dev;
+
+	if (strlen(s) != 7 || s[2] != ':' || s[5] != '.')
+		return false;
+	if (!all_hex(s, 2) || !all_hex(s + 3, 2) || s[6] < '0' || s[6] > '7')
+		return false;
+	dev = (unsigned int)strtoul(s + 3, NULL, 16);
+	return dev <= 0x1f;
+}
+
+static bool is_uuid(const char *s)
+{
+	static const size_t groups[] = { 8, 4, 4, 4, 12 };
+
+	for (size_t i = 0; i < 5; i++) {
+		if (!all_hex(s, groups[i]))
+			return false;
+		s += groups[i];
+		if (*s != (i < 4 ? '-' : '\0'))
+			return false;
+		s++;
+	}
+	return true;
+}
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+int sysfs_name_parse(const char *in, char *out, size_t len,
+		     enum sysfs_bus *bus)
+{
+	size_t n = strlen(in);
+
+	if (n == 7 && is_bus_dev_fn(in)) {
+		snprintf(out, len, "0000:%s", in);
+		*bus = SYSFS_PCI;
+	} else if (n == 12 && all_hex(in, 4) && in[4] == ':' &&
+		   is_bus_dev_fn(in + 5)) {
+		snprintf(out, len, "%s", in);
+		*bus = SYSFS_PCI;
+	} else if (n == 36 && is_uuid(in)) {
+		snprintf(out, len, "%s", in);
+		*bus = SYSFS_MDEV;
+	} else {
+		return -EINVAL;
+	}
+	lower(out);
+	return 0;
+}
+
+/* ---- devices ---- */
+
+void sysfs_dev_dir(enum sysfs_bus bus, const char *name, char *buf,
+		   size_t len)
+{
+	snprintf(buf, len, "%s/%s", bus_dir[bus], name);
+}
+
+static int group_number(const char *dir)
+{
+	char path[PATH_LEN], name[SYSFS_NAME_LEN];
+	char *end;
+	long g;
+
+	fmt_path(path, sizeof(path), "%s/iommu_group", dir);
+	link_name(path, name, sizeof(name));
+	g = strtol(name, &end, 10);
+	return name[0] && *end == '\0' && g >= 0 && g < 1 << 30 ? (int)g : -1;
+}
+
+static int read_pci_ids(const char *dir, struct sysfs_dev *d)
+{
+	char path[PATH_LEN];
+	int err = 0;
+
+	fmt_path(path, sizeof(path), "%s/vendor", dir);
+	d->vendor = (uint16_t)read_hex(path, &err);
+	fmt_path(path, sizeof(path), "%s/device", dir);
+	d->device = (uint16_t)read_hex(path, &err);
+	fmt_path(path, sizeof(path), "%s/class", dir);
+	d->class = (uint32_t)read_hex(path, &err);
+	fmt_path(path, sizeof(path), "%s/driver_override", dir);
+	if (read_line(path, d->driver_override, sizeof(d->driver_override)) ||
+	    !strcmp(d->driver_override, "(null)"))
+		d->driver_override[0] = '\0';
+	return err;
+}
+
+int sysfs_dev_read(enum sysfs_bus bus, const char *name,
+		   struct sysfs_dev *d)
+{
+	char dir[PATH_LEN], path[PATH_LEN];
+
+	*d = (struct sysfs_dev){ .bus = bus, .group = -1 };
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	sysfs_dev_dir(bus, name, dir, sizeof(dir));
+	if (!exists(dir))
+		return -ENOENT;
+	fmt_path(path, sizeof(path), "%s/driver", dir);
+	link_name(path, d->driver, sizeof(d->driver));
+	d->group = group_number(dir);
+	if (bus == SYSFS_MDEV) {
+		fmt_path(path, sizeof(path), "%s/mdev_type", dir);
+		link_name(path, d->mdev_type, sizeof(d->mdev_type));
+		return 0;
+	}
+	return read_pci_ids(dir, d);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of a directory, sorted, in a NULL-terminated array. */
+static char **dir_names(const char *path, int *err)
+{
+	char full[PATH_LEN];
+	struct dirent *de;
+	char **names = NULL, **grown;
+	size_t n = 0;
+	DIR *dir;
+
+	rooted(full, sizeof(full), path);
+	dir = opendir(full);
+	if (!dir) {
+		*err = -errno;
+		return NULL;
+	}
+	*err = 0;
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		grown = realloc(names, (n + 2) * sizeof(*names));
+		if (!grown || !(grown[n] = strdup(de->d_name))) {
+			names = grown ? grown : names;
+			*err = -ENOMEM;
+			break;
+		}
+		names = grown;
+		names[++n] = NULL;
+	}
+	closedir(dir);
+	if (names)
+		qsort(names, n, sizeof(*names), cmp_names);
+	return names;
+}
+
+static void free_names(char **names)
+{
+	for (size_t i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int for_each_name(const char *path, sysfs_dev_fn fn, void *arg)
+{
+	struct sysfs_dev d;
+	enum sysfs_bus bus;
+	char norm[SYSFS_NAME_LEN];
+	int err, ret = 0;
+	char **names = dir_names(path, &err);
+
+	for (size_t i = 0; !ret && !err && names && names[i]; i++) {
+		if (sysfs_name_parse(names[i], norm, sizeof(norm), &bus))
+			continue;
+		if (sysfs_dev_read(bus, names[i], &d))
+			continue;
+		ret = fn(&d, arg);
+	}
+	free_names(names);
+	return err ? err : ret;
+}
+
+int sysfs_for_each_dev(enum sysfs_bus bus, sysfs_dev_fn fn, void *arg)
+{
+	return for_each_name(bus_dir[bus], fn, arg);
+}
+
+int sysfs_for_each_group_dev(int group, sysfs_dev_fn fn, void *arg)
+{
+	char path[PATH_LEN];
+
+	fmt_path(path, sizeof(path), "/sys/kernel/iommu_groups/%d/devices",
+		 group);
+	return for_each_name(path, fn, arg);
+}
+
+int sysfs_dev_class_names(const struct sysfs_dev *d, const char *cls,
+			  char *buf, size_t len)
+{
+	char dir[PATH_LEN], path[PATH_LEN];
+	size_t used = 0;
+	int err;
+	char **names;
+
+	sysfs_dev_dir(d->bus, d->name, dir, sizeof(dir));
+	fmt_path(path, sizeof(path), "%s/%s", dir, cls);
+	buf[0] = '\0';
+	names = dir_names(path, &err);
+	for (size_t i = 0; names && names[i] && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 i ? ", " : "", names[i]);
+	free_names(names);
+	return err;
+}
+
+/* ---- IOMMU groups, modules, capabilities ---- */
+
+void sysfs_group_file(int group, char *buf, size_t len)
+{
+	snprintf(buf, len, "/dev/vfio/%d", group);
+}
+
+int sysfs_stat(const char *path, struct stat *st)
+{
+	char full[PATH_LEN];
+
+	rooted(full, sizeof(full), path);
+	return stat(full, st) < 0 ? -errno : 0;
+}
+
+int sysfs_access_rw(const char *path)
+{
+	char full[PATH_LEN];
+
+	rooted(full, sizeof(full), path);
+	return access(full, R_OK | W_OK) < 0 ? -errno : 0;
+}
+
+int sysfs_iommu_group_count(void)
+{
+	int err, n = 0;
+	char **names = dir_names("/sys/kernel/iommu_groups", &err);
+
+	while (names && names[n])
+		n++;
+	free_names(names);
+	return n;
+}
+
+bool sysfs_module_loaded(const char *module)
+{
+	char path[PATH_LEN];
+
+	fmt_path(path, sizeof(path), "/sys/module/%s", module);
+	return exists(path);
+}
+
+bool sysfs_pci_driver_exists(const char *driver)
+{
+	char path[PATH_LEN];
+
+	fmt_path(path, sizeof(path), "/sys/bus/pci/drivers/%s", driver);
+	return exists(path);
+}
+
+#define CAP_IPC_LOCK_BIT	14
+
+bool sysfs_cap_ipc_lock(void)
+{
+	char full[PATH_LEN], line[256];
+	bool has = false;
+	FILE *f;
+
+	rooted(full, sizeof(full), "/proc/self/status");
+	f = fopen(full, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "CapEff:", 7)) {
+			has = (strtoull(line + 7, NULL, 16) >> CAP_IPC_LOCK_BIT) & 1;
+			break;
+		}
+	}
+	fclose(f);
+	return has;
+}
+
+/* ---- binding ---- */
+
+int sysfs_bind(const char *bdf, const char *driver)
+{
+	char dir[PATH_LEN], path[PATH_LEN], now[SYSFS_NAME_LEN];
+	int ret;
+
+	sysfs_dev_dir(SYSFS_PCI, bdf, dir, sizeof(dir));
+	fmt_path(path, sizeof(path), "%s/driver_override", dir);
+	ret = write_str(path, driver);
+	if (ret)
+		return ret;
+	fmt_path(path, sizeof(path), "%s/driver", dir);
+	link_name(path, now, sizeof(now));
+	if (!strcmp(now, driver))
+		return 0;
+	if (now[0]) {
+		fmt_path(path, sizeof(path), "%s/driver/unbind", dir);
+		ret = write_str(path, bdf);
+		if (ret)
+			return ret;
+	}
+	ret = write_str("/sys/bus/pci/drivers_probe", bdf);
+	if (ret)
+		return ret;
+	fmt_path(path, sizeof(path), "%s/driver", dir);
+	link_name(path, now, sizeof(now));
+	return strcmp(now, driver) ? -EBUSY : 0;
+}
+
+int sysfs_unbind(const char *bdf)
+{
+	char dir[PATH_LEN], path[PATH_LEN], now[SYSFS_NAME_LEN];
+	int ret;
+
+	sysfs_dev_dir(SYSFS_PCI, bdf, dir, sizeof(dir));
+	fmt_path(path, sizeof(path), "%s/driver", dir);
+	link_name(path, now, sizeof(now));
+	if (now[0]) {
+		fmt_path(path, sizeof(path), "%s/driver/unbind", dir);
+		ret = write_str(path, bdf);
+		if (ret)
+			return ret;
+	}
+	fmt_path(path, sizeof(path), "%s/driver_override", dir);
+	return write_str(path, "\n");
+}

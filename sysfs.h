@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The one reader (and writer) of the system's device state: sysfs, the
+ * VFIO group files, loaded modules and the process' capabilities.
+ *
+ * Every path is read under a root, "/" unless the environment variable
+ * REVERE_SYSROOT names another directory: a test builds a fake tree there
+ * (sys/..., dev/vfio/N as regular files, proc/self/status) and points the
+ * module at it. Paths given to and returned by this module are the
+ * system's own ("/sys/bus/pci/devices/..."), for messages; the root is
+ * prefixed only when a file is opened.
+ *
+ * Functions return 0 or -errno; nothing here prints or exits.
+ */
+#ifndef REVERE_SYSFS_H
+#define REVERE_SYSFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#define SYSFS_NAME_LEN	64
+
+/* The forms --device accepts, for usage messages. */
+#define SYSFS_NAME_FORMS \
+	"a PCI address DDDD:BB:DD.F, its short form BB:DD.F (as lspci prints it), or an mdev UUID"
+
+enum sysfs_bus {
+	SYSFS_PCI,		/* /sys/bus/pci/devices/DDDD:BB:DD.F */
+	SYSFS_MDEV,		/* /sys/bus/mdev/devices/UUID */
+};
+
+/* What sysfs says about one device. Strings are "" when absent. */
+struct sysfs_dev {
+	enum sysfs_bus bus;
+	char name[SYSFS_NAME_LEN];	/* normalised */
+	uint16_t vendor;		/* PCI only */
+	uint16_t device;
+	uint32_t class;			/* PCI class code, 24 bits */
+	char driver[SYSFS_NAME_LEN];
+	char driver_override[SYSFS_NAME_LEN];
+	char mdev_type[SYSFS_NAME_LEN];	/* mdev only: its type's name */
+	int group;			/* IOMMU group number, -1: none */
+};
+
+/* The root everything is read under ("/" or REVERE_SYSROOT). */
+const char *sysfs_root(void);
+
+/*
+ * Normalise a device name: "0000:00:03.0" and "00:03.0" give
+ * "0000:00:03.0" (lower case), a UUID gives itself in lower case.
+ * -EINVAL when it is neither (see SYSFS_NAME_FORMS).
+ */
+int sysfs_name_parse(const char *in, char *out, size_t len,
+		     enum sysfs_bus *bus);
+
+/* The sysfs directory of a device: "/sys/bus/pci/devices/NAME". */
+void sysfs_dev_dir(enum sysfs_bus bus, const char *name, char *buf,
+		   size_t len);
+
+/* Read a device: -ENOENT when sysfs has no such device. */
+int sysfs_dev_read(enum sysfs_bus bus, const char *name,
+		   struct sysfs_dev *d);
+
+/*
+ * Call fn for every device of a bus, in name order, or of an IOMMU group.
+ * Stops at the first non-zero return of fn and returns it; -errno when
+ * the directory cannot be read (-ENOENT: no such bus or group).
+ */
+typedef int (*sysfs_dev_fn)(const struct sysfs_dev *d, void *arg);
+int sysfs_for_each_dev(enum sysfs_bus bus, sysfs_dev_fn fn, void *arg);
+int sysfs_for_each_group_dev(int group, sysfs_dev_fn fn, void *arg);
+
+/* Names in a device's class directory ("net", "block"), ", "-separated. */
+int sysfs_dev_class_names(const struct sysfs_dev *d, const char *cls,
+			  char *buf, size_t len);
+
+/* "/dev/vfio/N", and whether the file exists, its owner and mode. */
+void sysfs_group_file(int group, char *buf, size_t len);
+int sysfs_stat(const char *path, struct stat *st);
+/* access(2) with R_OK | W_OK under the root: 0 or -errno. */
+int sysfs_access_rw(const char *path);
+
+/* IOMMU groups in /sys/kernel/iommu_groups: 0 when the IOMMU is off. */
+int sysfs_iommu_group_count(void);
+/* A module is loaded (or built in): /sys/module/NAME exists. */
+bool sysfs_module_loaded(const char *module);
+/* A PCI driver is registered: /sys/bus/pci/drivers/NAME exists. */
+bool sysfs_pci_driver_exists(const char *driver);
+/* CAP_IPC_LOCK in this process' effective set (/proc/self/status). */
+bool sysfs_cap_ipc_lock(void);
+
+/*
+ * Bind a PCI device to driver as the README does: driver_override,
+ * unbind from its current driver (if any), drivers_probe. Then read the
+ * driver back: -EBUSY when another one (or none) got the device.
+ */
+int sysfs_bind(const char *bdf, const char *driver);
+/* Unbind a PCI device from its driver and clear driver_override. */
+int sysfs_unbind(const char *bdf);
+
+#endif /* REVERE_SYSFS_H */

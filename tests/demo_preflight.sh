@@ -1,0 +1,185 @@
+#!/bin/sh
+# The pre-flight (--device without --sim), --check and --list on fake
+# system trees (tests/sysroot_lib.sh): every outcome gives exit 1 and one
+# line naming the state and what to do; a ready device passes --check.
+. "${srcdir:-.}/tests/demo_lib.sh"
+. "${srcdir:-.}/tests/sysroot_lib.sh"
+
+BDF=0000:00:03.0
+PF_BIND="echo vfio-pci > /sys/bus/pci/devices/$BDF/driver_override && echo $BDF > /sys/bus/pci/devices/$BDF/driver/unbind && echo $BDF > /sys/bus/pci/drivers_probe"
+
+one_line() { test "$(wc -l <"$tmp/err")" = 1; }
+
+# refused DESC TEXT ARGS...: exit 1, one error line holding TEXT.
+refused() {
+	desc=$1; want=$2; shift 2
+	sys "$@"
+	expect_status "$desc" 1
+	expect "$desc: one line" one_line
+	expect "$desc: says '$want'" grep -qF -- "$want" "$tmp/err"
+}
+
+# ---- the device ----
+mkroot
+pci 0000:00:05.0 13b5 ff81
+refused "no such device" "no PCI device $BDF (no /sys/bus/pci/devices/$BDF); Revere-AMU PFs (13b5:ff81) on this host: 0000:00:05.0" --device $BDF
+mkroot
+refused "no such device, no PF" "Revere-AMU PFs (13b5:ff81) on this host: none" --device 00:03.0
+refused "no such mdev" "no mdev 12345678-1234-1234-1234-123456789abc (no /sys/bus/mdev/devices/12345678-1234-1234-1234-123456789abc); mdevs on this host: none" --device 12345678-1234-1234-1234-123456789ABC
+
+# The report of issue 10: a virtio NIC, no IOMMU; every typo of the
+# address names the same device or is a usage error.
+mkroot
+pci $BDF 1af4 1041 virtio-pci
+netdev $BDF ens3
+want="$BDF is PCI device 1af4:1041 (class 120000, bound to virtio-pci, no IOMMU group, network interface ens3), not a Revere-AMU PF (13b5:ff81); pass a Revere PF: on this host none"
+refused "virtio NIC" "$want" --device $BDF
+refused "virtio NIC, short form" "$want" --device 00:03.0
+refused "virtio NIC, upper case" "$want" --device 0000:00:03.0 --vfio-group /dev/vfio/2
+refused "virtio NIC, --vfio-group 2" "$want" --device 00:03.0 --vfio-group 2
+
+# Another device with a group: refused by its IDs, its group named.
+mkroot
+vfio_loaded
+pci $BDF 1234 11e8 vfio-pci 4
+group_file 4
+refused "edu" "$BDF is PCI device 1234:11e8 (class 120000, bound to vfio-pci, IOMMU group 4), not a Revere-AMU PF" --device 00:03.0
+
+# ---- the IOMMU ----
+mkroot
+pci $BDF 13b5 ff81
+refused "no IOMMU" "$BDF has no IOMMU group (0 groups in /sys/kernel/iommu_groups): the IOMMU is off or absent; enable it in the firmware (VT-d, AMD-Vi, or the SMMU on Arm) and on the kernel command line (intel_iommu=on or amd_iommu=on), then reboot; VFIO's no-IOMMU mode is not supported" --device $BDF
+pci 0000:00:04.0 8086 1234 e1000e 3
+refused "IOMMU on, device not covered" "the IOMMU is on but does not cover this device" --device $BDF
+
+# ---- --vfio-group against sysfs ----
+ready_pf
+group_file 2
+refused "--vfio-group mismatch" "--vfio-group /dev/vfio/2 is not the group of $BDF, which sysfs puts in IOMMU group 7 (/dev/vfio/7); pass --vfio-group /dev/vfio/7, or leave --vfio-group out" --device $BDF --vfio-group /dev/vfio/2
+refused "--vfio-group a number" "--vfio-group 7 is not the group of $BDF" --device $BDF --vfio-group 7
+mkdir "$tmp/adir"
+refused "--vfio-group a directory" "--vfio-group $tmp/adir is not the group of" --device $BDF --vfio-group "$tmp/adir"
+sys --check --device $BDF --vfio-group /dev/vfio/7
+expect_status "--vfio-group matching sysfs" 0
+
+# ---- the driver, the modules ----
+mkroot
+vfio_loaded
+pci $BDF 13b5 ff81 virtio-pci 7
+refused "PF on another driver" "Revere-AMU PF $BDF is bound to virtio-pci, not vfio-pci; bind it to vfio-pci: \`$PF_BIND\`" --device $BDF
+mkroot
+vfio_loaded
+pci $BDF 13b5 ff81 "" 7
+refused "PF on no driver" "Revere-AMU PF $BDF is bound to no driver, not vfio-pci; bind it to vfio-pci: \`echo vfio-pci > /sys/bus/pci/devices/$BDF/driver_override && echo $BDF > /sys/bus/pci/drivers_probe\`" --device $BDF
+mkroot
+pci $BDF 13b5 ff81 virtio-pci 7
+refused "PF on another driver, no vfio-pci" "not vfio-pci; vfio-pci is not loaded: \`modprobe vfio-pci\`, then bind it to vfio-pci: \`$PF_BIND\`" --device $BDF
+ready_pf
+rm "$root/dev/vfio/vfio"
+refused "vfio not loaded" "the vfio modules are not loaded: vfio (no /dev/vfio/vfio); \`modprobe vfio-pci\` and \`modprobe vfio_iommu_type1\`" --device $BDF
+ready_pf
+rmdir "$root/sys/module/vfio_iommu_type1"
+refused "type1 not loaded" "the vfio modules are not loaded: vfio_iommu_type1 (no /sys/module/vfio_iommu_type1)" --device $BDF
+
+# ---- the group file ----
+ready_pf
+rm "$root/dev/vfio/7"
+refused "group file missing" "$BDF is bound to vfio-pci in IOMMU group 7 but /dev/vfio/7 does not exist; check that /dev is a devtmpfs" --device $BDF
+ready_pf
+chmod 000 "$root/dev/vfio/7"
+if [ "$(id -u)" = 0 ]; then
+	# Root opens anything: the check runs as nobody, who must reach the tree.
+	chmod 755 "$tmp"
+	(ulimit -l 1024 && REVERE_SYSROOT=$root exec setpriv --reuid=65534 \
+		--regid=65534 --clear-groups "$DEMO" --check --device $BDF) \
+		>"$tmp/out" 2>"$tmp/err" </dev/null
+	status=$?
+	expect_status "group file not accessible" 1
+	expect "group file not accessible: owner, mode, chown" grep -qF \
+		"/dev/vfio/7 (root:root 0000) cannot be opened for reading and writing by this user (" "$tmp/err"
+	expect "group file not accessible: what to do" grep -q \
+		"uid 65534): Permission denied; run as root, or give it to .*: \`chown .* /dev/vfio/7\`" "$tmp/err"
+else
+	refused "group file not accessible" "cannot be opened for reading and writing by this user" --device $BDF
+	expect "group file not accessible: the chown line" grep -qF "\`chown $(id -un) /dev/vfio/7\`" "$tmp/err"
+fi
+
+# ---- the group's other devices ----
+ready_pf
+pci 0000:00:03.1 8086 10d3 e1000e
+in_group sys/devices/pci0000:00/0000:00:03.1 0000:00:03.1 7
+pci 0000:00:03.2 8086 2922 ahci
+in_group sys/devices/pci0000:00/0000:00:03.2 0000:00:03.2 7
+pci 0000:00:03.3 8086 2930 pci-stub
+in_group sys/devices/pci0000:00/0000:00:03.3 0000:00:03.3 7
+refused "group not viable" "IOMMU group 7 of $BDF is not viable: 0000:00:03.1 (8086:10d3) bound to e1000e, 0000:00:03.2 (8086:2922) bound to ahci; every device of the group must be bound to vfio-pci or to no driver: unbind them or bind them to vfio-pci too (see /sys/kernel/iommu_groups/7/devices)" --device $BDF
+expect "group not viable: pci-stub is fine" sh -c "! grep -q 0000:00:03.3 '$tmp/err'"
+
+# ---- the locked-memory limit: both numbers, and the line that fixes it ----
+ready_pf
+MEMLOCK_KIB=64 refused "locked-memory limit" "the locked-memory limit is 64 KiB and a run pins 320 KiB of DMA buffers; raise it to 320 KiB: \`ulimit -l 320\`, or for good in /etc/security/limits.conf: \`USER - memlock 320\` (or run as root)" --device $BDF
+MEMLOCK_KIB=320 sys --check --device $BDF
+expect_status "locked-memory limit of exactly 320 KiB" 0
+printf 'CapEff:\t0000000000004000\n' >"$root/proc/self/status"
+MEMLOCK_KIB=64 sys --check --device $BDF
+expect_status "locked-memory limit with CAP_IPC_LOCK" 0
+
+# ---- --check on a ready device, and on an mdev ----
+ready_pf
+sys --check --device 00:03.0
+expect_status "--check, ready PF" 0
+expect "--check, ready PF: says so" grep -qF "$BDF: ready: Revere-AMU PF, driver vfio-pci, IOMMU group 7 (/dev/vfio/7, this user can open it), locked-memory limit 1024 KiB for 320 KiB" "$tmp/out"
+expect "--check, ready PF: nothing on stderr" test ! -s "$tmp/err"
+UUID=f1f2f3f4-0000-4000-8000-000000000001
+mdev $UUID vfio_mdev 9
+group_file 9
+sys --check --device $UUID
+expect_status "--check, ready mdev" 0
+expect "--check, ready mdev: names its type" grep -qF "$UUID: ready: mdev revere_mdev-revere-pf, driver vfio_mdev, IOMMU group 9 (/dev/vfio/9" "$tmp/out"
+rm "$root/dev/vfio/9"
+refused "mdev group file missing" "mdev $UUID is in IOMMU group 9 but /dev/vfio/9 does not exist" --device $UUID
+
+# --check never touches VFIO: a ready device on a fake tree checks out
+# although /dev/vfio/7 here is a plain file. A run goes on to VFIO.
+ready_pf
+sys --device $BDF
+expect_status "a run after the pre-flight reaches VFIO" 1
+expect "a run after the pre-flight opens the real /dev/vfio/vfio" grep -q "/dev/vfio/vfio" "$tmp/err"
+
+# ---- --list ----
+mkroot
+vfio_loaded
+pci 0000:00:02.0 8086 1234 e1000e 2
+pci $BDF 13b5 ff81 vfio-pci 7
+group_file 7
+pci 0000:00:04.0 13b5 ff81 virtio-pci 8
+pci 0000:00:05.0 1234 11e8 vfio-pci 4
+netdev 0000:00:04.0 eth1
+mdev $UUID vfio_mdev 9
+group_file 9
+chmod 644 "$root/dev/vfio/9"
+sys --list
+expect_status "--list" 0
+expect "--list: nothing on stderr" test ! -s "$tmp/err"
+expect "--list: the ready PF" grep -qxF "$BDF  13b5:ff81 Revere-AMU PF, driver vfio-pci, group 7, /dev/vfio/7 (root:root 0600, this user can open it)" "$tmp/out"
+expect "--list: the PF on another driver" grep -qxF "0000:00:04.0  13b5:ff81 Revere-AMU PF, driver virtio-pci, network interface eth1, group 8, /dev/vfio/8 missing" "$tmp/out"
+expect "--list: the vfio-pci device" grep -qxF "0000:00:05.0  1234:11e8, driver vfio-pci, group 4, /dev/vfio/4 missing" "$tmp/out"
+expect "--list: the mdev" grep -qxF "$UUID  mdev type revere_mdev-revere-pf, driver vfio_mdev, group 9, /dev/vfio/9 (root:root 0644, this user can open it)" "$tmp/out"
+expect "--list: not the NIC" sh -c "! grep -q 0000:00:02.0 '$tmp/out'"
+expect "--list: the IOMMU" grep -qxF "IOMMU: on, 5 groups in /sys/kernel/iommu_groups" "$tmp/out"
+expect "--list: the modules" grep -qxF "vfio modules: vfio loaded, vfio_iommu_type1 loaded, vfio-pci loaded, /dev/vfio/vfio present" "$tmp/out"
+expect "--list: the limit" grep -qxF "locked memory: limit 1024 KiB, a run pins 320 KiB: enough" "$tmp/out"
+MEMLOCK_KIB=100 sys --list
+expect "--list: a limit too low, and the fix" grep -qxF "locked memory: limit 100 KiB, a run pins 320 KiB: too low: \`ulimit -l 320\`" "$tmp/out"
+mkroot
+sys --list
+expect_status "--list, empty system" 0
+expect "--list, empty system: no device" grep -qxF "none" "$tmp/out"
+expect "--list, empty system: IOMMU off" grep -qF "IOMMU: off or absent" "$tmp/out"
+expect "--list, empty system: modules" grep -qxF "vfio modules: vfio not loaded, vfio_iommu_type1 not loaded, vfio-pci not loaded, /dev/vfio/vfio missing" "$tmp/out"
+
+# --sim skips the pre-flight: an empty tree does not stop it.
+REVERE_SYSROOT=$root run_demo "" --packets 2
+expect_status "--sim on an empty system" 0
+
+finish

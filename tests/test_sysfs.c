@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * sysfs.c on fake trees under REVERE_SYSROOT: names, what a device's
+ * directory says, IOMMU groups and their members, class names, modules,
+ * capabilities, and the bind/unbind writes revere-vfio-bind will make.
+ * The pre-flight's outcomes and --list are tested through the binary in
+ * tests/demo_preflight.sh, on trees built the same way.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "preflight.h"
+#include "sysfs.h"
+
+static char root[64];
+
+static void mkdirs(const char *rel)
+{
+	char path[512], *p;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	mkdir(path, 0755);
+}
+
+static void put(const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *get(const char *rel)
+{
+	static char buf[256];
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void link_to(const char *target, const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+#define DEV0	"sys/devices/pci0000:00/0000:00:03.0"
+#define DEV1	"sys/devices/pci0000:00/0000:00:03.1"
+
+/*
+ * Two functions of one card in IOMMU group 7: 03.0 a Revere PF on
+ * virtio-pci (to be rebound), 03.1 a NIC with interface eth0; group 3
+ * empty; an mdev in group 9; vfio and vfio_iommu_type1 loaded.
+ */
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(root, sizeof(root), "/tmp/test-sysfs.XXXXXX");
+	assert_non_null(mkdtemp(root));
+	mkdirs("sys/bus/pci/devices");
+	mkdirs("sys/bus/pci/drivers/virtio-pci");
+	mkdirs("sys/bus/pci/drivers/vfio-pci");
+	mkdirs("sys/bus/mdev/devices");
+	mkdirs("sys/kernel/iommu_groups/7/devices");
+	mkdirs("sys/kernel/iommu_groups/3/devices");
+	mkdirs("sys/kernel/iommu_groups/9/devices");
+	mkdirs("sys/module/vfio");
+	mkdirs("sys/module/vfio_iommu_type1");
+	mkdirs("proc/self");
+	mkdirs(DEV0);
+	mkdirs(DEV1 "/net/eth0");
+	mkdirs("sys/devices/virtual/revere/11111111-2222-3333-4444-555555555555");
+	put(DEV0 "/vendor", "0x13b5\n");
+	put(DEV0 "/device", "0xff81\n");
+	put(DEV0 "/class", "0x120000\n");
+	put(DEV0 "/driver_override", "(null)\n");
+	put(DEV1 "/vendor", "0x8086\n");
+	put(DEV1 "/device", "0x10d3\n");
+	put(DEV1 "/class", "0x020000\n");
+	put(DEV1 "/driver_override", "vfio-pci\n");
+	put("sys/bus/pci/drivers/virtio-pci/unbind", "");
+	put("sys/bus/pci/drivers_probe", "");
+	put("proc/self/status", "Name:\tx\nCapEff:\t000001ffffffffff\n");
+	link_to("../../../devices/pci0000:00/0000:00:03.0",
+		"sys/bus/pci/devices/0000:00:03.0");
+	link_to("../../../devices/pci0000:00/0000:00:03.1",
+		"sys/bus/pci/devices/0000:00:03.1");
+	link_to("../../../bus/pci/drivers/virtio-pci", DEV0 "/driver");
+	link_to("../../../kernel/iommu_groups/7", DEV0 "/iommu_group");
+	link_to("../../../kernel/iommu_groups/7", DEV1 "/iommu_group");
+	link_to("../../../../devices/pci0000:00/0000:00:03.0",
+		"sys/kernel/iommu_groups/7/devices/0000:00:03.0");
+	link_to("../../../../devices/pci0000:00/0000:00:03.1",
+		"sys/kernel/iommu_groups/7/devices/0000:00:03.1");
+	link_to("../../../devices/virtual/revere/11111111-2222-3333-4444-555555555555",
+		"sys/bus/mdev/devices/11111111-2222-3333-4444-555555555555");
+	link_to("../../../kernel/iommu_groups/9",
+		"sys/devices/virtual/revere/11111111-2222-3333-4444-555555555555/iommu_group");
+	link_to("../../../class/mdev_bus/revere/mdev_supported_types/revere_mdev-revere-pf",
+		"sys/devices/virtual/revere/11111111-2222-3333-4444-555555555555/mdev_type");
+	setenv("REVERE_SYSROOT", root, 1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+	unsetenv("REVERE_SYSROOT");
+	return 0;
+}
+
+static void expect_name(const char *in, const char *out, enum sysfs_bus bus)
+{
+	char buf[SYSFS_NAME_LEN];
+	enum sysfs_bus b;
+
+	assert_int_equal(sysfs_name_parse(in, buf, sizeof(buf), &b), 0);
+	assert_string_equal(buf, out);
+	assert_int_equal(b, bus);
+}
+
+static void test_names(void **state)
+{
+	static const char *const bad[] = {
+		"", "0000:00:3.0", "00:3.0", "0:00:03.0", "00:03.8", "00:20.0",
+		"0000:00:03.0x", "x0000:00:03.0", "2", "/dev/vfio/2",
+		"0000-00:03.0", "000g:00:03.0",
+		"11111111-2222-3333-4444-55555555555",
+		"11111111-2222-3333-4444-5555555555555",
+		"11111111-2222-3333-4444_555555555555",
+		"1111111g-2222-3333-4444-555555555555",
+	};
+	char buf[SYSFS_NAME_LEN];
+	enum sysfs_bus b;
+
+	(void)state;
+	expect_name("0000:00:03.0", "0000:00:03.0", SYSFS_PCI);
+	expect_name("00:03.0", "0000:00:03.0", SYSFS_PCI);
+	expect_name("AB:1F.7", "0000:ab:1f.7", SYSFS_PCI);
+	expect_name("10DE:AB:1f.7", "10de:ab:1f.7", SYSFS_PCI);
+	expect_name("11111111-2222-3333-4444-55555555555A",
+		    "11111111-2222-3333-4444-55555555555a", SYSFS_MDEV);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(sysfs_name_parse(bad[i], buf, sizeof(buf), &b),
+				 -EINVAL);
+}
+
+static void test_root(void **state)
+{
+	(void)state;
+	assert_string_equal(sysfs_root(), root);
+	unsetenv("REVERE_SYSROOT");
+	assert_string_equal(sysfs_root(), "/");
+	setenv("REVERE_SYSROOT", "", 1);
+	assert_string_equal(sysfs_root(), "/");
+	setenv("REVERE_SYSROOT", root, 1);
+}
+
+static void test_dev_read(void **state)
+{
+	struct sysfs_dev d;
+	char names[64];
+
+	(void)state;
+	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:03.0", &d), 0);
+	assert_int_equal(d.vendor, 0x13b5);
+	assert_int_equal(d.device, 0xff81);
+	assert_int_equal(d.class, 0x120000);
+	assert_string_equal(d.driver, "virtio-pci");
+	assert_string_equal(d.driver_override, "");
+	assert_int_equal(d.group, 7);
+	assert_true(preflight_is_revere(&d));
+	assert_false(preflight_driver_viable(&d));
+	assert_int_equal(sysfs_dev_class_names(&d, "net", names, sizeof(names)),
+			 -ENOENT);
+
+	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:03.1", &d), 0);
+	assert_string_equal(d.driver, "");
+	assert_string_equal(d.driver_override, "vfio-pci");
+	assert_false(preflight_is_revere(&d));
+	assert_true(preflight_driver_viable(&d));
+	assert_int_equal(sysfs_dev_class_names(&d, "net", names, sizeof(names)), 0);
+	assert_string_equal(names, "eth0");
+
+	assert_int_equal(sysfs_dev_read(SYSFS_MDEV,
+		"11111111-2222-3333-4444-555555555555", &d), 0);
+	assert_int_equal(d.group, 9);
+	assert_string_equal(d.mdev_type, "revere_mdev-revere-pf");
+	assert_string_equal(d.driver, "");
+
+	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:04.0", &d), -ENOENT);
+	assert_int_equal(d.group, -1);
+}
+
+static int collect(const struct sysfs_dev *d, void *arg)
+{
+	strcat(arg, d->name);
+	strcat(arg, ";");
+	return 0;
+}
+
+static int stop_at_first(const struct sysfs_dev *d, void *arg)
+{
+	(void)d;
+	(*(int *)arg)++;
+	return 42;
+}
+
+static void test_walks(void **state)
+{
+	char buf[256] = "";
+	int calls = 0;
+
+	(void)state;
+	assert_int_equal(sysfs_for_each_dev(SYSFS_PCI, collect, buf), 0);
+	assert_string_equal(buf, "0000:00:03.0;0000:00:03.1;");
+	buf[0] = '\0';
+	assert_int_equal(sysfs_for_each_group_dev(7, collect, buf), 0);
+	assert_string_equal(buf, "0000:00:03.0;0000:00:03.1;");
+	buf[0] = '\0';
+	assert_int_equal(sysfs_for_each_group_dev(3, collect, buf), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(sysfs_for_each_group_dev(5, collect, buf), -ENOENT);
+	buf[0] = '\0';
+	assert_int_equal(sysfs_for_each_dev(SYSFS_MDEV, collect, buf), 0);
+	assert_string_equal(buf, "11111111-2222-3333-4444-555555555555;");
+	assert_int_equal(sysfs_for_each_dev(SYSFS_PCI, stop_at_first, &calls), 42);
+	assert_int_equal(calls, 1);
+}
+
+static void test_system(void **state)
+{
+	char file[64];
+
+	(void)state;
+	assert_int_equal(sysfs_iommu_group_count(), 3);
+	assert_true(sysfs_module_loaded("vfio"));
+	assert_true(sysfs_module_loaded("vfio_iommu_type1"));
+	assert_false(sysfs_module_loaded("vfio_pci"));
+	assert_true(sysfs_pci_driver_exists("vfio-pci"));
+	assert_false(sysfs_pci_driver_exists("e1000e"));
+	/* Bit 14 (CAP_IPC_LOCK) is in root's full set. */
+	assert_true(sysfs_cap_ipc_lock());
+	put("proc/self/status", "CapEff:\t0000000000000000\n");
+	assert_false(sysfs_cap_ipc_lock());
+	put("proc/self/status", "CapEff:\t0000000000004000\n");
+	assert_true(sysfs_cap_ipc_lock());
+	sysfs_group_file(7, file, sizeof(file));
+	assert_string_equal(file, "/dev/vfio/7");
+	assert_int_equal(sysfs_access_rw(file), -ENOENT);
+	mkdirs("dev/vfio");
+	put("dev/vfio/7", "");
+	assert_int_equal(sysfs_access_rw(file), 0);
+}
+
+/*
+ * The README's rebind: driver_override, unbind from the current driver,
+ * drivers_probe, then the driver read back. The fake kernel binds
+ * nothing, so the bind reports -EBUSY after making every write.
+ */
+static void test_bind(void **state)
+{
+	(void)state;
+	assert_int_equal(sysfs_bind("0000:00:03.0", "vfio-pci"), -EBUSY);
+	assert_string_equal(get(DEV0 "/driver_override"), "vfio-pci");
+	assert_string_equal(get("sys/bus/pci/drivers/virtio-pci/unbind"),
+			    "0000:00:03.0");
+	assert_string_equal(get("sys/bus/pci/drivers_probe"), "0000:00:03.0");
+
+	/* Already bound: driver_override only, no unbind, no probe. */
+	put("sys/bus/pci/drivers_probe", "");
+	put("sys/bus/pci/drivers/virtio-pci/unbind", "");
+	assert_int_equal(sysfs_bind("0000:00:03.0", "virtio-pci"), 0);
+	assert_string_equal(get("sys/bus/pci/drivers/virtio-pci/unbind"), "");
+	assert_string_equal(get("sys/bus/pci/drivers_probe"), "");
+
+	/* No driver: nothing to unbind; the probe is made. */
+	assert_int_equal(sysfs_bind("0000:00:03.1", "vfio-pci"), -EBUSY);
+	assert_string_equal(get(DEV1 "/driver_override"), "vfio-pci");
+	assert_string_equal(get("sys/bus/pci/drivers_probe"), "0000:00:03.1");
+
+	/* No such device: the first write fails. */
+	assert_int_equal(sysfs_bind("0000:00:09.0", "vfio-pci"), -ENOENT);
+}
+
+static void test_unbind(void **state)
+{
+	(void)state;
+	put(DEV0 "/driver_override", "vfio-pci\n");
+	assert_int_equal(sysfs_unbind("0000:00:03.0"), 0);
+	assert_string_equal(get("sys/bus/pci/drivers/virtio-pci/unbind"),
+			    "0000:00:03.0");
+	assert_string_equal(get(DEV0 "/driver_override"), "\n");
+	/* Without a driver only driver_override is cleared. */
+	assert_int_equal(sysfs_unbind("0000:00:03.1"), 0);
+	assert_string_equal(get(DEV1 "/driver_override"), "\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test_setup_teardown(test_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dev_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_system, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unbind, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
