@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "closeout.h"
 #include "cmdline.h"
 #include "mock_vfio.h"
 #include "revere_dev.h"
@@ -111,7 +112,9 @@ static int parse_args(struct cmdline *cl, int argc, char *argv[])
 	if (cl->action == CMDLINE_HELP)
 		cmdline_usage(stdout, PROG);
 	else if (cl->action == CMDLINE_VERSION)
-		printf(PROG " " PACKAGE_VERSION "\n");
+		printf(PROG " " PACKAGE_VERSION "\n"
+		       "Copyright (c) 2026, the revere-vfio-demo authors.\n"
+		       "License BSD-3-Clause: see LICENSE.\n");
 	return EXIT_SUCCESS;
 }
 
@@ -144,6 +147,7 @@ int main(int argc, char *argv[])
 	struct errmsg err = { .err = 0 };
 	int ret, td;
 
+	closeout_at_exit(PROG);
 	ret = parse_args(&cl, argc, argv);
 	if (ret || cl.action != CMDLINE_RUN)
 		return ret;
