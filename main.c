@@ -161,6 +161,7 @@ int main(int argc, char *argv[])
 		.timeout_ms = cl.timeout_ms,
 		.loopback = cl.loopback,
 		.trace = cl.trace,
+		.simulated = cl.sim,
 		.stop = &stop_signal,
 		.log = log_line,
 		.log_arg = &cl,
