@@ -12,7 +12,8 @@
  *   "PROG: write error on standard output: REASON"
  * (without ": REASON" when an earlier flush failed and the reason is gone);
  * the exit status then becomes 1, whatever main() returned. An error on
- * stderr makes it 1 too, silently: there is nowhere left to say it. A
+ * stderr makes it 1 too, silently: there is nowhere left to say it
+ * (stderr is flushed, not closed: the sanitizers' reports come later). A
  * stdout closed before the program started (>&-) is an error only if
  * something was written to it.
  */

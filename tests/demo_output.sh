@@ -42,6 +42,14 @@ if [ -w /dev/full ]; then
 	"$DEMO" --sim -q >/dev/full 2>"$tmp/err"; status=$?
 	expect_status "--sim -q >/dev/full" 0
 	expect "--sim -q >/dev/full: nothing on stderr" test ! -s "$tmp/err"
+	# stderr: a trace that could not be written fails the run, silently; a
+	# run that had nothing to say there does not.
+	"$DEMO" --sim --trace >/dev/null 2>/dev/full; status=$?
+	expect_status "--sim --trace 2>/dev/full" 1
+	"$DEMO" --sim >"$tmp/out" 2>/dev/full; status=$?
+	expect_status "--sim 2>/dev/full" 0
+	expect "--sim 2>/dev/full: the run printed its steps" \
+		test "$(grep -c '^step [1-5]: ' "$tmp/out")" = 5
 else
 	not_ok "/dev/full is missing: cannot test write errors"
 fi
