@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "closeout.h"
 #include "cmdline.h"
 #include "listing.h"
 #include "mock_vfio.h"
@@ -156,7 +157,9 @@ static int parse_args(struct cmdline *cl, int argc, char *argv[])
 	if (cl->action == CMDLINE_HELP)
 		cmdline_usage(stdout, PROG);
 	else if (cl->action == CMDLINE_VERSION)
-		printf(PROG " " PACKAGE_VERSION "\n");
+		printf(PROG " " PACKAGE_VERSION "\n"
+		       "Copyright (c) 2026, the revere-vfio-demo authors.\n"
+		       "License BSD-3-Clause: see LICENSE.\n");
 	return EXIT_SUCCESS;
 }
 
@@ -190,6 +193,7 @@ int main(int argc, char *argv[])
 	struct preflight pf;
 	int ret, td;
 
+	closeout_at_exit(PROG);
 	ret = parse_args(&cl, argc, argv);
 	if (ret || cl.action == CMDLINE_HELP || cl.action == CMDLINE_VERSION)
 		return ret;
@@ -212,6 +216,7 @@ int main(int argc, char *argv[])
 		.timeout_ms = cl.timeout_ms,
 		.loopback = cl.loopback,
 		.trace = cl.trace,
+		.simulated = cl.sim,
 		.stop = &stop_signal,
 		.log = log_line,
 		.log_arg = &cl,

@@ -265,8 +265,9 @@ int revere_open_device(struct revere_dev *rd, const char *group,
 	rd->done |= REVERE_DONE_BUS_MASTER;
 	log_vfio_info(rd);
 	rd_log(rd, REVERE_LOG_STEP,
-	       "step 2: opened %s in %s (%04x:%04x), buffers at IOVA 0x%" PRIx64 ", BAR0 %s, bus mastering on",
-	       device, group, RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF, rd->iova,
+	       "step 2: opened %s in %s (%04x:%04x%s), buffers at IOVA 0x%" PRIx64 ", BAR0 %s, bus mastering on",
+	       device, group, RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF,
+	       rd->opts->simulated ? ", simulated device on the mock VFIO kernel" : "", rd->iova,
 	       rd->vfio->bar0.map ? "mmap'd" : "through pread/pwrite");
 	return 0;
 }

@@ -28,6 +28,7 @@ struct revere_opts {
 	unsigned int timeout_ms;	/* per response, per exchange progress */
 	bool loopback;			/* AMI-SW TX -> RX, no accelerator */
 	bool trace;
+	bool simulated;			/* --sim: step 2 says so */
 	/* Set asynchronously (signal handler): stop what you're doing. */
 	volatile sig_atomic_t *stop;
 	/* Where progress goes; the driver itself never prints. */

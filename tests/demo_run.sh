@@ -11,6 +11,8 @@ for bar in 1 0; do
 		grep -q '^step 4: 42 messages of 2048 bytes inverted and verified in [0-9]* ms$' "$tmp/out"
 	expect "default run, BAR0 $path: five steps" \
 		test "$(grep -c '^step [1-5]: ' "$tmp/out")" = 5
+	expect "default run, BAR0 $path: step 2 says the device is simulated" \
+		grep -q '^step 2: opened 0000:00:03.0 in /dev/vfio/[0-9]* (13b5:ff81, simulated device on the mock VFIO kernel), ' "$tmp/out"
 	expect "default run, BAR0 $path: BAR0 path reported" \
 		grep -q "BAR0 $([ $bar = 1 ] && echo "mmap'd" || echo 'through pread/pwrite')" "$tmp/out"
 	expect "default run, BAR0 $path: nothing on stderr but the report" \

@@ -3,5 +3,6 @@
 include tests/vfio.mk
 include tests/model.mk
 include tests/demo.mk
+include tests/conventions.mk
 include tests/sanitizers.mk
 include tests/fuzz/fuzz.mk

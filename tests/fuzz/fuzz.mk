@@ -24,7 +24,6 @@ clean-fuzz:
 	-rm -rf $(FUZZ_OUT)
 
 EXTRA_DIST += \
-	doc/fuzzing.md \
 	tests/fuzz/run.sh \
 	tests/fuzz/oracle.c tests/fuzz/oracle.h \
 	tests/fuzz/hostile_vfio.c tests/fuzz/hostile_vfio.h \

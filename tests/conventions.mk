@@ -1,0 +1,19 @@
+# The conventions of a GNU-style program (issue 10): --version, write
+# errors on stdout, the man page, the bash completion, `make install`.
+CONVENTION_TESTS = \
+	tests/demo_output.sh \
+	tests/demo_man.sh \
+	tests/completion.sh
+TESTS += $(CONVENTION_TESTS)
+EXTRA_DIST += $(CONVENTION_TESTS)
+
+# tests/install.sh runs `make install` into a DESTDIR of its own, and checks
+# each file is where these directories say.
+TESTS += tests/install.sh
+EXTRA_DIST += tests/install.sh
+AM_TESTS_ENVIRONMENT += \
+	MAKE='$(MAKE)'; abs_top_builddir='$(abs_top_builddir)'; \
+	inst_bindir='$(bindir)'; inst_man1dir='$(man1dir)'; \
+	inst_docdir='$(docdir)'; inst_bashcompdir='$(bashcompdir)'; \
+	export MAKE abs_top_builddir inst_bindir inst_man1dir inst_docdir \
+		inst_bashcompdir;
