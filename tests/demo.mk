@@ -15,7 +15,8 @@ DEMO_TESTS = \
 	tests/demo_signal.sh \
 	tests/demo_signal_random.sh \
 	tests/demo_request.sh \
-	tests/demo_preflight.sh
+	tests/demo_preflight.sh \
+	tests/demo_host.sh
 TESTS += $(DEMO_TESTS)
 EXTRA_DIST += $(DEMO_TESTS) tests/demo_lib.sh tests/sysroot_lib.sh
 
