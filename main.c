@@ -29,6 +29,7 @@
 #include "mock_vfio.h"
 #include "preflight.h"
 #include "revere_dev.h"
+#include "version.h"
 #include "vfio.h"
 
 #define PROG		"revere-vfio-demo"
@@ -157,9 +158,7 @@ static int parse_args(struct cmdline *cl, int argc, char *argv[])
 	if (cl->action == CMDLINE_HELP)
 		cmdline_usage(stdout, PROG);
 	else if (cl->action == CMDLINE_VERSION)
-		printf(PROG " " PACKAGE_VERSION "\n"
-		       "Copyright (c) 2026, the revere-vfio-demo authors.\n"
-		       "License BSD-3-Clause: see LICENSE.\n");
+		version_print(stdout, PROG);
 	return EXIT_SUCCESS;
 }
 

@@ -79,7 +79,7 @@ static int read_line(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static int write_str(const char *path, const char *val)
+static int write_val(const char *path, const char *val)
 {
 	size_t len = strlen(val);
 	ssize_t n;
@@ -435,7 +435,185 @@ bool sysfs_cap_ipc_lock(void)
 	return has;
 }
 
+/* ---- what a device is in use for ---- */
+
+int sysfs_for_each_class_dev(const char *cls, const char *bdf,
+			     sysfs_name_fn fn, void *arg)
+{
+	char dir[PATH_LEN], path[PATH_LEN], full[PATH_LEN], target[PATH_LEN];
+	char needle[SYSFS_NAME_LEN + 2];
+	int err, ret = 0;
+	ssize_t n;
+	char **names;
+
+	fmt_path(dir, sizeof(dir), "/sys/class/%s", cls);
+	snprintf(needle, sizeof(needle), "/%s/", bdf);
+	names = dir_names(dir, &err);
+	if (err == -ENOENT)
+		err = 0;
+	for (size_t i = 0; !ret && !err && names && names[i]; i++) {
+		fmt_path(path, sizeof(path), "%s/%s", dir, names[i]);
+		rooted(full, sizeof(full), path);
+		n = readlink(full, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		if (strstr(target, needle))
+			ret = fn(names[i], arg);
+	}
+	free_names(names);
+	return err ? err : ret;
+}
+
+#define IFF_UP_BIT	0x1	/* <net/if.h>, which clashes with <linux/if.h> */
+
+int sysfs_net_up(const char *ifname, bool *up)
+{
+	char path[PATH_LEN];
+	int err = 0;
+	unsigned long flags;
+
+	fmt_path(path, sizeof(path), "/sys/class/net/%s/flags", ifname);
+	flags = read_hex(path, &err);
+	*up = !err && (flags & IFF_UP_BIT);
+	return err;
+}
+
+/* Append ", item" (or the first item) to a list, truncating quietly. */
+static void list_add(char *buf, size_t len, size_t *used, const char *item)
+{
+	if (*used < len)
+		*used += (size_t)snprintf(buf + *used, len - *used, "%s%s",
+					  *used ? ", " : "", item);
+}
+
+/* /proc/net/route prints addresses as the hex of their in-memory bytes. */
+static void ipv4(uint32_t v, char *buf, size_t len)
+{
+	const uint8_t *b = (const uint8_t *)&v;
+
+	snprintf(buf, len, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+}
+
+/*
+ * The lines of a file under the root that match() turns into an item (it
+ * returns true), as a list in buf. Returns how many, 0 when the file does
+ * not exist, or -errno.
+ */
+static int list_lines(const char *path,
+		      bool (*match)(const char *line, const char *what,
+				    char *item, size_t len),
+		      const char *what, char *buf, size_t len)
+{
+	char full[PATH_LEN], line[1024], item[800];
+	size_t used = 0;
+	int count = 0;
+	FILE *f;
+
+	buf[0] = '\0';
+	rooted(full, sizeof(full), path);
+	f = fopen(full, "re");
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (!match(line, what, item, sizeof(item)))
+			continue;
+		list_add(buf, len, &used, item);
+		count++;
+	}
+	fclose(f);
+	return count;
+}
+
+/* A route of /proc/net/route through interface ifname: "DST/BITS [via GW]". */
+static bool route_of(const char *line, const char *ifname, char *item,
+		     size_t len)
+{
+	unsigned int d, g, flags, mask;
+	char dev[64], dst[16], gw[16];
+	size_t n;
+
+	if (sscanf(line, "%63s %x %x %x %*d %*d %*d %x", dev, &d, &g, &flags,
+		   &mask) != 5 || strcmp(dev, ifname))
+		return false;
+	ipv4(d, dst, sizeof(dst));
+	ipv4(g, gw, sizeof(gw));
+	if (!d && !mask)
+		snprintf(item, len, "default");
+	else
+		snprintf(item, len, "%s/%d", dst, __builtin_popcount(mask));
+	n = strlen(item);
+	if (g && n < len)
+		snprintf(item + n, len - n, " via %s", gw);
+	return true;
+}
+
+int sysfs_net_routes(const char *ifname, char *buf, size_t len)
+{
+	return list_lines("/proc/net/route", route_of, ifname, buf, len);
+}
+
+/* /dev/NAME itself, or one of its partitions: NAME then N or pN. */
+static bool on_blockdev(const char *src, const char *dev)
+{
+	size_t n = strlen(dev);
+
+	if (strncmp(src, "/dev/", 5) || strncmp(src + 5, dev, n))
+		return false;
+	src += 5 + n;
+	if (*src == 'p' && isdigit((unsigned char)src[1]))
+		src++;
+	while (isdigit((unsigned char)*src))
+		src++;
+	return *src == '\0';
+}
+
+/* A mount of /proc/self/mounts from blockdev: "SOURCE on DIR". */
+static bool mount_of(const char *line, const char *blockdev, char *item,
+		     size_t len)
+{
+	char src[256], dir[512];
+
+	if (sscanf(line, "%255s %511s", src, dir) != 2 ||
+	    !on_blockdev(src, blockdev))
+		return false;
+	snprintf(item, len, "%s on %s", src, dir);
+	return true;
+}
+
+int sysfs_mounts(const char *blockdev, char *buf, size_t len)
+{
+	return list_lines("/proc/self/mounts", mount_of, blockdev, buf, len);
+}
+
 /* ---- binding ---- */
+
+int sysfs_set_override(const char *bdf, const char *driver)
+{
+	char dir[PATH_LEN], path[PATH_LEN];
+
+	sysfs_dev_dir(SYSFS_PCI, bdf, dir, sizeof(dir));
+	fmt_path(path, sizeof(path), "%s/driver_override", dir);
+	return write_val(path, driver[0] ? driver : "\n");
+}
+
+int sysfs_unbind_driver(const char *bdf)
+{
+	char dir[PATH_LEN], path[PATH_LEN], now[SYSFS_NAME_LEN];
+
+	sysfs_dev_dir(SYSFS_PCI, bdf, dir, sizeof(dir));
+	fmt_path(path, sizeof(path), "%s/driver", dir);
+	link_name(path, now, sizeof(now));
+	if (!now[0])
+		return 0;
+	fmt_path(path, sizeof(path), "%s/driver/unbind", dir);
+	return write_val(path, bdf);
+}
+
+int sysfs_drivers_probe(const char *bdf)
+{
+	return write_val("/sys/bus/pci/drivers_probe", bdf);
+}
 
 int sysfs_bind(const char *bdf, const char *driver)
 {
@@ -443,42 +621,25 @@ int sysfs_bind(const char *bdf, const char *driver)
 	int ret;
 
 	sysfs_dev_dir(SYSFS_PCI, bdf, dir, sizeof(dir));
-	fmt_path(path, sizeof(path), "%s/driver_override", dir);
-	ret = write_str(path, driver);
+	ret = sysfs_set_override(bdf, driver);
 	if (ret)
 		return ret;
 	fmt_path(path, sizeof(path), "%s/driver", dir);
 	link_name(path, now, sizeof(now));
 	if (!strcmp(now, driver))
 		return 0;
-	if (now[0]) {
-		fmt_path(path, sizeof(path), "%s/driver/unbind", dir);
-		ret = write_str(path, bdf);
-		if (ret)
-			return ret;
-	}
-	ret = write_str("/sys/bus/pci/drivers_probe", bdf);
+	ret = sysfs_unbind_driver(bdf);
+	if (!ret)
+		ret = sysfs_drivers_probe(bdf);
 	if (ret)
 		return ret;
-	fmt_path(path, sizeof(path), "%s/driver", dir);
 	link_name(path, now, sizeof(now));
 	return strcmp(now, driver) ? -EBUSY : 0;
 }
 
 int sysfs_unbind(const char *bdf)
 {
-	char dir[PATH_LEN], path[PATH_LEN], now[SYSFS_NAME_LEN];
-	int ret;
+	int ret = sysfs_unbind_driver(bdf);
 
-	sysfs_dev_dir(SYSFS_PCI, bdf, dir, sizeof(dir));
-	fmt_path(path, sizeof(path), "%s/driver", dir);
-	link_name(path, now, sizeof(now));
-	if (now[0]) {
-		fmt_path(path, sizeof(path), "%s/driver/unbind", dir);
-		ret = write_str(path, bdf);
-		if (ret)
-			return ret;
-	}
-	fmt_path(path, sizeof(path), "%s/driver_override", dir);
-	return write_str(path, "\n");
+	return ret ? ret : sysfs_set_override(bdf, "");
 }

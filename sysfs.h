@@ -93,6 +93,38 @@ bool sysfs_pci_driver_exists(const char *driver);
 bool sysfs_cap_ipc_lock(void);
 
 /*
+ * Devices of a class (/sys/class/CLS/NAME: "net", "block" with its
+ * partitions) that sit under PCI device bdf: their link goes through the
+ * device's directory, however deep (virtio-net puts its interface under
+ * BDF/virtio0/net). fn gets each name, in name order; its non-zero return
+ * stops the walk and is returned. A missing class is no device.
+ */
+typedef int (*sysfs_name_fn)(const char *name, void *arg);
+int sysfs_for_each_class_dev(const char *cls, const char *bdf,
+			     sysfs_name_fn fn, void *arg);
+/* The interface is up (IFF_UP in /sys/class/net/IF/flags). */
+int sysfs_net_up(const char *ifname, bool *up);
+/*
+ * The IPv4 routes through an interface (/proc/net/route), as
+ * "10.0.2.0/24, default via 10.0.2.2" in buf; returns how many, or -errno.
+ */
+int sysfs_net_routes(const char *ifname, char *buf, size_t len);
+/*
+ * What /dev/NAME has mounted (/proc/self/mounts), as "/dev/vda1 on /" in
+ * buf; returns how many, or -errno.
+ */
+int sysfs_mounts(const char *blockdev, char *buf, size_t len);
+
+/*
+ * The three writes of a bind, one at a time, so that a caller can say
+ * each: driver_override ("" clears it: the kernel takes "\n"), unbind
+ * from the current driver (0 when there is none), drivers_probe.
+ */
+int sysfs_set_override(const char *bdf, const char *driver);
+int sysfs_unbind_driver(const char *bdf);
+int sysfs_drivers_probe(const char *bdf);
+
+/*
  * Bind a PCI device to driver as the README does: driver_override,
  * unbind from its current driver (if any), drivers_probe. Then read the
  * driver back: -EBUSY when another one (or none) got the device.

@@ -29,10 +29,10 @@ _revere_vfio_sysfs=$sys
 # comp WORD...: the completions when the cursor ends the last WORD (give
 # "" to complete a new word), one line, sorted.
 comp() {
-	COMP_WORDS=("$DEMO" "$@")
+	COMP_WORDS=("$prog" "$@")
 	COMP_CWORD=$#
 	COMPREPLY=()
-	_revere_vfio "$DEMO" 2>"$tmp/err"
+	_revere_vfio "$prog" 2>"$tmp/err"
 	printf '%s\n' "${COMPREPLY[@]}" | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//'
 }
 # expect_comp WANT WORD...
@@ -40,11 +40,12 @@ expect_comp() {
 	want=$1; shift
 	have=$(comp "$@")
 	if [ "$have" = "$want" ] && [ ! -s "$tmp/err" ]; then
-		ok "complete '$*': $want"
+		ok "${prog##*/}: complete '$*': $want"
 	else
-		not_ok "complete '$*': '$have', expected '$want'"
+		not_ok "${prog##*/}: complete '$*': '$have', expected '$want'"
 	fi
 }
+prog=$DEMO
 
 # Options: all of those --help prints, and only those.
 "$DEMO" --help | grep -oE -- '(^|[ ,])--[a-z][a-z-]*' | sed 's/^[ ,]*//' |
@@ -93,5 +94,15 @@ fi
 expect_comp "" --packets ""
 expect_comp "" --timeout 1
 expect_comp "" --timeout = ""
+
+# revere-vfio-bind: its own options, from its --help, and every PCI address
+# as an operand.
+expect "it completes revere-vfio-bind" \
+	eval "complete -p revere-vfio-bind | grep -q -- '-F _revere_vfio '"
+prog=$BIND
+expect_comp "--dry-run --force --group --help --unbind --version" --
+expect_comp "--unbind" --un
+expect_comp "0000:00:03.0 0000:00:04.0 0000:00:05.0 0000:01:00.0" ""
+expect_comp "05.0" --unbind 0000 : 00 : 05
 
 finish

@@ -5,6 +5,7 @@ SH_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 	$(top_srcdir)/build-aux/tap-driver.sh
 AM_TESTS_ENVIRONMENT = \
 	DEMO='$(abs_top_builddir)/revere-vfio-demo'; export DEMO; \
+	BIND='$(abs_top_builddir)/revere-vfio-bind'; export BIND; \
 	srcdir='$(abs_top_srcdir)'; export srcdir;
 
 DEMO_TESTS = \
@@ -16,7 +17,8 @@ DEMO_TESTS = \
 	tests/demo_signal_random.sh \
 	tests/demo_request.sh \
 	tests/demo_preflight.sh \
-	tests/demo_host.sh
+	tests/demo_host.sh \
+	tests/demo_bind.sh
 TESTS += $(DEMO_TESTS)
 EXTRA_DIST += $(DEMO_TESTS) tests/demo_lib.sh tests/sysroot_lib.sh
 

@@ -16,6 +16,12 @@ expect "--version: the licence" \
 	test "$(sed -n 3p "$tmp/out")" = "License BSD-3-Clause: see LICENSE."
 expect "--version: nothing on stderr" test ! -s "$tmp/err"
 
+"$BIND" --version >"$tmp/out" 2>"$tmp/err"; status=$?
+expect_status "revere-vfio-bind --version" 0
+expect "revere-vfio-bind --version: the same three lines, its own name" \
+	test "$(sed -n 1p "$tmp/out")" = "revere-vfio-bind 1.0.0" -a \
+	"$(sed 1d "$tmp/out")" = "$("$DEMO" --version | sed 1d)"
+
 full_msg='revere-vfio-demo: write error on standard output: No space left on device'
 # full DESC ARGS...: stdout on /dev/full; one line on stderr, exit 1.
 full() {
@@ -31,6 +37,11 @@ if [ -w /dev/full ]; then
 	full "--version" "$DEMO" --version
 	expect "--version >/dev/full: the message" test "$(cat "$tmp/err")" = "$full_msg"
 	full "-h" "$DEMO" -h
+	# revere-vfio-bind the same.
+	full "revere-vfio-bind --help" "$BIND" --help
+	expect "revere-vfio-bind --help >/dev/full: the message" \
+		test "$(cat "$tmp/err")" = "revere-vfio-bind: write error on standard output: No space left on device"
+	full "revere-vfio-bind --version" "$BIND" --version
 	# A run that verified every message but could not print it is no
 	# success either; it still tears down (the mock's counters).
 	full "--sim run" env REVERE_SIM=report=1 "$DEMO" --sim

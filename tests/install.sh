@@ -1,5 +1,5 @@
 #!/bin/sh
-# `make install DESTDIR=...`: the program, its manual page, the bash
+# `make install DESTDIR=...`: the programs, their manual pages, the bash
 # completion and the documentation land where configure said, and nothing
 # else; `make uninstall` takes them all away again.
 . "${srcdir:-.}/tests/demo_lib.sh"
@@ -17,29 +17,33 @@ submake() {
 submake install; status=$?
 expect_status "make install DESTDIR=..." 0
 
-bin=$dest$inst_bindir/revere-vfio-demo
-expect "the program in bindir" test -x "$bin"
-expect "the installed program runs" sh -c "'$bin' --version | grep -q '^revere-vfio-demo '"
-man=$dest$inst_man1dir/revere-vfio-demo.1
-expect "the man page in man1dir" cmp -s "$man" "$srcdir/doc/revere-vfio-demo.1"
-expect "the installed man page renders" sh -c "LC_ALL=C MANWIDTH=80 man -l '$man' 2>/dev/null | grep -q '^NAME'"
+for prog in revere-vfio-demo revere-vfio-bind; do
+	bin=$dest$inst_bindir/$prog
+	expect "$prog in bindir" test -x "$bin"
+	expect "the installed $prog runs" sh -c "'$bin' --version | grep -q '^$prog '"
+	man=$dest$inst_man1dir/$prog.1
+	expect "$prog.1 in man1dir" cmp -s "$man" "$srcdir/doc/$prog.1"
+	expect "the installed $prog.1 renders" sh -c "LC_ALL=C MANWIDTH=80 man -l '$man' 2>/dev/null | grep -q '^NAME'"
+	comp=$dest$inst_bashcompdir/$prog
+	expect "the bash completion in bashcompdir, under the name $prog" \
+		cmp -s "$comp" "$srcdir/contrib/bash-completion/revere-vfio"
+	expect "the installed completion completes $prog" \
+		bash -c ". '$comp' && complete -p $prog | grep -q -- '-F _revere_vfio '"
+done
 for f in README LICENSE doc/design.md doc/fuzzing.md; do
 	expect "$f in docdir" cmp -s "$dest$inst_docdir/$f" "$srcdir/$f"
 done
-comp=$dest$inst_bashcompdir/revere-vfio-demo
-expect "the bash completion in bashcompdir, under the program's name" \
-	cmp -s "$comp" "$srcdir/contrib/bash-completion/revere-vfio"
-expect "the installed completion completes the program" \
-	bash -c ". '$comp' && complete -p revere-vfio-demo | grep -q -- '-F _revere_vfio '"
 
 # Nothing else: the list of every file installed.
 {
-	echo "$inst_bindir/revere-vfio-demo"
-	echo "$inst_man1dir/revere-vfio-demo.1"
+	for prog in revere-vfio-demo revere-vfio-bind; do
+		echo "$inst_bindir/$prog"
+		echo "$inst_man1dir/$prog.1"
+		echo "$inst_bashcompdir/$prog"
+	done
 	for f in README LICENSE doc/design.md doc/fuzzing.md; do
 		echo "$inst_docdir/$f"
 	done
-	echo "$inst_bashcompdir/revere-vfio-demo"
 } | sort >"$tmp/want"
 (cd "$dest" && find . ! -type d | sed 's/^\.//' | sort) >"$tmp/have"
 expect "nothing else installed" cmp -s "$tmp/want" "$tmp/have"

@@ -23,7 +23,7 @@ EXTRA_DIST += \
 # boot it in QEMU and check every guest result. Its work area is
 # tests/kernel/build/ in the build directory (kept between runs as a cache).
 .PHONY: check-kernel
-check-kernel: revere-vfio-demo$(EXEEXT) tests/kernel/edu-test$(EXEEXT) \
+check-kernel: revere-vfio-demo$(EXEEXT) revere-vfio-bind$(EXEEXT) tests/kernel/edu-test$(EXEEXT) \
 		tests/kernel/cfg-dump$(EXEEXT)
 	$(SHELL) $(top_srcdir)/tests/kernel/rig.sh $(abs_top_builddir) \
 		$(abs_top_srcdir)

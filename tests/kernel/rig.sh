@@ -283,6 +283,7 @@ build_initramfs() {
 	done
 
 	copy_program "$BUILDDIR/revere-vfio-demo" revere-vfio-demo
+	copy_program "$BUILDDIR/revere-vfio-bind" revere-vfio-bind
 	copy_program "$BUILDDIR/tests/kernel/edu-test" edu-test
 	copy_program "$BUILDDIR/tests/kernel/cfg-dump" cfg-dump
 

@@ -10,6 +10,7 @@
 # RIG-EXPECT: demo-refuses-edu demo-device-alone-refuses-edu
 # RIG-EXPECT: edu-nonroot-denied edu-nonroot-memlock edu-nonroot
 # RIG-EXPECT: edu-request-unbind
+# RIG-EXPECT: edu-unbind-tool-back edu-bind-tool edu-bind-tool-again edu-unbind
 
 # shellcheck source=tests/kernel/guest/lib.sh
 . /tests/lib.sh
@@ -147,6 +148,42 @@ fi
 pass edu-bind
 echo "edu: $BDF bound to vfio-pci, IOMMU group $GROUP_DEV"
 
+# revere-vfio-bind after the README's lines: --unbind hands edu back to
+# the kernel's own driver (pci-stub, through its dynamic ID), then the
+# tool binds it again (driver_override, unbind from pci-stub,
+# drivers_probe), and a second run changes nothing.
+revere-vfio-bind --unbind "$BDF" >"$OUT" 2>&1
+st=$?
+cat "$OUT"
+drv=$(driver_of "$BDF")
+if [ "$st" -ne 0 ] || [ "$drv" != pci-stub ]; then
+	fail edu-unbind-tool-back "revere-vfio-bind --unbind exited $st, driver ${drv:-none}, want 0 and pci-stub"
+elif ! grep -qxF "$BDF: now bound to pci-stub" "$OUT"; then
+	fail edu-unbind-tool-back "no '$BDF: now bound to pci-stub'"
+else
+	pass edu-unbind-tool-back
+fi
+revere-vfio-bind "$BDF" >"$OUT" 2>&1
+st=$?
+cat "$OUT"
+drv=$(driver_of "$BDF")
+want="$BDF: bound to vfio-pci (IOMMU group ${GROUP##*/}, $GROUP_DEV)"
+if [ "$st" -ne 0 ] || [ "$drv" != vfio-pci ]; then
+	fail edu-bind-tool "revere-vfio-bind exited $st, driver ${drv:-none}, want 0 and vfio-pci"
+elif ! grep -qxF "$BDF: unbound from pci-stub" "$OUT" || ! grep -qxF "$want" "$OUT"; then
+	fail edu-bind-tool "no 'unbound from pci-stub' and '$want'"
+else
+	pass edu-bind-tool
+fi
+revere-vfio-bind "$BDF" >"$OUT" 2>&1
+st=$?
+cat "$OUT"
+if [ "$st" -eq 0 ] && grep -qxF "$BDF: already bound to vfio-pci (IOMMU group ${GROUP##*/}, $GROUP_DEV)" "$OUT"; then
+	pass edu-bind-tool-again
+else
+	fail edu-bind-tool-again "second revere-vfio-bind exited $st without 'already bound'"
+fi
+
 # --list finds edu through sysfs alone: bound to vfio-pci, its group and
 # group file, which root can open.
 revere-vfio-demo --list >"$OUT" 2>&1
@@ -250,4 +287,18 @@ else
 fi
 
 edu_request_unbind
+
+# The end: without pci-stub's dynamic ID nothing else claims edu, so
+# --unbind leaves it with no driver and no override.
+echo "${EDU_ID%:*} ${EDU_ID#*:}" >/sys/bus/pci/drivers/pci-stub/remove_id
+revere-vfio-bind --unbind "$BDF" >"$OUT" 2>&1
+st=$?
+cat "$OUT"
+drv=$(driver_of "$BDF")
+ovr=$(cat "/sys/bus/pci/devices/$BDF/driver_override")
+if [ "$st" -ne 0 ] || [ -n "$drv" ] || [ "$ovr" != "(null)" ]; then
+	fail edu-unbind "revere-vfio-bind --unbind exited $st, driver '${drv}', driver_override '$ovr'; want 0, none, (null)"
+else
+	pass edu-unbind
+fi
 exit 0

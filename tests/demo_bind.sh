@@ -1,0 +1,204 @@
+#!/bin/sh
+# revere-vfio-bind on fake system trees (tests/sysroot_lib.sh). A fake tree
+# has no kernel behind it: the writes of a bind land in plain files and
+# no driver link moves. So these checks look at which files were written
+# and with what (the README's three writes, in order), at the refusals,
+# which must write nothing, at --dry-run (nothing written) and at a device
+# already bound (nothing written: running twice is harmless).
+. "${srcdir:-.}/tests/demo_lib.sh"
+. "${srcdir:-.}/tests/sysroot_lib.sh"
+: "${BIND:?BIND must name the revere-vfio-bind binary}"
+
+BDF=0000:00:03.0
+DEV=$root/sys/devices/pci0000:00/$BDF
+
+# The files the kernel provides for the writes (empty until written).
+kernel_files() {
+	: >"$root/sys/bus/pci/drivers_probe"
+	for d in "$root"/sys/bus/pci/drivers/*/; do
+		[ -d "$d" ] && [ ! -e "$d/unbind" ] && : >"$d/unbind"
+	done
+	return 0
+}
+# bind ARGS...: the tool on the fake root; sets $status.
+bind() {
+	kernel_files
+	REVERE_SYSROOT=$root "$BIND" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	status=$?
+}
+said() { grep -qxF -- "$1" "$tmp/out"; }
+err_says() { grep -qF -- "$1" "$tmp/err" && [ "$(wc -l <"$tmp/err")" = 1 ]; }
+# Nothing written: the override as mkroot left it, no unbind, no probe.
+untouched() {
+	[ "$(cat "$DEV/driver_override")" = '(null)' ] &&
+		[ -z "$(cat "$root"/sys/bus/pci/drivers/*/unbind "$root/sys/bus/pci/drivers_probe" 2>/dev/null)" ]
+}
+# A NIC on virtio-pci in group 7, vfio-pci loaded.
+nic() {
+	mkroot
+	vfio_loaded
+	pci $BDF 1af4 1041 virtio-pci 7
+	group_file 7
+}
+# netdev_class IF: /sys/class/net/IF, its flags (0x1003: up, 0x1002: down).
+netdev_class() {
+	netdev $BDF "$1"
+	echo "$2" >"$DEV/net/$1/flags"
+	mkdir -p "$root/sys/class/net"
+	ln -s "../../devices/pci0000:00/$BDF/net/$1" "$root/sys/class/net/$1"
+}
+
+# ---- usage ----
+mkroot
+bind
+expect_status "no device" 2
+expect "no device: says so" err_says "revere-vfio-bind: no device given"
+bind 0000:00:3.0
+expect_status "bad address" 2
+expect "bad address: named" err_says "'0000:00:3.0' is not a PCI address"
+bind 12345678-1234-1234-1234-123456789abc
+expect_status "an mdev" 2
+bind --bogus $BDF
+expect_status "unknown option" 2
+bind --unbind --force $BDF
+expect_status "--unbind --force" 2
+bind --help
+expect_status "--help" 0
+expect "--help: usage" grep -q '^Usage: revere-vfio-bind' "$tmp/out"
+bind --version
+expect_status "--version" 0
+expect "--version: name" grep -q '^revere-vfio-bind ' "$tmp/out"
+
+# ---- no such device, no IOMMU ----
+mkroot
+bind $BDF
+expect_status "no device" 1
+expect "no device: named" err_says "revere-vfio-bind: no PCI device $BDF (no /sys/bus/pci/devices/$BDF)"
+pci $BDF 1af4 1041 virtio-pci
+bind $BDF
+expect_status "no IOMMU group" 1
+expect "no IOMMU group: says so" err_says "$BDF has no IOMMU group"
+expect "no IOMMU group: nothing written" untouched
+
+# ---- a bind: the three writes, in the README's order ----
+nic
+bind --dry-run 00:03.0
+expect_status "--dry-run" 0
+expect "--dry-run: override" said "dry run: $BDF: driver_override <- vfio-pci"
+expect "--dry-run: unbind" said "dry run: $BDF: unbound from virtio-pci"
+expect "--dry-run: probe" said "dry run: $BDF: drivers_probe"
+expect "--dry-run: nothing written" untouched
+bind $BDF
+# No kernel moves the driver link: the tool reads it back and says so.
+expect_status "bind on a fake tree" 1
+expect "bind: override said" said "$BDF: driver_override <- vfio-pci"
+expect "bind: unbind said" said "$BDF: unbound from virtio-pci"
+expect "bind: probe said" said "$BDF: drivers_probe"
+expect "bind: override written" [ "$(cat "$DEV/driver_override")" = vfio-pci ]
+expect "bind: unbind written" [ "$(cat "$root/sys/bus/pci/drivers/virtio-pci/unbind")" = $BDF ]
+expect "bind: drivers_probe written" [ "$(cat "$root/sys/bus/pci/drivers_probe")" = $BDF ]
+expect "bind: read back" err_says "$BDF: vfio-pci did not take it after drivers_probe (driver now: virtio-pci)"
+
+# ---- already bound: twice is harmless ----
+ready_pf
+bind $BDF
+expect_status "already bound" 0
+expect "already bound: said" said "$BDF: already bound to vfio-pci (IOMMU group 7, /dev/vfio/7)"
+expect "already bound: one line" [ "$(wc -l <"$tmp/out")" = 1 ]
+expect "already bound: nothing written" untouched
+
+# ---- vfio-pci not loaded ----
+nic
+rm -r "$root/sys/bus/pci/drivers/vfio-pci"
+bind $BDF
+expect_status "no vfio-pci, fake root" 1
+expect "no vfio-pci: modprobe said" said "modprobe vfio-pci"
+expect "no vfio-pci: not run on a fake root" err_says "vfio-pci is not loaded under REVERE_SYSROOT=$root, a fake root"
+expect "no vfio-pci: nothing written" untouched
+printf '#!/bin/sh\necho "$@" >"%s/modprobe.log"\nmkdir -p "%s/sys/bus/pci/drivers/vfio-pci"\n' "$tmp" "$root" >"$tmp/modprobe"
+chmod +x "$tmp/modprobe"
+REVERE_MODPROBE=$tmp/modprobe bind $BDF
+expect_status "REVERE_MODPROBE" 1
+expect "REVERE_MODPROBE: run" [ "$(cat "$tmp/modprobe.log")" = vfio-pci ]
+expect "REVERE_MODPROBE: said" said "$tmp/modprobe vfio-pci"
+expect "REVERE_MODPROBE: then the override" said "$BDF: driver_override <- vfio-pci"
+printf '#!/bin/sh\nexit 1\n' >"$tmp/modprobe"
+nic
+rm -r "$root/sys/bus/pci/drivers/vfio-pci"
+REVERE_MODPROBE=$tmp/modprobe bind $BDF
+expect_status "modprobe fails" 1
+expect "modprobe fails: said" err_says "$tmp/modprobe vfio-pci failed (status 1)"
+
+# ---- in use: refused unless --force ----
+nic
+netdev_class ens3 0x1003
+bind $BDF
+expect_status "up interface" 1
+expect "up interface: named" err_says "$BDF is in use: network interface ens3 is up;"
+expect "up interface: --force named" err_says "or pass --force"
+expect "up interface: nothing written" untouched
+nic
+netdev_class ens3 0x1002
+mkdir -p "$root/proc/net"
+printf 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\nens3\t00000000\t0202000A\t0003\t0\t0\t100\t00000000\t0\t0\t0\nens3\t0002000A\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n' >"$root/proc/net/route"
+bind $BDF
+expect_status "routes" 1
+expect "routes: named" err_says "network interface ens3 has routes default via 10.0.2.2, 10.0.2.0/24;"
+bind --force $BDF
+expect "--force: said" said "$BDF: in use (network interface ens3 has routes default via 10.0.2.2, 10.0.2.0/24), taken anyway (--force)"
+expect "--force: written" [ "$(cat "$DEV/driver_override")" = vfio-pci ]
+nic
+netdev_class ens3 0x1002
+bind --dry-run $BDF
+expect_status "interface down, no route" 0
+# A disk with a mounted partition (virtio-blk: BDF/virtio1/block/vda).
+nic
+mkdir -p "$DEV/virtio1/block/vda/vda1" "$root/sys/class/block" "$root/proc/self"
+ln -s "../../devices/pci0000:00/$BDF/virtio1/block/vda" "$root/sys/class/block/vda"
+ln -s "../../devices/pci0000:00/$BDF/virtio1/block/vda/vda1" "$root/sys/class/block/vda1"
+printf '/dev/vda1 / ext4 rw 0 0\n/dev/vdb1 /srv ext4 rw 0 0\nproc /proc proc rw 0 0\n' >"$root/proc/self/mounts"
+bind $BDF
+expect_status "mounted" 1
+expect "mounted: named" err_says "$BDF is in use: /dev/vda1 on / mounted;"
+expect "mounted: nothing written" untouched
+
+# ---- the IOMMU group ----
+nic
+pci 0000:00:03.1 8086 10d3 e1000e 7
+pci 0000:00:03.2 8086 10d4 "" 7
+bind $BDF
+expect_status "group" 1
+expect "group: others named" err_says "IOMMU group 7 of $BDF also holds 0000:00:03.1 (8086:10d3) bound to e1000e: VFIO needs every device of the group on vfio-pci or on no driver; pass --group"
+expect "group: nothing written" untouched
+bind --group --dry-run $BDF
+expect_status "--group --dry-run" 0
+expect "--group: the other too" said "dry run: 0000:00:03.1: unbound from e1000e"
+not_named() { ! grep -q "$1" "$tmp/out"; }
+expect "--group: not the driverless one" not_named 0000:00:03.2
+
+# ---- --unbind ----
+ready_pf
+echo vfio-pci >"$DEV/driver_override"
+bind --unbind --dry-run $BDF
+expect_status "--unbind --dry-run" 0
+expect "--unbind --dry-run: said" said "dry run: $BDF: unbound from vfio-pci"
+expect "--unbind --dry-run: nothing written" [ "$(cat "$DEV/driver_override")" = vfio-pci ]
+bind --unbind $BDF
+expect_status "--unbind" 0
+expect "--unbind: override cleared" said "$BDF: driver_override cleared"
+expect "--unbind: unbound" said "$BDF: unbound from vfio-pci"
+expect "--unbind: newline written" [ "$(od -An -c "$DEV/driver_override" | tr -d ' ')" = '\n' ]
+expect "--unbind: unbind written" [ "$(cat "$root/sys/bus/pci/drivers/vfio-pci/unbind")" = $BDF ]
+nic
+bind --unbind $BDF
+expect_status "--unbind, another driver" 0
+expect "--unbind, another driver: left alone" said "$BDF: bound to virtio-pci, not vfio-pci: left alone"
+expect "--unbind, another driver: nothing written" untouched
+mkroot
+pci $BDF 13b5 ff81 "" 7
+bind --unbind $BDF
+expect_status "--unbind twice" 0
+expect "--unbind twice: nothing to do" said "$BDF: no driver and no driver_override: nothing to do"
+expect "--unbind twice: nothing written" untouched
+
+finish
