@@ -16,7 +16,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 export DEBIAN_FRONTEND=noninteractive
 # The build dependencies (README), valgrind, and clang with its sanitizer
 # runtimes (only recommended by clang, so named). apt only if one lacks.
-pkgs="build-essential autoconf automake libtool pkg-config libcmocka-dev
+pkgs="build-essential autoconf automake libtool pkg-config libcmocka-dev man-db pciutils
 	valgrind clang libclang-rt-14-dev"
 # shellcheck disable=SC2086
 if ! dpkg -s $pkgs >/dev/null 2>&1; then

@@ -24,6 +24,17 @@ for path in "$SYS"/*; do
 	fi
 	checked=$((checked + 1))
 done
+# The README's way to find the PF, word for word: it runs, and lists what
+# lspci itself lists for those IDs.
+readme_lspci=$(sed -n 's/^  #  \(lspci .*\)$/\1/p' "$srcdir/README")
+if command -v lspci >/dev/null; then
+	expect "README has an lspci line" test -n "$readme_lspci"
+	sh -c "$readme_lspci" >"$tmp/out" 2>"$tmp/err"; status=$?
+	expect_status "README: $readme_lspci" 0
+	expect "README: $readme_lspci: no error" test ! -s "$tmp/err"
+else
+	not_ok "lspci is needed: apt-get install pciutils (the README's quick start does)"
+fi
 if [ $checked = 0 ]; then
 	echo "ok 1 # SKIP no PCI devices visible in $SYS"
 	n=1
