@@ -14,6 +14,8 @@ enum {
 	OPT_PACKETS,
 	OPT_TIMEOUT,
 	OPT_LOOPBACK,
+	OPT_WAIT,
+	OPT_SPIN_US,
 	OPT_TRACE,
 	OPT_VERSION,
 	OPT_LIST,
@@ -29,6 +31,8 @@ static const struct option long_options[] = {
 	{ .name = "packets", .has_arg = required_argument, .val = OPT_PACKETS },
 	{ .name = "timeout", .has_arg = required_argument, .val = OPT_TIMEOUT },
 	{ .name = "loopback", .has_arg = no_argument, .val = OPT_LOOPBACK },
+	{ .name = "wait", .has_arg = required_argument, .val = OPT_WAIT },
+	{ .name = "spin-us", .has_arg = required_argument, .val = OPT_SPIN_US },
 	{ .name = "trace", .has_arg = no_argument, .val = OPT_TRACE },
 	{ .name = "verbose", .has_arg = no_argument, .val = 'v' },
 	{ .name = "quiet", .has_arg = no_argument, .val = 'q' },
@@ -59,6 +63,11 @@ void cmdline_usage(FILE *out, const char *prog)
 		"  --timeout MS       wait for a response or a message, 1 to %u ms (default %d)\n"
 		"  --loopback         one session AMI-SW 0 TX AMS 0 -> RX AMS 0: data comes\n"
 		"                     back unchanged, no accelerator involved\n"
+		"  --wait MODE        how to wait for the device: poll (spin on its index\n"
+		"                     registers, the default), irq (block on MSI-X\n"
+		"                     interrupts) or hybrid (spin, then block)\n"
+		"  --spin-us US       hybrid: spin this long before blocking, 0 to %u us\n"
+		"                     (default %d)\n"
 		"  --trace            print every management command and response on stderr\n"
 		"  -v, --verbose      also print identification and probe results\n"
 		"  -q, --quiet        print errors only\n"
@@ -68,7 +77,8 @@ void cmdline_usage(FILE *out, const char *prog)
 		"Exit status: 0 every message verified, 1 runtime failure, 2 usage error,\n"
 		"128+N interrupted by signal N and torn down cleanly.\n",
 		prog, prog, prog, prog, UINT64_MAX, CMDLINE_DEFAULT_PACKETS,
-		CMDLINE_MAX_TIMEOUT_MS, CMDLINE_DEFAULT_TIMEOUT_MS);
+		CMDLINE_MAX_TIMEOUT_MS, CMDLINE_DEFAULT_TIMEOUT_MS,
+		CMDLINE_MAX_SPIN_US, CMDLINE_DEFAULT_SPIN_US);
 }
 
 /* A whole decimal number in [min, max]: no sign, no blanks, no garbage. */
@@ -100,6 +110,7 @@ static void set_defaults(struct cmdline *cl)
 		.action = CMDLINE_RUN,
 		.packets = CMDLINE_DEFAULT_PACKETS,
 		.timeout_ms = CMDLINE_DEFAULT_TIMEOUT_MS,
+		.spin_us = CMDLINE_DEFAULT_SPIN_US,
 		.verbosity = CMDLINE_NORMAL,
 	};
 }
@@ -152,6 +163,23 @@ static int parse_one(struct cmdline *cl, int c, char *argv[],
 	case OPT_LOOPBACK:
 		cl->loopback = true;
 		return 0;
+	case OPT_WAIT:
+		if (!strcmp(optarg, "poll"))
+			cl->wait = CMDLINE_WAIT_POLL;
+		else if (!strcmp(optarg, "irq"))
+			cl->wait = CMDLINE_WAIT_IRQ;
+		else if (!strcmp(optarg, "hybrid"))
+			cl->wait = CMDLINE_WAIT_HYBRID;
+		else
+			return errmsg_set(err, EINVAL,
+					   "--wait: '%s' is not a wait mode: poll, irq or hybrid",
+					   optarg);
+		return 0;
+	case OPT_SPIN_US:
+		ret = parse_u64("--spin-us", optarg, 0, CMDLINE_MAX_SPIN_US,
+				&v, err);
+		cl->spin_us = (unsigned int)v;
+		return ret;
 	case OPT_TRACE:
 		cl->trace = true;
 		return 0;

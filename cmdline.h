@@ -13,6 +13,16 @@
 #define CMDLINE_DEFAULT_PACKETS		42
 #define CMDLINE_DEFAULT_TIMEOUT_MS	100
 #define CMDLINE_MAX_TIMEOUT_MS		3600000u	/* one hour */
+/* Hybrid's spin before it blocks: doc/design.md says why 50 us. */
+#define CMDLINE_DEFAULT_SPIN_US		50
+#define CMDLINE_MAX_SPIN_US		1000000u	/* one second */
+
+/* --wait (revere_dev.h's enum revere_wait_mode, in the same order). */
+enum cmdline_wait {
+	CMDLINE_WAIT_POLL,
+	CMDLINE_WAIT_IRQ,
+	CMDLINE_WAIT_HYBRID,
+};
 
 enum cmdline_action {
 	CMDLINE_RUN,
@@ -38,6 +48,8 @@ struct cmdline {
 	uint64_t packets;		/* --packets, >= 1 */
 	unsigned int timeout_ms;	/* --timeout, >= 1 */
 	bool loopback;			/* --loopback */
+	enum cmdline_wait wait;		/* --wait, default poll */
+	unsigned int spin_us;		/* --spin-us */
 	bool trace;			/* --trace */
 	enum cmdline_verbosity verbosity;
 };

@@ -213,6 +213,9 @@ int main(int argc, char *argv[])
 	opts = (struct revere_opts){
 		.packets = cl.packets,
 		.timeout_ms = cl.timeout_ms,
+		/* The two enums list the modes in the same order. */
+		.wait = (enum revere_wait_mode)cl.wait,
+		.spin_us = cl.spin_us,
 		.loopback = cl.loopback,
 		.trace = cl.trace,
 		.simulated = cl.sim,

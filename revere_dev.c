@@ -13,6 +13,7 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ---- the demo's configuration (spec 7) ---- */
@@ -27,6 +28,13 @@
 #define DATA_LOG2_MSG_LENGTH	8	/* 2^8 doublewords = 2 KiB */
 #define DATA_MSG_SIZE		(8u << DATA_LOG2_MSG_LENGTH)
 #define RX_MODE_BACK_PRESSURE	0
+
+/* AMI-SW 0's AMS 0 index registers (spec 4). */
+#define TX_READ_INDEX	(RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_READ_INDEX_TX(AMS))
+#define TX_WRITE_INDEX	(RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_WRITE_INDEX_TX(AMS))
+#define RX_READ_INDEX	(RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_READ_INDEX_RX(AMS))
+#define RX_WRITE_INDEX	(RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_WRITE_INDEX_RX(AMS))
+#define RX_DIGEST_MASK	(RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_RX_DIGEST_MASK)
 
 /*
  * The management rings hold a few 64-byte slots (spec 3: LOG2_MSG_LENGTH
@@ -78,6 +86,110 @@ bool revere_stop_requested(struct revere_dev *rd)
 	return vfio_req_pending(rd->vfio);
 }
 
+/*
+ * A blocked wait that can be stopped sleeps at most this long: a signal
+ * that lands between the stop check and poll(2) is seen this late at
+ * worst (poll itself returns EINTR for any later one). The device request
+ * wakes the wait at once: its eventfd is in the poll set.
+ */
+#define STOP_SLICE_MS		10
+
+/*
+ * A spin that has found nothing for this long gives its core away once
+ * (sched_yield()): a system call per ms at most, like the request check,
+ * never per look. Without it a spinning driver can starve whatever must
+ * run for the device to make progress on a loaded machine: the simulated
+ * device's own thread, on two shared cores, went 100 ms without the CPU.
+ */
+#define SPIN_YIELD_NS		NSEC_PER_MSEC
+
+static const char *const vector_names[REVERE_NUM_VECTORS] = {
+	[REVERE_VEC_MGT_RX] = "management RX",
+	[REVERE_VEC_RX] = "RX AMS 0",
+};
+
+const char *revere_wait_what(const struct revere_dev *rd,
+			     enum revere_vector vector, char *buf, size_t len)
+{
+	if (rd->wait == REVERE_WAIT_POLL)
+		return "";
+	snprintf(buf, len, ", waiting on MSI-X vector %u (%s): %" PRIu64 " interrupt%s",
+		 (unsigned int)vector, vector_names[vector], rd->wakeups[vector],
+		 rd->wakeups[vector] == 1 ? "" : "s");
+	return buf;
+}
+
+/* Block on vector's eventfd until it fires or deadline_ns passes. */
+static int wait_irq(struct revere_dev *rd, enum revere_vector vector,
+		    uint64_t now, uint64_t deadline_ns, bool stoppable)
+{
+	uint64_t ms = (deadline_ns - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
+	int extra = -1, woke;
+
+	if (stoppable) {
+		if (ms > STOP_SLICE_MS)
+			ms = STOP_SLICE_MS;
+		if (!rd->vfio->req_fired)
+			extra = rd->vfio->req_fd;
+	}
+	woke = vfio_irq_wait(rd->vfio, vector, extra, (int)ms);
+	if (woke == -EINTR)
+		return 0;	/* the stop check sees it, or the wait goes on */
+	if (woke < 0)
+		return woke;
+	if (woke & VFIO_IRQ_WOKE_EXTRA)
+		rd->req_next_ns = 0;	/* read the request now */
+	if (woke & VFIO_IRQ_WOKE_VECTOR)
+		rd->wakeups[vector]++;
+	return woke & VFIO_IRQ_WOKE_VECTOR;
+}
+
+/*
+ * No wake-up is lost: the eventfd counts every interrupt until it is read,
+ * and it is read (drained) only when poll(2) says it fired, before the
+ * index is read again. An interrupt for a message that arrives after that
+ * read makes the next poll(2) return at once. A wake-up with nothing new
+ * in the ring (a spurious interrupt, or one for a message an earlier look
+ * took) is counted and the wait goes on: never progress by itself.
+ */
+int revere_wait(struct revere_dev *rd, enum revere_vector vector,
+		uint64_t deadline_ns, bool stoppable, revere_check_fn check,
+		void *arg)
+{
+	uint64_t spin_until = 0, now, yield_at;
+	bool woken = false;
+	int ret;
+
+	yield_at = rv_now_ns() + SPIN_YIELD_NS;
+	if (rd->wait == REVERE_WAIT_HYBRID)
+		spin_until = yield_at - SPIN_YIELD_NS + rd->opts->spin_us * 1000ull;
+	for (;;) {
+		if (stoppable && revere_stop_requested(rd))
+			return -EINTR;
+		ret = check(rd, arg);
+		if (ret)
+			return ret;
+		if (woken)
+			rd->idle_wakeups[vector]++;
+		woken = false;
+		now = rv_now_ns();
+		if (now > deadline_ns)
+			return -ETIMEDOUT;
+		if (rd->wait == REVERE_WAIT_POLL || now < spin_until) {
+			rv_cpu_relax();
+			if (now >= yield_at) {
+				sched_yield();
+				yield_at = now + SPIN_YIELD_NS;
+			}
+			continue;
+		}
+		ret = wait_irq(rd, vector, now, deadline_ns, stoppable);
+		if (ret < 0)
+			return ret;
+		woken = ret > 0;
+	}
+}
+
 void revere_init(struct revere_dev *rd, struct vfio_dev *vfio,
 		 const struct revere_opts *opts)
 {
@@ -87,6 +199,7 @@ void revere_init(struct revere_dev *rd, struct vfio_dev *vfio,
 		.err = &vfio->err,
 		.iova = DEMO_IOVA,
 		.msg_size = DATA_MSG_SIZE,
+		.wait = opts->wait,
 	};
 }
 
@@ -144,6 +257,12 @@ int revere_alloc_buffers(struct revere_dev *rd)
 	off = mgt;
 	ring_place(rd, &rd->tx, "TX AMS 0", &off, DATA_LOG2_SIZE, rd->msg_size);
 	ring_place(rd, &rd->rx, "RX AMS 0", &off, DATA_LOG2_SIZE, rd->msg_size);
+	/* Each ring's index registers (spec 3, 4). */
+	rv_ring_set_regs(&rd->cmd, false, RV_MGT_READ_INDEX_TX0, RV_MGT_WRITE_INDEX_TX0);
+	rv_ring_set_regs(&rd->rsp, true, RV_MGT_READ_INDEX_RX0, RV_MGT_WRITE_INDEX_RX0);
+	rv_ring_set_regs(&rd->exc, true, RV_MGT_READ_INDEX_RX1, RV_MGT_WRITE_INDEX_RX1);
+	rv_ring_set_regs(&rd->tx, false, TX_READ_INDEX, TX_WRITE_INDEX);
+	rv_ring_set_regs(&rd->rx, true, RX_READ_INDEX, RX_WRITE_INDEX);
 	rd_log(rd, REVERE_LOG_STEP,
 	       "step 1: allocated %zu bytes of I/O buffers (management sockets, TX and RX rings of %u x %u bytes)",
 	       rd->mem_size, 1u << DATA_LOG2_SIZE, rd->msg_size);
@@ -233,6 +352,53 @@ static int route_request(struct revere_dev *rd)
 	return 0;
 }
 
+static const char *wait_name(enum revere_wait_mode w)
+{
+	return w == REVERE_WAIT_IRQ ? "irq" :
+	       w == REVERE_WAIT_HYBRID ? "hybrid" : "poll";
+}
+
+/*
+ * --wait irq or hybrid: MSI-X vectors 0 (management RX) and 1 (RX AMS 0)
+ * routed to eventfds (VFIO_DEVICE_SET_IRQS). A device without them fails
+ * irq, naming what is missing; hybrid falls back to polling and says so.
+ */
+static int route_irqs(struct revere_dev *rd)
+{
+	int n, ret;
+
+	if (rd->wait == REVERE_WAIT_POLL)
+		return 0;
+	n = vfio_irq_vectors(rd->vfio, VFIO_PCI_MSIX_IRQ_INDEX);
+	if (n < 0)
+		return n;
+	if (n < REVERE_NUM_VECTORS) {
+		if (rd->wait == REVERE_WAIT_HYBRID) {
+			rd_log(rd, REVERE_LOG_INFO,
+			       "--wait hybrid: %s has %d MSI-X vectors that can signal an eventfd, %d needed: polling instead",
+			       rd->vfio->device_name, n, REVERE_NUM_VECTORS);
+			rd->wait = REVERE_WAIT_POLL;
+			return 0;
+		}
+		errmsg_set(rd->err, ENOTSUP,
+			    "--wait irq: %s has %d MSI-X vectors that can signal an eventfd, the demo needs %d (management RX and RX AMS 0, spec 8.8)",
+			    rd->vfio->device_name, n, REVERE_NUM_VECTORS);
+		errmsg_hint(rd->err, "use --wait poll, or --wait hybrid, which polls on such a device");
+		return -ENOTSUP;
+	}
+	ret = vfio_irq_enable(rd->vfio, VFIO_PCI_MSIX_IRQ_INDEX, REVERE_NUM_VECTORS);
+	if (ret) {
+		errmsg_prefix(rd->err, "--wait %s", wait_name(rd->wait));
+		return ret;
+	}
+	rd->done |= REVERE_DONE_IRQ_VECTORS;
+	rd_log(rd, REVERE_LOG_INFO,
+	       "interrupts: MSI-X vector %u (%s) and %u (%s) on eventfds, --wait %s",
+	       REVERE_VEC_MGT_RX, vector_names[REVERE_VEC_MGT_RX],
+	       REVERE_VEC_RX, vector_names[REVERE_VEC_RX], wait_name(rd->wait));
+	return 0;
+}
+
 int revere_open_device(struct revere_dev *rd, const char *group,
 		       const char *device)
 {
@@ -263,6 +429,9 @@ int revere_open_device(struct revere_dev *rd, const char *group,
 	if (ret)
 		return ret;
 	rd->done |= REVERE_DONE_BUS_MASTER;
+	ret = route_irqs(rd);
+	if (ret)
+		return ret;
 	log_vfio_info(rd);
 	rd_log(rd, REVERE_LOG_STEP,
 	       "step 2: opened %s in %s (%04x:%04x%s), buffers at IOVA 0x%" PRIx64 ", BAR0 %s, bus mastering on",
@@ -329,6 +498,17 @@ static int setup_management(struct revere_dev *rd)
 	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX0, rd->rsp.cons);
 	rd->exc.prod = rd->exc.cons = rv_reg_read(rd->vfio, RV_MGT_WRITE_INDEX_RX1);
 	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX1, rd->exc.cons);
+	if (rd->wait != REVERE_WAIT_POLL) {
+		/*
+		 * A response raises MGT_RX_VECTOR when MGT_RX_IRQ_CTRL is on and
+		 * the response socket's bit (RX socket 0) is set in
+		 * MGT_RX_DIGEST_MASK (spec 3, 8.8).
+		 */
+		rv_reg_write(rd->vfio, RV_MGT_RX_VECTOR, REVERE_VEC_MGT_RX);
+		rv_reg_write(rd->vfio, RV_MGT_RX_DIGEST_MASK, RV_BIT(0));
+		rv_reg_write(rd->vfio, RV_MGT_RX_IRQ_CTRL, RV_MGT_IRQ_CTRL_EN);
+		rd->done |= REVERE_DONE_MGT_IRQ;
+	}
 	if (rd->vfio->bar_io_error)
 		return rv_bar_failed(rd->vfio, rd->err,
 				     "setting up the management interface");
@@ -423,7 +603,8 @@ static int configure_ami_sw(struct revere_dev *rd)
 {
 	int ret;
 
-	ret = revere_mgt_ami_sw_configure(rd, AMI_SW);
+	ret = revere_mgt_ami_sw_configure(rd, AMI_SW,
+					  rd->wait != REVERE_WAIT_POLL, REVERE_VEC_RX);
 	if (!ret)
 		ret = revere_mgt_ring_configure(rd, AMI_SW, AMS, RV_AMS_TYPE_TX,
 						RX_MODE_BACK_PRESSURE, &rd->tx);
@@ -432,18 +613,19 @@ static int configure_ami_sw(struct revere_dev *rd)
 						RX_MODE_BACK_PRESSURE, &rd->rx);
 	if (ret)
 		return ret;
-	rd->tx.prod = rd->tx.cons = rv_reg_read(rd->vfio,
-		RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_READ_INDEX_TX(AMS));
-	rd->rx.prod = rd->rx.cons = rv_reg_read(rd->vfio,
-		RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_WRITE_INDEX_RX(AMS));
+	rd->tx.prod = rd->tx.cons = rv_reg_read(rd->vfio, TX_READ_INDEX);
+	rd->rx.prod = rd->rx.cons = rv_reg_read(rd->vfio, RX_WRITE_INDEX);
 	/* A failed read is all-ones: never a starting index to trust. */
 	if (rd->vfio->bar_io_error)
 		return rv_bar_failed(rd->vfio, rd->err,
 				     "reading the ring indexes of AMI-SW %u", AMI_SW);
-	rv_reg_write(rd->vfio, RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_WRITE_INDEX_TX(AMS),
-		     rd->tx.prod);
-	rv_reg_write(rd->vfio, RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_READ_INDEX_RX(AMS),
-		     rd->rx.cons);
+	rv_reg_write(rd->vfio, TX_WRITE_INDEX, rd->tx.prod);
+	rv_reg_write(rd->vfio, RX_READ_INDEX, rd->rx.cons);
+	if (rd->wait != REVERE_WAIT_POLL) {
+		/* RX AMS 0 raises RX_VECTOR only with its mask bit (spec 8.8). */
+		rv_reg_write(rd->vfio, RX_DIGEST_MASK, RV_BIT(AMS));
+		rd->done |= REVERE_DONE_SW_IRQ;
+	}
 	return 0;
 }
 
@@ -498,25 +680,24 @@ int revere_setup(struct revere_dev *rd)
 
 /* ---- step 4: the exchange ---- */
 
-#define TX_READ_INDEX	(RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_READ_INDEX_TX(AMS))
-#define TX_WRITE_INDEX	(RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_WRITE_INDEX_TX(AMS))
-#define RX_READ_INDEX	(RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_READ_INDEX_RX(AMS))
-#define RX_WRITE_INDEX	(RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_WRITE_INDEX_RX(AMS))
-
 /* Message i carries the byte i mod 256 (spec 7). */
 static uint8_t msg_byte(uint64_t i)
 {
 	return (uint8_t)i;
 }
 
-/* Fill as many free TX slots as allowed, then ring the doorbell once. */
+/*
+ * Fill as many free TX slots as allowed, then ring the doorbell once: the
+ * TX read index is read only when the ring looks full, the write index
+ * written once per batch.
+ */
 static int send_messages(struct revere_dev *rd)
 {
 	uint64_t first = rd->sent;
 	int ret;
 
 	if (rv_ring_full(&rd->tx)) {
-		ret = rv_ring_refresh(rd->vfio, rd->err, false, &rd->tx, TX_READ_INDEX);
+		ret = rv_ring_refresh(rd->vfio, rd->err, &rd->tx);
 		if (ret)
 			return ret;
 	}
@@ -527,103 +708,116 @@ static int send_messages(struct revere_dev *rd)
 	}
 	if (rd->sent == first)
 		return 0;
-	rv_wmb();
-	rv_reg_write(rd->vfio, TX_WRITE_INDEX, rd->tx.prod);
+	rv_ring_doorbell(rd->vfio, &rd->tx);
 	if (rd->vfio->bar_io_error)
 		return rv_bar_failed(rd->vfio, rd->err,
 				     "exchange: writing the TX AMS 0 write index");
 	return 0;
 }
 
-static int verify_message(struct revere_dev *rd, const uint8_t *slot)
+/* Every byte of the message in RX slot rd->rx.cons, word by word. */
+static int verify_message(struct revere_dev *rd)
 {
 	uint64_t i = rd->verified;
 	uint8_t want = rd->opts->loopback ? msg_byte(i) : (uint8_t)~msg_byte(i);
+	uint8_t found;
 	uint32_t off;
 
-	for (off = 0; off < rd->msg_size; off++) {
-		if (slot[off] != want)
-			return errmsg_set(rd->err, EBADMSG,
-					   "message %" PRIu64 " (RX AMS 0 slot %" PRIu64 "), byte %" PRIu32 ": expected 0x%02x, found 0x%02x",
-					   i, (rd->rx.cons & (rv_ring_size(&rd->rx) - 1)),
-					   off, want, slot[off]);
-	}
+	if (!rv_slot_verify(&rd->rx, rd->rx.cons, want, &off, &found))
+		return errmsg_set(rd->err, EBADMSG,
+				   "message %" PRIu64 " (RX AMS 0 slot %" PRIu64 "), byte %" PRIu32 ": expected 0x%02x, found 0x%02x",
+				   i, (rd->rx.cons & (rv_ring_size(&rd->rx) - 1)),
+				   off, want, found);
 	rd->verified++;
 	return 0;
 }
 
-/* Check every message that has arrived, then give the slots back. */
-static int receive_messages(struct revere_dev *rd, bool *progress)
+/*
+ * Check every message that has arrived, then give the slots back: the RX
+ * write index read once, the read index written once, per batch. The
+ * wait's check (revere_check_fn): > 0 when messages were verified.
+ */
+static int receive_messages(struct revere_dev *rd, void *arg)
 {
-	uint8_t msg[DATA_MSG_SIZE];
 	uint64_t first = rd->rx.cons;
 	int ret;
 
-	ret = rv_ring_refresh(rd->vfio, rd->err, true, &rd->rx, RX_WRITE_INDEX);
-	if (ret || rv_ring_empty(&rd->rx))
+	(void)arg;
+	ret = rv_ring_refresh(rd->vfio, rd->err, &rd->rx);
+	if (ret)
 		return ret;
+	if (rv_ring_empty(&rd->rx))
+		/* A failed BAR0 access: stop as the timeout does, naming it. */
+		return rd->vfio->bar_io_error ? -ETIMEDOUT : 0;
 	/* The device may not deliver more messages than were sent. */
 	if (rd->verified + rv_ring_used(&rd->rx) > rd->sent)
 		return rv_ring_bad_index(rd->err, &rd->rx, "write", rd->rx.prod);
 	rv_rmb();
 	while (!rv_ring_empty(&rd->rx)) {
-		/* A copy: the device cannot change it while it is checked. */
-		rv_slot_read(&rd->rx, rd->rx.cons, msg);
-		ret = verify_message(rd, msg);
+		ret = verify_message(rd);
 		if (ret)
 			return ret;
 		rd->rx.cons++;
 	}
-	rv_reg_write(rd->vfio, RX_READ_INDEX, rd->rx.cons);
+	rv_ring_doorbell(rd->vfio, &rd->rx);
 	if (rd->vfio->bar_io_error)
 		return rv_bar_failed(rd->vfio, rd->err,
 				     "exchange: writing the RX AMS 0 read index");
-	*progress = rd->rx.cons != first;
-	return 0;
+	return rd->rx.cons != first;
 }
 
 static int exchange_timeout(struct revere_dev *rd)
 {
+	char what[96];
+
 	/* Read the TX read index for the message: where did it stop? */
-	rv_ring_refresh(rd->vfio, rd->err, false, &rd->tx, TX_READ_INDEX);
+	rv_ring_refresh(rd->vfio, rd->err, &rd->tx);
 	errmsg_set(rd->err, ETIMEDOUT,
-		    "exchange: no message for %u ms after %" PRIu64 " of %" PRIu64 " (TX AMS 0 read %" PRIu64 " write %" PRIu64 ", RX AMS 0 read %" PRIu64 " write %" PRIu64 ")",
+		    "exchange: no message for %u ms after %" PRIu64 " of %" PRIu64 " (TX AMS 0 read %" PRIu64 " write %" PRIu64 ", RX AMS 0 read %" PRIu64 " write %" PRIu64 ")%s",
 		    rd->opts->timeout_ms, rd->verified, rd->opts->packets,
-		    rd->tx.cons, rd->tx.prod, rd->rx.cons, rd->rx.prod);
+		    rd->tx.cons, rd->tx.prod, rd->rx.cons, rd->rx.prod,
+		    revere_wait_what(rd, REVERE_VEC_RX, what, sizeof(what)));
 	rv_hint_device_state(rd->vfio, rd->err);
 	return -ETIMEDOUT;
+}
+
+static void log_wakeups(struct revere_dev *rd)
+{
+	if (rd->wait == REVERE_WAIT_POLL)
+		return;
+	for (unsigned int v = 0; v < REVERE_NUM_VECTORS; v++)
+		rd_log(rd, REVERE_LOG_INFO,
+		       "MSI-X vector %u (%s): %" PRIu64 " wake-ups, %" PRIu64 " with nothing new",
+		       v, vector_names[v], rd->wakeups[v], rd->idle_wakeups[v]);
 }
 
 int revere_exchange(struct revere_dev *rd)
 {
 	uint64_t timeout = rd->opts->timeout_ms * NSEC_PER_MSEC;
-	uint64_t start = rv_now_ns(), last = start, elapsed;
-	bool progress;
+	uint64_t start = rv_now_ns(), elapsed;
 	int ret;
 
 	rd_log(rd, REVERE_LOG_INFO, "exchange: %" PRIu64 " messages of %u bytes",
 	       rd->opts->packets, rd->msg_size);
 	rd->req_poll_ns = REQ_POLL_NS;
 	while (rd->verified < rd->opts->packets) {
-		if (revere_stop_requested(rd))
+		ret = send_messages(rd);
+		if (ret)
+			return ret;
+		/* --timeout bounds the time without progress. */
+		ret = revere_wait(rd, REVERE_VEC_RX, rv_now_ns() + timeout, true,
+				  receive_messages, NULL);
+		if (ret == -EINTR)
 			return errmsg_set(rd->err, EINTR,
 					   "exchange: interrupted after %" PRIu64 " of %" PRIu64 " messages",
 					   rd->verified, rd->opts->packets);
-		progress = false;
-		ret = send_messages(rd);
-		if (!ret)
-			ret = receive_messages(rd, &progress);
-		if (ret)
-			return ret;
-		if (progress) {
-			last = rv_now_ns();
-			continue;
-		}
-		if (rd->vfio->bar_io_error || rv_now_ns() - last > timeout)
+		if (ret == -ETIMEDOUT)
 			return exchange_timeout(rd);
-		sched_yield();
+		if (ret < 0)
+			return ret;
 	}
 	elapsed = rv_now_ns() - start;
+	log_wakeups(rd);
 	rd_log(rd, REVERE_LOG_STEP,
 	       "step 4: %" PRIu64 " messages of %u bytes %s and verified in %" PRIu64 " ms",
 	       rd->verified, rd->msg_size,
@@ -709,6 +903,20 @@ static void quiesce_revere(struct revere_dev *rd, int *first)
 
 	while (i--)
 		undo(rd, &undo_steps[i], first);
+	/*
+	 * The device stops raising interrupts before the vectors are
+	 * released (release_vfio()): the last command has been answered,
+	 * and the AMI-SW no longer receives (spec 8.8).
+	 */
+	if (rd->done & REVERE_DONE_SW_IRQ) {
+		rd->done &= ~REVERE_DONE_SW_IRQ;
+		rv_reg_write(rd->vfio, RX_DIGEST_MASK, 0);
+	}
+	if (rd->done & REVERE_DONE_MGT_IRQ) {
+		rd->done &= ~REVERE_DONE_MGT_IRQ;
+		rv_reg_write(rd->vfio, RV_MGT_RX_IRQ_CTRL, 0);
+		rv_reg_write(rd->vfio, RV_MGT_RX_DIGEST_MASK, 0);
+	}
 	if (rd->done & REVERE_DONE_AMU_ENABLED) {
 		rd->done &= ~REVERE_DONE_AMU_ENABLED;
 		rv_reg_write(rd->vfio, RV_AMU_CR, 0);
@@ -721,6 +929,16 @@ static void release_vfio(struct revere_dev *rd, int *first)
 {
 	int ret;
 
+	/* After the device stopped raising them (quiesce_revere()). */
+	if (rd->done & REVERE_DONE_IRQ_VECTORS) {
+		rd->done &= ~REVERE_DONE_IRQ_VECTORS;
+		errmsg_clear(rd->err);
+		ret = vfio_irq_disable(rd->vfio);
+		if (ret) {
+			rd_log(rd, REVERE_LOG_WARN, "teardown: %s", rd->err->msg);
+			*first = *first ? *first : ret;
+		}
+	}
 	/* After the AMU is off: no DMA may be under way when BME drops. */
 	if (rd->done & REVERE_DONE_BUS_MASTER) {
 		rd->done &= ~REVERE_DONE_BUS_MASTER;

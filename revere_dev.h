@@ -8,6 +8,7 @@
 #define REVERE_DEV_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -23,9 +24,23 @@ enum revere_log {
 	REVERE_LOG_TRACE,	/* management commands and responses (--trace) */
 };
 
+/*
+ * How the driver waits for the device (README, doc/design.md):
+ *   POLL: spin on the index registers.
+ *   IRQ: block in poll(2) on an MSI-X vector's eventfd (spec 8.8).
+ *   HYBRID: spin for spin_us, then block as IRQ does.
+ */
+enum revere_wait_mode {
+	REVERE_WAIT_POLL,
+	REVERE_WAIT_IRQ,
+	REVERE_WAIT_HYBRID,
+};
+
 struct revere_opts {
 	uint64_t packets;		/* messages to exchange */
 	unsigned int timeout_ms;	/* per response, per exchange progress */
+	enum revere_wait_mode wait;	/* --wait */
+	unsigned int spin_us;		/* --spin-us: hybrid's spin budget */
 	bool loopback;			/* AMI-SW TX -> RX, no accelerator */
 	bool trace;
 	bool simulated;			/* --sim: step 2 says so */
@@ -52,6 +67,16 @@ enum revere_done {
 	REVERE_DONE_AMI_SW_ENABLED	= 1u << 7,
 	REVERE_DONE_AMI_HW0_ENABLED	= 1u << 8,
 	REVERE_DONE_AMI_HW1_ENABLED	= 1u << 9,
+	REVERE_DONE_IRQ_VECTORS		= 1u << 10,	/* MSI-X on eventfds */
+	REVERE_DONE_MGT_IRQ		= 1u << 11,	/* MGT_RX_IRQ_CTRL on */
+	REVERE_DONE_SW_IRQ		= 1u << 12,	/* RX_DIGEST_MASK set */
+};
+
+/* The MSI-X vectors the driver asks the device for (spec 3, 6, 8.8). */
+enum revere_vector {
+	REVERE_VEC_MGT_RX,	/* MGT_RX_VECTOR: the response socket */
+	REVERE_VEC_RX,		/* AMI-SW 0's RX_VECTOR: RX AMS 0 */
+	REVERE_NUM_VECTORS,
 };
 
 struct revere_probe {
@@ -94,7 +119,41 @@ struct revere_dev {
 	unsigned int skipped;		/* teardown commands not sent */
 	uint64_t sent;			/* messages put on the TX ring */
 	uint64_t verified;		/* messages checked so far */
+	/*
+	 * The wait mode in effect: opts->wait, or POLL when hybrid found no
+	 * MSI-X. Per vector, the wake-ups by its eventfd, and those after
+	 * which the ring held nothing new (spurious, or already consumed).
+	 */
+	enum revere_wait_mode wait;
+	uint64_t wakeups[REVERE_NUM_VECTORS];
+	uint64_t idle_wakeups[REVERE_NUM_VECTORS];
 };
+
+/*
+ * One look at the device for a wait: > 0 progress, 0 nothing yet, < 0
+ * -errno with rd->err set (or -ETIMEDOUT, the caller's to name).
+ */
+typedef int (*revere_check_fn)(struct revere_dev *rd, void *arg);
+
+/*
+ * The one wait for the device, for the management interface and the
+ * exchange alike: call check until it makes progress or fails, or until
+ * deadline_ns (rv_now_ns()), in rd->wait's way; an interrupt comes on
+ * vector. stoppable: revere_stop_requested() ends the wait (the exchange;
+ * never a management command, whose answer must be read). Returns check's
+ * progress (> 0), its error, -ETIMEDOUT or -EINTR (a stop); the last two
+ * with rd->err untouched, for the caller to name.
+ */
+int revere_wait(struct revere_dev *rd, enum revere_vector vector,
+		uint64_t deadline_ns, bool stoppable, revere_check_fn check,
+		void *arg);
+
+/*
+ * What a timed-out wait was waiting on, for its message: "" in poll mode,
+ * else ", waiting on MSI-X vector N (...): K interrupts".
+ */
+const char *revere_wait_what(const struct revere_dev *rd,
+			     enum revere_vector vector, char *buf, size_t len);
 
 /* Progress goes through opts->log, when there is one. */
 #define rd_log(rd, level, ...) \

@@ -35,9 +35,10 @@ int rv_ring_bad_index(struct errmsg *err, const struct rv_ring *r,
 }
 
 int rv_ring_refresh(struct vfio_dev *vfio, struct errmsg *err,
-		    bool dev_is_producer, struct rv_ring *r, uint64_t reg)
+		    struct rv_ring *r)
 {
-	uint64_t idx = rv_reg_read(vfio, reg);
+	bool dev_is_producer = r->dev_produces;
+	uint64_t idx = rv_reg_read(vfio, r->dev_reg);
 
 	/* All-ones from a failed access is the host's error, not the device's. */
 	if (vfio->bar_io_error)

@@ -50,6 +50,35 @@ static inline uint64_t rv_now_ns(void)
 #define rv_rmb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #endif
 
+/*
+ * rv_mb(): slot contents read before the read index that gives the slots
+ * back to the device, which may then overwrite them: loads before a store,
+ * which dmb oshst does not order on arm64 (dma_mb() is dmb osh).
+ */
+#if defined(__aarch64__)
+#define rv_mb()		__asm__ __volatile__("dmb osh" ::: "memory")
+#elif defined(__x86_64__) || defined(__i386__)
+#define rv_mb()		__asm__ __volatile__("" ::: "memory")
+#else
+#define rv_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#endif
+
+/*
+ * A spinning wait's pause between two looks at an index register: no
+ * system call, a hint to the core (and to an SMT sibling) that this is a
+ * spin loop, as Linux's cpu_relax().
+ */
+static inline void rv_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
 static inline uint64_t rv_reg_read(struct vfio_dev *vfio, uint64_t off)
 {
 	return vfio_bar0_read64(vfio, off);
@@ -64,7 +93,9 @@ static inline void rv_reg_write(struct vfio_dev *vfio, uint64_t off,
 /*
  * A ring in DMA memory (spec 8.1): 2^log2_size slots of slot_size bytes.
  * prod and cons are the last indexes known; the side this driver owns is
- * exact, the device's side is what it last reported.
+ * exact, the device's side is what it last reported. The ring knows its
+ * two index registers (spec 3, 4): the device's, read by
+ * rv_ring_refresh(), and the driver's own, written by rv_ring_doorbell().
  */
 struct rv_ring {
 	const char *name;	/* for messages: "command", "TX AMS 0", ... */
@@ -74,7 +105,19 @@ struct rv_ring {
 	uint32_t slot_size;
 	uint64_t prod;		/* write index */
 	uint64_t cons;		/* read index */
+	bool dev_produces;	/* the device writes, the driver reads */
+	uint64_t dev_reg;	/* BAR0 offset of the device's index */
+	uint64_t own_reg;	/* BAR0 offset of the driver's index */
 };
+
+/* Name the registers of r; dev_produces: an RX ring (response, RX AMS). */
+static inline void rv_ring_set_regs(struct rv_ring *r, bool dev_produces,
+				    uint64_t read_reg, uint64_t write_reg)
+{
+	r->dev_produces = dev_produces;
+	r->dev_reg = dev_produces ? write_reg : read_reg;
+	r->own_reg = dev_produces ? read_reg : write_reg;
+}
 
 static inline uint64_t rv_ring_size(const struct rv_ring *r)
 {
@@ -126,6 +169,44 @@ static inline void rv_slot_fill(const struct rv_ring *r, uint64_t index,
 }
 
 /*
+ * Check that every byte of a slot is byte, a machine word at a time: the
+ * words of each 64-byte block are compared together (a loop the compiler
+ * unrolls and vectorises), and only a block with a difference is searched
+ * for its first wrong byte. Each word is loaded once, so the byte reported
+ * is the one compared even if the device writes the slot meanwhile.
+ * Returns true, or false with *off and *found naming the first wrong byte.
+ * slot_size is a multiple of 64 (spec 3, 6: 2^n doublewords, n >= 3).
+ */
+static inline bool rv_slot_verify(const struct rv_ring *r, uint64_t index,
+				  uint8_t byte, uint32_t *off, uint8_t *found)
+{
+	enum { WORDS = 8 };
+	const uint8_t *p = rv_ring_slot(r, index);
+	const uint64_t pat = 0x0101010101010101ull * byte;
+	uint64_t w[WORDS], diff;
+	uint32_t at;
+
+	for (at = 0; at < r->slot_size; at += sizeof(w)) {
+		diff = 0;
+		memcpy(w, p + at, sizeof(w));
+		for (unsigned int i = 0; i < WORDS; i++)
+			diff |= w[i] ^ pat;
+		if (!diff)
+			continue;
+		for (unsigned int b = 0; b < sizeof(w); b++) {
+			uint8_t v = ((const uint8_t *)w)[b];
+
+			if (v != byte) {
+				*off = at + b;
+				*found = v;
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+/*
  * Accept an index the device reports for its side of the ring: its new
  * write index (dev_is_producer) or its new read index. The device is
  * untrusted (spec 8.1 is what it promises): the index may not move
@@ -136,13 +217,33 @@ static inline void rv_slot_fill(const struct rv_ring *r, uint64_t index,
 int rv_ring_update(struct rv_ring *r, bool dev_is_producer, uint64_t index);
 
 /*
- * Read the device's index for its side of r from register reg and accept
+ * Read the device's index for its side of r from r->dev_reg and accept
  * it with rv_ring_update(). Returns 0, or -errno with err naming the
  * failed BAR0 access (vfio->bar_io_error), or -EIO with a device error
  * (rv_ring_bad_index()): the index is never used.
  */
 int rv_ring_refresh(struct vfio_dev *vfio, struct errmsg *err,
-		    bool dev_is_producer, struct rv_ring *r, uint64_t reg);
+		    struct rv_ring *r);
+
+/*
+ * Barrier, then doorbell: write the driver's index of r to r->own_reg,
+ * after the slots it covers. A producer's slot stores must reach memory
+ * before the device sees the write index (rv_wmb()); a consumer's slot
+ * loads must be done before the device may reuse the slots (rv_mb()).
+ * Once per batch, never per message. A failed write (pread/pwrite path)
+ * sets vfio->bar_io_error, which the caller checks.
+ */
+static inline void rv_ring_doorbell(struct vfio_dev *vfio,
+				    const struct rv_ring *r)
+{
+	if (r->dev_produces) {
+		rv_mb();
+		rv_reg_write(vfio, r->own_reg, r->cons);
+	} else {
+		rv_wmb();
+		rv_reg_write(vfio, r->own_reg, r->prod);
+	}
+}
 
 /* Name an impossible index the device reported ("read" or "write"). */
 int rv_ring_bad_index(struct errmsg *err, const struct rv_ring *r,

@@ -8,7 +8,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <sched.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Every command the demo sends is for function 0, the PF. */
@@ -70,7 +70,7 @@ static int drain_exceptions(struct revere_dev *rd)
 	uint8_t slot[RV_MSG_SIZE];
 	int ret;
 
-	ret = rv_ring_refresh(rd->vfio, rd->err, true, &rd->exc, RV_MGT_WRITE_INDEX_RX1);
+	ret = rv_ring_refresh(rd->vfio, rd->err, &rd->exc);
 	if (ret || rv_ring_empty(&rd->exc))
 		return ret;
 	rv_rmb();
@@ -79,7 +79,7 @@ static int drain_exceptions(struct revere_dev *rd)
 		rd->exc.cons++;
 		report_exception(rd, slot);
 	}
-	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX1, rd->exc.cons);
+	rv_ring_doorbell(rd->vfio, &rd->exc);
 	return 0;
 }
 
@@ -102,13 +102,15 @@ static int mgt_lost(struct revere_dev *rd, int ret)
 
 static int mgt_timeout(struct revere_dev *rd, unsigned int op)
 {
+	char what[96];
+
 	/* Where did it stop: has the device even taken the command? */
-	rv_ring_update(&rd->cmd, false,
-		       rv_reg_read(rd->vfio, RV_MGT_READ_INDEX_TX0));
+	rv_ring_update(&rd->cmd, false, rv_reg_read(rd->vfio, rd->cmd.dev_reg));
 	errmsg_set(rd->err, ETIMEDOUT,
-		    "%s: no response within %u ms (command ring read %" PRIu64 " write %" PRIu64 ", response ring read %" PRIu64 " write %" PRIu64 ")",
+		    "%s: no response within %u ms (command ring read %" PRIu64 " write %" PRIu64 ", response ring read %" PRIu64 " write %" PRIu64 ")%s",
 		    op_name(op), rd->opts->timeout_ms, rd->cmd.cons, rd->cmd.prod,
-		    rd->rsp.cons, rd->rsp.prod);
+		    rd->rsp.cons, rd->rsp.prod,
+		    revere_wait_what(rd, REVERE_VEC_MGT_RX, what, sizeof(what)));
 	rv_hint_device_state(rd->vfio, rd->err);
 	return mgt_lost(rd, -ETIMEDOUT);
 }
@@ -127,10 +129,48 @@ static int mgt_take(struct revere_dev *rd, unsigned int op, uint8_t *rsp)
 	rv_rmb();
 	rv_slot_read(&rd->rsp, rd->rsp.cons, rsp);
 	rd->rsp.cons++;
-	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX0, rd->rsp.cons);
+	rv_ring_doorbell(rd->vfio, &rd->rsp);
 	trace_slot(rd, "rsp", op, rsp);
 	if (rd->vfio->bar_io_error)
 		return mgt_write_failed(rd, op, "the response read index");
+	return 0;
+}
+
+/* What mgt_wait's check needs, and what it found. */
+struct mgt_wait_arg {
+	unsigned int op;
+	uint8_t *rsp;
+	bool *discarded;
+};
+
+/*
+ * One look for the response (revere_check_fn): exceptions drained, then
+ * every response taken until the one for this command (> 0). A failure is
+ * the command's loss (mgt_lost()).
+ */
+static int mgt_check(struct revere_dev *rd, void *arg)
+{
+	struct mgt_wait_arg *w = arg;
+	unsigned int rop;
+	int ret;
+
+	ret = drain_exceptions(rd);
+	if (!ret)
+		ret = rv_ring_refresh(rd->vfio, rd->err, &rd->rsp);
+	if (ret)
+		return mgt_lost(rd, ret);
+	while (!rv_ring_empty(&rd->rsp)) {
+		ret = mgt_take(rd, w->op, w->rsp);
+		if (ret)
+			return ret;
+		rop = (unsigned int)rv_msg_get(w->rsp, RV_MSG_OPCODE);
+		if (rop == w->op)
+			return 1;
+		errmsg_set(rd->err, EPROTO,
+			    "%s: device error: an answer with opcode %u (%s) instead of %u; discarded",
+			    op_name(w->op), rop, op_name(rop), w->op);
+		*w->discarded = true;
+	}
 	return 0;
 }
 
@@ -145,33 +185,16 @@ static int mgt_take(struct revere_dev *rd, unsigned int op, uint8_t *rsp)
 static int mgt_wait(struct revere_dev *rd, unsigned int op, uint8_t *rsp,
 		    bool *discarded)
 {
+	struct mgt_wait_arg w = { .op = op, .rsp = rsp, .discarded = discarded };
 	uint64_t deadline = rv_now_ns() + rd->opts->timeout_ms * NSEC_PER_MSEC;
-	unsigned int rop;
 	int ret;
 
-	for (;;) {
-		ret = drain_exceptions(rd);
-		if (!ret)
-			ret = rv_ring_refresh(rd->vfio, rd->err, true, &rd->rsp,
-					      RV_MGT_WRITE_INDEX_RX0);
-		if (ret)
-			return mgt_lost(rd, ret);
-		while (!rv_ring_empty(&rd->rsp)) {
-			ret = mgt_take(rd, op, rsp);
-			if (ret)
-				return ret;
-			rop = (unsigned int)rv_msg_get(rsp, RV_MSG_OPCODE);
-			if (rop == op)
-				return 0;
-			errmsg_set(rd->err, EPROTO,
-				    "%s: device error: an answer with opcode %u (%s) instead of %u; discarded",
-				    op_name(op), rop, op_name(rop), op);
-			*discarded = true;
-		}
-		if (rv_now_ns() > deadline)
-			return mgt_timeout(rd, op);
-		sched_yield();
-	}
+	ret = revere_wait(rd, REVERE_VEC_MGT_RX, deadline, false, mgt_check, &w);
+	if (ret > 0)
+		return 0;
+	if (ret == -ETIMEDOUT)
+		return mgt_timeout(rd, op);
+	return rd->mgt_dead ? ret : mgt_lost(rd, ret);
 }
 
 /*
@@ -186,8 +209,7 @@ static int check_no_stray(struct revere_dev *rd, unsigned int op)
 	uint64_t extra;
 	int ret;
 
-	ret = rv_ring_refresh(rd->vfio, rd->err, true, &rd->rsp,
-			      RV_MGT_WRITE_INDEX_RX0);
+	ret = rv_ring_refresh(rd->vfio, rd->err, &rd->rsp);
 	if (ret)
 		return mgt_lost(rd, ret);
 	if (rv_ring_empty(&rd->rsp))
@@ -199,7 +221,7 @@ static int check_no_stray(struct revere_dev *rd, unsigned int op)
 		    rd->rsp.prod);
 	errmsg_hint(rd->err, "discarded; the device must answer each command once (spec 8.2): reset it");
 	rd->rsp.cons = rd->rsp.prod;
-	rv_reg_write(rd->vfio, RV_MGT_READ_INDEX_RX0, rd->rsp.cons);
+	rv_ring_doorbell(rd->vfio, &rd->rsp);
 	if (rd->vfio->bar_io_error)
 		return mgt_write_failed(rd, op, "the response read index");
 	return -EPROTO;
@@ -232,8 +254,7 @@ static int mgt_publish(struct revere_dev *rd, unsigned int op,
 {
 	int ret;
 
-	ret = rv_ring_refresh(rd->vfio, rd->err, false, &rd->cmd,
-			      RV_MGT_READ_INDEX_TX0);
+	ret = rv_ring_refresh(rd->vfio, rd->err, &rd->cmd);
 	if (ret)
 		return mgt_lost(rd, ret);
 	/* One command at a time: a full ring means earlier ones are stuck. */
@@ -246,9 +267,8 @@ static int mgt_publish(struct revere_dev *rd, unsigned int op,
 	}
 	rv_slot_write(&rd->cmd, rd->cmd.prod, cmd);
 	trace_slot(rd, "cmd", op, cmd);
-	rv_wmb();
 	rd->cmd.prod++;
-	rv_reg_write(rd->vfio, RV_MGT_WRITE_INDEX_TX0, rd->cmd.prod);
+	rv_ring_doorbell(rd->vfio, &rd->cmd);
 	if (rd->vfio->bar_io_error)
 		return mgt_write_failed(rd, op, "the command write index");
 	return 0;
@@ -390,13 +410,23 @@ int revere_mgt_asn_create(struct revere_dev *rd, unsigned int asn,
 	return mgt_command(rd, c, r);
 }
 
-/* No PASID, no interrupts: the demo polls the ring indexes. */
-int revere_mgt_ami_sw_configure(struct revere_dev *rd, unsigned int id)
+/*
+ * No PASID. With rx_irq, a message written into an RX AMS raises MSI-X
+ * vector rx_vector (spec 6, 8.8: RX_IRQ_ENABLE, RX_VECTOR); the AMS's
+ * RX_DIGEST_MASK bit, the caller's, also gates it. TX interrupts stay off:
+ * the driver never waits for TX room alone (doc/design.md).
+ */
+int revere_mgt_ami_sw_configure(struct revere_dev *rd, unsigned int id,
+				bool rx_irq, unsigned int rx_vector)
 {
 	uint8_t c[RV_MSG_SIZE], r[RV_MSG_SIZE];
 
 	msg_init(c, RV_OP_F_AMI_SW_CONFIGURE);
 	rv_msg_set(c, RV_F_AMI_SW_CONFIGURE_CMD_AMI_SW_ID, id);
+	if (rx_irq) {
+		rv_msg_set(c, RV_F_AMI_SW_CONFIGURE_CMD_RX_VECTOR, rx_vector);
+		rv_msg_set(c, RV_F_AMI_SW_CONFIGURE_CMD_RX_IRQ_ENABLE, 1);
+	}
 	return mgt_command(rd, c, r);
 }
 

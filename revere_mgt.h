@@ -32,7 +32,8 @@ int revere_mgt_ami_hw_map(struct revere_dev *rd, unsigned int aha,
 int revere_mgt_asn_create(struct revere_dev *rd, unsigned int asn,
 			  struct revere_asn_end src, struct revere_asn_end dst,
 			  unsigned int log2_msg_length);
-int revere_mgt_ami_sw_configure(struct revere_dev *rd, unsigned int id);
+int revere_mgt_ami_sw_configure(struct revere_dev *rd, unsigned int id,
+				bool rx_irq, unsigned int rx_vector);
 int revere_mgt_ring_configure(struct revere_dev *rd, unsigned int ami_sw,
 			      unsigned int ams, unsigned int ams_type,
 			      unsigned int rx_mode, const struct rv_ring *ring);

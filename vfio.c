@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -763,15 +764,27 @@ static const char *irq_name(uint32_t index)
 	       index == VFIO_PCI_MSI_IRQ_INDEX ? "MSI" : "IRQ";
 }
 
-static int irq_check(struct vfio_dev *dev, uint32_t index, uint32_t count)
+/* VFIO_DEVICE_GET_IRQ_INFO of index into *info. */
+static int irq_info(struct vfio_dev *dev, uint32_t index,
+		    struct vfio_irq_info *info)
 {
-	struct vfio_irq_info info = { .argsz = sizeof(info), .index = index };
 	int ret;
 
-	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info);
+	*info = (struct vfio_irq_info){ .argsz = sizeof(*info), .index = index };
+	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_IRQ_INFO, info);
 	if (ret < 0)
 		return vfio_fail(dev, -ret, "VFIO_DEVICE_GET_IRQ_INFO(%s) on %s",
 			    irq_name(index), dev->device_name);
+	return 0;
+}
+
+static int irq_check(struct vfio_dev *dev, uint32_t index, uint32_t count)
+{
+	struct vfio_irq_info info;
+	int ret = irq_info(dev, index, &info);
+
+	if (ret < 0)
+		return ret;
 	if (!(info.flags & VFIO_IRQ_INFO_EVENTFD))
 		return errmsg_set(&dev->err, ENOTSUP,
 				   "%s of %s cannot signal an eventfd",
@@ -844,6 +857,57 @@ int vfio_irq_enable(struct vfio_dev *dev, uint32_t irq_index, uint32_t count)
 	dev->irq_index = irq_index;
 	dev->irq_count = count;
 	return 0;
+}
+
+int vfio_irq_vectors(struct vfio_dev *dev, uint32_t irq_index)
+{
+	struct vfio_irq_info info;
+	int ret = need_device(dev, "query interrupts");
+
+	if (ret < 0)
+		return ret;
+	ret = irq_info(dev, irq_index, &info);
+	if (ret < 0)
+		return ret;
+	if (!(info.flags & VFIO_IRQ_INFO_EVENTFD))
+		return 0;
+	return info.count > VFIO_MAX_IRQS ? VFIO_MAX_IRQS : (int)info.count;
+}
+
+int vfio_irq_wait(struct vfio_dev *dev, uint32_t vector, int extra_fd,
+		  int timeout_ms)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = vfio_irq_fd(dev, vector), .events = POLLIN },
+		{ .fd = extra_fd, .events = POLLIN },
+	};
+	uint64_t count;
+	int n, woke = 0;
+
+	if (pfd[0].fd < 0)
+		return errmsg_set(&dev->err, EINVAL,
+				   "wait for vector %u of %s: not routed",
+				   vector, dev->device_name);
+	/* poll() is never restarted after a signal handler: EINTR. */
+	n = poll(pfd, extra_fd >= 0 ? 2 : 1, timeout_ms);
+	if (n < 0) {
+		if (errno == EINTR)
+			return -EINTR;
+		return vfio_fail(dev, errno, "poll on the eventfd of %s vector %u of %s",
+			    irq_name(dev->irq_index), vector, dev->device_name);
+	}
+	if (pfd[0].revents) {
+		/* Drain: the next poll() blocks until the next interrupt. */
+		if (dev->ops->read(dev->ops->ctx, pfd[0].fd, &count,
+				   sizeof(count)) < 0 && errno != EAGAIN)
+			return vfio_fail(dev, vfio_sys_err(), "read of the eventfd of %s vector %u of %s",
+				    irq_name(dev->irq_index), vector,
+				    dev->device_name);
+		woke |= VFIO_IRQ_WOKE_VECTOR;
+	}
+	if (extra_fd >= 0 && pfd[1].revents)
+		woke |= VFIO_IRQ_WOKE_EXTRA;
+	return woke;
 }
 
 int vfio_irq_fd(const struct vfio_dev *dev, uint32_t vector)

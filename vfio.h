@@ -215,6 +215,24 @@ int vfio_irq_enable(struct vfio_dev *dev, uint32_t irq_index, uint32_t count);
 int vfio_irq_fd(const struct vfio_dev *dev, uint32_t vector);
 /* Tear the routing down (DATA_NONE | ACTION_TRIGGER, count 0), close fds. */
 int vfio_irq_disable(struct vfio_dev *dev);
+/*
+ * Vectors irq_index offers (VFIO_DEVICE_GET_IRQ_INFO): 0 when the device
+ * has none, or none that can signal an eventfd; -errno with err set when
+ * the query failed.
+ */
+int vfio_irq_vectors(struct vfio_dev *dev, uint32_t irq_index);
+/*
+ * Block until the eventfd of vector (routed by vfio_irq_enable()) or
+ * extra_fd (an eventfd, or -1: none) is readable, or timeout_ms pass, in
+ * poll(2). The vector's eventfd is drained (its count read and reset) when
+ * it fired; extra_fd is left for its owner to read. Returns a mask of
+ * VFIO_IRQ_WOKE_* (0: timed out), -EINTR on a signal, or -errno with err
+ * set.
+ */
+#define VFIO_IRQ_WOKE_VECTOR	1
+#define VFIO_IRQ_WOKE_EXTRA	2
+int vfio_irq_wait(struct vfio_dev *dev, uint32_t vector, int extra_fd,
+		  int timeout_ms);
 
 /*
  * The device request interrupt (VFIO_PCI_REQ_IRQ_INDEX). When the device

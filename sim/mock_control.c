@@ -166,6 +166,8 @@ static const struct sim_key sim_keys[] = {
 	CFG_KEY(iova_pgsizes, K_U64),
 	CFG_KEY(memlock_limit, K_U64),
 	CFG_KEY(msix_count, K_U32),
+	CFG_KEY(msix_drop, K_BOOL),
+	CFG_KEY(msix_spurious, K_U32),
 	CFG_KEY(req_irq, K_BOOL),
 	CFG_KEY(request_msg, K_U64),
 	CFG_KEY(request_cmd, K_U32),

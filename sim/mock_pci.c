@@ -159,7 +159,7 @@ void mock_host_msix(void *host, uint32_t vector)
 	struct mock_vfio *m = host;
 	uint64_t one = 1;
 
-	if (vector >= m->irq_count || m->irq_fd[vector] < 0)
+	if (vector >= m->irq_count || m->irq_fd[vector] < 0 || m->cfg.msix_drop)
 		return;
 	if (write(m->irq_fd[vector], &one, sizeof(one)) < 0) {
 		/* Counter saturated: the interrupt is already pending. */
@@ -298,6 +298,15 @@ static int irq_msi_trigger(struct mock_vfio *m, const struct vfio_irq_set *s)
 			if (!was)
 				irq_unroute(m, 0);
 			return -1;
+		}
+		/* cfg.msix_spurious: interrupts with nothing behind them. */
+		for (uint32_t i = s->start; i < s->start + s->count; i++) {
+			uint64_t n = m->cfg.msix_spurious;
+
+			if (n && m->irq_fd[i] >= 0 &&
+			    write(m->irq_fd[i], &n, sizeof(n)) < 0) {
+				/* Saturated: pending anyway. */
+			}
 		}
 		return 0;
 	}

@@ -51,6 +51,14 @@ struct mock_vfio_config {
 	uint64_t iova_pgsizes;		/* VFIO_IOMMU_GET_INFO */
 	uint64_t memlock_limit;		/* bytes MAP_DMA may pin in all */
 	uint32_t msix_count;		/* VFIO_PCI_MSIX_IRQ_INDEX count */
+	/*
+	 * Interrupts that go wrong: msix_drop loses every MSI-X the device
+	 * raises (an interrupt that never comes); msix_spurious signals each
+	 * vector's eventfd that many times as SET_IRQS routes it, with
+	 * nothing in any ring (a spurious interrupt).
+	 */
+	bool msix_drop;
+	uint32_t msix_spurious;
 	bool req_irq;			/* offer VFIO_PCI_REQ_IRQ_INDEX */
 	/*
 	 * Ask for the device back (mock_vfio_request()) once the device has

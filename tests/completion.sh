@@ -59,6 +59,7 @@ expect_comp "--device" --dev
 expect_comp "--packets" --pa
 expect_comp "--verbose --version --vfio-group" --v
 expect_comp "--loopback" --sim --lo
+expect_comp "hybrid" --sim --wait h
 expect_comp "" --frob
 
 # --device: Revere PFs, vfio-pci devices, mdevs; split at ':' as bash does.

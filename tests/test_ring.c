@@ -70,6 +70,40 @@ static void test_slot_copies(void **state)
 	assert_int_equal(slots[7 * 16 - 1], 0xee);
 }
 
+/*
+ * The word-wise verify finds the first wrong byte at its exact offset, in
+ * the word's first, middle and last byte, in the first and last block, and
+ * reports the byte it compared; a right slot passes.
+ */
+static void test_slot_verify(void **state)
+{
+	static uint8_t big[4 * 2048] __attribute__((aligned(64)));
+	struct rv_ring r = { .name = "test", .base = big, .log2_size = 2,
+			     .slot_size = 2048 };
+	static const uint32_t offs[] = { 0, 1, 7, 8, 13, 63, 64, 1000, 2040, 2047 };
+	uint32_t off;
+	uint8_t found;
+
+	(void)state;
+	memset(big, 0xee, sizeof(big));
+	rv_slot_fill(&r, 5, 0x3c);		/* slot 1 */
+	assert_true(rv_slot_verify(&r, 1, 0x3c, &off, &found));
+	assert_false(rv_slot_verify(&r, 2, 0x3c, &off, &found));
+	assert_int_equal(off, 0);
+	assert_int_equal(found, 0xee);
+	for (unsigned int i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		big[2048 + offs[i]] = 0xc3;
+		/* A later wrong byte does not hide the first. */
+		big[2048 + 2047] ^= offs[i] == 2047 ? 0 : 0x01;
+		assert_false(rv_slot_verify(&r, 1, 0x3c, &off, &found));
+		assert_int_equal(off, offs[i]);
+		assert_int_equal(found, 0xc3);
+		big[2048 + offs[i]] = 0x3c;
+		big[2048 + 2047] = 0x3c;
+	}
+	assert_true(rv_slot_verify(&r, 1, 0x3c, &off, &found));
+}
+
 /* The device's write index: forward up to the ring size, never back. */
 static void test_device_producer(void **state)
 {
@@ -122,6 +156,7 @@ int main(void)
 		cmocka_unit_test(test_empty_full),
 		cmocka_unit_test(test_slot_wraps),
 		cmocka_unit_test(test_slot_copies),
+		cmocka_unit_test(test_slot_verify),
 		cmocka_unit_test(test_device_producer),
 		cmocka_unit_test(test_device_consumer),
 		cmocka_unit_test(test_counter_wrap),

@@ -1,0 +1,125 @@
+#!/bin/sh
+# --wait poll|irq|hybrid on the simulated device: interrupts on both BAR0
+# paths and in loopback, a device without MSI-X, an interrupt that never
+# comes, a spurious one, faults in the eventfds and VFIO_DEVICE_SET_IRQS.
+. "${srcdir:-.}/tests/demo_lib.sh"
+
+for bar in 1 0; do
+	path=$([ $bar = 1 ] && echo mmap || echo pread/pwrite)
+	for w in irq hybrid; do
+		run_demo "bar0_mmap=$bar" --wait $w -v
+		expect_status "--wait $w, BAR0 $path" 0
+		expect "--wait $w, BAR0 $path: all verified" \
+			grep -q '^step 4: 42 messages of 2048 bytes inverted and verified' "$tmp/out"
+		expect "--wait $w, BAR0 $path: -v names the vectors" \
+			grep -q "^interrupts: MSI-X vector 0 (management RX) and 1 (RX AMS 0) on eventfds, --wait $w$" "$tmp/out"
+		expect "--wait $w, BAR0 $path: the device raised interrupts" \
+			test "$(report irqs)" -gt 0
+		expect "--wait $w, BAR0 $path: device left clean, vectors released" clean
+
+		run_demo "bar0_mmap=$bar" --wait $w --loopback --packets 3000
+		expect_status "--wait $w --loopback, BAR0 $path" 0
+		expect "--wait $w --loopback, BAR0 $path: all verified" \
+			grep -q '^step 4: 3000 messages of 2048 bytes looped back and verified' "$tmp/out"
+		expect "--wait $w --loopback, BAR0 $path: device left clean" clean
+
+		run_demo "bar0_mmap=$bar,rsp_delay_us=2000" --wait $w --packets 5000
+		expect_status "--wait $w, slow device, BAR0 $path" 0
+		expect "--wait $w, slow device, BAR0 $path: all verified" \
+			grep -q '^step 4: 5000 messages of 2048 bytes inverted and verified' "$tmp/out"
+		expect "--wait $w, slow device, BAR0 $path: device left clean" clean
+	done
+done
+
+# poll asks for no interrupt: none routed, none raised.
+run_demo "" --wait poll
+expect_status "--wait poll" 0
+expect "--wait poll: no interrupt raised" test "$(report irqs)" = 0
+
+# hybrid with no spin at all blocks at once, and still loses nothing.
+run_demo "" --wait hybrid --spin-us 0 --packets 2000
+expect_status "--wait hybrid --spin-us 0" 0
+expect "--wait hybrid --spin-us 0: all verified" \
+	grep -q '^step 4: 2000 messages' "$tmp/out"
+
+# A device without MSI-X: irq is an error naming what is missing, hybrid
+# polls and says so with -v.
+run_demo "msix_count=0" --wait irq
+expect_status "--wait irq, no MSI-X" 1
+expect "--wait irq, no MSI-X: error names the missing vectors" \
+	has_error "--wait irq: 0000:00:03.0 has 0 MSI-X vectors that can signal an eventfd, the demo needs 2"
+expect "--wait irq, no MSI-X: nothing left open" released
+run_demo "msix_count=1" --wait irq
+expect_status "--wait irq, one MSI-X vector" 1
+expect "--wait irq, one MSI-X vector: named" has_error "has 1 MSI-X vectors"
+run_demo "msix_count=0" --wait hybrid -v
+expect_status "--wait hybrid, no MSI-X" 0
+expect "--wait hybrid, no MSI-X: -v says it polls" \
+	grep -q '^--wait hybrid: 0000:00:03.0 has 0 MSI-X vectors that can signal an eventfd, 2 needed: polling instead$' "$tmp/out"
+expect "--wait hybrid, no MSI-X: all verified" grep -q '^step 4: 42 messages' "$tmp/out"
+expect "--wait hybrid, no MSI-X: device left clean" clean
+run_demo "msix_count=0" --wait hybrid
+expect "--wait hybrid, no MSI-X: silent without -v" \
+	test "$(grep -c 'polling instead' "$tmp/out")" = 0
+
+# An interrupt that never comes (a device that does not answer): the wait
+# times out and names itself.
+for w in irq hybrid; do
+	run_demo "mute=1" --wait $w
+	expect_status "--wait $w, no interrupt comes" 1
+	expect "--wait $w, no interrupt comes: the timeout names the wait" \
+		has_error "PF-PROBE: no response within 100 ms (.*), waiting on MSI-X vector 0 (management RX): 0 interrupts"
+	expect "--wait $w, no interrupt comes: device left clean" quiesced
+done
+run_demo "" --wait poll --timeout 5 --packets 1
+expect "--wait poll: the messages name no wait" \
+	eval '! grep -q "waiting on MSI-X" "$tmp/err"'
+
+# Interrupts lost on the way: every wait still looks at the index once
+# more at its deadline (the exchange every 10 ms), so a lost interrupt
+# costs time, never a message.
+run_demo "msix_drop=1" --wait irq --timeout 20 --packets 500
+expect_status "--wait irq, interrupts lost" 0
+expect "--wait irq, interrupts lost: all verified" grep -q '^step 4: 500 messages' "$tmp/out"
+expect "--wait irq, interrupts lost: device left clean" clean
+
+# A spurious interrupt, nothing in the ring: counted, never progress.
+run_demo "msix_spurious=3" --wait irq -v
+expect_status "--wait irq, spurious interrupts" 0
+expect "--wait irq, spurious interrupts: all 42 verified" \
+	grep -q '^step 4: 42 messages' "$tmp/out"
+expect "--wait irq, spurious interrupts: a wake-up with nothing new on each vector" \
+	test "$(grep -c '^MSI-X vector [01] (.*): [1-9][0-9]* wake-ups, [1-9][0-9]* with nothing new$' "$tmp/out")" = 2
+run_demo "msix_spurious=1,mute=1" --wait irq
+expect_status "--wait irq, spurious then none" 1
+expect "--wait irq, spurious then none: no false progress, the wait times out" \
+	has_error "PF-PROBE: no response within 100 ms (.*), waiting on MSI-X vector 0 (management RX): 1 interrupt;"
+expect "--wait irq, spurious then none: device left clean" quiesced
+
+# Faults in the interrupt set-up: named, everything released.
+for f in "eventfd:1:EMFILE:eventfd for MSI-X vector 0" \
+	 "eventfd:2:ENFILE:eventfd for MSI-X vector 1" \
+	 "ioctl:VFIO_DEVICE_SET_IRQS:1:EINVAL:VFIO_DEVICE_SET_IRQS(MSI-X, 2 vectors)"; do
+	fs=${f%:*}
+	for w in irq hybrid; do
+		run_demo "req_irq=0,fail=$fs" --wait $w
+		expect_status "--wait $w, fail=$fs" 1
+		expect "--wait $w, fail=$fs: error names '${f##*:}'" \
+			has_error "--wait $w: .*${f##*:}"
+		expect "--wait $w, fail=$fs: nothing left open" released
+	done
+done
+
+# The vectors are released after the device stopped raising interrupts:
+# a failed release is a warning, the run's result stands.
+run_demo "fail=ioctl:VFIO_DEVICE_SET_IRQS:2:EIO,req_irq=0" --wait irq
+expect_status "--wait irq, vectors release fails" 1
+expect "--wait irq, vectors release fails: named" has_error "teardown: .*VFIO_DEVICE_SET_IRQS"
+
+# A stop during a blocked wait: SIGINT before the 3rd command's answer
+# with a slow device; the run stops, clean, exit 130.
+run_demo "rsp_delay_us=20000,signal_cmd=3" --wait irq
+expect_status "--wait irq, SIGINT while blocked" 130
+expect "--wait irq, SIGINT while blocked: device left clean" clean
+
+finish
