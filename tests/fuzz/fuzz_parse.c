@@ -10,10 +10,12 @@
  * values in range.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmdline.h"
+#include "sysfs.h"
 #include "mock_vfio.h"
 #include "oracle.h"
 
@@ -56,17 +58,31 @@ static void fuzz_sim(const char *spec)
 	mock_vfio_destroy(m);
 }
 
+/*
+ * A device name as --device leaves it: normalised, so it parses again to
+ * itself (a PCI address DDDD:BB:DD.F or an mdev UUID).
+ */
+static bool normalised(const char *name)
+{
+	char again[SYSFS_NAME_LEN];
+	enum sysfs_bus bus;
+
+	return !sysfs_name_parse(name, again, sizeof(again), &bus) &&
+	       !strcmp(again, name);
+}
+
 static void check_cmdline(const struct cmdline *cl)
 {
-	if (cl->action != CMDLINE_RUN)
+	if (cl->action != CMDLINE_RUN && cl->action != CMDLINE_CHECK)
 		return;
 	if (!cl->packets || !cl->timeout_ms ||
 	    cl->timeout_ms > CMDLINE_MAX_TIMEOUT_MS)
 		oracle_fail("cmdline_parse: packets %llu, timeout %u ms accepted",
 			     (unsigned long long)cl->packets, cl->timeout_ms);
+	/* --sim alone; otherwise a device, the group optional (sysfs). */
 	if (cl->sim ? cl->vfio_group || cl->device :
-		      !cl->vfio_group || !cl->device ||
-		      !cl->vfio_group[0] || !cl->device[0])
+		      !cl->device || !normalised(cl->device) ||
+		      (cl->vfio_group && !cl->vfio_group[0]))
 		oracle_fail("cmdline_parse: sim %d with group '%s', device '%s' accepted",
 			     cl->sim, cl->vfio_group ? cl->vfio_group : "(none)",
 			     cl->device ? cl->device : "(none)");

@@ -63,7 +63,7 @@ build() {
 	      tests/fuzz/oracle.c tests/fuzz/fuzz_$name.c"
 	case $name in
 	device) srcs="$srcs vfio.c vfio_type1.c vfio_sys.c tests/fuzz/hostile_vfio.c" ;;
-	parse) srcs="$srcs cmdline.c" ;;
+	parse) srcs="$srcs cmdline.c sysfs.c" ;;
 	esac
 	objs=
 	for s in $srcs; do
