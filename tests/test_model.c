@@ -1379,6 +1379,74 @@ static void test_session_preconditions(void **state)
 	consume(0, 2, 64, true);
 }
 
+/*
+ * The AHA inverts by 64-bit words: its reply against bytes worked out by
+ * hand (message 1 is bytes 31 + 7 * j), at and around each word's edges.
+ */
+static void test_aha_invert_golden(void **state)
+{
+	static const struct { size_t byte; uint8_t want; } golden[] = {
+		{ 0, 0xe0 }, { 1, 0xd9 }, { 7, 0xaf }, { 8, 0xa8 },
+		{ 9, 0xa1 }, { 15, 0x77 }, { 16, 0x70 }, { 31, 0x07 },
+		{ 32, 0x00 }, { 56, 0x58 }, { 63, 0x27 },
+	};
+	size_t i;
+
+	(void)state;
+	mgt_setup(0, 0);
+	demo_config(3, 3);
+	produce(0, 3, 64);
+	produce(1, 3, 64);
+	run();
+	for (i = 0; i < sizeof(golden) / sizeof(golden[0]); i++)
+		assert_int_equal(data(RX_OFF)[64 + golden[i].byte],
+				 golden[i].want);
+	consume(0, 3, 64, true);
+	consume(1, 3, 64, true);
+}
+
+/*
+ * params.aha_paced: the AHA takes a message only against the host's
+ * credit, one message each, and says when one waits for it.
+ */
+static void test_aha_paced(void **state)
+{
+	struct rv_model_params p;
+
+	(void)state;
+	rv_model_default_params(&p);
+	p.aha_paced = true;
+	start(&p);
+	mgt_setup(0, 0);
+	demo_config(3, 3);
+	assert_false(rv_model_aha_waiting(M));
+	produce(0, 3, 64);
+	produce(1, 3, 64);
+	run();
+	assert_int_equal(rx_pending(), 0);
+	assert_true(rv_model_aha_waiting(M));
+	rv_model_aha_grant(M);
+	run();
+	assert_int_equal(rx_pending(), 1);
+	assert_true(rv_model_aha_waiting(M));
+	rv_model_aha_grant(M);
+	run();
+	assert_int_equal(rx_pending(), 2);
+	assert_false(rv_model_aha_waiting(M));
+	consume(0, 3, 64, true);
+	consume(1, 3, 64, true);
+	/* A credit granted ahead is used at once. */
+	rv_model_aha_grant(M);
+	produce(2, 3, 64);
+	run();
+	assert_int_equal(rx_pending(), 1);
+	consume(2, 3, 64, true);
+	produce(3, 3, 64);
+	run();
+	assert_int_equal(rx_pending(), 0);
+	assert_true(rv_model_aha_waiting(M));
+}
+
 /* params.corrupt_msg: the AHA spoils byte 0 of that one reply. */
 static void test_corrupt_msg(void **state)
 {
@@ -1397,7 +1465,10 @@ static void test_corrupt_msg(void **state)
 	consume(0, 3, 64, true);
 	consume(1, 3, 64, true);
 	assert_int_equal(data(RX_OFF)[2 * 64], pattern(2, 0));
-	assert_int_equal(data(RX_OFF)[2 * 64 + 1], (uint8_t)~pattern(2, 1));
+	/* Only that byte: the rest of the reply is inverted, word by word. */
+	for (i = 1; i < 64; i++)
+		assert_int_equal(data(RX_OFF)[2 * 64 + i],
+				 (uint8_t)~pattern(2, i));
 	rv_model_write(M, SW0(RV_AMI_SW_READ_INDEX_RX(0)), 3);
 	consume(3, 3, 64, true);
 	consume(4, 3, 64, true);
@@ -1697,6 +1768,8 @@ int main(void)
 		T(test_back_pressure),
 		TM(test_overwriting_mode),
 		TM(test_session_preconditions),
+		T(test_aha_invert_golden),
+		T(test_aha_paced),
 		T(test_corrupt_msg),
 		TM(test_iommu_fault_command),
 		TM(test_iommu_fault_response),
