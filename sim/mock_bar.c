@@ -13,7 +13,8 @@
  *
  * The device thread is meant to keep up with a driver on another core: it
  * polls the page without the lock (atomics only) and takes it only to act;
- * it spins while it saw work recently, and only then naps between polls.
+ * it spins while it saw work recently (yielding the core after a few
+ * microseconds), and only then naps between polls.
  *
  * On their way to the model, command doorbells may be held back (REVERE_SIM
  * rsp_delay_us and signal_cmd: a device that answers late), and counted,
@@ -35,6 +36,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +56,8 @@
  * scheduler.
  */
 #define MOCK_SPIN_NS		200000
+/* The first part of that spin, in pause hints only (no system call). */
+#define MOCK_SPIN_PAUSE_NS	5000
 
 /*
  * signal_cmd: the command that raises the signal is held at least this
@@ -323,7 +327,15 @@ static void *bar_thread(void *arg)
 			idle_since = now;
 		if (now - idle_since < MOCK_SPIN_NS ||
 		    (due > now && due - now < MOCK_SPIN_NS)) {
-			cpu_relax();
+			/*
+			 * Past the first microseconds, offer the core: on a
+			 * busy machine the driver may be waiting for this
+			 * one, and a spin would keep it off for a slice.
+			 */
+			if (now - idle_since < MOCK_SPIN_PAUSE_NS)
+				cpu_relax();
+			else
+				sched_yield();
 			continue;
 		}
 		if (due > now && due - now < MOCK_POLL_NS)
