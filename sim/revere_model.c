@@ -1260,18 +1260,18 @@ static void aha_invert(uint8_t *p, size_t len)
 static bool copy_msg(struct rv_model *m, uint64_t src, size_t in_len,
 		     uint64_t dst, size_t out_len, bool invert)
 {
-	size_t off, n;
+	size_t off, n, got;
 
 	for (off = 0; off < out_len; off += n) {
 		n = out_len - off < RV_MODEL_CHUNK ? out_len - off :
 						     RV_MODEL_CHUNK;
-		memset(m->buf, 0, n);
-		if (off < in_len &&
-		    !dma_read(m, src + off, m->buf,
-			      in_len - off < n ? in_len - off : n))
+		got = off >= in_len ? 0 : in_len - off < n ? in_len - off : n;
+		/* Only the padding is cleared: the read fills the rest. */
+		memset(m->buf + got, 0, n - got);
+		if (got && !dma_read(m, src + off, m->buf, got))
 			return false;
-		if (invert && off < in_len)
-			aha_invert(m->buf, in_len - off < n ? in_len - off : n);
+		if (invert)
+			aha_invert(m->buf, got);
 		/* params.corrupt_msg: the AHA spoils byte 0 of one reply. */
 		if (invert && off == 0 && m->p.corrupt_msg &&
 		    m->aha_messages + 1 == m->p.corrupt_msg)

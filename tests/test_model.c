@@ -311,15 +311,17 @@ static unsigned int sw_cfg(unsigned int id, unsigned int txv, unsigned int rxv,
  * phys 0) RX AMS 0; AMI-HW 1 (phys 1) TX AMS 0 -> ASN 1 -> AMI-SW 0 RX
  * AMS 0, with the given ring and message sizes.
  */
-static void demo_config(unsigned int log2_ring, unsigned int log2_msg)
+/* The demo's set-up, with messages of log2_in into the AHA, log2_out out. */
+static void aha_config(unsigned int log2_ring, unsigned int log2_in,
+		       unsigned int log2_out)
 {
 	assert_int_equal(map_sw(true, 0, 0, 0), 0);
 	assert_int_equal(map_hw(0, 0, 0), 0);
 	assert_int_equal(map_hw(0, 1, 1), 0);
 	assert_int_equal(asn_create(0, RV_AMI_TYPE_SW, 0, 0,
-				    RV_AMI_TYPE_HW, 0, 0, log2_msg), 0);
+				    RV_AMI_TYPE_HW, 0, 0, log2_in), 0);
 	assert_int_equal(asn_create(1, RV_AMI_TYPE_HW, 1, 0,
-				    RV_AMI_TYPE_SW, 0, 0, log2_msg), 0);
+				    RV_AMI_TYPE_SW, 0, 0, log2_out), 0);
 	assert_int_equal(sw_cfg(0, 0, 0, false, false), 0);
 	assert_int_equal(ring_cfg(0, 0, RV_AMS_TYPE_TX, 0, log2_ring,
 				  DATA_IOVA + TX_OFF), 0);
@@ -328,6 +330,11 @@ static void demo_config(unsigned int log2_ring, unsigned int log2_msg)
 	assert_int_equal(by_id(RV_OP_F_AMI_SW_ENABLE, 0), 0);
 	assert_int_equal(by_id(RV_OP_F_AMI_HW_ENABLE, 0), 0);
 	assert_int_equal(by_id(RV_OP_F_AMI_HW_ENABLE, 1), 0);
+}
+
+static void demo_config(unsigned int log2_ring, unsigned int log2_msg)
+{
+	aha_config(log2_ring, log2_msg, log2_msg);
 }
 
 /* A loopback session: AMI-SW 0 TX AMS 0 -> AMI-SW 0 RX AMS 0. */
@@ -1406,6 +1413,39 @@ static void test_aha_invert_golden(void **state)
 }
 
 /*
+ * Sessions of different lengths either side of the AHA, messages over a
+ * chunk (RV_MODEL_CHUNK) long: 4096 bytes in, 8192 out, the reply is the
+ * message inverted then zeros; 4096 in, 2048 out, its first 2048 bytes
+ * inverted and nothing past the slot written.
+ */
+static void test_aha_lengths(void **state)
+{
+	uint8_t *rx = data(RX_OFF);
+	size_t j;
+
+	(void)state;
+	mgt_setup(0, 0);
+	aha_config(2, 9, 10);
+	memset(rx, 0xaa, 8192);
+	produce(0, 2, 4096);
+	run();
+	for (j = 0; j < 4096; j++)
+		assert_int_equal(rx[j], (uint8_t)~pattern(0, j));
+	for (; j < 8192; j++)
+		assert_int_equal(rx[j], 0);
+
+	setup(state);
+	mgt_setup(0, 0);
+	aha_config(2, 9, 8);
+	memset(rx, 0xaa, 4096);
+	produce(0, 2, 4096);
+	run();
+	consume(0, 2, 2048, true);
+	for (j = 2048; j < 4096; j++)
+		assert_int_equal(rx[j], 0xaa);
+}
+
+/*
  * params.aha_paced: the AHA takes a message only against the host's
  * credit, one message each, and says when one waits for it.
  */
@@ -1769,6 +1809,7 @@ int main(void)
 		TM(test_overwriting_mode),
 		TM(test_session_preconditions),
 		T(test_aha_invert_golden),
+		T(test_aha_lengths),
 		T(test_aha_paced),
 		T(test_corrupt_msg),
 		TM(test_iommu_fault_command),
