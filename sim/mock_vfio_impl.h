@@ -10,7 +10,7 @@
  *                   the device request, reset
  *   mock_bar.c      BAR0 and the model behind it: pread/pwrite, the mmap
  *                   with its shadow page and device thread, the command
- *                   doorbell hold
+ *                   doorbell hold, the AHA's pace (service_ns)
  *   mock_control.c  what tests set and read: defaults, REVERE_SIM, fault
  *                   injection, counters and the report line
  *
