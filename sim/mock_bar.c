@@ -11,9 +11,16 @@
  * and publishes the device's registers back. A mapping keeps the device
  * open after its fd is closed.
  *
+ * The device thread is meant to keep up with a driver on another core: it
+ * polls the page without the lock (atomics only) and takes it only to act;
+ * it spins while it saw work recently (yielding the core after a few
+ * microseconds), and only then naps between polls.
+ *
  * On their way to the model, command doorbells may be held back (REVERE_SIM
  * rsp_delay_us and signal_cmd: a device that answers late), and counted,
  * to raise SIGINT at signal_cmd or ask for the device back at request_cmd.
+ * With service_ns the AHA's input is held the same way, message by message:
+ * a slow accelerator (the model keeps no time; params.aha_paced).
  *
  * Where the mock knowingly differs from Linux:
  *  - BAR0 may be mapped once at a time, whole (offset 0, length <= size).
@@ -29,6 +36,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +48,16 @@
 
 /* How long the idle BAR device thread pauses between doorbell polls. */
 #define MOCK_POLL_NS		20000
+
+/*
+ * How long after its last work the device thread keeps spinning rather
+ * than napping: a driver in full flow rings again within microseconds,
+ * and a nap costs tens of them (timer slack) plus a trip through the
+ * scheduler.
+ */
+#define MOCK_SPIN_NS		200000
+/* The first part of that spin, in pause hints only (no system call). */
+#define MOCK_SPIN_PAUSE_NS	5000
 
 /*
  * signal_cmd: the command that raises the signal is held at least this
@@ -67,6 +85,49 @@ static void request_on_messages(struct mock_vfio *m)
 	mock_request_locked(m);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Tell the device thread when a held doorbell or message falls due. */
+static void due_update(struct mock_vfio *m)
+{
+	uint64_t due = m->db.held ? m->db.due_ns : 0;
+
+	if (m->aha_due_ns && (!due || m->aha_due_ns < due))
+		due = m->aha_due_ns;
+	__atomic_store_n(&m->due_ns, due, __ATOMIC_RELAXED);
+}
+
+/*
+ * service_ns: a message the model holds at the AHA goes service_ns after
+ * it was first seen there; the next one's clock starts as it goes.
+ */
+static void aha_hold(struct mock_vfio *m)
+{
+	if (!m->cfg.service_ns || !rv_model_aha_waiting(&m->model))
+		m->aha_due_ns = 0;
+	else if (!m->aha_due_ns)
+		m->aha_due_ns = mono_ns() + m->cfg.service_ns;
+}
+
+/* Let the message held at the AHA through once due; 1 if it did. */
+static unsigned int aha_release(struct mock_vfio *m)
+{
+	if (!m->aha_due_ns || mono_ns() < m->aha_due_ns)
+		return 0;
+	m->aha_due_ns = 0;
+	/* A reset since may have dropped it: no credit for a later one. */
+	if (!rv_model_aha_waiting(&m->model))
+		return 0;
+	rv_model_aha_grant(&m->model);
+	return 1;
+}
+
 static unsigned int model_run(struct mock_vfio *m)
 {
 	unsigned int work = 0, n, steps = 0;
@@ -74,15 +135,9 @@ static unsigned int model_run(struct mock_vfio *m)
 	while ((n = rv_model_step(&m->model)) && ++steps < MOCK_MAX_STEPS)
 		work += n;
 	request_on_messages(m);
+	aha_hold(m);
+	due_update(m);
 	return work;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /*
@@ -168,6 +223,21 @@ static void bar_publish(struct mock_vfio *m)
 			       rv_model_read(&m->model, b->dev_off[i]));
 }
 
+/*
+ * The shadow is written under the lock and read by the device thread's
+ * unlocked poll (bar_changed()): atomic both ways, relaxed, as whatever
+ * the thread finds there it checks again under the lock.
+ */
+static uint64_t shadow_get(const struct mock_bar_map *b, size_t i)
+{
+	return __atomic_load_n(&b->shadow[i], __ATOMIC_RELAXED);
+}
+
+static void shadow_set(struct mock_bar_map *b, size_t i, uint64_t v)
+{
+	__atomic_store_n(&b->shadow[i], v, __ATOMIC_RELAXED);
+}
+
 /* Make the mapping show the model's registers (after map or reset). */
 static void bar_resync(struct mock_vfio *m)
 {
@@ -176,8 +246,10 @@ static void bar_resync(struct mock_vfio *m)
 	if (!b->page)
 		return;
 	for (size_t i = 0; i < b->n_sw; i++) {
-		b->shadow[i] = rv_model_read(&m->model, b->sw_off[i]);
-		bar_page_store(b, b->sw_off[i], b->shadow[i]);
+		uint64_t v = rv_model_read(&m->model, b->sw_off[i]);
+
+		shadow_set(b, i, v);
+		bar_page_store(b, b->sw_off[i], v);
 	}
 	bar_publish(m);
 }
@@ -186,14 +258,14 @@ static void bar_resync(struct mock_vfio *m)
 static unsigned int bar_poll(struct mock_vfio *m)
 {
 	struct mock_bar_map *b = &m->map;
-	unsigned int work = db_release(m);
+	unsigned int work = db_release(m) + aha_release(m);
 
 	for (size_t i = 0; i < b->n_sw; i++) {
 		uint64_t v = bar_page_load(b, b->sw_off[i]);
 
-		if (v == b->shadow[i])
+		if (v == shadow_get(b, i))
 			continue;
-		b->shadow[i] = v;
+		shadow_set(b, i, v);
 		sw_write(m, b->sw_off[i], v);
 		work++;
 	}
@@ -202,24 +274,75 @@ static unsigned int bar_poll(struct mock_vfio *m)
 	return work;
 }
 
+/* Unlocked: has software stored to a register since the last poll? */
+static bool bar_changed(const struct mock_bar_map *b)
+{
+	for (size_t i = 0; i < b->n_sw; i++)
+		if (bar_page_load(b, b->sw_off[i]) != shadow_get(b, i))
+			return true;
+	return false;
+}
+
+/* A spin-wait hint: let the driver's hyperthread or the host have the core. */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+/*
+ * The device thread: without the lock, watch the page for software's
+ * stores and due_ns for held work; with it, act (bar_poll()). While it saw
+ * work within MOCK_SPIN_NS, or held work falls due within it, it spins, so
+ * that driver and device pipeline on two cores; otherwise it naps, never
+ * past a due time.
+ */
 static void *bar_thread(void *arg)
 {
 	struct mock_vfio *m = arg;
-	const struct timespec pause = { .tv_nsec = MOCK_POLL_NS };
+	uint64_t idle_since = 0;	/* 0: work on the last poll */
 
-	for (;;) {
-		unsigned int work;
+	while (!__atomic_load_n(&m->map.stop, __ATOMIC_ACQUIRE)) {
+		uint64_t due = __atomic_load_n(&m->due_ns, __ATOMIC_RELAXED);
+		struct timespec nap = { .tv_nsec = MOCK_POLL_NS };
+		uint64_t now;
 
-		lock(m);
-		if (m->map.stop) {
+		/* In full flow, no clock read: a store is there to take. */
+		if (bar_changed(&m->map) || (due && mono_ns() >= due)) {
+			unsigned int work;
+
+			lock(m);
+			work = bar_poll(m);
 			unlock(m);
-			return NULL;
+			if (work) {
+				idle_since = 0;
+				continue;
+			}
 		}
-		work = bar_poll(m);
-		unlock(m);
-		if (!work)
-			nanosleep(&pause, NULL);
+		now = mono_ns();
+		if (!idle_since)
+			idle_since = now;
+		if (now - idle_since < MOCK_SPIN_NS ||
+		    (due > now && due - now < MOCK_SPIN_NS)) {
+			/*
+			 * Past the first microseconds, offer the core: on a
+			 * busy machine the driver may be waiting for this
+			 * one, and a spin would keep it off for a slice.
+			 */
+			if (now - idle_since < MOCK_SPIN_PAUSE_NS)
+				cpu_relax();
+			else
+				sched_yield();
+			continue;
+		}
+		if (due > now && due - now < MOCK_POLL_NS)
+			nap.tv_nsec = (long)(due - now);
+		nanosleep(&nap, NULL);
 	}
+	return NULL;
 }
 
 /* After a pwrite while mapped: keep the mapping's view in step. */
@@ -232,7 +355,7 @@ static void bar_after_write(struct mock_vfio *m, uint64_t off, uint64_t val)
 	for (size_t i = 0; i < b->n_sw; i++) {
 		if (b->sw_off[i] != off)
 			continue;
-		b->shadow[i] = val;
+		shadow_set(b, i, val);
 		bar_page_store(b, (uint32_t)off, val);
 	}
 	bar_publish(m);
@@ -248,7 +371,7 @@ ssize_t mock_bar_rw(struct mock_vfio *m, void *buf, size_t len, uint64_t off,
 
 	if (off >= RV_MODEL_BAR0_SIZE)
 		return fail_errno(EINVAL);
-	if (db_release(m))
+	if (db_release(m) + aha_release(m))
 		model_run(m);
 	if (len == 8 && !(off & 7)) {
 		if (!write) {
@@ -281,6 +404,8 @@ ssize_t mock_bar_rw(struct mock_vfio *m, void *buf, size_t len, uint64_t off,
 void mock_bar_reset(struct mock_vfio *m)
 {
 	m->db.held = false;
+	m->aha_due_ns = 0;
+	due_update(m);
 	bar_resync(m);
 }
 
@@ -348,7 +473,7 @@ void *mock_bar_mmap(struct mock_vfio *m, size_t len, int flags, off_t off)
 	err = bar_map_tables(m, b);
 	if (!err)
 		bar_resync(m);
-	b->stop = false;
+	__atomic_store_n(&b->stop, false, __ATOMIC_RELAXED);
 	if (!err)
 		err = pthread_create(&b->thread, NULL, bar_thread, m);
 	if (err) {
@@ -367,9 +492,7 @@ void *mock_bar_mmap(struct mock_vfio *m, size_t len, int flags, off_t off)
  */
 static void bar_stop(struct mock_vfio *m)
 {
-	lock(m);
-	m->map.stop = true;
-	unlock(m);
+	__atomic_store_n(&m->map.stop, true, __ATOMIC_RELEASE);
 	pthread_join(m->map.thread, NULL);
 	lock(m);
 	bar_poll(m);

@@ -174,6 +174,7 @@ static const struct sim_key sim_keys[] = {
 	CFG_KEY(report, K_BOOL),
 	CFG_KEY(signal_cmd, K_U32),
 	CFG_KEY(rsp_delay_us, K_U32),
+	CFG_KEY(service_ns, K_U64),
 	MODEL_KEY(aidr, K_U64),
 	MODEL_KEY(iidr, K_U64),
 	MODEL_KEY(num_ami_sw, K_U16),

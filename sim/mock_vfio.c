@@ -306,13 +306,15 @@ struct mock_vfio *mock_vfio_create(const struct mock_vfio_config *cfg)
 		return NULL;
 	m->cfg = *cfg;
 	m->cfg.device_name[sizeof(m->cfg.device_name) - 1] = '\0';
+	/* service_ns is the host's clock on the AHA (mock_bar.c). */
+	m->cfg.model.aha_paced = cfg->service_ns != 0;
 	host = (struct rv_model_host){
 		.host = m,
 		.dma_read = mock_host_dma_read,
 		.dma_write = mock_host_dma_write,
 		.msix = mock_host_msix,
 	};
-	if (rv_model_init(&m->model, &cfg->model, &host) < 0) {
+	if (rv_model_init(&m->model, &m->cfg.model, &host) < 0) {
 		free(m);
 		errno = EINVAL;
 		return NULL;

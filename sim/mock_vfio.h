@@ -80,6 +80,13 @@ struct mock_vfio_config {
 	 */
 	uint32_t signal_cmd;
 	uint32_t rsp_delay_us;
+	/*
+	 * A slow accelerator: the AHA takes each message service_ns after it
+	 * arrives there, one at a time (0: at once). With BAR0 mmap'd the
+	 * device thread keeps the time; through pread/pwrite a message goes
+	 * at the first BAR0 access once it is due.
+	 */
+	uint64_t service_ns;
 };
 
 /*

@@ -10,12 +10,14 @@
  *                   the device request, reset
  *   mock_bar.c      BAR0 and the model behind it: pread/pwrite, the mmap
  *                   with its shadow page and device thread, the command
- *                   doorbell hold
+ *                   doorbell hold, the AHA's pace (service_ns)
  *   mock_control.c  what tests set and read: defaults, REVERE_SIM, fault
  *                   injection, counters and the report line
  *
  * Locking: one mutex (struct mock_vfio's lock) guards the whole mock. The
- * functions below expect it held unless they say otherwise.
+ * functions below expect it held unless they say otherwise. The BAR0
+ * device thread polls without it (mock_bar.c), through atomics only: the
+ * shared page, the shadow, stop and due_ns; it takes the lock to act.
  */
 #ifndef MOCK_VFIO_IMPL_H
 #define MOCK_VFIO_IMPL_H
@@ -67,9 +69,11 @@ struct mock_bar_map {
 	uint64_t *page;			/* NULL: BAR0 not mapped */
 	size_t len;
 	pthread_t thread;
-	bool stop;			/* under the lock: the thread must exit */
+	bool stop;			/* atomic: the thread must exit */
 	uint32_t *sw_off, *dev_off;	/* byte offsets of registers */
-	uint64_t *shadow;		/* last software value seen, per sw_off */
+	uint64_t *shadow;		/* last software value seen, per sw_off:
+					 * stored under the lock, atomically,
+					 * as the thread compares unlocked */
 	size_t n_sw, n_dev;
 };
 
@@ -117,6 +121,11 @@ struct mock_vfio {
 	struct mock_bar_map map;
 	struct rv_model model;
 	struct mock_doorbell db;
+	uint64_t aha_due_ns;		/* service_ns: when the message held
+					 * at the AHA goes (0: none held) */
+	uint64_t due_ns;		/* atomic: the earliest of db.due_ns and
+					 * aha_due_ns (0: nothing held), for
+					 * the device thread's unlocked poll */
 	unsigned long amu_en_writes;	/* AMU_CR writes with AMU_EN set */
 
 	uint64_t pinned;		/* bytes MAP_DMA pinned, all containers */

@@ -66,6 +66,11 @@ struct rv_model_params {
 					 * twice: one response too many (0: never) */
 	uint64_t dup_rsp_late;		/* post the response to this command again,
 					 * late: as the next command is taken */
+	/*
+	 * The host times the accelerator (the model keeps no time): the AHA
+	 * takes a message only against a credit from rv_model_aha_grant().
+	 */
+	bool aha_paced;
 };
 
 /* Spec 8.9's identity: v2.0, 4 AMI-SW, 8 AMI-HW, 16 ASN, 1 AHA, 4+4 AMS. */
@@ -92,6 +97,15 @@ void rv_model_set_bus_master(struct rv_model *m, bool enable);
  * units of work were done (0 when idle), so a host can loop until idle.
  */
 unsigned int rv_model_step(struct rv_model *m);
+
+/*
+ * With params.aha_paced: let the AHA take one more message, and whether a
+ * message was held at the AHA for want of a credit in the last
+ * rv_model_step() (the host then starts its clock for it). Credits are
+ * state: reset drops them.
+ */
+void rv_model_aha_grant(struct rv_model *m);
+bool rv_model_aha_waiting(const struct rv_model *m);
 
 /*
  * Who owns a BAR0 register, for a host that exposes BAR0 as shared memory
@@ -207,6 +221,8 @@ struct rv_model {
 	uint64_t f_enabled;		/* PF-F-ENABLE'd functions 1..63 */
 
 	uint64_t commands, messages, irqs, aha_messages;
+	uint64_t aha_credits;		/* params.aha_paced: messages granted */
+	bool aha_waiting;		/* one was held for a credit */
 	bool exception_posted;		/* params.exception_opcode done */
 
 	/* Command, response and message chunks: never on the stack. */

@@ -57,6 +57,19 @@ fails "rsp_delay_us=500000" "PF-PROBE: no response within 20 ms" --timeout 20
 expect "rsp_delay_us=500000: the late response was never read" \
 	test "$(report commands)" = 0
 
+# A slow accelerator, 200 us a message: 50 messages take 10 ms at least,
+# by the demo's own clock, on both BAR0 paths. A lower bound only: a
+# loaded machine may take longer.
+for bar in 1 0; do
+	run_demo "bar0_mmap=$bar,service_ns=200000" --packets 50
+	expect_status "service_ns=200000,bar0_mmap=$bar" 0
+	ms=$(sed -n 's/^step 4: 50 messages of [0-9]* bytes inverted and verified in \([0-9]*\) ms$/\1/p' "$tmp/out")
+	expect "service_ns=200000,bar0_mmap=$bar: 50 messages in ${ms:-?} ms, not under 10" \
+		test "${ms:-0}" -ge 10
+	expect "service_ns=200000,bar0_mmap=$bar: 50 moved, device left clean" \
+		eval '[ "$(report messages)" = 50 ] && clean'
+done
+
 # One response too many, after each set-up command in turn: a device
 # error, the extra response discarded, and teardown still matches every
 # later response to its command (the device ends clean).

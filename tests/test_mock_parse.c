@@ -59,10 +59,11 @@ static void test_parse_keys(void **state)
 		"group_viable=0,type1v2=0,reset=0,iova_pgsizes=0x10000,"
 		"memlock_limit=65536,msix_count=2,num_tx_ams=2,mute=1,"
 		"fail=open:2:EACCES,fail=mmap:1:12,fail=ioctl:3:EIO,"
-		"signal_cmd=5,rsp_delay_us=30000,dup_rsp=13",
+		"signal_cmd=5,rsp_delay_us=30000,dup_rsp=13,service_ns=200000",
 		&err), 0);
 	assert_int_equal(cfg.signal_cmd, 5);
 	assert_int_equal(cfg.rsp_delay_us, 30000);
+	assert_int_equal(cfg.service_ns, 200000);
 	assert_int_equal(cfg.model.dup_rsp, 13);
 	assert_int_equal(cfg.model.aidr, 0x10);
 	assert_int_equal(cfg.model.fail_opcode, 23);

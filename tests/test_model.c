@@ -311,15 +311,17 @@ static unsigned int sw_cfg(unsigned int id, unsigned int txv, unsigned int rxv,
  * phys 0) RX AMS 0; AMI-HW 1 (phys 1) TX AMS 0 -> ASN 1 -> AMI-SW 0 RX
  * AMS 0, with the given ring and message sizes.
  */
-static void demo_config(unsigned int log2_ring, unsigned int log2_msg)
+/* The demo's set-up, with messages of log2_in into the AHA, log2_out out. */
+static void aha_config(unsigned int log2_ring, unsigned int log2_in,
+		       unsigned int log2_out)
 {
 	assert_int_equal(map_sw(true, 0, 0, 0), 0);
 	assert_int_equal(map_hw(0, 0, 0), 0);
 	assert_int_equal(map_hw(0, 1, 1), 0);
 	assert_int_equal(asn_create(0, RV_AMI_TYPE_SW, 0, 0,
-				    RV_AMI_TYPE_HW, 0, 0, log2_msg), 0);
+				    RV_AMI_TYPE_HW, 0, 0, log2_in), 0);
 	assert_int_equal(asn_create(1, RV_AMI_TYPE_HW, 1, 0,
-				    RV_AMI_TYPE_SW, 0, 0, log2_msg), 0);
+				    RV_AMI_TYPE_SW, 0, 0, log2_out), 0);
 	assert_int_equal(sw_cfg(0, 0, 0, false, false), 0);
 	assert_int_equal(ring_cfg(0, 0, RV_AMS_TYPE_TX, 0, log2_ring,
 				  DATA_IOVA + TX_OFF), 0);
@@ -328,6 +330,11 @@ static void demo_config(unsigned int log2_ring, unsigned int log2_msg)
 	assert_int_equal(by_id(RV_OP_F_AMI_SW_ENABLE, 0), 0);
 	assert_int_equal(by_id(RV_OP_F_AMI_HW_ENABLE, 0), 0);
 	assert_int_equal(by_id(RV_OP_F_AMI_HW_ENABLE, 1), 0);
+}
+
+static void demo_config(unsigned int log2_ring, unsigned int log2_msg)
+{
+	aha_config(log2_ring, log2_msg, log2_msg);
 }
 
 /* A loopback session: AMI-SW 0 TX AMS 0 -> AMI-SW 0 RX AMS 0. */
@@ -1379,6 +1386,107 @@ static void test_session_preconditions(void **state)
 	consume(0, 2, 64, true);
 }
 
+/*
+ * The AHA inverts by 64-bit words: its reply against bytes worked out by
+ * hand (message 1 is bytes 31 + 7 * j), at and around each word's edges.
+ */
+static void test_aha_invert_golden(void **state)
+{
+	static const struct { size_t byte; uint8_t want; } golden[] = {
+		{ 0, 0xe0 }, { 1, 0xd9 }, { 7, 0xaf }, { 8, 0xa8 },
+		{ 9, 0xa1 }, { 15, 0x77 }, { 16, 0x70 }, { 31, 0x07 },
+		{ 32, 0x00 }, { 56, 0x58 }, { 63, 0x27 },
+	};
+	size_t i;
+
+	(void)state;
+	mgt_setup(0, 0);
+	demo_config(3, 3);
+	produce(0, 3, 64);
+	produce(1, 3, 64);
+	run();
+	for (i = 0; i < sizeof(golden) / sizeof(golden[0]); i++)
+		assert_int_equal(data(RX_OFF)[64 + golden[i].byte],
+				 golden[i].want);
+	consume(0, 3, 64, true);
+	consume(1, 3, 64, true);
+}
+
+/*
+ * Sessions of different lengths either side of the AHA, messages over a
+ * chunk (RV_MODEL_CHUNK) long: 4096 bytes in, 8192 out, the reply is the
+ * message inverted then zeros; 4096 in, 2048 out, its first 2048 bytes
+ * inverted and nothing past the slot written.
+ */
+static void test_aha_lengths(void **state)
+{
+	uint8_t *rx = data(RX_OFF);
+	size_t j;
+
+	(void)state;
+	mgt_setup(0, 0);
+	aha_config(2, 9, 10);
+	memset(rx, 0xaa, 8192);
+	produce(0, 2, 4096);
+	run();
+	for (j = 0; j < 4096; j++)
+		assert_int_equal(rx[j], (uint8_t)~pattern(0, j));
+	for (; j < 8192; j++)
+		assert_int_equal(rx[j], 0);
+
+	setup(state);
+	mgt_setup(0, 0);
+	aha_config(2, 9, 8);
+	memset(rx, 0xaa, 4096);
+	produce(0, 2, 4096);
+	run();
+	consume(0, 2, 2048, true);
+	for (j = 2048; j < 4096; j++)
+		assert_int_equal(rx[j], 0xaa);
+}
+
+/*
+ * params.aha_paced: the AHA takes a message only against the host's
+ * credit, one message each, and says when one waits for it.
+ */
+static void test_aha_paced(void **state)
+{
+	struct rv_model_params p;
+
+	(void)state;
+	rv_model_default_params(&p);
+	p.aha_paced = true;
+	start(&p);
+	mgt_setup(0, 0);
+	demo_config(3, 3);
+	assert_false(rv_model_aha_waiting(M));
+	produce(0, 3, 64);
+	produce(1, 3, 64);
+	run();
+	assert_int_equal(rx_pending(), 0);
+	assert_true(rv_model_aha_waiting(M));
+	rv_model_aha_grant(M);
+	run();
+	assert_int_equal(rx_pending(), 1);
+	assert_true(rv_model_aha_waiting(M));
+	rv_model_aha_grant(M);
+	run();
+	assert_int_equal(rx_pending(), 2);
+	assert_false(rv_model_aha_waiting(M));
+	consume(0, 3, 64, true);
+	consume(1, 3, 64, true);
+	/* A credit granted ahead is used at once. */
+	rv_model_aha_grant(M);
+	produce(2, 3, 64);
+	run();
+	assert_int_equal(rx_pending(), 1);
+	consume(2, 3, 64, true);
+	produce(3, 3, 64);
+	run();
+	assert_int_equal(rx_pending(), 0);
+	assert_true(rv_model_aha_waiting(M));
+}
+
 /* params.corrupt_msg: the AHA spoils byte 0 of that one reply. */
 static void test_corrupt_msg(void **state)
 {
@@ -1397,7 +1505,10 @@ static void test_corrupt_msg(void **state)
 	consume(0, 3, 64, true);
 	consume(1, 3, 64, true);
 	assert_int_equal(data(RX_OFF)[2 * 64], pattern(2, 0));
-	assert_int_equal(data(RX_OFF)[2 * 64 + 1], (uint8_t)~pattern(2, 1));
+	/* Only that byte: the rest of the reply is inverted, word by word. */
+	for (i = 1; i < 64; i++)
+		assert_int_equal(data(RX_OFF)[2 * 64 + i],
+				 (uint8_t)~pattern(2, i));
 	rv_model_write(M, SW0(RV_AMI_SW_READ_INDEX_RX(0)), 3);
 	consume(3, 3, 64, true);
 	consume(4, 3, 64, true);
@@ -1697,6 +1808,9 @@ int main(void)
 		T(test_back_pressure),
 		TM(test_overwriting_mode),
 		TM(test_session_preconditions),
+		T(test_aha_invert_golden),
+		T(test_aha_lengths),
+		T(test_aha_paced),
 		T(test_corrupt_msg),
 		TM(test_iommu_fault_command),
 		TM(test_iommu_fault_response),
