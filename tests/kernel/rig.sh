@@ -244,6 +244,32 @@ readme_modprobe() {
 		sed -n 's/^[[:space:]]*#[[:space:]]\{1,\}\(modprobe[[:space:]].*[^[:space:]]\)[[:space:]]*$/\1/p'
 }
 
+# The README's driverctl lines (an override that survives reboots), one a
+# line, word for word: 10-edu.sh runs them on edu.
+readme_driverctl() {
+	tr -d '\r' <"$SRCDIR/README" |
+		sed -n 's/^[[:space:]]*#[[:space:]]\{1,\}\(driverctl[[:space:]].*[^[:space:]]\)[[:space:]]*$/\1/p'
+}
+
+# driverctl, Debian's own, unpacked from its package as the kernel is (it
+# is a bash script over sysfs: the guest gets bash too).
+fetch_driverctl() {
+	DCTL=$WORK/driverctl
+	[ -x "$DCTL/usr/sbin/driverctl" ] && return 0
+	mkdir -p "$WORK/debs"
+	deb=$(ls "$WORK/debs"/driverctl_*.deb 2>/dev/null | head -n 1)
+	if [ -z "$deb" ]; then
+		say "apt-get download driverctl"
+		(cd "$WORK/debs" && apt-get download -q driverctl) 2>&1 |
+			grep -v 'unsandboxed'
+		deb=$(ls "$WORK/debs"/driverctl_*.deb 2>/dev/null | head -n 1)
+	fi
+	[ -n "$deb" ] || missing "apt-get download driverctl failed"
+	rm -rf "$DCTL"
+	dpkg -x "$deb" "$DCTL" || die "dpkg -x $deb failed"
+	[ -x "$DCTL/usr/sbin/driverctl" ] || die "no usr/sbin/driverctl in $deb"
+}
+
 build_initramfs() {
 	ROOT=$WORK/initramfs
 	rm -rf "$ROOT"
@@ -276,6 +302,12 @@ build_initramfs() {
 	# relative to lib/modules/$V), for busybox modprobe in the guest.
 	depmod -b "$ROOT" "$V" || die "depmod for the initramfs failed"
 	readme_modprobe >"$ROOT/etc/rig-readme-modprobe"
+	readme_driverctl >"$ROOT/etc/rig-readme-driverctl"
+	cp "$DCTL/usr/sbin/driverctl" "$ROOT/usr/sbin/driverctl"
+	copy_program /bin/bash bash
+	ln -s /usr/bin/bash "$ROOT/bin/bash"
+	# driverctl loads a missing driver with /sbin/modprobe.
+	ln -s /bin/busybox "$ROOT/sbin/modprobe"
 
 	for ko in "${MDEV_OUT:-/nonexistent}"/*.ko "${MDEV_OUT:-/nonexistent}"/*.ko.*; do
 		[ -f "$ko" ] || continue
@@ -409,6 +441,7 @@ main() {
 		apt_install zstd
 	fi
 	build_mdev
+	fetch_driverctl
 	build_initramfs
 	say "initramfs ready ($(elapsed))"
 	boot

@@ -6,6 +6,7 @@
 # and the emulated Intel IOMMU, with QEMU's edu device (1234:11e8).
 # Runs in the guest as root, from /init (see tests/kernel/README).
 #
+# RIG-EXPECT: readme-driverctl-set readme-driverctl-unset
 # RIG-EXPECT: edu-found edu-bind edu-list edu-root edu-dmar-fault
 # RIG-EXPECT: demo-refuses-edu demo-device-alone-refuses-edu
 # RIG-EXPECT: edu-nonroot-denied edu-nonroot-memlock edu-nonroot
@@ -183,6 +184,50 @@ if [ "$st" -eq 0 ] && grep -qxF "$BDF: already bound to vfio-pci (IOMMU group ${
 else
 	fail edu-bind-tool-again "second revere-vfio-bind exited $st without 'already bound'"
 fi
+
+# The README's driverctl lines, word for word with edu's address: an
+# override kept across reboots (driverctl saves it in /etc/driverctl.d).
+# set-override takes edu off vfio-pci and puts it back through the saved
+# override; unset-override hands it to the kernel's own driver (pci-stub);
+# revere-vfio-bind then binds it again for what follows.
+dctl_line() {
+	sed -n "s/^\(driverctl .*$1 .*\)\$/\1/p" /etc/rig-readme-driverctl |
+		sed "s/0000:00:03\.0/$BDF/g" | head -n 1
+}
+line=$(dctl_line set-override)
+if [ -z "$line" ]; then
+	fail readme-driverctl-set "no 'driverctl set-override' line in the README"
+else
+	echo "edu: $line"
+	sh -c "$line" >"$OUT" 2>&1
+	st=$?
+	cat "$OUT"
+	drv=$(driver_of "$BDF")
+	saved=$(cat "/etc/driverctl.d/pci-$BDF" 2>/dev/null)
+	if [ "$st" -ne 0 ] || [ "$drv" != vfio-pci ] || [ "$saved" != vfio-pci ]; then
+		fail readme-driverctl-set "'$line' exited $st, driver ${drv:-none}, saved '${saved}'; want 0, vfio-pci, vfio-pci"
+	else
+		pass readme-driverctl-set
+	fi
+fi
+line=$(dctl_line unset-override)
+if [ -z "$line" ]; then
+	fail readme-driverctl-unset "no 'driverctl unset-override' line in the README"
+else
+	echo "edu: $line"
+	sh -c "$line" >"$OUT" 2>&1
+	st=$?
+	cat "$OUT"
+	drv=$(driver_of "$BDF")
+	ovr=$(cat "/sys/bus/pci/devices/$BDF/driver_override")
+	if [ "$st" -ne 0 ] || [ "$drv" != pci-stub ] || [ "$ovr" != "(null)" ] ||
+		[ -e "/etc/driverctl.d/pci-$BDF" ]; then
+		fail readme-driverctl-unset "'$line' exited $st, driver ${drv:-none}, driver_override '$ovr'; want 0, pci-stub, (null), nothing saved"
+	else
+		pass readme-driverctl-unset
+	fi
+fi
+revere-vfio-bind "$BDF" >"$OUT" 2>&1 || cat "$OUT"
 
 # --list finds edu through sysfs alone: bound to vfio-pci, its group and
 # group file, which root can open.
