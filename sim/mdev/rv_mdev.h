@@ -21,6 +21,7 @@
 #include <linux/mdev.h>
 #include <linux/mutex.h>
 #include <linux/vfio.h>
+#include <linux/workqueue.h>
 
 #include "revere_model.h"
 #include "rv_pci_cfg.h"
@@ -40,7 +41,8 @@ struct rv_mdev {
 	struct vfio_device vdev;
 	/*
 	 * Serialises everything that touches the model or the eventfds:
-	 * region reads and writes, ioctls, open/close and the sysfs state.
+	 * region reads and writes, ioctls, open/close, the sysfs state and
+	 * run_work (the model at work, in a kworker).
 	 * The model is not reentrant (sim/revere_model.h: "locking is the
 	 * host's job"). Its DMA callbacks run with this held and take
 	 * type1's own lock inside vfio_dma_rw(), so nothing type1 calls back
@@ -49,9 +51,17 @@ struct rv_mdev {
 	struct mutex lock;
 	u8 cfg[RV_PCI_CFG_SIZE];
 	struct eventfd_ctx *msix[RV_MDEV_MSIX_COUNT];
+	/*
+	 * eventfd_signal() calls on msix[] since the last open or
+	 * VFIO_DEVICE_RESET (the window of the model's own irqs count, which
+	 * also counts the messages dropped for want of an eventfd).
+	 */
+	u64 msix_signalled;
 	/* VFIO_PCI_REQ_IRQ_INDEX: how we ask the user for the device back. */
 	struct eventfd_ctx *req;
 	struct rv_model model;
+	/* Runs the model after an access (rv_mdev_run_work()). */
+	struct delayed_work run_work;
 };
 
 extern const struct vfio_device_ops rv_mdev_vfio_ops;

@@ -43,21 +43,24 @@ static struct mdev_type *rv_types[] = { &rv_type_pf };
 static int rv_state_format(struct rv_mdev *rv, char *buf, size_t size)
 {
 	struct rv_model_summary s;
+	u64 signalled;
 
 	mutex_lock(&rv->lock);
 	rv_model_summary(&rv->model, &s);
+	signalled = rv->msix_signalled;
 	mutex_unlock(&rv->lock);
 
 	return scnprintf(buf, size,
 			 "amu_enabled=%d bus_master=%d ami_sw_enabled=%u "
 			 "ami_hw_enabled=%u asn_count=%u ami_sw_mapped=%u "
 			 "ami_hw_mapped=%u commands=%llu messages=%llu "
-			 "iommu_fault=%d irqs=%llu",
+			 "iommu_fault=%d irqs=%llu msix_signalled=%llu",
 			 s.amu_enabled, s.bus_master, s.ami_sw_enabled,
 			 s.ami_hw_enabled, s.asn_count, s.ami_sw_mapped,
 			 s.ami_hw_mapped, (unsigned long long)s.commands,
 			 (unsigned long long)s.messages, s.iommu_fault,
-			 (unsigned long long)s.irqs);
+			 (unsigned long long)s.irqs,
+			 (unsigned long long)signalled);
 }
 
 /*

@@ -15,17 +15,25 @@
  *   reset          VFIO_DEVICE_RESET -> rv_model_reset()
  *   DMA            vfio_dma_rw() on the container's type1 mappings
  *
- * The model is passive: it only runs inside rv_mdev_run(), called after
- * every BAR0 write and every COMMAND write, which steps it until it has
- * nothing left to do. Accesses are therefore synchronous: when pwrite()
- * of a doorbell returns, the device has done all the work it allowed.
+ * The model is passive: it only runs inside rv_mdev_run(), which steps it
+ * until it has nothing left to do. Every BAR0 write and every COMMAND
+ * write queues run_work, which calls it from a kworker: the device works
+ * after the access, as hardware does, not inside it. A driver that writes
+ * a doorbell and then waits therefore really waits, and an MSI-X message
+ * reaches its eventfd from another thread while it sleeps in poll(2),
+ * which is what --wait irq needs to be tested here. (Run inside pwrite(),
+ * the work was always done before the driver looked, and no driver ever
+ * blocked on an interrupt.)
  */
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
 #include <linux/pci_regs.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include "rv_mdev.h"
 
@@ -43,7 +51,7 @@
  * rv_model_step() does at most RV_MODEL_STEP_BUDGET units of work; a
  * doorbell can release at most a couple of rings' worth (64 slots in the
  * demo), so this bound is never reached by a working model. It only keeps
- * a model bug from holding the CPU forever inside a pwrite().
+ * a model bug from holding a kworker (and rv->lock) forever.
  */
 #define RV_MDEV_MAX_STEPS	4096
 
@@ -66,6 +74,47 @@ static void rv_mdev_run(struct rv_mdev *rv)
 	dev_warn_ratelimited(rv->vdev.dev,
 			     "device model still busy after %u steps; the rest waits for the next access\n",
 			     i);
+}
+
+/*
+ * How long the device takes to start on what an access gave it, for all
+ * instances; 0 (the default) is at once. The rig sets it for its --wait
+ * irq runs, so that every look of the demo's right after a doorbell finds
+ * nothing new and it must sleep until the interrupt: without it, whether
+ * a management command's response is already there at the first look is
+ * a race with the kworker.
+ */
+static unsigned int latency_us;
+module_param(latency_us, uint, 0644);
+MODULE_PARM_DESC(latency_us,
+		 "microseconds before the device starts the work an access gave it (default 0)");
+
+/*
+ * The device at work (rv->run_work), on the unbound system workqueue: a
+ * device does not take the CPU of the driver that rang its doorbell, so
+ * the driver's next look may come before the work is done (and then it
+ * waits for the interrupt), as with hardware. Its DMA
+ * goes through vfio_dma_rw(), which type1 allows from a kthread: it
+ * borrows the mm of the process that mapped the IOVA (kthread_use_mm()).
+ * close_device flushes it, so it never runs on a device nobody holds.
+ */
+static void rv_mdev_run_work(struct work_struct *work)
+{
+	struct rv_mdev *rv = container_of(to_delayed_work(work),
+					  struct rv_mdev, run_work);
+
+	mutex_lock(&rv->lock);
+	rv_mdev_run(rv);
+	mutex_unlock(&rv->lock);
+}
+
+/* Something may have given the device work: let it run, after us. */
+static void rv_mdev_kick(struct rv_mdev *rv)
+{
+	lockdep_assert_held(&rv->lock);
+	/* Already queued: that run will find this work too. */
+	queue_delayed_work(system_unbound_wq, &rv->run_work,
+			   usecs_to_jiffies(READ_ONCE(latency_us)));
 }
 
 /* ---- The model's host callbacks (called with rv->lock held) ---- */
@@ -111,6 +160,7 @@ static void rv_mdev_msix(void *host, uint32_t vector)
 	if (vector >= RV_MDEV_MSIX_COUNT || !rv->msix[vector])
 		return;
 	eventfd_signal(rv->msix[vector], 1);
+	rv->msix_signalled++;
 }
 
 /* ---- Life cycle ---- */
@@ -127,6 +177,7 @@ static int rv_mdev_init_dev(struct vfio_device *vdev)
 	struct rv_model_params params;
 
 	mutex_init(&rv->lock);
+	INIT_DELAYED_WORK(&rv->run_work, rv_mdev_run_work);
 	rv_pci_cfg_power_on(rv->cfg, RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF);
 	rv_model_default_params(&params);
 	if (rv_model_init(&rv->model, &params, &host)) {
@@ -182,23 +233,28 @@ static int rv_mdev_open_device(struct vfio_device *vdev)
 	rv_pci_cfg_power_on(rv->cfg, RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF);
 	rv_pci_cfg_open(rv->cfg);
 	rv_model_reset(&rv->model);
+	rv->msix_signalled = 0;
 	rv_model_set_bus_master(&rv->model, false);
 	mutex_unlock(&rv->lock);
 	return 0;
 }
 
 /*
- * The user is gone: drop the eventfds it gave us. The model is left as
- * the user left it, unlike vfio-pci, which resets a real device here:
- * the rig reads the revere_state attribute afterwards to check that the
- * driver itself quiesced the device, and a reset would hide a driver that
- * did not. Nothing can run the model until the next open (it only runs
- * inside region accesses), so no DMA happens in between.
+ * The user is gone: let the device finish what the last access queued
+ * (vfio_dma_rw() still works until we return; if the user's mm is gone
+ * already, as when it was killed, its DMA fails and the model takes an
+ * IOMMU fault, as hardware would), then drop the eventfds it gave us. The model is left as the user left it, unlike vfio-pci, which
+ * resets a real device here: the rig reads the revere_state attribute
+ * afterwards to check that the driver itself quiesced the device, and a
+ * reset would hide a driver that did not. Nothing can queue run_work
+ * until the next open (only region accesses do), so no DMA happens in
+ * between.
  */
 static void rv_mdev_close_device(struct vfio_device *vdev)
 {
 	struct rv_mdev *rv = to_rv(vdev);
 
+	flush_delayed_work(&rv->run_work);
 	mutex_lock(&rv->lock);
 	rv_mdev_msix_release(rv, 0, RV_MDEV_MSIX_COUNT);
 	rv_mdev_req_release(rv);
@@ -279,7 +335,7 @@ static ssize_t rv_cfg_chunk(struct rv_mdev *rv, char __user *ubuf,
 		/* BME gates the device's DMA (spec 8.2): work may resume. */
 		rv_model_set_bus_master(&rv->model,
 					rv_pci_cfg_bus_master(rv->cfg));
-		rv_mdev_run(rv);
+		rv_mdev_kick(rv);
 	}
 	mutex_unlock(&rv->lock);
 	return 0;
@@ -324,7 +380,7 @@ static ssize_t rv_bar0_rw(struct rv_mdev *rv, char __user *ubuf, size_t count,
 		if (write) {
 			rv_model_write(&rv->model, off + done,
 				       le64_to_cpu(le));
-			rv_mdev_run(rv);
+			rv_mdev_kick(rv);
 		} else {
 			le = cpu_to_le64(rv_model_read(&rv->model,
 						       off + done));
@@ -608,6 +664,7 @@ static long rv_ioctl_reset(struct rv_mdev *rv)
 {
 	mutex_lock(&rv->lock);
 	rv_model_reset(&rv->model);
+	rv->msix_signalled = 0;
 	rv_model_set_bus_master(&rv->model, rv_pci_cfg_bus_master(rv->cfg));
 	mutex_unlock(&rv->lock);
 	return 0;
