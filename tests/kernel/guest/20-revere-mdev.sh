@@ -7,7 +7,7 @@
 # as root, from /init (see tests/kernel/README).
 #
 # RIG-EXPECT: mdev-load mdev-create mdev-list mdev-check mdev-demo
-# RIG-EXPECT: mdev-demo-10000
+# RIG-EXPECT: mdev-demo-10000 mdev-irq mdev-hybrid-irq
 # RIG-EXPECT: mdev-loopback mdev-sigint mdev-state-observable mdev-remove
 # RIG-EXPECT: mdev-request-remove mdev-unload mdev-config-space
 
@@ -60,11 +60,12 @@ quiesced_line() {
 	done
 }
 
-# demo_ok CHECK PACKETS WORD [OPTIONS...]: the demo must exit 0, report
-# PACKETS messages "WORD and verified", leave the device quiesced, and the
-# device must have moved at least PACKETS messages (so it really ran here).
-# --device alone: the demo finds the group in sysfs.
-demo_ok() {
+# demo_run CHECK PACKETS WORD [OPTIONS...]: runs the demo; why is empty
+# if it exited 0, reported PACKETS messages "WORD and verified", left the
+# device quiesced, and the device moved at least PACKETS messages (so it
+# really ran here); otherwise why says what went wrong. --device alone:
+# the demo finds the group in sysfs.
+demo_run() {
 	check=$1 packets=$2 word=$3
 	shift 3
 	revere-vfio-demo --device "$UUID" "$@" \
@@ -86,6 +87,60 @@ demo_ok() {
 		moved=$(state_field messages)
 		[ "${moved:-0}" -ge "$packets" ] ||
 			why="the device moved ${moved:-no} messages, fewer than $packets"
+	fi
+}
+
+# demo_ok CHECK PACKETS WORD [OPTIONS...]: CHECK passes if demo_run finds
+# nothing wrong.
+demo_ok() {
+	demo_run "$@"
+	if [ -z "$why" ]; then
+		pass "$1"
+	else
+		fail "$1" "$why"
+	fi
+}
+
+# wakeups VECTOR: the wake-ups the demo's -v output counts on VECTOR.
+wakeups() {
+	sed -n "s/^.*MSI-X vector $1 ([^)]*): \([0-9]*\) wake-ups, [0-9]* with nothing new$/\1/p" \
+		"$OUT" "$ERR" | tail -n 1
+}
+
+# demo_irq CHECK MODE: `--wait MODE -v` for 10,000 messages, with MSI-X
+# through the module's eventfds: demo_ok's checks, then the demo must have
+# been woken by interrupts on both vectors, and the module must have
+# signalled at least as many: its msix_signalled counts eventfd_signal()
+# calls since the device was opened (and irqs the MSI-X messages the model
+# sent, delivered or not). The device starts its work 10 ms after each
+# access (the module's latency_us), longer than hybrid's spin (50 us), so
+# the demo's look right after a doorbell finds nothing and it must sleep
+# until the interrupt, in both modes: without it, a response could be there
+# at the first look, and whether any wait happened on vector 0 (21
+# management commands) would be a race with the module's kworker.
+LATENCY=/sys/module/$MODNAME/parameters/latency_us
+demo_irq() {
+	check=$1 mode=$2
+	if ! echo 10000 >"$LATENCY"; then
+		fail "$check" "cannot write $LATENCY"
+		return
+	fi
+	demo_run "$check" 10000 inverted --packets 10000 --wait "$mode" -v
+	echo 0 >"$LATENCY"
+	if [ -z "$why" ]; then
+		w0=$(wakeups 0) w1=$(wakeups 1)
+		sent=$(state_field msix_signalled)
+		irqs=$(state_field irqs)
+		echo "mdev: $check: demo wake-ups vector 0 ${w0:-?}, vector 1 ${w1:-?}; module msix_signalled ${sent:-?}, model irqs ${irqs:-?}"
+		if [ -z "$w0" ] || [ -z "$w1" ]; then
+			why="no 'MSI-X vector 0/1 (...): N wake-ups' lines from -v"
+		elif [ "$w0" -eq 0 ] || [ "$w1" -eq 0 ]; then
+			why="--wait $mode woke $w0 times on vector 0 and $w1 on vector 1: want both > 0"
+		elif [ "${sent:-0}" -lt $((w0 + w1)) ]; then
+			why="the module signalled ${sent:-no} MSI-X eventfds, fewer than the demo's $((w0 + w1)) wake-ups"
+		elif [ "${irqs:-0}" -lt "$sent" ]; then
+			why="the model sent ${irqs:-no} MSI-X messages, fewer than the module's $sent signals"
+		fi
 	fi
 	if [ -z "$why" ]; then
 		pass "$check"
@@ -324,6 +379,8 @@ fi
 demo_ok mdev-demo 42 inverted
 demo_ok mdev-demo-10000 10000 inverted --packets 10000
 demo_ok mdev-loopback 42 "looped back" --loopback
+demo_irq mdev-irq irq
+demo_irq mdev-hybrid-irq hybrid
 demo_sigint
 demo_sigkill
 
