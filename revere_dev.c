@@ -87,10 +87,12 @@ bool revere_stop_requested(struct revere_dev *rd)
 }
 
 /*
- * A blocked wait that can be stopped sleeps at most this long: a signal
- * that lands between the stop check and poll(2) is seen this late at
- * worst (poll itself returns EINTR for any later one). The device request
- * wakes the wait at once: its eventfd is in the poll set.
+ * A blocked wait sleeps at most this long before it looks at the ring
+ * again: an interrupt that is lost (the device's, or one the platform
+ * dropped) costs this much, not the whole --timeout; and a signal that
+ * lands between the stop check and poll(2) is seen this late at worst
+ * (poll itself returns EINTR for any later one). The device request wakes
+ * a stoppable wait at once: its eventfd is in the poll set.
  */
 #define STOP_SLICE_MS		10
 
@@ -126,12 +128,10 @@ static int wait_irq(struct revere_dev *rd, enum revere_vector vector,
 	uint64_t ms = (deadline_ns - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
 	int extra = -1, woke;
 
-	if (stoppable) {
-		if (ms > STOP_SLICE_MS)
-			ms = STOP_SLICE_MS;
-		if (!rd->vfio->req_fired)
-			extra = rd->vfio->req_fd;
-	}
+	if (ms > STOP_SLICE_MS)
+		ms = STOP_SLICE_MS;
+	if (stoppable && !rd->vfio->req_fired)
+		extra = rd->vfio->req_fd;
 	woke = vfio_irq_wait(rd->vfio, vector, extra, (int)ms);
 	if (woke == -EINTR)
 		return 0;	/* the stop check sees it, or the wait goes on */
