@@ -37,6 +37,12 @@ TESTS += tests/test_cmdline
 tests_test_cmdline_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_cmdline_LDADD = librevere.la $(CMOCKA_LIBS)
 
+# The round-trip histogram's p50 and p99.
+check_PROGRAMS += tests/test_figures
+TESTS += tests/test_figures
+tests_test_figures_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_figures_LDADD = librevere.la $(CMOCKA_LIBS)
+
 # The driver when a register read fails during set-up.
 check_PROGRAMS += tests/test_dev_faults
 TESTS += tests/test_dev_faults
