@@ -17,6 +17,8 @@ enum {
 	OPT_WAIT,
 	OPT_SPIN_US,
 	OPT_TRACE,
+	OPT_QUEUE_DEPTH,
+	OPT_JSON,
 	OPT_VERSION,
 	OPT_LIST,
 	OPT_CHECK,
@@ -33,6 +35,8 @@ static const struct option long_options[] = {
 	{ .name = "loopback", .has_arg = no_argument, .val = OPT_LOOPBACK },
 	{ .name = "wait", .has_arg = required_argument, .val = OPT_WAIT },
 	{ .name = "spin-us", .has_arg = required_argument, .val = OPT_SPIN_US },
+	{ .name = "queue-depth", .has_arg = required_argument, .val = OPT_QUEUE_DEPTH },
+	{ .name = "json", .has_arg = no_argument, .val = OPT_JSON },
 	{ .name = "trace", .has_arg = no_argument, .val = OPT_TRACE },
 	{ .name = "verbose", .has_arg = no_argument, .val = 'v' },
 	{ .name = "quiet", .has_arg = no_argument, .val = 'q' },
@@ -68,6 +72,10 @@ void cmdline_usage(FILE *out, const char *prog)
 		"                     interrupts) or hybrid (spin, then block)\n"
 		"  --spin-us US       hybrid: spin this long before blocking, 0 to %u us\n"
 		"                     (default %d)\n"
+		"  --queue-depth N    at most N messages in flight (sent, not yet verified),\n"
+		"                     1 to %u (default %u, the ring size)\n"
+		"  --json             print the summary as one JSON object on stdout, the\n"
+		"                     step lines on stderr\n"
 		"  --trace            print every management command and response on stderr\n"
 		"  -v, --verbose      also print identification and probe results\n"
 		"  -q, --quiet        print errors only\n"
@@ -78,7 +86,8 @@ void cmdline_usage(FILE *out, const char *prog)
 		"128+N interrupted by signal N and torn down cleanly.\n",
 		prog, prog, prog, prog, UINT64_MAX, CMDLINE_DEFAULT_PACKETS,
 		CMDLINE_MAX_TIMEOUT_MS, CMDLINE_DEFAULT_TIMEOUT_MS,
-		CMDLINE_MAX_SPIN_US, CMDLINE_DEFAULT_SPIN_US);
+		CMDLINE_MAX_SPIN_US, CMDLINE_DEFAULT_SPIN_US,
+		CMDLINE_MAX_QUEUE_DEPTH, CMDLINE_MAX_QUEUE_DEPTH);
 }
 
 /* A whole decimal number in [min, max]: no sign, no blanks, no garbage. */
@@ -111,6 +120,7 @@ static void set_defaults(struct cmdline *cl)
 		.packets = CMDLINE_DEFAULT_PACKETS,
 		.timeout_ms = CMDLINE_DEFAULT_TIMEOUT_MS,
 		.spin_us = CMDLINE_DEFAULT_SPIN_US,
+		.queue_depth = CMDLINE_MAX_QUEUE_DEPTH,
 		.verbosity = CMDLINE_NORMAL,
 	};
 }
@@ -180,6 +190,14 @@ static int parse_one(struct cmdline *cl, int c, char *argv[],
 				&v, err);
 		cl->spin_us = (unsigned int)v;
 		return ret;
+	case OPT_QUEUE_DEPTH:
+		ret = parse_u64("--queue-depth", optarg, 1,
+				CMDLINE_MAX_QUEUE_DEPTH, &v, err);
+		cl->queue_depth = (unsigned int)v;
+		return ret;
+	case OPT_JSON:
+		cl->json = true;
+		return 0;
 	case OPT_TRACE:
 		cl->trace = true;
 		return 0;

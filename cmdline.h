@@ -16,6 +16,8 @@
 /* Hybrid's spin before it blocks: doc/design.md says why 50 us. */
 #define CMDLINE_DEFAULT_SPIN_US		50
 #define CMDLINE_MAX_SPIN_US		1000000u	/* one second */
+/* --queue-depth: up to the data rings' 64 slots (REVERE_RING_SLOTS). */
+#define CMDLINE_MAX_QUEUE_DEPTH		64u
 
 /* --wait (revere_dev.h's enum revere_wait_mode, in the same order). */
 enum cmdline_wait {
@@ -50,6 +52,8 @@ struct cmdline {
 	bool loopback;			/* --loopback */
 	enum cmdline_wait wait;		/* --wait, default poll */
 	unsigned int spin_us;		/* --spin-us */
+	unsigned int queue_depth;	/* --queue-depth, 1 to the ring size */
+	bool json;			/* --json: the summary on stdout */
 	bool trace;			/* --trace */
 	enum cmdline_verbosity verbosity;
 };

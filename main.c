@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "closeout.h"
 #include "cmdline.h"
@@ -34,6 +35,11 @@
 
 #define PROG		"revere-vfio-demo"
 #define EXIT_USAGE	2
+/* The progress line on a terminal is redrawn about this often. */
+#define PROGRESS_NS	1000000000ull
+
+_Static_assert(CMDLINE_MAX_QUEUE_DEPTH == REVERE_RING_SLOTS,
+	       "--queue-depth goes up to the ring size");
 
 static volatile sig_atomic_t stop_signal;
 
@@ -52,11 +58,39 @@ static void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* A progress line is on the terminal, to be erased before anything else. */
+static bool progress_shown;
+
+static void progress_clear(void)
+{
+	if (!progress_shown)
+		return;
+	fputs("\r\033[K", stdout);
+	fflush(stdout);
+	progress_shown = false;
+}
+
+/* Redrawn in place: only ever called when stdout is a terminal. */
+static void progress_line(void *arg, uint64_t verified, uint64_t elapsed_ns)
+{
+	const struct cmdline *cl = arg;
+	double secs = (double)elapsed_ns / 1e9;
+
+	printf("\rstep 4: %llu of %llu messages, %.1f s, %.0f messages/s\033[K",
+	       (unsigned long long)verified, (unsigned long long)cl->packets,
+	       secs, secs > 0 ? (double)verified / secs : 0.0);
+	fflush(stdout);
+	progress_shown = true;
+}
+
 static void log_line(void *arg, enum revere_log level, const char *fmt, ...)
 {
 	const struct cmdline *cl = arg;
-	FILE *out = stdout;
+	/* With --json stdout holds the summary alone. */
+	FILE *out = cl->json ? stderr : stdout;
 	va_list ap;
+
+	progress_clear();
 
 	switch (level) {
 	case REVERE_LOG_STEP:
@@ -174,11 +208,54 @@ static int run(struct revere_dev *rd, const struct cmdline *cl, int *td)
 		ret = revere_setup(rd);					/* 3 */
 	if (!ret)
 		ret = revere_exchange(rd);				/* 4 */
+	/* The progress line goes before anything else is printed. */
+	progress_clear();
 	/* A stop is reported by main() once the device is released. */
 	if (ret && !(ret == -EINTR && (stop_signal || rd->vfio->req_fired)))
 		fprintf(stderr, PROG ": %s\n", rd->err->msg);
 	*td = revere_teardown(rd);					/* 5 */
 	return ret;
+}
+
+/*
+ * --json: the summary, one object on one line. Numbers and fixed strings
+ * only: nothing in it needs escaping.
+ */
+static void print_json(const struct revere_dev *rd, const struct cmdline *cl)
+{
+	const struct revere_figures *f = &rd->fig;
+	double secs = (double)f->elapsed_ns / 1e9;
+
+	printf("{\"messages\": %llu, \"message_bytes\": %u, \"loopback\": %s, "
+	       "\"elapsed_ns\": %llu, \"messages_per_s\": %.1f, \"bytes_per_s\": %.1f, "
+	       "\"driver_cpu_ns\": %llu, "
+	       "\"latency_ns\": {\"mean\": %llu, \"p50\": %llu, \"p99\": %llu, \"max\": %llu}, "
+	       "\"wait\": \"%s\", \"bar0\": \"%s\", \"queue_depth\": %u, \"interrupts\": %llu}\n",
+	       (unsigned long long)rd->verified, rd->msg_size,
+	       cl->loopback ? "true" : "false",
+	       (unsigned long long)f->elapsed_ns,
+	       (double)rd->verified / secs,
+	       (double)rd->verified * rd->msg_size / secs,
+	       (unsigned long long)f->cpu_ns,
+	       (unsigned long long)(f->lat_count ? f->lat_sum_ns / f->lat_count : 0),
+	       (unsigned long long)revere_latency_quantile(f, 50, 100),
+	       (unsigned long long)revere_latency_quantile(f, 99, 100),
+	       (unsigned long long)f->lat_max_ns,
+	       revere_wait_name(rd->wait), f->bar0_mmap ? "mmap" : "rw",
+	       cl->queue_depth, (unsigned long long)f->interrupts);
+}
+
+/* ", in 1.234 s (5678 messages/s)" for a stop during the exchange. */
+static const char *stop_figures(const struct revere_dev *rd, char *buf,
+				size_t len)
+{
+	double secs = (double)rd->fig.elapsed_ns / 1e9;
+
+	if (!rd->fig.started || !rd->fig.elapsed_ns)
+		return "";
+	snprintf(buf, len, " in %.3f s (%.0f messages/s)", secs,
+		 (double)rd->verified / secs);
+	return buf;
 }
 
 int main(int argc, char *argv[])
@@ -190,6 +267,7 @@ int main(int argc, char *argv[])
 	struct mock_vfio *sim = NULL;
 	struct errmsg err = { .err = 0 };
 	struct preflight pf;
+	char figs[64];
 	int ret, td;
 
 	closeout_at_exit(PROG);
@@ -212,6 +290,7 @@ int main(int argc, char *argv[])
 	}
 	opts = (struct revere_opts){
 		.packets = cl.packets,
+		.queue_depth = cl.queue_depth,
 		.timeout_ms = cl.timeout_ms,
 		/* The two enums list the modes in the same order. */
 		.wait = (enum revere_wait_mode)cl.wait,
@@ -223,6 +302,11 @@ int main(int argc, char *argv[])
 		.log = log_line,
 		.log_arg = &cl,
 	};
+	/* A progress line on a terminal only, for a person to watch. */
+	if (!cl.json && cl.verbosity >= CMDLINE_NORMAL && isatty(STDOUT_FILENO)) {
+		opts.progress = progress_line;
+		opts.progress_ns = PROGRESS_NS;
+	}
 	vfio_init(&vfio, sim ? mock_vfio_ops(sim) : &vfio_linux_ops);
 	revere_init(&rd, &vfio, &opts);
 	ret = run(&rd, &cl, &td);
@@ -233,10 +317,11 @@ int main(int argc, char *argv[])
 	 * quiesced is a failure, signal or not.
 	 */
 	if (ret == -EINTR && stop_signal) {
-		fprintf(stderr, PROG ": interrupted by signal %d (%s) after %llu of %llu messages%s\n",
+		fprintf(stderr, PROG ": interrupted by signal %d (%s) after %llu of %llu messages%s%s\n",
 			stop_signal, strsignal(stop_signal),
 			(unsigned long long)rd.verified,
 			(unsigned long long)cl.packets,
+			stop_figures(&rd, figs, sizeof(figs)),
 			td ? "; teardown failed (see above)" : "");
 		return td ? EXIT_FAILURE : 128 + stop_signal;
 	}
@@ -247,5 +332,9 @@ int main(int argc, char *argv[])
 			td ? "; teardown failed (see above)" : "");
 		return EXIT_FAILURE;
 	}
-	return ret || td ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (ret || td)
+		return EXIT_FAILURE;
+	if (cl.json)
+		print_json(&rd, &cl);
+	return EXIT_SUCCESS;
 }

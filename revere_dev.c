@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- the demo's configuration (spec 7) ---- */
 
@@ -27,6 +28,10 @@
 #define DATA_LOG2_SIZE		6	/* 64 slots */
 #define DATA_LOG2_MSG_LENGTH	8	/* 2^8 doublewords = 2 KiB */
 #define DATA_MSG_SIZE		(8u << DATA_LOG2_MSG_LENGTH)
+#define NSEC_PER_SEC		1000000000ull
+
+_Static_assert(1u << DATA_LOG2_SIZE == REVERE_RING_SLOTS,
+	       "REVERE_RING_SLOTS is the data rings' size");
 #define RX_MODE_BACK_PRESSURE	0
 
 /* AMI-SW 0's AMS 0 index registers (spec 4). */
@@ -352,7 +357,7 @@ static int route_request(struct revere_dev *rd)
 	return 0;
 }
 
-static const char *wait_name(enum revere_wait_mode w)
+const char *revere_wait_name(enum revere_wait_mode w)
 {
 	return w == REVERE_WAIT_IRQ ? "irq" :
 	       w == REVERE_WAIT_HYBRID ? "hybrid" : "poll";
@@ -388,14 +393,14 @@ static int route_irqs(struct revere_dev *rd)
 	}
 	ret = vfio_irq_enable(rd->vfio, VFIO_PCI_MSIX_IRQ_INDEX, REVERE_NUM_VECTORS);
 	if (ret) {
-		errmsg_prefix(rd->err, "--wait %s", wait_name(rd->wait));
+		errmsg_prefix(rd->err, "--wait %s", revere_wait_name(rd->wait));
 		return ret;
 	}
 	rd->done |= REVERE_DONE_IRQ_VECTORS;
 	rd_log(rd, REVERE_LOG_INFO,
 	       "interrupts: MSI-X vector %u (%s) and %u (%s) on eventfds, --wait %s",
 	       REVERE_VEC_MGT_RX, vector_names[REVERE_VEC_MGT_RX],
-	       REVERE_VEC_RX, vector_names[REVERE_VEC_RX], wait_name(rd->wait));
+	       REVERE_VEC_RX, vector_names[REVERE_VEC_RX], revere_wait_name(rd->wait));
 	return 0;
 }
 
@@ -686,14 +691,24 @@ static uint8_t msg_byte(uint64_t i)
 	return (uint8_t)i;
 }
 
+/* --queue-depth, 0 (unset) meaning the ring size. */
+static uint64_t queue_depth(const struct revere_dev *rd)
+{
+	unsigned int d = rd->opts->queue_depth;
+
+	return d && d < REVERE_RING_SLOTS ? d : REVERE_RING_SLOTS;
+}
+
 /*
- * Fill as many free TX slots as allowed, then ring the doorbell once: the
+ * Fill as many free TX slots as allowed (no more than queue_depth()
+ * messages sent and not yet verified), then ring the doorbell once: the
  * TX read index is read only when the ring looks full, the write index
- * written once per batch.
+ * written once per batch. The batch's messages are stamped with one clock
+ * read, just before the doorbell.
  */
 static int send_messages(struct revere_dev *rd)
 {
-	uint64_t first = rd->sent;
+	uint64_t first = rd->sent, depth = queue_depth(rd), now;
 	int ret;
 
 	if (rv_ring_full(&rd->tx)) {
@@ -701,13 +716,17 @@ static int send_messages(struct revere_dev *rd)
 		if (ret)
 			return ret;
 	}
-	while (rd->sent < rd->opts->packets && !rv_ring_full(&rd->tx)) {
+	while (rd->sent < rd->opts->packets && !rv_ring_full(&rd->tx) &&
+	       rd->sent - rd->verified < depth) {
 		rv_slot_fill(&rd->tx, rd->tx.prod, msg_byte(rd->sent));
 		rd->tx.prod++;
 		rd->sent++;
 	}
 	if (rd->sent == first)
 		return 0;
+	now = rv_now_ns();
+	for (uint64_t i = first; i < rd->sent; i++)
+		rd->sent_ns[i % REVERE_RING_SLOTS] = now;
 	rv_ring_doorbell(rd->vfio, &rd->tx);
 	if (rd->vfio->bar_io_error)
 		return rv_bar_failed(rd->vfio, rd->err,
@@ -715,8 +734,41 @@ static int send_messages(struct revere_dev *rd)
 	return 0;
 }
 
+/* One round trip into the histogram: a few adds, no allocation. */
+static void record_latency(struct revere_figures *f, uint64_t ns)
+{
+	unsigned int b = ns ? 64 - (unsigned int)__builtin_clzll(ns) : 0;
+
+	f->lat_buckets[b]++;
+	f->lat_count++;
+	f->lat_sum_ns += ns;
+	if (ns > f->lat_max_ns)
+		f->lat_max_ns = ns;
+}
+
+uint64_t revere_latency_quantile(const struct revere_figures *f,
+				 unsigned int num, unsigned int den)
+{
+	uint64_t rank, seen = 0, top;
+
+	if (!f->lat_count)
+		return 0;
+	/* The smallest round trip with at least num/den of them at or below. */
+	rank = (f->lat_count * num + den - 1) / den;
+	if (!rank)
+		rank = 1;
+	for (unsigned int b = 0; b < REVERE_LAT_BUCKETS; b++) {
+		seen += f->lat_buckets[b];
+		if (seen < rank)
+			continue;
+		top = b == 0 ? 0 : b >= 64 ? UINT64_MAX : (1ull << b) - 1;
+		return top < f->lat_max_ns ? top : f->lat_max_ns;
+	}
+	return f->lat_max_ns;
+}
+
 /* Every byte of the message in RX slot rd->rx.cons, word by word. */
-static int verify_message(struct revere_dev *rd)
+static int verify_message(struct revere_dev *rd, uint64_t now)
 {
 	uint64_t i = rd->verified;
 	uint8_t want = rd->opts->loopback ? msg_byte(i) : (uint8_t)~msg_byte(i);
@@ -728,6 +780,7 @@ static int verify_message(struct revere_dev *rd)
 				   "message %" PRIu64 " (RX AMS 0 slot %" PRIu64 "), byte %" PRIu32 ": expected 0x%02x, found 0x%02x",
 				   i, (rd->rx.cons & (rv_ring_size(&rd->rx) - 1)),
 				   off, want, found);
+	record_latency(&rd->fig, now - rd->sent_ns[i % REVERE_RING_SLOTS]);
 	rd->verified++;
 	return 0;
 }
@@ -739,7 +792,7 @@ static int verify_message(struct revere_dev *rd)
  */
 static int receive_messages(struct revere_dev *rd, void *arg)
 {
-	uint64_t first = rd->rx.cons;
+	uint64_t first = rd->rx.cons, now;
 	int ret;
 
 	(void)arg;
@@ -753,8 +806,10 @@ static int receive_messages(struct revere_dev *rd, void *arg)
 	if (rd->verified + rv_ring_used(&rd->rx) > rd->sent)
 		return rv_ring_bad_index(rd->err, &rd->rx, "write", rd->rx.prod);
 	rv_rmb();
+	/* One clock read for the batch: its messages arrived by now. */
+	now = rv_now_ns();
 	while (!rv_ring_empty(&rd->rx)) {
-		ret = verify_message(rd);
+		ret = verify_message(rd, now);
 		if (ret)
 			return ret;
 		rd->rx.cons++;
@@ -791,15 +846,21 @@ static void log_wakeups(struct revere_dev *rd)
 		       v, vector_names[v], rd->wakeups[v], rd->idle_wakeups[v]);
 }
 
-int revere_exchange(struct revere_dev *rd)
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static int exchange_loop(struct revere_dev *rd)
 {
 	uint64_t timeout = rd->opts->timeout_ms * NSEC_PER_MSEC;
-	uint64_t start = rv_now_ns(), elapsed;
+	uint64_t next_progress = rd->fig.start_ns + rd->opts->progress_ns, now;
 	int ret;
 
-	rd_log(rd, REVERE_LOG_INFO, "exchange: %" PRIu64 " messages of %u bytes",
-	       rd->opts->packets, rd->msg_size);
-	rd->req_poll_ns = REQ_POLL_NS;
 	while (rd->verified < rd->opts->packets) {
 		ret = send_messages(rd);
 		if (ret)
@@ -815,14 +876,61 @@ int revere_exchange(struct revere_dev *rd)
 			return exchange_timeout(rd);
 		if (ret < 0)
 			return ret;
+		if (!rd->opts->progress || !rd->opts->progress_ns)
+			continue;
+		now = rv_now_ns();
+		if (now < next_progress || rd->verified == rd->opts->packets)
+			continue;
+		rd->opts->progress(rd->opts->log_arg, rd->verified,
+				   now - rd->fig.start_ns);
+		next_progress = now + rd->opts->progress_ns;
 	}
-	elapsed = rv_now_ns() - start;
+	return 0;
+}
+
+/* "in 1.234 ms" below a second, "in 12.345 s" from there. */
+static void format_elapsed(char *buf, size_t len, uint64_t ns)
+{
+	if (ns < NSEC_PER_SEC)
+		snprintf(buf, len, "%.3f ms", (double)ns / NSEC_PER_MSEC);
+	else
+		snprintf(buf, len, "%.3f s", (double)ns / NSEC_PER_SEC);
+}
+
+int revere_exchange(struct revere_dev *rd)
+{
+	struct revere_figures *f = &rd->fig;
+	uint64_t cpu, irqs = rd->wakeups[REVERE_VEC_RX];
+	double secs, mean_us;
+	char took[32];
+	int ret;
+
+	rd_log(rd, REVERE_LOG_INFO, "exchange: %" PRIu64 " messages of %u bytes, at most %" PRIu64 " in flight",
+	       rd->opts->packets, rd->msg_size, queue_depth(rd));
+	rd->req_poll_ns = REQ_POLL_NS;
+	cpu = thread_cpu_ns();
+	f->started = true;
+	f->bar0_mmap = rd->vfio->bar0.map != NULL;
+	f->start_ns = rv_now_ns();
+	ret = exchange_loop(rd);
+	f->elapsed_ns = rv_now_ns() - f->start_ns;
+	f->cpu_ns = thread_cpu_ns() - cpu;
+	f->interrupts = rd->wakeups[REVERE_VEC_RX] - irqs;
+	if (ret)
+		return ret;
 	log_wakeups(rd);
+	if (!f->elapsed_ns)
+		f->elapsed_ns = 1;
+	secs = (double)f->elapsed_ns / NSEC_PER_SEC;
+	mean_us = f->lat_count ?
+		  (double)f->lat_sum_ns / (double)f->lat_count / 1000 : 0;
+	format_elapsed(took, sizeof(took), f->elapsed_ns);
 	rd_log(rd, REVERE_LOG_STEP,
-	       "step 4: %" PRIu64 " messages of %u bytes %s and verified in %" PRIu64 " ms",
+	       "step 4: %" PRIu64 " messages of %u bytes %s and verified in %s: %.0f messages/s, %.1f MB/s, mean round trip %.1f us",
 	       rd->verified, rd->msg_size,
-	       rd->opts->loopback ? "looped back" : "inverted",
-	       (uint64_t)(elapsed / NSEC_PER_MSEC));
+	       rd->opts->loopback ? "looped back" : "inverted", took,
+	       (double)rd->verified / secs,
+	       (double)rd->verified * rd->msg_size / secs / 1e6, mean_us);
 	return 0;
 }
 

@@ -36,8 +36,12 @@ enum revere_wait_mode {
 	REVERE_WAIT_HYBRID,
 };
 
+/* Slots of each data ring (TX and RX AMS 0): --queue-depth's bound. */
+#define REVERE_RING_SLOTS	64u
+
 struct revere_opts {
 	uint64_t packets;		/* messages to exchange */
+	unsigned int queue_depth;	/* in flight at most, 1 to the ring size */
 	unsigned int timeout_ms;	/* per response, per exchange progress */
 	enum revere_wait_mode wait;	/* --wait */
 	unsigned int spin_us;		/* --spin-us: hybrid's spin budget */
@@ -50,6 +54,13 @@ struct revere_opts {
 	void (*log)(void *arg, enum revere_log level, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
 	void *log_arg;
+	/*
+	 * Called from the exchange, with log_arg, about once every
+	 * progress_ns (0: never) with what has been verified so far and the
+	 * time since it began; never after the last message.
+	 */
+	void (*progress)(void *arg, uint64_t verified, uint64_t elapsed_ns);
+	uint64_t progress_ns;
 };
 
 /*
@@ -78,6 +89,31 @@ enum revere_vector {
 	REVERE_VEC_RX,		/* AMI-SW 0's RX_VECTOR: RX AMS 0 */
 	REVERE_NUM_VECTORS,
 };
+
+/*
+ * Round trips, send to verify, in log2 buckets of nanoseconds: bucket b
+ * holds [2^(b-1), 2^b), bucket 0 zero. No allocation, one add a message.
+ */
+#define REVERE_LAT_BUCKETS	65
+
+/* The exchange's figures (step 4, --json). */
+struct revere_figures {
+	bool started;			/* the exchange began */
+	bool bar0_mmap;			/* BAR0 mmap'd, not pread/pwrite */
+	uint64_t start_ns;		/* rv_now_ns() when it began */
+	uint64_t elapsed_ns;		/* its length, once done */
+	uint64_t cpu_ns;		/* this thread's CPU time in it */
+	uint64_t lat_count, lat_sum_ns, lat_max_ns;
+	uint64_t lat_buckets[REVERE_LAT_BUCKETS];
+	uint64_t interrupts;		/* RX vector wake-ups in it */
+};
+
+/*
+ * Upper bound of the bucket holding the fraction num/den of the round
+ * trips (p50: 50/100), capped by the longest: within a factor of two.
+ */
+uint64_t revere_latency_quantile(const struct revere_figures *f,
+				 unsigned int num, unsigned int den);
 
 struct revere_probe {
 	uint64_t idr, aidr, iidr;
@@ -127,7 +163,13 @@ struct revere_dev {
 	enum revere_wait_mode wait;
 	uint64_t wakeups[REVERE_NUM_VECTORS];
 	uint64_t idle_wakeups[REVERE_NUM_VECTORS];
+	/* Send time of each message in flight, by message number mod slots. */
+	uint64_t sent_ns[REVERE_RING_SLOTS];
+	struct revere_figures fig;
 };
+
+/* The wait mode's name: "poll", "irq" or "hybrid". */
+const char *revere_wait_name(enum revere_wait_mode w);
 
 /*
  * One look at the device for a wait: > 0 progress, 0 nothing yet, < 0

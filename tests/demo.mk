@@ -17,6 +17,7 @@ DEMO_TESTS = \
 	tests/demo_signal_random.sh \
 	tests/demo_request.sh \
 	tests/demo_wait.sh \
+	tests/demo_figures.sh \
 	tests/demo_preflight.sh \
 	tests/demo_host.sh \
 	tests/demo_bind.sh
@@ -35,6 +36,12 @@ check_PROGRAMS += tests/test_cmdline
 TESTS += tests/test_cmdline
 tests_test_cmdline_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_cmdline_LDADD = librevere.la $(CMOCKA_LIBS)
+
+# The round-trip histogram's p50 and p99.
+check_PROGRAMS += tests/test_figures
+TESTS += tests/test_figures
+tests_test_figures_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_figures_LDADD = librevere.la $(CMOCKA_LIBS)
 
 # The driver when a register read fails during set-up.
 check_PROGRAMS += tests/test_dev_faults

@@ -55,6 +55,13 @@ clean() {
 		[ "$(report ami_hw_mapped)" = 0 ]
 }
 
+# step4_ms: the exchange's time from the step 4 line ("in 12.345 ms: ..."
+# or "in 1.234 s: ..."), in whole milliseconds; nothing without the line.
+step4_ms() {
+	sed -n 's/^step 4: .* verified in \([0-9.]*\) \(m*s\): .*/\1 \2/p' "$tmp/out" |
+		awk '{ printf "%d\n", $2 == "s" ? $1 * 1000 : $1 }'
+}
+
 # Error lines: the demo's own, prefixed with its name.
 errors() { grep -c '^revere-vfio-demo: ' "$tmp/err"; }
 has_error() { grep -q "^revere-vfio-demo: .*$1" "$tmp/err"; }

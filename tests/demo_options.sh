@@ -5,7 +5,7 @@
 
 "$DEMO" --help >"$tmp/out" 2>"$tmp/err"; status=$?
 expect_status "--help" 0
-for opt in --vfio-group --device --check --list --sim --packets --timeout --loopback --trace --verbose --quiet --help --version 'Exit status'; do
+for opt in --vfio-group --device --check --list --sim --packets --timeout --loopback --queue-depth --json --trace --verbose --quiet --help --version 'Exit status'; do
 	expect "--help mentions $opt" grep -q -- "$opt" "$tmp/out"
 done
 "$DEMO" -h >"$tmp/out" 2>"$tmp/err"; status=$?
@@ -52,6 +52,11 @@ usage "--packets empty" "--packets: '' is not a positive whole number" --sim --p
 usage "--packets above 2^64-1" "--packets: 18446744073709551616 is out of range" --sim --packets 18446744073709551616
 usage "--packets with a sign" "--packets: '+3' is not a positive whole number" --sim --packets +3
 usage "--packets with blanks" "--packets: ' 3' is not a positive whole number" --sim --packets ' 3'
+usage "--queue-depth without argument" "--queue-depth: missing argument" --sim --queue-depth
+usage "--queue-depth zero" "--queue-depth: 0 is out of range (1 to 64)" --sim --queue-depth 0
+usage "--queue-depth above the ring size" "--queue-depth: 65 is out of range (1 to 64)" --sim --queue-depth 65
+usage "--queue-depth not a number" "--queue-depth: 'many' is not a positive whole number" --sim --queue-depth many
+usage "--queue-depth trailing garbage" "--queue-depth: '8k' has trailing characters 'k'" --sim --queue-depth 8k
 usage "--timeout without argument" "--timeout: missing argument" --sim --timeout
 usage "--timeout not a number" "--timeout: 'soon' is not a positive whole number" --sim --timeout soon
 usage "--timeout zero" "--timeout: 0 is out of range" --sim --timeout 0

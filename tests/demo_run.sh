@@ -8,7 +8,7 @@ for bar in 1 0; do
 	run_demo "bar0_mmap=$bar"
 	expect_status "default run, BAR0 $path" 0
 	expect "default run, BAR0 $path: summary" \
-		grep -q '^step 4: 42 messages of 2048 bytes inverted and verified in [0-9]* ms$' "$tmp/out"
+		grep -Eq '^step 4: 42 messages of 2048 bytes inverted and verified in [0-9]+\.[0-9]{3} m?s: [0-9]+ messages/s, [0-9]+\.[0-9] MB/s, mean round trip [0-9]+\.[0-9] us$' "$tmp/out"
 	expect "default run, BAR0 $path: five steps" \
 		test "$(grep -c '^step [1-5]: ' "$tmp/out")" = 5
 	expect "default run, BAR0 $path: step 2 says the device is simulated" \

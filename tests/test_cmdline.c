@@ -38,6 +38,9 @@ static void test_after_cluster(void **state)
 	assert_int_equal(cl.action, CMDLINE_RUN);
 	assert_true(cl.sim);
 	assert_int_equal(cl.verbosity, CMDLINE_NORMAL);
+	/* The defaults: the ring size in flight, no JSON. */
+	assert_int_equal(cl.queue_depth, CMDLINE_MAX_QUEUE_DEPTH);
+	assert_false(cl.json);
 }
 
 /* An error in the middle of a cluster leaves getopt mid-word too. */
@@ -71,6 +74,8 @@ static void assert_cmdline_equal(const struct cmdline *a,
 	assert_int_equal(a->packets, b->packets);
 	assert_int_equal(a->timeout_ms, b->timeout_ms);
 	assert_int_equal(a->loopback, b->loopback);
+	assert_int_equal(a->queue_depth, b->queue_depth);
+	assert_int_equal(a->json, b->json);
 	assert_int_equal(a->trace, b->trace);
 	assert_int_equal(a->verbosity, b->verbosity);
 }
@@ -79,8 +84,8 @@ static void assert_cmdline_equal(const struct cmdline *a,
 static void test_same_twice(void **state)
 {
 	char a0[] = "prog", a1[] = "-q", a2[] = "--sim", a3[] = "--timeout",
-	     a4[] = "250";
-	char *argv[] = { a0, a1, a2, a3, a4, NULL };
+	     a4[] = "250", a5[] = "--queue-depth", a6[] = "5", a7[] = "--json";
+	char *argv[] = { a0, a1, a2, a3, a4, a5, a6, a7, NULL };
 	struct cmdline one, two;
 
 	(void)state;
@@ -88,6 +93,8 @@ static void test_same_twice(void **state)
 	assert_int_equal(parse(&two, ARGC(argv), argv), 0);
 	assert_cmdline_equal(&one, &two);
 	assert_int_equal(two.timeout_ms, 250);
+	assert_int_equal(two.queue_depth, 5);
+	assert_true(two.json);
 	assert_int_equal(two.verbosity, CMDLINE_QUIET);
 }
 
