@@ -1,0 +1,11 @@
+# `make bench`: the data path's figures on this machine (bench/bench.sh);
+# a benchmark that prints numbers, not a test. doc/performance.md holds a
+# run of it.
+noinst_PROGRAMS += bench-payload
+bench_payload_SOURCES = bench/payload.c
+
+EXTRA_DIST += bench/bench.sh
+
+.PHONY: bench
+bench: revere-vfio-demo$(EXEEXT) bench-payload$(EXEEXT)
+	$(SHELL) $(top_srcdir)/bench/bench.sh $(abs_top_builddir)

@@ -1,0 +1,100 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# The data path's figures on this machine (`make bench`; a benchmark, not a
+# test: it prints numbers and judges nothing). Run it on a quiet machine.
+#
+#   1. The payload-only limit: fill, invert, verify 2 KiB by words in one
+#      thread (bench-payload), the yardstick of every row.
+#   2. --sim, poll/irq/hybrid x BAR0 mmap'd/pread-pwrite x queue depth 1
+#      and 64: messages/s, ns per message, the driver's CPU ns per message,
+#      system calls per message (strace -f -c, on a shorter run of its own),
+#      p50/p99 round trip, and the row's ratio to the payload limit.
+#   3. A slow device (REVERE_SIM service_ns of 2, 20 and 200 us a message):
+#      throughput and the driver's CPU share of a core, per wait mode.
+#
+# Usage: bench.sh BUILDDIR   (BENCH_MESSAGES, default 200000 a row)
+set -eu
+
+B=${1:?usage: bench.sh BUILDDIR}
+DEMO=$B/revere-vfio-demo
+PAYLOAD=$B/bench-payload
+N=${BENCH_MESSAGES:-200000}
+NS=$((N / 10))		# strace runs: slower, fewer messages
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/revere-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+command -v python3 >/dev/null || { echo "bench: python3 is needed"; exit 1; }
+have_strace=yes
+command -v strace >/dev/null || have_strace=no
+
+# json FILE KEY...: values from the demo's --json summary, space-separated.
+json() {
+	f=$1; shift
+	python3 - "$f" "$@" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+out = []
+for k in sys.argv[2:]:
+    v = d
+    for p in k.split('.'):
+        v = v[p]
+    out.append(str(v))
+print(' '.join(out))
+PY
+}
+
+# run SIMSPEC ARGS...: one --json run into $tmp/j.
+run() {
+	spec=$1; shift
+	REVERE_SIM=$spec "$DEMO" --sim --json "$@" >"$tmp/j" 2>/dev/null
+}
+
+# syscalls SIMSPEC ARGS...: system calls of the whole process per message.
+syscalls() {
+	spec=$1; shift
+	[ $have_strace = yes ] || { echo "-"; return; }
+	REVERE_SIM=$spec strace -f -c -o "$tmp/s" "$DEMO" --sim -q --packets $NS "$@" \
+		>/dev/null 2>&1 || { echo "?"; return; }
+	awk -v n=$NS '$NF == "total" { printf "%.3f", $(NF-2) / n }' "$tmp/s"
+}
+
+echo "== machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
+echo "== $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+limit=$("$PAYLOAD" $N)
+echo "$limit"
+lim_ns=$(echo "$limit" | sed -n 's/.* \([0-9.]*\) ns per message$/\1/p')
+
+echo
+echo "== --sim, $N messages of 2048 bytes a row (ratio: payload limit / row's ns per message)"
+printf '%-7s %-5s %3s %11s %9s %11s %9s %9s %9s %6s\n' \
+	wait bar0 qd msgs/s ns/msg cpu-ns/msg sys/msg p50-ns p99-ns ratio
+for wait in poll irq hybrid; do
+	for bar in 1 0; do
+		path=$([ $bar = 1 ] && echo mmap || echo rw)
+		for qd in 1 64; do
+			run "bar0_mmap=$bar" --wait $wait --queue-depth $qd --packets $N
+			set -- $(json "$tmp/j" messages elapsed_ns messages_per_s driver_cpu_ns latency_ns.p50 latency_ns.p99)
+			ns=$(python3 -c "print('%.1f' % ($2 / $1))")
+			cpu=$(python3 -c "print('%.1f' % ($4 / $1))")
+			ratio=$(python3 -c "print('%.3f' % ($lim_ns / ($2 / $1)))")
+			sys=$(syscalls "bar0_mmap=$bar" --wait $wait --queue-depth $qd)
+			printf '%-7s %-5s %3s %11.0f %9s %11s %9s %9s %9s %6s\n' \
+				$wait $path $qd "$3" "$ns" "$cpu" "$sys" "$5" "$6" "$ratio"
+		done
+	done
+done
+
+echo
+echo "== a slow device: REVERE_SIM service_ns, BAR0 mmap'd, queue depth 64"
+printf '%-9s %-7s %11s %12s\n' service wait msgs/s cpu-share
+for svc in 2000 20000 200000; do
+	m=$((svc >= 200000 ? 2000 : svc >= 20000 ? 20000 : N))
+	for wait in poll irq hybrid; do
+		run "service_ns=$svc" --wait $wait --packets $m --timeout 10000
+		set -- $(json "$tmp/j" elapsed_ns messages_per_s driver_cpu_ns)
+		share=$(python3 -c "print('%.3f' % ($3 / $1))")
+		printf '%-9s %-7s %11.0f %12s\n' "$((svc / 1000)) us" $wait "$2" "$share"
+	done
+done
