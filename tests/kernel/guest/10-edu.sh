@@ -194,15 +194,20 @@ dctl_line() {
 	sed -n "s/^\(driverctl .*$1 .*\)\$/\1/p" /etc/rig-readme-driverctl |
 		sed "s/0000:00:03\.0/$BDF/g" | head -n 1
 }
-line=$(dctl_line set-override)
-if [ -z "$line" ]; then
-	fail readme-driverctl-set "no 'driverctl set-override' line in the README"
-else
+# run_dctl SUBCOMMAND: the README's line for it, run; sets line, st and
+# drv (edu's driver after it). Returns 1 when the README has no such line.
+run_dctl() {
+	line=$(dctl_line "$1")
+	[ -n "$line" ] || return 1
 	echo "edu: $line"
 	sh -c "$line" >"$OUT" 2>&1
 	st=$?
 	cat "$OUT"
 	drv=$(driver_of "$BDF")
+}
+if ! run_dctl set-override; then
+	fail readme-driverctl-set "no 'driverctl set-override' line in the README"
+else
 	saved=$(cat "/etc/driverctl.d/pci-$BDF" 2>/dev/null)
 	if [ "$st" -ne 0 ] || [ "$drv" != vfio-pci ] || [ "$saved" != vfio-pci ]; then
 		fail readme-driverctl-set "'$line' exited $st, driver ${drv:-none}, saved '${saved}'; want 0, vfio-pci, vfio-pci"
@@ -210,15 +215,9 @@ else
 		pass readme-driverctl-set
 	fi
 fi
-line=$(dctl_line unset-override)
-if [ -z "$line" ]; then
+if ! run_dctl unset-override; then
 	fail readme-driverctl-unset "no 'driverctl unset-override' line in the README"
 else
-	echo "edu: $line"
-	sh -c "$line" >"$OUT" 2>&1
-	st=$?
-	cat "$OUT"
-	drv=$(driver_of "$BDF")
 	ovr=$(cat "/sys/bus/pci/devices/$BDF/driver_override")
 	if [ "$st" -ne 0 ] || [ "$drv" != pci-stub ] || [ "$ovr" != "(null)" ] ||
 		[ -e "/etc/driverctl.d/pci-$BDF" ]; then
