@@ -230,7 +230,7 @@ static void print_json(const struct revere_dev *rd, const struct cmdline *cl)
 	       "\"elapsed_ns\": %llu, \"messages_per_s\": %.1f, \"bytes_per_s\": %.1f, "
 	       "\"driver_cpu_ns\": %llu, "
 	       "\"latency_ns\": {\"mean\": %llu, \"p50\": %llu, \"p99\": %llu, \"max\": %llu}, "
-	       "\"wait\": \"%s\", \"bar0\": \"%s\", \"queue_depth\": %u, \"interrupts\": %llu}\n",
+	       "\"wait\": \"%s\", \"bar0\": \"%s\", \"queue_depth\": %u, \"interrupts\": %llu, \"dozes\": %llu}\n",
 	       (unsigned long long)rd->verified, rd->msg_size,
 	       cl->loopback ? "true" : "false",
 	       (unsigned long long)f->elapsed_ns,
@@ -242,7 +242,8 @@ static void print_json(const struct revere_dev *rd, const struct cmdline *cl)
 	       (unsigned long long)revere_latency_quantile(f, 99, 100),
 	       (unsigned long long)f->lat_max_ns,
 	       revere_wait_name(rd->wait), f->bar0_mmap ? "mmap" : "rw",
-	       cl->queue_depth, (unsigned long long)f->interrupts);
+	       cl->queue_depth, (unsigned long long)f->interrupts,
+	       (unsigned long long)f->dozes);
 }
 
 /* ", in 1.234 s (5678 messages/s)" for a stop during the exchange. */

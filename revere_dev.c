@@ -5,11 +5,13 @@
  * silent the code follows the project's decisions of spec section 8 and
  * says so.
  */
+#define _GNU_SOURCE		/* ppoll() */
 #include "revere_dev.h"
 #include "revere_mgt.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 #include <sched.h>
@@ -66,28 +68,19 @@ _Static_assert(1u << DATA_LOG2_SIZE == REVERE_RING_SLOTS,
 /* BAR0 must reach the management page and AMI-SW page 0 (spec 2). */
 #define BAR0_MIN_SIZE		(RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_PAGE_SIZE)
 
-/*
- * How often the exchange reads the device request eventfd: a read is a
- * system call, and the exchange must not make one per message. The kernel
- * asks, then waits for the release and asks again every 10 s
- * (vfio_unregister_group_dev()): a millisecond of delay is nothing to it.
- */
-#define REQ_POLL_NS		NSEC_PER_MSEC
-
 bool revere_stop_requested(struct revere_dev *rd)
 {
-	uint64_t now;
-
 	if (rd->tearing_down)
 		return false;
 	if (rd->opts->stop && *rd->opts->stop)
 		return true;
 	if (rd->vfio->req_fd < 0 || rd->vfio->req_fired)
 		return rd->vfio->req_fired;
-	now = rv_now_ns();
-	if (now < rd->req_next_ns)
+	/* The exchange: read the eventfd only once the watcher saw it fire. */
+	if (rd->req_watch.running && !rd->req_check &&
+	    !fd_watch_fired(&rd->req_watch))
 		return false;
-	rd->req_next_ns = now + rd->req_poll_ns;
+	rd->req_check = false;
 	return vfio_req_pending(rd->vfio);
 }
 
@@ -109,6 +102,20 @@ bool revere_stop_requested(struct revere_dev *rd)
  * device's own thread, on two shared cores, went 100 ms without the CPU.
  */
 #define SPIN_YIELD_NS		NSEC_PER_MSEC
+
+/*
+ * Interrupt moderation, the driver's part (as NAPI defers a device's
+ * interrupts in Linux): a device that takes a while per message, with
+ * many in flight, would wake an irq wait once per message. The exchange
+ * instead dozes until about half of what is in flight should be done
+ * (revere_exchange_doze()), with the vector's digest bit masked so the
+ * device raises nothing meanwhile (spec 8.8), then unmasks it and looks.
+ * A doze shorter than a thread's default timer slack (prctl(2),
+ * PR_SET_TIMERSLACK: 50 us) could oversleep by more than it saves; one
+ * longer than a blocked wait's slice would only delay a lost device.
+ */
+#define DOZE_MIN_NS		(50 * NSEC_PER_USEC)
+#define DOZE_MAX_NS		(STOP_SLICE_MS * NSEC_PER_MSEC)
 
 static const char *const vector_names[REVERE_NUM_VECTORS] = {
 	[REVERE_VEC_MGT_RX] = "management RX",
@@ -143,10 +150,60 @@ static int wait_irq(struct revere_dev *rd, enum revere_vector vector,
 	if (woke < 0)
 		return woke;
 	if (woke & VFIO_IRQ_WOKE_EXTRA)
-		rd->req_next_ns = 0;	/* read the request now */
+		rd->req_check = true;	/* read the request now */
 	if (woke & VFIO_IRQ_WOKE_VECTOR)
 		rd->wakeups[vector]++;
 	return woke & VFIO_IRQ_WOKE_VECTOR;
+}
+
+/* The digest mask register and bit that gate each vector (spec 3, 4, 8.8). */
+static const struct {
+	uint64_t reg, bit;
+} vector_mask[REVERE_NUM_VECTORS] = {
+	[REVERE_VEC_MGT_RX] = { RV_MGT_RX_DIGEST_MASK, RV_BIT(0) },
+	[REVERE_VEC_RX] = { RX_DIGEST_MASK, RV_BIT(AMS) },
+};
+
+static int set_vector_mask(struct revere_dev *rd, enum revere_vector vector,
+			   bool on)
+{
+	rv_reg_write(rd->vfio, vector_mask[vector].reg,
+		     on ? vector_mask[vector].bit : 0);
+	if (rd->vfio->bar_io_error)
+		return rv_bar_failed(rd->vfio, rd->err, "%s the %s interrupt",
+				     on ? "unmasking" : "masking",
+				     vector_names[vector]);
+	return 0;
+}
+
+/*
+ * Sleep ns with vector masked. A signal (EINTR) or the device request ends
+ * it early; unmasking comes before the caller's next look at the ring, so
+ * a message landing from then on raises the interrupt the look may miss.
+ */
+static int doze(struct revere_dev *rd, enum revere_vector vector,
+		uint64_t ns, bool stoppable)
+{
+	struct pollfd pfd = { .fd = -1, .events = POLLIN };
+	struct timespec ts = {
+		.tv_sec = (time_t)(ns / NSEC_PER_SEC),
+		.tv_nsec = (long)(ns % NSEC_PER_SEC),
+	};
+	int ret;
+
+	if (stoppable && !rd->vfio->req_fired)
+		pfd.fd = rd->vfio->req_fd;	/* poll(2) ignores -1 */
+	ret = set_vector_mask(rd, vector, false);
+	if (ret)
+		return ret;
+	ret = ppoll(&pfd, 1, &ts, NULL);
+	if (ret < 0 && errno != EINTR)
+		return errmsg_set_errno(rd->err, errno, "ppoll while dozing on %s",
+					vector_names[vector]);
+	if (ret > 0)
+		rd->req_check = true;
+	rd->dozes[vector]++;
+	return set_vector_mask(rd, vector, true);
 }
 
 /*
@@ -158,16 +215,18 @@ static int wait_irq(struct revere_dev *rd, enum revere_vector vector,
  * took) is counted and the wait goes on: never progress by itself.
  */
 int revere_wait(struct revere_dev *rd, enum revere_vector vector,
-		uint64_t deadline_ns, bool stoppable, revere_check_fn check,
-		void *arg)
+		uint64_t deadline_ns, bool stoppable, uint64_t doze_ns,
+		revere_check_fn check, void *arg)
 {
-	uint64_t spin_until = 0, now, yield_at;
+	uint64_t spin_ns = rd->wait == REVERE_WAIT_HYBRID ?
+			   rd->opts->spin_us * NSEC_PER_USEC : 0;
+	uint64_t now = rv_now_ns();
+	uint64_t spin_until = now + spin_ns, yield_at = now + SPIN_YIELD_NS;
 	bool woken = false;
 	int ret;
 
-	yield_at = rv_now_ns() + SPIN_YIELD_NS;
-	if (rd->wait == REVERE_WAIT_HYBRID)
-		spin_until = yield_at - SPIN_YIELD_NS + rd->opts->spin_us * 1000ull;
+	if (rd->wait == REVERE_WAIT_POLL || doze_ns < DOZE_MIN_NS)
+		doze_ns = 0;
 	for (;;) {
 		if (stoppable && revere_stop_requested(rd))
 			return -EINTR;
@@ -180,6 +239,17 @@ int revere_wait(struct revere_dev *rd, enum revere_vector vector,
 		now = rv_now_ns();
 		if (now > deadline_ns)
 			return -ETIMEDOUT;
+		if (doze_ns) {
+			if (doze_ns > deadline_ns - now)
+				doze_ns = deadline_ns - now;
+			ret = doze(rd, vector, doze_ns < DOZE_MAX_NS ?
+					   doze_ns : DOZE_MAX_NS, stoppable);
+			if (ret)
+				return ret;
+			doze_ns = 0;	/* once a wait: from here on, as usual */
+			spin_until = rv_now_ns() + spin_ns;
+			continue;
+		}
 		if (rd->wait == REVERE_WAIT_POLL || now < spin_until) {
 			rv_cpu_relax();
 			if (now >= yield_at) {
@@ -786,6 +856,33 @@ static int verify_message(struct revere_dev *rd, uint64_t now)
 }
 
 /*
+ * The device's pace, from the time between batches received: a running
+ * average of ns per message, which the moderation of irq waits needs.
+ */
+static void note_pace(struct revere_dev *rd, uint64_t messages, uint64_t now)
+{
+	uint64_t sample;
+
+	if (rd->last_rx_ns && now > rd->last_rx_ns) {
+		sample = (now - rd->last_rx_ns) / messages;
+		rd->pace_ns = rd->pace_ns ? (3 * rd->pace_ns + sample) / 4 : sample;
+	}
+	rd->last_rx_ns = now;
+}
+
+/*
+ * How long the exchange's wait may doze (revere_wait()): until about half
+ * of the messages in flight should be back, so the device never runs dry
+ * while the driver sleeps. Nothing to gain with one in flight.
+ */
+static uint64_t exchange_doze(const struct revere_dev *rd)
+{
+	uint64_t in_flight = rd->sent - rd->verified;
+
+	return in_flight < 2 ? 0 : rd->pace_ns * (in_flight / 2);
+}
+
+/*
  * Check every message that has arrived, then give the slots back: the RX
  * write index read once, the read index written once, per batch. The
  * wait's check (revere_check_fn): > 0 when messages were verified.
@@ -814,6 +911,7 @@ static int receive_messages(struct revere_dev *rd, void *arg)
 			return ret;
 		rd->rx.cons++;
 	}
+	note_pace(rd, rd->rx.cons - first, now);
 	rv_ring_doorbell(rd->vfio, &rd->rx);
 	if (rd->vfio->bar_io_error)
 		return rv_bar_failed(rd->vfio, rd->err,
@@ -844,6 +942,11 @@ static void log_wakeups(struct revere_dev *rd)
 		rd_log(rd, REVERE_LOG_INFO,
 		       "MSI-X vector %u (%s): %" PRIu64 " wake-ups, %" PRIu64 " with nothing new",
 		       v, vector_names[v], rd->wakeups[v], rd->idle_wakeups[v]);
+	if (rd->dozes[REVERE_VEC_RX])
+		rd_log(rd, REVERE_LOG_INFO,
+		       "%s: %" PRIu64 " dozes with its interrupt masked, at %" PRIu64 " ns a message",
+		       vector_names[REVERE_VEC_RX], rd->dozes[REVERE_VEC_RX],
+		       rd->pace_ns);
 }
 
 static uint64_t thread_cpu_ns(void)
@@ -867,7 +970,7 @@ static int exchange_loop(struct revere_dev *rd)
 			return ret;
 		/* --timeout bounds the time without progress. */
 		ret = revere_wait(rd, REVERE_VEC_RX, rv_now_ns() + timeout, true,
-				  receive_messages, NULL);
+				  exchange_doze(rd), receive_messages, NULL);
 		if (ret == -EINTR)
 			return errmsg_set(rd->err, EINTR,
 					   "exchange: interrupted after %" PRIu64 " of %" PRIu64 " messages",
@@ -897,17 +1000,42 @@ static void format_elapsed(char *buf, size_t len, uint64_t ns)
 		snprintf(buf, len, "%.3f s", (double)ns / NSEC_PER_SEC);
 }
 
+/*
+ * The exchange spins on BAR0 without a system call: a thread watches the
+ * device request's eventfd for it, and the loop looks at a flag.
+ */
+static int watch_request(struct revere_dev *rd)
+{
+	int ret;
+
+	if (rd->vfio->req_fd < 0 || rd->vfio->req_fired)
+		return 0;
+	ret = fd_watch_start(&rd->req_watch, rd->vfio->req_fd);
+	/* The first look reads it: a request from before the watcher. */
+	rd->req_check = true;
+	if (!ret)
+		return 0;
+	errmsg_set_errno(rd->err, -ret,
+			 "exchange: cannot start the thread that watches the device request of %s",
+			 rd->vfio->device_name);
+	errmsg_hint(rd->err, "check the limit on threads (ulimit -u) and free memory");
+	return ret;
+}
+
 int revere_exchange(struct revere_dev *rd)
 {
 	struct revere_figures *f = &rd->fig;
 	uint64_t cpu, irqs = rd->wakeups[REVERE_VEC_RX];
+	uint64_t dozes = rd->dozes[REVERE_VEC_RX];
 	double secs, mean_us;
 	char took[32];
 	int ret;
 
 	rd_log(rd, REVERE_LOG_INFO, "exchange: %" PRIu64 " messages of %u bytes, at most %" PRIu64 " in flight",
 	       rd->opts->packets, rd->msg_size, queue_depth(rd));
-	rd->req_poll_ns = REQ_POLL_NS;
+	ret = watch_request(rd);
+	if (ret)
+		return ret;
 	cpu = thread_cpu_ns();
 	f->started = true;
 	f->bar0_mmap = rd->vfio->bar0.map != NULL;
@@ -915,7 +1043,9 @@ int revere_exchange(struct revere_dev *rd)
 	ret = exchange_loop(rd);
 	f->elapsed_ns = rv_now_ns() - f->start_ns;
 	f->cpu_ns = thread_cpu_ns() - cpu;
+	fd_watch_stop(&rd->req_watch);
 	f->interrupts = rd->wakeups[REVERE_VEC_RX] - irqs;
+	f->dozes = rd->dozes[REVERE_VEC_RX] - dozes;
 	if (ret)
 		return ret;
 	log_wakeups(rd);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "errmsg.h"
+#include "fd_watch.h"
 #include "revere.h"
 #include "revere_hw.h"
 #include "vfio.h"
@@ -106,6 +107,7 @@ struct revere_figures {
 	uint64_t lat_count, lat_sum_ns, lat_max_ns;
 	uint64_t lat_buckets[REVERE_LAT_BUCKETS];
 	uint64_t interrupts;		/* RX vector wake-ups in it */
+	uint64_t dozes;			/* moderated sleeps in it */
 };
 
 /*
@@ -144,12 +146,13 @@ struct revere_dev {
 	unsigned int done;		/* enum revere_done bits */
 	bool tearing_down;		/* signals no longer cut waits short */
 	/*
-	 * The device request eventfd (vfio.h) is read at most every
-	 * req_poll_ns: 0 in set-up, which checks once per command, and
-	 * REQ_POLL_NS in the exchange, which spins. req_next_ns is when.
+	 * The device request eventfd (vfio.h) is read before each command
+	 * in set-up; in the exchange, which must make no system call while
+	 * it spins, only once req_watch saw it readable, or a blocked wait
+	 * did (req_check).
 	 */
-	uint64_t req_poll_ns;
-	uint64_t req_next_ns;
+	struct fd_watch req_watch;
+	bool req_check;
 	bool mgt_dead;			/* a command timed out: skip the rest */
 	bool mgt_accepted;		/* the last command's status was OK */
 	unsigned int skipped;		/* teardown commands not sent */
@@ -163,6 +166,13 @@ struct revere_dev {
 	enum revere_wait_mode wait;
 	uint64_t wakeups[REVERE_NUM_VECTORS];
 	uint64_t idle_wakeups[REVERE_NUM_VECTORS];
+	uint64_t dozes[REVERE_NUM_VECTORS];	/* moderated sleeps */
+	/*
+	 * The device's pace in the exchange: ns per message, averaged over
+	 * the batches received (0: not known yet), and when the last came.
+	 */
+	uint64_t pace_ns;
+	uint64_t last_rx_ns;
 	/* Send time of each message in flight, by message number mod slots. */
 	uint64_t sent_ns[REVERE_RING_SLOTS];
 	struct revere_figures fig;
@@ -182,13 +192,16 @@ typedef int (*revere_check_fn)(struct revere_dev *rd, void *arg);
  * exchange alike: call check until it makes progress or fails, or until
  * deadline_ns (rv_now_ns()), in rd->wait's way; an interrupt comes on
  * vector. stoppable: revere_stop_requested() ends the wait (the exchange;
- * never a management command, whose answer must be read). Returns check's
+ * never a management command, whose answer must be read). doze_ns: in irq
+ * and hybrid modes, when the device is expected to need at least that
+ * long, sleep that long first with the vector masked (interrupt
+ * moderation; 0: never, and too short a doze is not taken). Returns check's
  * progress (> 0), its error, -ETIMEDOUT or -EINTR (a stop); the last two
  * with rd->err untouched, for the caller to name.
  */
 int revere_wait(struct revere_dev *rd, enum revere_vector vector,
-		uint64_t deadline_ns, bool stoppable, revere_check_fn check,
-		void *arg);
+		uint64_t deadline_ns, bool stoppable, uint64_t doze_ns,
+		revere_check_fn check, void *arg);
 
 /*
  * What a timed-out wait was waiting on, for its message: "" in poll mode,
@@ -211,7 +224,7 @@ void revere_init(struct revere_dev *rd, struct vfio_dev *vfio,
  * The run must stop (a signal, or the kernel asking for the device back
  * through the device request): checked before each management command
  * and in the exchange loop, never during teardown. The request is an
- * eventfd read, at most every rd->req_poll_ns.
+ * eventfd read: in the exchange, only once it fired (rd->req_watch).
  */
 bool revere_stop_requested(struct revere_dev *rd);
 

@@ -20,6 +20,7 @@
 #include "vfio.h"
 
 #define NSEC_PER_MSEC		1000000ull
+#define NSEC_PER_USEC		1000ull
 
 /* The clock every wait for the device is measured with. */
 static inline uint64_t rv_now_ns(void)

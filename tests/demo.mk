@@ -18,6 +18,7 @@ DEMO_TESTS = \
 	tests/demo_request.sh \
 	tests/demo_wait.sh \
 	tests/demo_figures.sh \
+	tests/demo_syscalls.sh \
 	tests/demo_preflight.sh \
 	tests/demo_host.sh \
 	tests/demo_bind.sh

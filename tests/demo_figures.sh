@@ -72,7 +72,7 @@ import json, sys
 want = {"messages": int, "message_bytes": int, "elapsed_ns": int,
 	"messages_per_s": (int, float), "bytes_per_s": (int, float),
 	"driver_cpu_ns": int, "latency_ns": dict, "wait": str, "bar0": str,
-	"queue_depth": int, "interrupts": int}
+	"queue_depth": int, "interrupts": int, "dozes": int}
 d = json.load(sys.stdin)
 n, depth, wait, bar0 = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 for k, t in want.items():
@@ -92,7 +92,7 @@ assert abs(d["bytes_per_s"] - 2048 * d["messages_per_s"]) <= 0.01 * d["bytes_per
 # irq and hybrid may find every message without blocking: >= 0 then.
 assert d["interrupts"] >= 0
 if wait == "poll":
-	assert d["interrupts"] == 0
+	assert d["interrupts"] == 0 and d["dozes"] == 0
 ' "$@" <"$tmp/out"
 }
 for bar in 1 0; do

@@ -83,6 +83,34 @@ expect_status "--wait irq, interrupts lost" 0
 expect "--wait irq, interrupts lost: all verified" grep -q '^step 4: 500 messages' "$tmp/out"
 expect "--wait irq, interrupts lost: device left clean" clean
 
+# Interrupt moderation: on a device that takes 20 us a message, with 64 in
+# flight, an irq or hybrid wait dozes with the RX interrupt masked until
+# about half should be back, instead of waking once a message. So the
+# device raises (irqs) and the driver takes (interrupts) far fewer than
+# one a message, and all are verified; with one in flight it never dozes.
+# BAR0 mmap'd only: through pread/pwrite the simulated device keeps no time
+# of its own, a held message goes at the next register access, so a wait
+# that makes none (a doze, a blocked poll) would only stall it.
+json_key() { sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p" "$tmp/out"; }
+for w in irq hybrid; do
+	run_demo "bar0_mmap=1,service_ns=20000" --wait $w --json \
+		--packets 2000 --timeout 5000
+	expect_status "--wait $w, 20 us device, bar0_mmap=1" 0
+	expect "--wait $w, 20 us device, bar0_mmap=1: all verified" \
+		test "$(json_key messages)" = 2000
+	expect "--wait $w, 20 us device, bar0_mmap=1: dozes ($(json_key dozes))" \
+		test "$(json_key dozes)" -gt 0
+	expect "--wait $w, 20 us device, bar0_mmap=1: under 500 wake-ups for 2000 messages ($(json_key interrupts))" \
+		test "$(json_key interrupts)" -lt 500
+	expect "--wait $w, 20 us device, bar0_mmap=1: the device raised under 500 interrupts ($(report irqs))" \
+		test "$(report irqs)" -lt 500
+	expect "--wait $w, 20 us device, bar0_mmap=1: device left clean" clean
+done
+run_demo "service_ns=20000" --wait irq --json --packets 200 --queue-depth 1 --timeout 5000
+expect_status "--wait irq, 20 us device, --queue-depth 1" 0
+expect "--wait irq, 20 us device, --queue-depth 1: no doze, interrupts instead" \
+	test "$(json_key dozes)" = 0 -a "$(json_key interrupts)" -gt 0
+
 # A spurious interrupt, nothing in the ring: counted, never progress. The
 # device answers each command 50 ms late and takes 50 ms a message, so the
 # spurious interrupts (signalled as the vectors are routed) are seen while
