@@ -8,7 +8,8 @@
 #      thread (bench-payload), the yardstick of every row.
 #   2. --sim, poll/irq/hybrid x BAR0 mmap'd/pread-pwrite x queue depth 1
 #      and 64: messages/s, ns per message, the driver's CPU ns per message,
-#      system calls per message (strace -f -c, on a shorter run of its own),
+#      the driver thread's system calls per message (strace, runs of their
+#      own: the difference between N/10 and N/5 messages),
 #      p50/p99 round trip, and the row's ratio to the payload limit.
 #   3. A slow device (REVERE_SIM service_ns of 2, 20 and 200 us a message):
 #      throughput and the driver's CPU share of a core, per wait mode.
@@ -50,13 +51,20 @@ run() {
 	REVERE_SIM=$spec "$DEMO" --sim --json "$@" >"$tmp/j" 2>/dev/null
 }
 
-# syscalls SIMSPEC ARGS...: system calls of the whole process per message.
+# syscalls SIMSPEC ARGS...: system calls of the driver's thread per message
+# in the exchange: strace without -f traces that thread alone, and the
+# difference between runs of NS and 2 NS messages leaves set-up and
+# teardown out.
 syscalls() {
 	spec=$1; shift
 	[ $have_strace = yes ] || { echo "-"; return; }
-	REVERE_SIM=$spec strace -f -c -o "$tmp/s" "$DEMO" --sim -q --packets $NS "$@" \
-		>/dev/null 2>&1 || { echo "?"; return; }
-	awk -v n=$NS '$NF == "total" { printf "%.3f", $(NF-2) / n }' "$tmp/s"
+	for k in 1 2; do
+		REVERE_SIM=$spec strace -c -o "$tmp/s$k" "$DEMO" --sim -q \
+			--packets $((NS * k)) "$@" >/dev/null 2>&1 || { echo "?"; return; }
+	done
+	awk -v n=$NS '$NF == "total" { t[FILENAME] = $(NF-2) }
+		END { d = t[ARGV[2]] - t[ARGV[1]]; printf "%.3f", (d < 0 ? 0 : d) / n }' \
+		"$tmp/s1" "$tmp/s2"
 }
 
 echo "== machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
