@@ -1,11 +1,12 @@
 # `make bench`: the data path's figures on this machine (bench/bench.sh);
 # a benchmark that prints numbers, not a test. doc/performance.md holds a
 # run of it.
-noinst_PROGRAMS += bench-payload
+noinst_PROGRAMS += bench-payload bench-handoff
 bench_payload_SOURCES = bench/payload.c
+bench_handoff_SOURCES = bench/handoff.c
 
 EXTRA_DIST += bench/bench.sh
 
 .PHONY: bench
-bench: revere-vfio-demo$(EXEEXT) bench-payload$(EXEEXT)
+bench: revere-vfio-demo$(EXEEXT) bench-payload$(EXEEXT) bench-handoff$(EXEEXT)
 	$(SHELL) $(top_srcdir)/bench/bench.sh $(abs_top_builddir)

@@ -5,7 +5,10 @@
 # test: it prints numbers and judges nothing). Run it on a quiet machine.
 #
 #   1. The payload-only limit: fill, invert, verify 2 KiB by words in one
-#      thread (bench-payload), the yardstick of every row.
+#      thread (bench-payload), the yardstick of every row; and the handoff
+#      limit (bench-handoff): the same work split between two threads on
+#      64-slot rings, the ceiling of the rows with BAR0 mmap'd, where the
+#      simulated device has a thread of its own.
 #   2. --sim, poll/irq/hybrid x BAR0 mmap'd/pread-pwrite x queue depth 1
 #      and 64: messages/s, ns per message, the driver's CPU ns per message,
 #      the driver thread's system calls per message (strace, runs of their
@@ -20,6 +23,7 @@ set -eu
 B=${1:?usage: bench.sh BUILDDIR}
 DEMO=$B/revere-vfio-demo
 PAYLOAD=$B/bench-payload
+HANDOFF=$B/bench-handoff
 N=${BENCH_MESSAGES:-200000}
 NS=$((N / 10))		# strace runs: slower, fewer messages
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/revere-bench.XXXXXX")
@@ -73,11 +77,15 @@ echo "== $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
 limit=$("$PAYLOAD" $N)
 echo "$limit"
 lim_ns=$(echo "$limit" | sed -n 's/.* \([0-9.]*\) ns per message$/\1/p')
+handoff=$("$HANDOFF" $N)
+echo "$handoff"
+ho_ns=$(echo "$handoff" | sed -n 's/.* \([0-9.]*\) ns per message$/\1/p')
+python3 -c "print('handoff/payload: %.3f (the ceiling of the mmap rows\\' ratio)' % ($lim_ns / $ho_ns))"
 
 echo
-echo "== --sim, $N messages of 2048 bytes a row (ratio: payload limit / row's ns per message)"
-printf '%-7s %-5s %3s %11s %9s %11s %9s %9s %9s %6s\n' \
-	wait bar0 qd msgs/s ns/msg cpu-ns/msg sys/msg p50-ns p99-ns ratio
+echo "== --sim, $N messages of 2048 bytes a row (ratio: payload limit / row's ns per message; of-handoff: the handoff's, mmap rows)"
+printf '%-7s %-5s %3s %11s %9s %11s %9s %9s %9s %6s %10s\n' \
+	wait bar0 qd msgs/s ns/msg cpu-ns/msg sys/msg p50-ns p99-ns ratio of-handoff
 for wait in poll irq hybrid; do
 	for bar in 1 0; do
 		path=$([ $bar = 1 ] && echo mmap || echo rw)
@@ -87,9 +95,11 @@ for wait in poll irq hybrid; do
 			ns=$(python3 -c "print('%.1f' % ($2 / $1))")
 			cpu=$(python3 -c "print('%.1f' % ($4 / $1))")
 			ratio=$(python3 -c "print('%.3f' % ($lim_ns / ($2 / $1)))")
+			of_ho=-
+			[ $bar = 0 ] || of_ho=$(python3 -c "print('%.3f' % ($ho_ns / ($2 / $1)))")
 			sys=$(syscalls "bar0_mmap=$bar" --wait $wait --queue-depth $qd)
-			printf '%-7s %-5s %3s %11.0f %9s %11s %9s %9s %9s %6s\n' \
-				$wait $path $qd "$3" "$ns" "$cpu" "$sys" "$5" "$6" "$ratio"
+			printf '%-7s %-5s %3s %11.0f %9s %11s %9s %9s %9s %6s %10s\n' \
+				$wait $path $qd "$3" "$ns" "$cpu" "$sys" "$5" "$6" "$ratio" "$of_ho"
 		done
 	done
 done
