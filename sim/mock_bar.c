@@ -224,6 +224,27 @@ static void bar_publish(struct mock_vfio *m)
 }
 
 /*
+ * The stored device registers out to the mapping, each only if it changed:
+ * a store invalidates the driver's copy of the line even when the value is
+ * the same. Cheap enough to run after every message the model moves, so
+ * the driver sees each one as it lands rather than a batch at the end.
+ */
+static void bar_publish_stored(struct mock_vfio *m)
+{
+	struct mock_bar_map *b = &m->map;
+
+	for (size_t i = 0; i < b->n_dev; i++) {
+		uint64_t v;
+
+		if (!b->dev_reg[i])
+			continue;
+		v = *b->dev_reg[i];
+		if (v != bar_page_load(b, b->dev_off[i]))
+			bar_page_store(b, b->dev_off[i], v);
+	}
+}
+
+/*
  * The shadow is written under the lock and read by the device thread's
  * unlocked poll (bar_changed()): atomic both ways, relaxed, as whatever
  * the thread finds there it checks again under the lock.
@@ -254,11 +275,11 @@ static void bar_resync(struct mock_vfio *m)
 	bar_publish(m);
 }
 
-/* One poll of the device thread: doorbells in, work, registers out. */
-static unsigned int bar_poll(struct mock_vfio *m)
+/* Software's stores since the last look, handed to the model. */
+static unsigned int bar_take_stores(struct mock_vfio *m)
 {
 	struct mock_bar_map *b = &m->map;
-	unsigned int work = db_release(m) + aha_release(m);
+	unsigned int work = 0;
 
 	for (size_t i = 0; i < b->n_sw; i++) {
 		uint64_t v = bar_page_load(b, b->sw_off[i]);
@@ -269,6 +290,22 @@ static unsigned int bar_poll(struct mock_vfio *m)
 		sw_write(m, b->sw_off[i], v);
 		work++;
 	}
+	return work;
+}
+
+/* One poll of the device thread: doorbells in, work, registers out. */
+static unsigned int bar_poll(struct mock_vfio *m)
+{
+	unsigned int work = db_release(m) + aha_release(m), n, steps = 0;
+
+	work += bar_take_stores(m);
+	do {
+		n = rv_model_step_budget(&m->model, 1);
+		if (n)
+			bar_publish_stored(m);
+		work += n;
+		n += bar_take_stores(m);
+	} while (n && ++steps < MOCK_MAX_STEPS);
 	work += model_run(m);
 	bar_publish(m);
 	return work;
@@ -417,6 +454,7 @@ static void bar_map_free(struct mock_bar_map *b)
 		munmap(b->page, b->len);
 	free(b->sw_off);
 	free(b->dev_off);
+	free(b->dev_reg);
 	free(b->shadow);
 	*b = (struct mock_bar_map){ 0 };
 }
@@ -428,7 +466,8 @@ static int bar_map_tables(struct mock_vfio *m, struct mock_bar_map *b)
 
 	b->sw_off = calloc(n, sizeof(*b->sw_off));
 	b->dev_off = calloc(n, sizeof(*b->dev_off));
-	if (!b->sw_off || !b->dev_off)
+	b->dev_reg = calloc(n, sizeof(*b->dev_reg));
+	if (!b->sw_off || !b->dev_off || !b->dev_reg)
 		return ENOMEM;
 	for (uint64_t off = 0; off < RV_MODEL_BAR0_SIZE; off += 8) {
 		switch (rv_model_reg_owner(&m->model, off)) {
@@ -436,6 +475,7 @@ static int bar_map_tables(struct mock_vfio *m, struct mock_bar_map *b)
 			b->sw_off[b->n_sw++] = (uint32_t)off;
 			break;
 		case RV_REG_DEVICE:
+			b->dev_reg[b->n_dev] = rv_model_reg_stored(&m->model, off);
 			b->dev_off[b->n_dev++] = (uint32_t)off;
 			break;
 		case RV_REG_NONE:

@@ -71,6 +71,8 @@ struct mock_bar_map {
 	pthread_t thread;
 	bool stop;			/* atomic: the thread must exit */
 	uint32_t *sw_off, *dev_off;	/* byte offsets of registers */
+	const uint64_t **dev_reg;	/* per dev_off: the model's storage,
+					 * NULL if computed on each read */
 	uint64_t *shadow;		/* last software value seen, per sw_off:
 					 * stored under the lock, atomically,
 					 * as the thread compares unlocked */

@@ -1353,7 +1353,7 @@ static unsigned int sessions_step(struct rv_model *m)
 	return n;
 }
 
-unsigned int rv_model_step(struct rv_model *m)
+unsigned int rv_model_step_budget(struct rv_model *m, unsigned int budget)
 {
 	unsigned int done = 0, n;
 
@@ -1366,8 +1366,13 @@ unsigned int rv_model_step(struct rv_model *m)
 		if (running(m))
 			n += sessions_step(m);
 		done += n;
-	} while (n && done < RV_MODEL_STEP_BUDGET);
+	} while (n && done < budget);
 	return done;
+}
+
+unsigned int rv_model_step(struct rv_model *m)
+{
+	return rv_model_step_budget(m, RV_MODEL_STEP_BUDGET);
 }
 
 void rv_model_aha_grant(struct rv_model *m)
@@ -1608,6 +1613,16 @@ static bool computed_read(struct rv_model *m, uint64_t off, uint64_t *val)
 		return true;
 	}
 	return false;
+}
+
+const uint64_t *rv_model_reg_stored(struct rv_model *m, uint64_t off)
+{
+	uint64_t val;
+
+	if (rv_model_reg_owner(m, off) == RV_REG_NONE ||
+	    computed_read(m, off, &val))
+		return NULL;
+	return reg_of(m, off);
 }
 
 uint64_t rv_model_read(struct rv_model *m, uint64_t off)

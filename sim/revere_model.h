@@ -89,6 +89,13 @@ void rv_model_reset(struct rv_model *m);
 uint64_t rv_model_read(struct rv_model *m, uint64_t off);
 void rv_model_write(struct rv_model *m, uint64_t off, uint64_t val);
 
+/*
+ * Where the model keeps register off, if it is stored rather than computed
+ * on each read (digests, identification): a host that mirrors registers
+ * reads it directly, as often as it likes. NULL otherwise.
+ */
+const uint64_t *rv_model_reg_stored(struct rv_model *m, uint64_t off);
+
 /* PCI COMMAND.BME as the host's config space sees it (spec 1, 8.2). */
 void rv_model_set_bus_master(struct rv_model *m, bool enable);
 
@@ -97,6 +104,14 @@ void rv_model_set_bus_master(struct rv_model *m, bool enable);
  * units of work were done (0 when idle), so a host can loop until idle.
  */
 unsigned int rv_model_step(struct rv_model *m);
+
+/*
+ * The same, stopping once budget units are done (rv_model_step()'s is
+ * RV_MODEL_STEP_BUDGET): a host that mirrors the registers in shared
+ * memory steps one pass at a time and publishes between passes, so that
+ * software sees each message as it lands rather than a ring at a time.
+ */
+unsigned int rv_model_step_budget(struct rv_model *m, unsigned int budget);
 
 /*
  * With params.aha_paced: let the AHA take one more message, and whether a
