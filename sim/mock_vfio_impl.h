@@ -172,6 +172,7 @@ int mock_group_ioctl(struct mock_vfio *m, unsigned long request, void *arg);
 int mock_host_dma_read(void *host, uint64_t iova, void *buf, size_t len);
 int mock_host_dma_write(void *host, uint64_t iova, const void *buf,
 			size_t len);
+void *mock_host_dma_ptr(void *host, uint64_t iova, size_t len);
 
 /* mock_pci.c: the device file. */
 void mock_pci_init(struct mock_vfio *m);

@@ -35,6 +35,16 @@ struct rv_model_host {
 	int (*dma_read)(void *host, uint64_t iova, void *buf, size_t len);
 	int (*dma_write)(void *host, uint64_t iova, const void *buf,
 			 size_t len);
+	/*
+	 * Optional (may be NULL): where the device may read and write
+	 * [iova, iova + len) in place, or NULL when the host cannot say (no
+	 * one mapping covers it, or memory it cannot point at, like the
+	 * mdev's user pages). The pointer is used at once, within the same
+	 * call into the model, and never kept. NULL is not a fault by
+	 * itself: the model then goes through dma_read and dma_write, whose
+	 * answer is. A host that can lend it saves a copy each way.
+	 */
+	void *(*dma_ptr)(void *host, uint64_t iova, size_t len);
 	/* Signal MSI-X vector (spec 8.8). May be NULL: no interrupts. */
 	void (*msix)(void *host, uint32_t vector);
 };
