@@ -137,15 +137,21 @@ static unsigned int aha_release(struct mock_vfio *m)
 	return 1;
 }
 
+/* What the host does after running the model, however far it ran it. */
+static void model_ran(struct mock_vfio *m)
+{
+	request_on_messages(m);
+	aha_hold(m);
+	due_update(m);
+}
+
 static unsigned int model_run(struct mock_vfio *m)
 {
 	unsigned int work = 0, n, steps = 0;
 
 	while ((n = rv_model_step(&m->model)) && ++steps < MOCK_MAX_STEPS)
 		work += n;
-	request_on_messages(m);
-	aha_hold(m);
-	due_update(m);
+	model_ran(m);
 	return work;
 }
 
@@ -302,8 +308,14 @@ static unsigned int bar_take_stores(struct mock_vfio *m)
 	return work;
 }
 
-/* One poll of the device thread: doorbells in, work, registers out. */
-static unsigned int bar_poll(struct mock_vfio *m)
+/*
+ * One poll of the device thread: doorbells in, work, registers out, for
+ * as long as there is work, unless someone waits for the lock: then the
+ * poll ends after the pass in hand, *more says work may be left (taken
+ * stores included, which no longer show on the page), and the thread lets
+ * the waiter go first and polls again (bar_thread()).
+ */
+static unsigned int bar_poll(struct mock_vfio *m, bool *more)
 {
 	unsigned int work = db_release(m) + aha_release(m), n, steps = 0;
 
@@ -315,8 +327,9 @@ static unsigned int bar_poll(struct mock_vfio *m)
 		work += n;
 		if (!n || steps % MOCK_TAKE_EVERY == 0)
 			n += bar_take_stores(m);
-	} while (n && ++steps < MOCK_MAX_STEPS);
-	work += model_run(m);
+	} while (n && ++steps < MOCK_MAX_STEPS && !lock_wanted(m));
+	*more = n != 0;
+	model_ran(m);
 	bar_publish(m);
 	return work;
 }
@@ -330,16 +343,6 @@ static bool bar_changed(const struct mock_bar_map *b)
 	return false;
 }
 
-/* A spin-wait hint: let the driver's hyperthread or the host have the core. */
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#endif
-}
-
 /*
  * The device thread: without the lock, watch the page for software's
  * stores and due_ns for held work; with it, act (bar_poll()). While it saw
@@ -351,6 +354,7 @@ static void *bar_thread(void *arg)
 {
 	struct mock_vfio *m = arg;
 	uint64_t idle_since = 0;	/* 0: work on the last poll */
+	bool more = false;		/* the last poll stopped short */
 
 	while (!__atomic_load_n(&m->map.stop, __ATOMIC_ACQUIRE)) {
 		uint64_t due = __atomic_load_n(&m->due_ns, __ATOMIC_RELAXED);
@@ -358,11 +362,13 @@ static void *bar_thread(void *arg)
 		uint64_t now;
 
 		/* In full flow, no clock read: a store is there to take. */
-		if (bar_changed(&m->map) || (due && mono_ns() >= due)) {
+		if (more || bar_changed(&m->map) || (due && mono_ns() >= due)) {
 			unsigned int work;
 
+			while (lock_wanted(m))
+				cpu_relax();
 			lock(m);
-			work = bar_poll(m);
+			work = bar_poll(m, &more);
 			unlock(m);
 			if (work) {
 				idle_since = 0;
@@ -542,10 +548,16 @@ void *mock_bar_mmap(struct mock_vfio *m, size_t len, int flags, off_t off)
  */
 static void bar_stop(struct mock_vfio *m)
 {
+	bool more;
+
 	__atomic_store_n(&m->map.stop, true, __ATOMIC_RELEASE);
 	pthread_join(m->map.thread, NULL);
 	lock(m);
-	bar_poll(m);
+	bar_poll(m, &more);
+	if (more) {
+		model_run(m);
+		bar_publish(m);
+	}
 	unlock(m);
 }
 

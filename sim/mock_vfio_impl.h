@@ -37,6 +37,9 @@
 #define MOCK_MAX_CONTAINERS	4
 #define MOCK_MAX_DMA		64	/* type1's dma_entry_limit is 65535 */
 #define MOCK_MAX_IRQS		64
+#define MOCK_LOCK_SPINS		2000	/* lock(): spin-wait hints before
+					 * sleeping, far longer than a pass
+					 * of the model */
 
 #ifndef offsetofend
 #define offsetofend(type, member) \
@@ -101,6 +104,7 @@ struct mock_vfio {
 	struct mock_vfio_config cfg;
 	struct vfio_ops ops;
 	pthread_mutex_t lock;
+	unsigned int lock_waiters;	/* atomic: threads waiting in lock() */
 	char group_path[32];
 	char sysfs_devices[64];
 
@@ -142,9 +146,46 @@ static inline int fail_errno(int err)
 	return -1;
 }
 
+/* A spin-wait hint: let a hyperthread or the host have the core. */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+/*
+ * The BAR0 device thread holds the lock while traffic flows, and lets go
+ * within a pass of the model when it sees a waiter (mock_bar.c): so a
+ * waiter is counted, and spins before it sleeps. A sleeper is woken by
+ * the thread that unlocks, and the scheduler tends to wake it on that
+ * thread's core: the driver, reading its request eventfd through the mock
+ * once a millisecond, was seen pulled onto the device thread's core that
+ * way, the two then taking turns there a millisecond each (revere_wait()
+ * yields after 1 ms without progress) while the other core idled.
+ */
 static inline void lock(struct mock_vfio *m)
 {
-	pthread_mutex_lock(&m->lock);
+	unsigned int i;
+
+	if (!pthread_mutex_trylock(&m->lock))
+		return;
+	__atomic_add_fetch(&m->lock_waiters, 1, __ATOMIC_RELAXED);
+	for (i = 0; pthread_mutex_trylock(&m->lock); i++) {
+		if (i == MOCK_LOCK_SPINS) {
+			pthread_mutex_lock(&m->lock);
+			break;
+		}
+		cpu_relax();
+	}
+	__atomic_sub_fetch(&m->lock_waiters, 1, __ATOMIC_RELAXED);
+}
+
+static inline bool lock_wanted(struct mock_vfio *m)
+{
+	return __atomic_load_n(&m->lock_waiters, __ATOMIC_RELAXED) != 0;
 }
 
 static inline void unlock(struct mock_vfio *m)
