@@ -237,35 +237,38 @@ static void bar_page_store(struct mock_bar_map *b, uint32_t off, uint64_t v)
 	__atomic_store_n(&b->page[off / 8], v, __ATOMIC_RELEASE);
 }
 
+/*
+ * Device register i out to the mapping, if it changed: a store takes the
+ * line from the driver's cache even when the value is the same. A value
+ * the driver stored there (a read-only register) is put right.
+ */
+static void publish_reg(struct mock_bar_map *b, size_t i, uint64_t v)
+{
+	if (v != bar_page_load(b, b->dev_off[i]))
+		bar_page_store(b, b->dev_off[i], v);
+}
+
 /* Device registers out to the mapping, after the model's DMA writes. */
 static void bar_publish(struct mock_vfio *m)
 {
 	struct mock_bar_map *b = &m->map;
 
 	for (size_t i = 0; i < b->n_dev; i++)
-		bar_page_store(b, b->dev_off[i],
-			       rv_model_read(&m->model, b->dev_off[i]));
+		publish_reg(b, i, rv_model_read(&m->model, b->dev_off[i]));
 }
 
 /*
- * The stored device registers out to the mapping, each only if it changed:
- * a store invalidates the driver's copy of the line even when the value is
- * the same. Cheap enough to run after every message the model moves, so
- * the driver sees each one as it lands rather than a batch at the end.
+ * The stored ones only (not the digests, computed on each read): cheap
+ * enough to run after every pass of the model, so that the driver sees
+ * each message as it lands rather than a batch at the end.
  */
 static void bar_publish_stored(struct mock_vfio *m)
 {
 	struct mock_bar_map *b = &m->map;
 
-	for (size_t i = 0; i < b->n_dev; i++) {
-		uint64_t v;
-
-		if (!b->dev_reg[i])
-			continue;
-		v = *b->dev_reg[i];
-		if (v != bar_page_load(b, b->dev_off[i]))
-			bar_page_store(b, b->dev_off[i], v);
-	}
+	for (size_t i = 0; i < b->n_dev; i++)
+		if (b->dev_reg[i])
+			publish_reg(b, i, *b->dev_reg[i]);
 }
 
 /*
