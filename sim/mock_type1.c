@@ -111,6 +111,17 @@ int mock_host_dma_write(void *host, uint64_t iova, const void *buf,
 	return 0;
 }
 
+/*
+ * The model's direct access (struct rv_model_host.dma_ptr): the same
+ * translation, for the model to move a message slot to slot in one pass.
+ * Used under the lock, like the callbacks above, so no unmap can pull the
+ * memory away while the model holds the pointer.
+ */
+void *mock_host_dma_ptr(void *host, uint64_t iova, size_t len)
+{
+	return dma_translate(host, iova, len);
+}
+
 /* For tests: the device's DMA, under the lock. */
 static int dma_locked(struct mock_vfio *m, uint64_t iova, void *buf,
 		      size_t len, bool write)

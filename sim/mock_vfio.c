@@ -312,6 +312,7 @@ struct mock_vfio *mock_vfio_create(const struct mock_vfio_config *cfg)
 		.host = m,
 		.dma_read = mock_host_dma_read,
 		.dma_write = mock_host_dma_write,
+		.dma_ptr = mock_host_dma_ptr,
 		.msix = mock_host_msix,
 	};
 	if (rv_model_init(&m->model, &m->cfg.model, &host) < 0) {

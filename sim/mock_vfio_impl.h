@@ -37,6 +37,9 @@
 #define MOCK_MAX_CONTAINERS	4
 #define MOCK_MAX_DMA		64	/* type1's dma_entry_limit is 65535 */
 #define MOCK_MAX_IRQS		64
+#define MOCK_LOCK_SPINS		2000	/* lock(): spin-wait hints before
+					 * sleeping, far longer than a pass
+					 * of the model */
 
 #ifndef offsetofend
 #define offsetofend(type, member) \
@@ -71,6 +74,8 @@ struct mock_bar_map {
 	pthread_t thread;
 	bool stop;			/* atomic: the thread must exit */
 	uint32_t *sw_off, *dev_off;	/* byte offsets of registers */
+	const uint64_t **dev_reg;	/* per dev_off: the model's storage,
+					 * NULL if computed on each read */
 	uint64_t *shadow;		/* last software value seen, per sw_off:
 					 * stored under the lock, atomically,
 					 * as the thread compares unlocked */
@@ -99,6 +104,7 @@ struct mock_vfio {
 	struct mock_vfio_config cfg;
 	struct vfio_ops ops;
 	pthread_mutex_t lock;
+	unsigned int lock_waiters;	/* atomic: threads waiting in lock() */
 	char group_path[32];
 	char sysfs_devices[64];
 
@@ -140,9 +146,46 @@ static inline int fail_errno(int err)
 	return -1;
 }
 
+/* A spin-wait hint: let a hyperthread or the host have the core. */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+/*
+ * The BAR0 device thread holds the lock while traffic flows, and lets go
+ * within a pass of the model when it sees a waiter (mock_bar.c): so a
+ * waiter is counted, and spins before it sleeps. A sleeper is woken by
+ * the thread that unlocks, and the scheduler tends to wake it on that
+ * thread's core: the driver, reading its request eventfd through the mock
+ * once a millisecond, was seen pulled onto the device thread's core that
+ * way, the two then taking turns there a millisecond each (revere_wait()
+ * yields after 1 ms without progress) while the other core idled.
+ */
 static inline void lock(struct mock_vfio *m)
 {
-	pthread_mutex_lock(&m->lock);
+	unsigned int i;
+
+	if (!pthread_mutex_trylock(&m->lock))
+		return;
+	__atomic_add_fetch(&m->lock_waiters, 1, __ATOMIC_RELAXED);
+	for (i = 0; pthread_mutex_trylock(&m->lock); i++) {
+		if (i == MOCK_LOCK_SPINS) {
+			pthread_mutex_lock(&m->lock);
+			break;
+		}
+		cpu_relax();
+	}
+	__atomic_sub_fetch(&m->lock_waiters, 1, __ATOMIC_RELAXED);
+}
+
+static inline bool lock_wanted(struct mock_vfio *m)
+{
+	return __atomic_load_n(&m->lock_waiters, __ATOMIC_RELAXED) != 0;
 }
 
 static inline void unlock(struct mock_vfio *m)
@@ -170,6 +213,7 @@ int mock_group_ioctl(struct mock_vfio *m, unsigned long request, void *arg);
 int mock_host_dma_read(void *host, uint64_t iova, void *buf, size_t len);
 int mock_host_dma_write(void *host, uint64_t iova, const void *buf,
 			size_t len);
+void *mock_host_dma_ptr(void *host, uint64_t iova, size_t len);
 
 /* mock_pci.c: the device file. */
 void mock_pci_init(struct mock_vfio *m);

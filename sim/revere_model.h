@@ -35,6 +35,16 @@ struct rv_model_host {
 	int (*dma_read)(void *host, uint64_t iova, void *buf, size_t len);
 	int (*dma_write)(void *host, uint64_t iova, const void *buf,
 			 size_t len);
+	/*
+	 * Optional (may be NULL): where the device may read and write
+	 * [iova, iova + len) in place, or NULL when the host cannot say (no
+	 * one mapping covers it, or memory it cannot point at, like the
+	 * mdev's user pages). The pointer is used at once, within the same
+	 * call into the model, and never kept. NULL is not a fault by
+	 * itself: the model then goes through dma_read and dma_write, whose
+	 * answer is. A host that can lend it saves a copy each way.
+	 */
+	void *(*dma_ptr)(void *host, uint64_t iova, size_t len);
 	/* Signal MSI-X vector (spec 8.8). May be NULL: no interrupts. */
 	void (*msix)(void *host, uint32_t vector);
 };
@@ -89,6 +99,13 @@ void rv_model_reset(struct rv_model *m);
 uint64_t rv_model_read(struct rv_model *m, uint64_t off);
 void rv_model_write(struct rv_model *m, uint64_t off, uint64_t val);
 
+/*
+ * Where the model keeps register off, if it is stored rather than computed
+ * on each read (digests, identification): a host that mirrors registers
+ * reads it directly, as often as it likes. NULL otherwise.
+ */
+const uint64_t *rv_model_reg_stored(struct rv_model *m, uint64_t off);
+
 /* PCI COMMAND.BME as the host's config space sees it (spec 1, 8.2). */
 void rv_model_set_bus_master(struct rv_model *m, bool enable);
 
@@ -97,6 +114,14 @@ void rv_model_set_bus_master(struct rv_model *m, bool enable);
  * units of work were done (0 when idle), so a host can loop until idle.
  */
 unsigned int rv_model_step(struct rv_model *m);
+
+/*
+ * The same, stopping once budget units are done (rv_model_step()'s is
+ * RV_MODEL_STEP_BUDGET): a host that mirrors the registers in shared
+ * memory steps one pass at a time and publishes between passes, so that
+ * software sees each message as it lands rather than a ring at a time.
+ */
+unsigned int rv_model_step_budget(struct rv_model *m, unsigned int budget);
 
 /*
  * With params.aha_paced: let the AHA take one more message, and whether a

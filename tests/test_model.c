@@ -2,7 +2,11 @@
 /*
  * The device model on its own, with a fake host: two DMA windows backed by
  * static arrays with guard bytes around them (an access outside them is an
- * IOMMU fault), and an MSI-X recorder. Software's side (ring indexes,
+ * IOMMU fault), and an MSI-X recorder. Every test runs twice: with a host
+ * that only copies (dma_read, dma_write: the mdev's kind) and with one
+ * that also lends the windows in place (dma_ptr: the mock's kind), since
+ * the model moves messages differently through each and must behave the
+ * same. Software's side (ring indexes,
  * command slots) is played by the helpers below, through BAR0 registers
  * only, as a driver would.
  */
@@ -36,6 +40,7 @@ static uint8_t data_mem[GUARD + DATA_SIZE + GUARD];
 static struct {
 	struct rv_model m;
 	uint64_t dma_calls;
+	uint64_t lent;			/* dma_ptr answers other than NULL */
 	unsigned int nirqs;
 	uint32_t irqs[MAX_IRQS];
 	uint64_t cmd_w, rsp_r;		/* software's management indexes */
@@ -82,6 +87,16 @@ static int host_dma_write(void *host, uint64_t iova, const void *buf,
 	return 0;
 }
 
+static void *host_dma_ptr(void *host, uint64_t iova, size_t len)
+{
+	uint8_t *p = window(iova, len);
+
+	(void)host;
+	t.dma_calls++;
+	t.lent += p != NULL;
+	return p;
+}
+
 static void host_msix(void *host, uint32_t vector)
 {
 	(void)host;
@@ -94,6 +109,9 @@ static const struct rv_model_host fake_host = {
 	.dma_write = host_dma_write,
 	.msix = host_msix,
 };
+
+/* The host of this run: fake_host, or fake_host lending its windows. */
+static struct rv_model_host host;
 
 static void guards_intact(void)
 {
@@ -121,7 +139,7 @@ static void start(const struct rv_model_params *p)
 	memset(data_mem, GUARD_BYTE, sizeof(data_mem));
 	memset(mgt_mem + GUARD, 0, MGT_SIZE);
 	memset(data_mem + GUARD, 0, DATA_SIZE);
-	assert_int_equal(rv_model_init(M, p, &fake_host), 0);
+	assert_int_equal(rv_model_init(M, p, &host), 0);
 }
 
 static int setup(void **state)
@@ -405,22 +423,22 @@ static void consume(uint64_t i, unsigned int log2_ring, size_t len,
 static void test_init_rejects_bad_params(void **state)
 {
 	struct rv_model_params p;
-	struct rv_model_host h = fake_host;
+	struct rv_model_host h = host;
 
 	(void)state;
 	rv_model_default_params(&p);
 	p.num_ami_sw = RV_MODEL_MAX_AMI_SW + 1;
-	assert_int_equal(rv_model_init(M, &p, &fake_host), -1);
+	assert_int_equal(rv_model_init(M, &p, &host), -1);
 	rv_model_default_params(&p);
 	p.max_asn = RV_MODEL_MAX_ASN + 1;
-	assert_int_equal(rv_model_init(M, &p, &fake_host), -1);
+	assert_int_equal(rv_model_init(M, &p, &host), -1);
 	rv_model_default_params(&p);
 	p.num_rx_ams = 0;
-	assert_int_equal(rv_model_init(M, &p, &fake_host), -1);
+	assert_int_equal(rv_model_init(M, &p, &host), -1);
 	rv_model_default_params(&p);
 	h.dma_write = NULL;
 	assert_int_equal(rv_model_init(M, &p, &h), -1);
-	assert_int_equal(rv_model_init(M, &p, &fake_host), 0);
+	assert_int_equal(rv_model_init(M, &p, &host), 0);
 }
 
 static void test_identity(void **state)
@@ -1193,17 +1211,24 @@ static void test_mgt_index_overrun(void **state)
 
 /* ---- sessions ---- */
 
-/* The demo: 42 messages of 2 KiB, 64-slot rings, inverted by AHA 0. */
+/*
+ * The demo: 42 messages of 2 KiB, 64-slot rings, inverted by AHA 0. Two
+ * DMA calls a message: a read and a write, or, from a host that lends its
+ * memory, both slots asked for once and moved in place, no copy.
+ */
 static void test_demo_inversion(void **state)
 {
 	struct rv_model_summary s;
-	uint64_t i;
+	uint64_t i, calls;
 
 	(void)state;
 	demo_config(6, 8);
 	for (i = 0; i < 42; i++)
 		produce(i, 6, 2048);
+	calls = t.dma_calls;
 	run();
+	assert_int_equal(t.dma_calls - calls, 2 * 42);
+	assert_int_equal(t.lent, host.dma_ptr ? 2 * 42 : 0);
 	assert_int_equal(rx_pending(), 42);
 	assert_int_equal(rv_model_read(M, SW0(RV_AMI_SW_READ_INDEX_TX(0))), 42);
 	for (i = 0; i < 42; i++)
@@ -1214,6 +1239,34 @@ static void test_demo_inversion(void **state)
 	assert_int_equal(s.ami_hw_enabled, 2);
 	assert_int_equal(s.asn_count, 2);
 	assert_false(s.iommu_fault);
+}
+
+/*
+ * An RX ring laid half a slot over the TX ring: each reply is still its
+ * message whole, inverted, as if read before it was written. In place,
+ * slot to slot, it would not be: the model copies it instead.
+ */
+static void test_overlapping_slots(void **state)
+{
+	const uint8_t *slot;
+	uint64_t i;
+	size_t j;
+
+	(void)state;
+	demo_config(2, 8);
+	assert_int_equal(by_id(RV_OP_F_AMI_SW_DISABLE, 0), 0);
+	assert_int_equal(ring_cfg(0, 0, RV_AMS_TYPE_RX, 0, 2,
+				  DATA_IOVA + TX_OFF + 1024), 0);
+	assert_int_equal(by_id(RV_OP_F_AMI_SW_ENABLE, 0), 0);
+	for (i = 0; i < 6; i++) {
+		produce(i, 2, 2048);
+		run();
+		assert_int_equal(rx_pending(), 1);
+		slot = data(TX_OFF + 1024 + (i & 3) * 2048);
+		for (j = 0; j < 2048; j++)
+			assert_int_equal(slot[j], (uint8_t)~pattern(i, j));
+		rv_model_write(M, SW0(RV_AMI_SW_READ_INDEX_RX(0)), i + 1);
+	}
 }
 
 /* Loopback and inversion for every message size from 64 B to 2 KiB. */
@@ -1803,6 +1856,7 @@ int main(void)
 		TM(test_mgt_response_ring_full),
 		T(test_mgt_index_overrun),
 		TM(test_demo_inversion),
+		TM(test_overlapping_slots),
 		T(test_message_sizes),
 		T(test_ring_wraps),
 		T(test_back_pressure),
@@ -1824,5 +1878,14 @@ int main(void)
 		TM(test_step_budget),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	struct rv_model_host lending = fake_host;
+	int failed;
+
+	lending.dma_ptr = host_dma_ptr;
+	host = fake_host;
+	failed = cmocka_run_group_tests_name("model, host copies", tests,
+					     NULL, NULL);
+	host = lending;
+	return failed + cmocka_run_group_tests_name("model, host lends memory",
+						    tests, NULL, NULL);
 }

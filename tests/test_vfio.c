@@ -960,6 +960,71 @@ static void test_probe_rw(void **state)
 	probe_roundtrip(*state, true);
 }
 
+/* Spin (no sleep: the device thread must still be polling) for a value. */
+static bool spin_reg(struct fx *f, uint64_t off, uint64_t want)
+{
+	uint64_t end = 0;
+	struct timespec ts;
+
+	for (unsigned int i = 0;; i++) {
+		if (vfio_bar0_read64(&f->dev, off) == want)
+			return true;
+		if (i % 1024)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if (!end)
+			end = (uint64_t)ts.tv_sec + 3;
+		else if ((uint64_t)ts.tv_sec > end)
+			return false;
+	}
+}
+
+/*
+ * Commands back to back through the mapping, each doorbell followed at
+ * once by a call into the mock (a config space read), whose lock the
+ * device thread holds while it polls: it cuts its poll short for the
+ * waiter and must still act on a doorbell it took just before (mock_bar.c,
+ * bar_poll()'s *more). One was once left untouched that way, and the
+ * device sat idle with a command announced.
+ */
+static void test_mmap_lock_waiter(void **state)
+{
+	const uint64_t ctrl = RV_FIELD_PREP(RV_MSK_CTRL_LOG2_MSG_LENGTH, 3);
+	struct fx *f = *state;
+	uint16_t cmd;
+	uint64_t i;
+
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(vfio_bar0_map(&f->dev, false), 0);
+	assert_int_equal(vfio_dma_map(&f->dev, f->buf, IOVA, 3 * PG), 0);
+	for (int k = 0; k < RV_MSK_COUNT; k++) {
+		vfio_bar0_write64(&f->dev, RV_MSK_BASE_PTR(k), IOVA + k * PG);
+		vfio_bar0_write64(&f->dev, RV_MSK_CTRL(k), ctrl);
+	}
+	assert_int_equal(vfio_set_bus_master(&f->dev, true), 0);
+	vfio_bar0_write64(&f->dev, RV_AMU_CR, RV_AMU_CR_AMU_EN);
+	f->buf[0] = RV_OP_PF_PROBE;
+	for (i = 1; i <= 20000; i++) {
+		/*
+		 * The doorbell a little after the response's slot is given
+		 * back, by a varying margin, so that it lands at every point
+		 * of the poll that the first store started.
+		 */
+		for (volatile unsigned int j = 0; j < i % 128; j++)
+			;
+		vfio_bar0_write64(&f->dev, RV_MGT_WRITE_INDEX_TX0, i);
+		assert_int_equal(vfio_cfg_read16(&f->dev, PCI_COMMAND, &cmd), 0);
+		if (!spin_reg(f, RV_MGT_WRITE_INDEX_RX0, i))
+			break;
+		vfio_bar0_write64(&f->dev, RV_MGT_READ_INDEX_RX0, i);
+	}
+	assert_int_equal(i, 20001);
+	assert_false(summary(f).iommu_fault);
+	assert_int_equal(vfio_set_bus_master(&f->dev, false), 0);
+	assert_int_equal(vfio_close(&f->dev), 0);
+	assert_all_released(f);
+}
+
 /* ---- teardown after a set-up interrupted at every call ---- */
 
 /* What a driver does before its first command. */
@@ -1120,6 +1185,7 @@ int main(void)
 		T(test_reset_unsupported),
 		T(test_probe_mmap),
 		T(test_probe_rw),
+		T(test_mmap_lock_waiter),
 		T(test_teardown_after_fault_mmap),
 		T(test_teardown_after_fault_rw),
 		T(test_teardown_faults),

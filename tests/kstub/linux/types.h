@@ -20,6 +20,7 @@ typedef u32 uint32_t;
 typedef u64 uint64_t;
 
 typedef __SIZE_TYPE__ size_t;
+typedef __UINTPTR_TYPE__ uintptr_t;
 
 typedef _Bool bool;
 enum { false = 0, true = 1 };
