@@ -8,6 +8,7 @@
 #define _GNU_SOURCE		/* ppoll() */
 #include "revere_dev.h"
 #include "revere_mgt.h"
+#include "moderation.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -103,20 +104,6 @@ bool revere_stop_requested(struct revere_dev *rd)
  */
 #define SPIN_YIELD_NS		NSEC_PER_MSEC
 
-/*
- * Interrupt moderation, the driver's part (as NAPI defers a device's
- * interrupts in Linux): a device that takes a while per message, with
- * many in flight, would wake an irq wait once per message. The exchange
- * instead dozes until about half of what is in flight should be done
- * (revere_exchange_doze()), with the vector's digest bit masked so the
- * device raises nothing meanwhile (spec 8.8), then unmasks it and looks.
- * A doze shorter than a thread's default timer slack (prctl(2),
- * PR_SET_TIMERSLACK: 50 us) could oversleep by more than it saves; one
- * longer than a blocked wait's slice would only delay a lost device.
- */
-#define DOZE_MIN_NS		(50 * NSEC_PER_USEC)
-#define DOZE_MAX_NS		(STOP_SLICE_MS * NSEC_PER_MSEC)
-
 static const char *const vector_names[REVERE_NUM_VECTORS] = {
 	[REVERE_VEC_MGT_RX] = "management RX",
 	[REVERE_VEC_RX] = "RX AMS 0",
@@ -177,9 +164,10 @@ static int set_vector_mask(struct revere_dev *rd, enum revere_vector vector,
 }
 
 /*
- * Sleep ns with vector masked. A signal (EINTR) or the device request ends
- * it early; unmasking comes before the caller's next look at the ring, so
- * a message landing from then on raises the interrupt the look may miss.
+ * Interrupt moderation (moderation.h): sleep ns with vector masked. A
+ * signal (EINTR) or the device request ends it early; unmasking comes
+ * before the caller's next look at the ring, so a message landing from
+ * then on raises the interrupt the look may miss.
  */
 static int doze(struct revere_dev *rd, enum revere_vector vector,
 		uint64_t ns, bool stoppable)
@@ -225,7 +213,7 @@ int revere_wait(struct revere_dev *rd, enum revere_vector vector,
 	bool woken = false;
 	int ret;
 
-	if (rd->wait == REVERE_WAIT_POLL || doze_ns < DOZE_MIN_NS)
+	if (rd->wait == REVERE_WAIT_POLL)
 		doze_ns = 0;
 	for (;;) {
 		if (stoppable && revere_stop_requested(rd))
@@ -242,8 +230,7 @@ int revere_wait(struct revere_dev *rd, enum revere_vector vector,
 		if (doze_ns) {
 			if (doze_ns > deadline_ns - now)
 				doze_ns = deadline_ns - now;
-			ret = doze(rd, vector, doze_ns < DOZE_MAX_NS ?
-					   doze_ns : DOZE_MAX_NS, stoppable);
+			ret = doze(rd, vector, doze_ns, stoppable);
 			if (ret)
 				return ret;
 			doze_ns = 0;	/* once a wait: from here on, as usual */
@@ -856,33 +843,6 @@ static int verify_message(struct revere_dev *rd, uint64_t now)
 }
 
 /*
- * The device's pace, from the time between batches received: a running
- * average of ns per message, which the moderation of irq waits needs.
- */
-static void note_pace(struct revere_dev *rd, uint64_t messages, uint64_t now)
-{
-	uint64_t sample;
-
-	if (rd->last_rx_ns && now > rd->last_rx_ns) {
-		sample = (now - rd->last_rx_ns) / messages;
-		rd->pace_ns = rd->pace_ns ? (3 * rd->pace_ns + sample) / 4 : sample;
-	}
-	rd->last_rx_ns = now;
-}
-
-/*
- * How long the exchange's wait may doze (revere_wait()): until about half
- * of the messages in flight should be back, so the device never runs dry
- * while the driver sleeps. Nothing to gain with one in flight.
- */
-static uint64_t exchange_doze(const struct revere_dev *rd)
-{
-	uint64_t in_flight = rd->sent - rd->verified;
-
-	return in_flight < 2 ? 0 : rd->pace_ns * (in_flight / 2);
-}
-
-/*
  * Check every message that has arrived, then give the slots back: the RX
  * write index read once, the read index written once, per batch. The
  * wait's check (revere_check_fn): > 0 when messages were verified.
@@ -911,7 +871,9 @@ static int receive_messages(struct revere_dev *rd, void *arg)
 			return ret;
 		rd->rx.cons++;
 	}
-	note_pace(rd, rd->rx.cons - first, now);
+	/* Moderation's measure of the device (moderation.h). */
+	rv_pace_note(&rd->pace, rd->rx.cons - first, now,
+		     rd->verified == rd->sent);
 	rv_ring_doorbell(rd->vfio, &rd->rx);
 	if (rd->vfio->bar_io_error)
 		return rv_bar_failed(rd->vfio, rd->err,
@@ -946,7 +908,7 @@ static void log_wakeups(struct revere_dev *rd)
 		rd_log(rd, REVERE_LOG_INFO,
 		       "%s: %" PRIu64 " dozes with its interrupt masked, at %" PRIu64 " ns a message",
 		       vector_names[REVERE_VEC_RX], rd->dozes[REVERE_VEC_RX],
-		       rd->pace_ns);
+		       rd->pace.ns);
 }
 
 static uint64_t thread_cpu_ns(void)
@@ -970,7 +932,8 @@ static int exchange_loop(struct revere_dev *rd)
 			return ret;
 		/* --timeout bounds the time without progress. */
 		ret = revere_wait(rd, REVERE_VEC_RX, rv_now_ns() + timeout, true,
-				  exchange_doze(rd), receive_messages, NULL);
+				  rv_doze_ns(&rd->pace, rd->sent - rd->verified),
+				  receive_messages, NULL);
 		if (ret == -EINTR)
 			return errmsg_set(rd->err, EINTR,
 					   "exchange: interrupted after %" PRIu64 " of %" PRIu64 " messages",

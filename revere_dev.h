@@ -14,6 +14,7 @@
 
 #include "errmsg.h"
 #include "fd_watch.h"
+#include "moderation.h"
 #include "revere.h"
 #include "revere_hw.h"
 #include "vfio.h"
@@ -167,12 +168,7 @@ struct revere_dev {
 	uint64_t wakeups[REVERE_NUM_VECTORS];
 	uint64_t idle_wakeups[REVERE_NUM_VECTORS];
 	uint64_t dozes[REVERE_NUM_VECTORS];	/* moderated sleeps */
-	/*
-	 * The device's pace in the exchange: ns per message, averaged over
-	 * the batches received (0: not known yet), and when the last came.
-	 */
-	uint64_t pace_ns;
-	uint64_t last_rx_ns;
+	struct rv_pace pace;		/* the device's, for moderation */
 	/* Send time of each message in flight, by message number mod slots. */
 	uint64_t sent_ns[REVERE_RING_SLOTS];
 	struct revere_figures fig;
@@ -193,9 +189,8 @@ typedef int (*revere_check_fn)(struct revere_dev *rd, void *arg);
  * deadline_ns (rv_now_ns()), in rd->wait's way; an interrupt comes on
  * vector. stoppable: revere_stop_requested() ends the wait (the exchange;
  * never a management command, whose answer must be read). doze_ns: in irq
- * and hybrid modes, when the device is expected to need at least that
- * long, sleep that long first with the vector masked (interrupt
- * moderation; 0: never, and too short a doze is not taken). Returns check's
+ * and hybrid modes, sleep that long first with the vector masked, then
+ * look (moderation.h's rv_doze_ns(); 0: never). Returns check's
  * progress (> 0), its error, -ETIMEDOUT or -EINTR (a stop); the last two
  * with rd->err untouched, for the caller to name.
  */

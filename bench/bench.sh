@@ -77,8 +77,12 @@ echo "== $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
 limit=$("$PAYLOAD" $N)
 echo "$limit"
 lim_ns=$(echo "$limit" | sed -n 's/.* \([0-9.]*\) ns per message$/\1/p')
-handoff=$("$HANDOFF" $N)
-echo "$handoff"
+# A ceiling: the best of three runs (a run that lost its core is no limit).
+for k in 1 2 3; do
+	"$HANDOFF" $N
+done >"$tmp/h"
+handoff=$(sort -t' ' -k12 -n "$tmp/h" | head -n 1)
+echo "$handoff (best of 3)"
 ho_ns=$(echo "$handoff" | sed -n 's/.* \([0-9.]*\) ns per message$/\1/p')
 python3 -c "print('handoff/payload: %.3f (the ceiling of the mmap rows\\' ratio)' % ($lim_ns / $ho_ns))"
 

@@ -44,6 +44,12 @@ TESTS += tests/test_figures
 tests_test_figures_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_figures_LDADD = librevere.la $(CMOCKA_LIBS)
 
+# Interrupt moderation's pace and dozes (moderation.h).
+check_PROGRAMS += tests/test_moderation
+TESTS += tests/test_moderation
+tests_test_moderation_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_moderation_LDADD = $(CMOCKA_LIBS)
+
 # The driver when a register read fails during set-up.
 check_PROGRAMS += tests/test_dev_faults
 TESTS += tests/test_dev_faults
