@@ -74,14 +74,17 @@ syscalls() {
 echo "== machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
 echo "== $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-limit=$("$PAYLOAD" $N)
-echo "$limit"
+# Limits: the best of three runs each (a run that lost its core is none).
+best() {
+	for k in 1 2 3; do
+		"$@"
+	done >"$tmp/best"
+	sort -t' ' -k12 -n "$tmp/best" | head -n 1
+}
+limit=$(best "$PAYLOAD" $N)
+echo "$limit (best of 3)"
 lim_ns=$(echo "$limit" | sed -n 's/.* \([0-9.]*\) ns per message$/\1/p')
-# A ceiling: the best of three runs (a run that lost its core is no limit).
-for k in 1 2 3; do
-	"$HANDOFF" $N
-done >"$tmp/h"
-handoff=$(sort -t' ' -k12 -n "$tmp/h" | head -n 1)
+handoff=$(best "$HANDOFF" $N)
 echo "$handoff (best of 3)"
 ho_ns=$(echo "$handoff" | sed -n 's/.* \([0-9.]*\) ns per message$/\1/p')
 python3 -c "print('handoff/payload: %.3f (the ceiling of the mmap rows\\' ratio)' % ($lim_ns / $ho_ns))"
