@@ -1,11 +1,13 @@
 #!/bin/sh
 # The exchange makes no system call per message in poll mode with BAR0
 # mmap'd (issue 11): the driver's thread alone is traced (strace without
-# -f), in a short run and in one 200,000 messages longer; every system
-# call but two must be made as often in both. The two: futex, the mock's
-# lock, which the simulated device's thread may hold when set-up or
-# teardown calls into the mock; and sched_yield, given up only after a
-# millisecond with no progress, which a loaded machine may cause.
+# -f), and the system calls between its writes of the step 3 and step 4
+# lines (the exchange: the request watcher started and stopped, the CPU
+# clock read) are counted in a short run and in one 200,000 messages
+# longer. Every one but two must be made as often in both. The two:
+# futex, the join of the watcher, which may find it gone or not; and
+# sched_yield, given up only after a millisecond with no progress, which
+# a loaded machine may cause.
 . "${srcdir:-.}/tests/demo_lib.sh"
 
 # Under make check-asan: LeakSanitizer cannot run under ptrace, and exits.
@@ -19,15 +21,15 @@ if ! command -v strace >/dev/null || ! strace -o /dev/null true 2>/dev/null; the
 fi
 
 # counts N ARGS...: "name count" per system call of the driver's thread
-# in a run of N messages, sorted by name, into $tmp/c.N.
+# in the exchange of a run of N messages, sorted by name, into $tmp/c.N.
 counts() {
 	n_msgs=$1; shift
-	REVERE_SIM=bar0_mmap=1 strace -c -o "$tmp/s" "$DEMO" --sim -q \
+	REVERE_SIM=bar0_mmap=1 strace -o "$tmp/s" "$DEMO" --sim \
 		--packets "$n_msgs" --timeout 10000 "$@" >"$tmp/out" 2>"$tmp/err"
 	status=$?
-	awk 'NR > 2 && $NF != "total" && $1 !~ /^-/ {
-		print $NF, (NF == 6 ? $(NF - 2) : $(NF - 1)) }' "$tmp/s" |
-		sort >"$tmp/c.$n_msgs"
+	awk '/^write\(1, "step 3: /{ p = 1; next } /^write\(1, "step 4: /{ p = 0 }
+		p { sub(/\(.*/, ""); n[$0]++ }
+		END { for (c in n) print c, n[c] }' "$tmp/s" | sort >"$tmp/c.$n_msgs"
 }
 
 # differ: the system calls whose counts differ, but futex and sched_yield.
@@ -36,10 +38,15 @@ differ() {
 		awk '$2 != $3 && $1 != "futex" && $1 != "sched_yield"'
 }
 
+# The window is there: the exchange starts the request watcher (clone3).
+window() { grep -q '^clone3 1$' "$tmp/c.$1"; }
+
 counts 1000
 expect_status "1000 messages under strace" 0
+expect "1000 messages: the exchange found between step 3 and step 4" window 1000
 counts 201000
 expect_status "201000 messages under strace" 0
+expect "201000 messages: the exchange found between step 3 and step 4" window 201000
 d=$(differ | paste -sd ";" -)
 expect "--wait poll, BAR0 mmap'd: 200,000 more messages, no more system calls${d:+ (differ: $d)}" \
 	test -z "$d"
