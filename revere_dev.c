@@ -981,7 +981,13 @@ static int watch_request(struct revere_dev *rd)
 	errmsg_set_errno(rd->err, -ret,
 			 "exchange: cannot start the thread that watches the device request of %s",
 			 rd->vfio->device_name);
-	errmsg_hint(rd->err, "check the limit on threads (ulimit -u) and free memory");
+	/* fd_watch_start() needs an eventfd, then a thread. */
+	if (ret == -EMFILE || ret == -ENFILE)
+		errmsg_hint(rd->err, "raise the limit on open files (ulimit -n)");
+	else if (ret == -EAGAIN)
+		errmsg_hint(rd->err, "raise the limit on threads (ulimit -u)");
+	else
+		errmsg_hint(rd->err, "check free memory");
 	return ret;
 }
 

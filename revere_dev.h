@@ -189,8 +189,9 @@ typedef int (*revere_check_fn)(struct revere_dev *rd, void *arg);
  * deadline_ns (rv_now_ns()), in rd->wait's way; an interrupt comes on
  * vector. stoppable: revere_stop_requested() ends the wait (the exchange;
  * never a management command, whose answer must be read). doze_ns: in irq
- * and hybrid modes, sleep that long first with the vector masked, then
- * look (moderation.h's rv_doze_ns(); 0: never). Returns check's
+ * and hybrid modes, if the first look finds nothing, sleep that long with
+ * the vector masked before looking again (moderation.h's rv_doze_ns();
+ * 0: never). Returns check's
  * progress (> 0), its error, -ETIMEDOUT or -EINTR (a stop); the last two
  * with rd->err untouched, for the caller to name.
  */

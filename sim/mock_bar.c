@@ -103,13 +103,6 @@ static void request_on_messages(struct mock_vfio *m)
 	mock_request_locked(m);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* Tell the device thread when a held doorbell or message falls due. */
 static void due_update(struct mock_vfio *m)
@@ -130,13 +123,13 @@ static void aha_hold(struct mock_vfio *m)
 	if (!m->cfg.service_ns || !rv_model_aha_waiting(&m->model))
 		m->aha_due_ns = 0;
 	else if (!m->aha_due_ns)
-		m->aha_due_ns = mono_ns() + m->cfg.service_ns;
+		m->aha_due_ns = mock_now_ns() + m->cfg.service_ns;
 }
 
 /* Let the message held at the AHA through once due; 1 if it did. */
 static unsigned int aha_release(struct mock_vfio *m)
 {
-	if (!m->aha_due_ns || mono_ns() < m->aha_due_ns)
+	if (!m->aha_due_ns || mock_now_ns() < m->aha_due_ns)
 		return 0;
 	m->aha_due_ns = 0;
 	/* A reset since may have dropped it: no credit for a later one. */
@@ -195,13 +188,13 @@ static void cmd_doorbell(struct mock_vfio *m, uint64_t val)
 		return;
 	}
 	m->db.held = true;
-	m->db.due_ns = mono_ns() + hold;
+	m->db.due_ns = mock_now_ns() + hold;
 }
 
 /* Let a held doorbell through once it is due; 1 if it did. */
 static unsigned int db_release(struct mock_vfio *m)
 {
-	if (!m->db.held || mono_ns() < m->db.due_ns)
+	if (!m->db.held || mock_now_ns() < m->db.due_ns)
 		return 0;
 	m->db.held = false;
 	rv_model_write(&m->model, RV_MGT_WRITE_INDEX_TX0, m->db.value);
@@ -334,8 +327,11 @@ static unsigned int bar_poll(struct mock_vfio *m, bool *more)
 	work += bar_take_stores(m);
 	do {
 		n = rv_model_step_budget(&m->model, 1);
-		if (n)
+		if (n) {
 			bar_publish_stored(m);
+			/* request_msg: as that message moves, not a flow later. */
+			request_on_messages(m);
+		}
 		work += n;
 		if (!n || steps % MOCK_TAKE_EVERY == 0)
 			n += bar_take_stores(m);
@@ -384,11 +380,31 @@ static void leave_core(void)
  */
 static void offer_core(void)
 {
-	uint64_t t = mono_ns();
+	uint64_t t = mock_now_ns();
 
 	sched_yield();
-	if (mono_ns() - t > MOCK_YIELD_LONG_NS)
+	if (mock_now_ns() - t > MOCK_YIELD_LONG_NS)
 		leave_core();
+}
+
+/*
+ * A waiter for the lock (lock()) goes first: a few microseconds of spin
+ * for it to take the lock, then the core, which it may be waiting for.
+ */
+static void let_waiter_in(struct mock_vfio *m)
+{
+	uint64_t until;
+
+	if (!lock_wanted(m))
+		return;
+	until = mock_now_ns() + MOCK_LOCK_SPIN_NS;
+	while (lock_wanted(m)) {
+		if (mock_now_ns() >= until) {
+			sched_yield();
+			return;
+		}
+		cpu_relax();
+	}
 }
 
 /*
@@ -410,11 +426,10 @@ static void *bar_thread(void *arg)
 		uint64_t now;
 
 		/* In full flow, no clock read: a store is there to take. */
-		if (more || bar_changed(&m->map) || (due && mono_ns() >= due)) {
+		if (more || bar_changed(&m->map) || (due && mock_now_ns() >= due)) {
 			unsigned int work;
 
-			while (lock_wanted(m))
-				cpu_relax();
+			let_waiter_in(m);
 			lock(m);
 			work = bar_poll(m, &more);
 			unlock(m);
@@ -423,7 +438,7 @@ static void *bar_thread(void *arg)
 				continue;
 			}
 		}
-		now = mono_ns();
+		now = mock_now_ns();
 		if (!idle_since)
 			idle_since = now;
 		if (now - idle_since < MOCK_SPIN_NS ||

@@ -24,10 +24,12 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "mock_vfio.h"
 #include "revere_model.h"
@@ -37,9 +39,11 @@
 #define MOCK_MAX_CONTAINERS	4
 #define MOCK_MAX_DMA		64	/* type1's dma_entry_limit is 65535 */
 #define MOCK_MAX_IRQS		64
-#define MOCK_LOCK_SPINS		2000	/* lock(): spin-wait hints before
-					 * sleeping, far longer than a pass
-					 * of the model */
+/*
+ * lock(): how long a waiter spins before it gives its core away and then
+ * sleeps; longer than a pass of the model, far shorter than a tick.
+ */
+#define MOCK_LOCK_SPIN_NS	5000
 
 #ifndef offsetofend
 #define offsetofend(type, member) \
@@ -156,29 +160,41 @@ static inline void cpu_relax(void)
 #endif
 }
 
+static inline uint64_t mock_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /*
  * The BAR0 device thread holds the lock while traffic flows, and lets go
  * within a pass of the model when it sees a waiter (mock_bar.c): so a
- * waiter is counted, and spins before it sleeps. A sleeper is woken by
- * the thread that unlocks, and the scheduler tends to wake it on that
- * thread's core: the driver, reading its request eventfd through the mock
- * once a millisecond, was seen pulled onto the device thread's core that
- * way, the two then taking turns there a millisecond each (revere_wait()
- * yields after 1 ms without progress) while the other core idled.
+ * waiter is counted, and spins a little before it sleeps. A sleeper is
+ * woken by the thread that unlocks, and the scheduler tends to wake it on
+ * that thread's core: the driver, in an irq wait that reads its eventfd
+ * through the mock, was seen pulled onto the device thread's core that
+ * way, the two then taking turns there while the other core idled. The
+ * spin is bounded in time and ends by offering the core: when the holder
+ * shares this core (one free CPU), spinning only keeps it from running.
  */
 static inline void lock(struct mock_vfio *m)
 {
-	unsigned int i;
+	uint64_t until;
 
 	if (!pthread_mutex_trylock(&m->lock))
 		return;
 	__atomic_add_fetch(&m->lock_waiters, 1, __ATOMIC_RELAXED);
-	for (i = 0; pthread_mutex_trylock(&m->lock); i++) {
-		if (i == MOCK_LOCK_SPINS) {
-			pthread_mutex_lock(&m->lock);
-			break;
+	until = mock_now_ns() + MOCK_LOCK_SPIN_NS;
+	while (pthread_mutex_trylock(&m->lock)) {
+		if (mock_now_ns() < until) {
+			cpu_relax();
+			continue;
 		}
-		cpu_relax();
+		sched_yield();
+		pthread_mutex_lock(&m->lock);
+		break;
 	}
 	__atomic_sub_fetch(&m->lock_waiters, 1, __ATOMIC_RELAXED);
 }

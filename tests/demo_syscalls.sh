@@ -57,5 +57,6 @@ counts 201000 --wait irq
 expect_status "--wait irq, 201000 messages under strace" 0
 d=$(differ | paste -sd ";" -)
 expect "--wait irq: the same comparison finds poll(2) and read(2) (differ: $d)" \
-	sh -c 'echo "$1" | grep -q "poll " && echo "$1" | grep -q "read "' - "$d"
+	sh -c 'echo "$1" | tr ";" "\n" | grep -q "^poll " &&
+	       echo "$1" | tr ";" "\n" | grep -q "^read "' - "$d"
 finish

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # ThreadSanitizer over the demo's --sim runs with BAR0 mmap'd (make
 # check-tsan), where the simulated device runs on its own thread: default,
-# loopback and a long run; then the VFIO layer's and the mock's unit tests,
+# loopback and a long run, irq and hybrid waits (dozes with the interrupt
+# masked, wake-ups), a device request in the exchange (the watcher
+# thread); then the VFIO layer's and the mock's unit tests,
 # which map BAR0 and start that thread too. tests/tsan.supp suppresses
 # exactly the accesses to the memory the driver shares with the device;
 # any other report fails.
@@ -22,15 +24,16 @@ export DEMO="$demo"
 
 absent() { ! grep -q "$1" "$tmp/err"; }
 
-# run NAME ARGS...: the demo on --sim with BAR0 mmap'd. A report makes
-# TSan exit 66 at the end; halt_on_error=0 lets the run show them all.
+# run NAME ARGS...: the demo on --sim with BAR0 mmap'd (and REVERE_SIM's
+# $spec), expected to exit $want (0 unless set). A report makes TSan exit
+# 66 at the end; halt_on_error=0 lets the run show them all.
 run() {
 	local name=$1 status=0
 	shift
-	REVERE_SIM=bar0_mmap=1 \
+	REVERE_SIM=bar0_mmap=1${spec:+,$spec} \
 		TSAN_OPTIONS="suppressions=$supp halt_on_error=0 exitcode=66" \
 		"$demo" --sim "$@" >"$tmp/out" 2>"$tmp/err" </dev/null || status=$?
-	check "$name: exit 0 (got $status)" [ "$status" = 0 ]
+	check "$name: exit ${want:-0} (got $status)" [ "$status" = "${want:-0}" ]
 	check "$name: BAR0 was mmap'd" grep -q "BAR0 mmap'd" "$tmp/out"
 	check "$name: no ThreadSanitizer report" absent ThreadSanitizer
 }
@@ -43,6 +46,9 @@ run "default" "${slow[@]}"
 run "--loopback" "${slow[@]}" --loopback
 # 20000 messages wrap the 64-slot data rings 312 times.
 run "--packets 20000" "${slow[@]}" --packets 20000
+spec=service_ns=20000 run "--wait irq, 20 us device" "${slow[@]}" --wait irq --packets 2000
+run "--wait hybrid" "${slow[@]}" --wait hybrid --packets 20000
+spec=request_msg=500 want=1 run "device request in the exchange" "${slow[@]}" --packets 1000000
 
 # Without the suppressions the same run must report those races: TSan is
 # watching the shared memory, and the suppressions are not idle.
