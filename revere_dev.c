@@ -120,18 +120,26 @@ const char *revere_wait_what(const struct revere_dev *rd,
 	return buf;
 }
 
+/*
+ * The fd a blocked stoppable wait also watches, so that the device request
+ * ends it at once: the request's eventfd until it has fired, else -1.
+ */
+static int request_fd(const struct revere_dev *rd, bool stoppable)
+{
+	return stoppable && !rd->vfio->req_fired ? rd->vfio->req_fd : -1;
+}
+
 /* Block on vector's eventfd until it fires or deadline_ns passes. */
 static int wait_irq(struct revere_dev *rd, enum revere_vector vector,
 		    uint64_t now, uint64_t deadline_ns, bool stoppable)
 {
 	uint64_t ms = (deadline_ns - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
-	int extra = -1, woke;
+	int woke;
 
 	if (ms > STOP_SLICE_MS)
 		ms = STOP_SLICE_MS;
-	if (stoppable && !rd->vfio->req_fired)
-		extra = rd->vfio->req_fd;
-	woke = vfio_irq_wait(rd->vfio, vector, extra, (int)ms);
+	woke = vfio_irq_wait(rd->vfio, vector, request_fd(rd, stoppable),
+			     (int)ms);
 	if (woke == -EINTR)
 		return 0;	/* the stop check sees it, or the wait goes on */
 	if (woke < 0)
@@ -151,11 +159,18 @@ static const struct {
 	[REVERE_VEC_RX] = { RX_DIGEST_MASK, RV_BIT(AMS) },
 };
 
-static int set_vector_mask(struct revere_dev *rd, enum revere_vector vector,
-			   bool on)
+static void write_vector_mask(struct revere_dev *rd,
+			      enum revere_vector vector, bool on)
 {
 	rv_reg_write(rd->vfio, vector_mask[vector].reg,
 		     on ? vector_mask[vector].bit : 0);
+}
+
+/* The same, for a wait: a failed write is named. */
+static int set_vector_mask(struct revere_dev *rd, enum revere_vector vector,
+			   bool on)
+{
+	write_vector_mask(rd, vector, on);
 	if (rd->vfio->bar_io_error)
 		return rv_bar_failed(rd->vfio, rd->err, "%s the %s interrupt",
 				     on ? "unmasking" : "masking",
@@ -172,15 +187,14 @@ static int set_vector_mask(struct revere_dev *rd, enum revere_vector vector,
 static int doze(struct revere_dev *rd, enum revere_vector vector,
 		uint64_t ns, bool stoppable)
 {
-	struct pollfd pfd = { .fd = -1, .events = POLLIN };
+	/* poll(2) ignores an fd of -1. */
+	struct pollfd pfd = { .fd = request_fd(rd, stoppable), .events = POLLIN };
 	struct timespec ts = {
 		.tv_sec = (time_t)(ns / NSEC_PER_SEC),
 		.tv_nsec = (long)(ns % NSEC_PER_SEC),
 	};
 	int ret;
 
-	if (stoppable && !rd->vfio->req_fired)
-		pfd.fd = rd->vfio->req_fd;	/* poll(2) ignores -1 */
 	ret = set_vector_mask(rd, vector, false);
 	if (ret)
 		return ret;
@@ -567,7 +581,7 @@ static int setup_management(struct revere_dev *rd)
 		 * MGT_RX_DIGEST_MASK (spec 3, 8.8).
 		 */
 		rv_reg_write(rd->vfio, RV_MGT_RX_VECTOR, REVERE_VEC_MGT_RX);
-		rv_reg_write(rd->vfio, RV_MGT_RX_DIGEST_MASK, RV_BIT(0));
+		write_vector_mask(rd, REVERE_VEC_MGT_RX, true);
 		rv_reg_write(rd->vfio, RV_MGT_RX_IRQ_CTRL, RV_MGT_IRQ_CTRL_EN);
 		rd->done |= REVERE_DONE_MGT_IRQ;
 	}
@@ -685,7 +699,7 @@ static int configure_ami_sw(struct revere_dev *rd)
 	rv_reg_write(rd->vfio, RX_READ_INDEX, rd->rx.cons);
 	if (rd->wait != REVERE_WAIT_POLL) {
 		/* RX AMS 0 raises RX_VECTOR only with its mask bit (spec 8.8). */
-		rv_reg_write(rd->vfio, RX_DIGEST_MASK, RV_BIT(AMS));
+		write_vector_mask(rd, REVERE_VEC_RX, true);
 		rd->done |= REVERE_DONE_SW_IRQ;
 	}
 	return 0;
@@ -1117,12 +1131,12 @@ static void quiesce_revere(struct revere_dev *rd, int *first)
 	 */
 	if (rd->done & REVERE_DONE_SW_IRQ) {
 		rd->done &= ~REVERE_DONE_SW_IRQ;
-		rv_reg_write(rd->vfio, RX_DIGEST_MASK, 0);
+		write_vector_mask(rd, REVERE_VEC_RX, false);
 	}
 	if (rd->done & REVERE_DONE_MGT_IRQ) {
 		rd->done &= ~REVERE_DONE_MGT_IRQ;
 		rv_reg_write(rd->vfio, RV_MGT_RX_IRQ_CTRL, 0);
-		rv_reg_write(rd->vfio, RV_MGT_RX_DIGEST_MASK, 0);
+		write_vector_mask(rd, REVERE_VEC_MGT_RX, false);
 	}
 	if (rd->done & REVERE_DONE_AMU_ENABLED) {
 		rd->done &= ~REVERE_DONE_AMU_ENABLED;
