@@ -885,9 +885,10 @@ static int receive_messages(struct revere_dev *rd, void *arg)
 			return ret;
 		rd->rx.cons++;
 	}
-	/* Moderation's measure of the device (moderation.h). */
-	rv_pace_note(&rd->pace, rd->rx.cons - first, now,
-		     rd->verified == rd->sent);
+	/* Moderation's measure of the device (moderation.h): irq waits only. */
+	if (rd->wait != REVERE_WAIT_POLL)
+		rv_pace_note(&rd->pace, rd->rx.cons - first, now,
+			     rd->verified == rd->sent);
 	rv_ring_doorbell(rd->vfio, &rd->rx);
 	if (rd->vfio->bar_io_error)
 		return rv_bar_failed(rd->vfio, rd->err,
