@@ -2,8 +2,8 @@
 # a benchmark that prints numbers, not a test. doc/performance.md holds a
 # run of it.
 noinst_PROGRAMS += bench-payload bench-handoff
-bench_payload_SOURCES = bench/payload.c
-bench_handoff_SOURCES = bench/handoff.c
+bench_payload_SOURCES = bench/payload.c bench/bench.h
+bench_handoff_SOURCES = bench/handoff.c bench/bench.h
 
 EXTRA_DIST += bench/bench.sh
 

@@ -12,16 +12,13 @@
  * Usage: bench-handoff [N]     (default 1000000)
  * Prints one line: "handoff: N messages of 2048 bytes in T ns: R messages/s, P ns per message"
  */
-#include <inttypes.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#define MSG_BYTES	2048
-#define WORDS		(MSG_BYTES / 8)
+#include "bench.h"
+
 #define SLOTS		64
 
 struct ring_pair {
@@ -33,20 +30,6 @@ struct ring_pair {
 	uint64_t rx_cons __attribute__((aligned(64)));	/* driver -> device */
 	uint64_t n;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Message i carries the byte i mod 256 (spec 7), as the demo's do. */
-static uint64_t pattern(uint64_t i)
-{
-	return (i & 0xff) * 0x0101010101010101ull;
-}
 
 static uint64_t load(const uint64_t *p)
 {
@@ -135,7 +118,6 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "bench-handoff: a message did not verify\n");
 		return 1;
 	}
-	printf("handoff: %" PRIu64 " messages of %d bytes in %" PRIu64 " ns: %.0f messages/s, %.1f ns per message\n",
-	       r.n, MSG_BYTES, ns, r.n * 1e9 / (double)ns, (double)ns / (double)r.n);
+	report("handoff", r.n, ns);
 	return 0;
 }

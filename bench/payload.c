@@ -8,29 +8,11 @@
  * Usage: bench-payload [N]     (default 1000000)
  * Prints one line: "payload: N messages of 2048 bytes in T ns: R messages/s, P ns per message"
  */
-#include <inttypes.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#define MSG_BYTES	2048
-#define WORDS		(MSG_BYTES / 8)
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Message i carries the byte i mod 256 (spec 7), as the demo's do. */
-static uint64_t pattern(uint64_t i)
-{
-	return (i & 0xff) * 0x0101010101010101ull;
-}
+#include "bench.h"
 
 int main(int argc, char *argv[])
 {
@@ -58,7 +40,6 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "bench-payload: a message did not verify\n");
 		return 1;
 	}
-	printf("payload: %" PRIu64 " messages of %d bytes in %" PRIu64 " ns: %.0f messages/s, %.1f ns per message\n",
-	       n, MSG_BYTES, ns, n * 1e9 / (double)ns, (double)ns / (double)n);
+	report("payload", n, ns);
 	return 0;
 }
