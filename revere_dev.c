@@ -697,12 +697,14 @@ static int configure_ami_sw(struct revere_dev *rd)
 				     "reading the ring indexes of AMI-SW %u", AMI_SW);
 	rv_reg_write(rd->vfio, TX_WRITE_INDEX, rd->tx.prod);
 	rv_reg_write(rd->vfio, RX_READ_INDEX, rd->rx.cons);
-	if (rd->wait != REVERE_WAIT_POLL) {
-		/* RX AMS 0 raises RX_VECTOR only with its mask bit (spec 8.8). */
-		write_vector_mask(rd, REVERE_VEC_RX, true);
-		rd->done |= REVERE_DONE_SW_IRQ;
-	}
-	return 0;
+	if (vfio_bar0_error(rd->vfio))
+		return rv_bar_failed(rd->vfio, rd->err,
+				     "writing the ring indexes of AMI-SW %u", AMI_SW);
+	if (rd->wait == REVERE_WAIT_POLL)
+		return 0;
+	/* RX AMS 0 raises RX_VECTOR only with its mask bit (spec 8.8). */
+	rd->done |= REVERE_DONE_SW_IRQ;
+	return set_vector_mask(rd, REVERE_VEC_RX, true);
 }
 
 static int enable_amis(struct revere_dev *rd)
@@ -935,6 +937,13 @@ static uint64_t thread_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
+static int exchange_interrupted(struct revere_dev *rd)
+{
+	return errmsg_set(rd->err, EINTR,
+			   "exchange: interrupted after %" PRIu64 " of %" PRIu64 " messages",
+			   rd->verified, rd->opts->packets);
+}
+
 static int exchange_loop(struct revere_dev *rd)
 {
 	uint64_t timeout = rd->opts->timeout_ms * NSEC_PER_MSEC;
@@ -950,9 +959,7 @@ static int exchange_loop(struct revere_dev *rd)
 				  rv_doze_ns(&rd->pace, rd->sent - rd->verified),
 				  receive_messages, NULL);
 		if (ret == -EINTR)
-			return errmsg_set(rd->err, EINTR,
-					   "exchange: interrupted after %" PRIu64 " of %" PRIu64 " messages",
-					   rd->verified, rd->opts->packets);
+			return exchange_interrupted(rd);
 		if (ret == -ETIMEDOUT)
 			return exchange_timeout(rd);
 		if (ret < 0)
@@ -1028,6 +1035,15 @@ int revere_exchange(struct revere_dev *rd)
 	f->elapsed_ns = rv_now_ns() - f->start_ns;
 	f->cpu_ns = thread_cpu_ns() - cpu;
 	fd_watch_stop(&rd->req_watch);
+	/*
+	 * On a loaded machine the watcher thread may not have had a core
+	 * since the request came: one look at the eventfd itself as the
+	 * exchange ends, so a request made while it ran always stops the run
+	 * (design.md, "The device request").
+	 */
+	rd->req_check = true;
+	if (!ret && revere_stop_requested(rd))
+		ret = exchange_interrupted(rd);
 	f->interrupts = rd->wakeups[REVERE_VEC_RX] - irqs;
 	f->dozes = rd->dozes[REVERE_VEC_RX] - dozes;
 	if (ret)
@@ -1071,6 +1087,19 @@ static const struct undo_step {
 	{ REVERE_DONE_AMI_SW_ENABLED,	RV_OP_F_AMI_SW_DISABLE,	AMI_SW },
 };
 
+/*
+ * A teardown step failed: named in a "teardown:" line, and the device is
+ * reset at the end of quiescing (reset_device()), since what it still
+ * holds is unknown. Teardown goes on with the next step.
+ */
+static void teardown_failed(struct revere_dev *rd, int ret, int *first)
+{
+	rd_log(rd, REVERE_LOG_WARN, "teardown: %s", rd->err->msg);
+	rd->reset_needed = true;
+	if (!*first)
+		*first = ret;
+}
+
 /* One teardown step: send it if set-up did its part, log a failure, go on. */
 static void undo(struct revere_dev *rd, const struct undo_step *u, int *first)
 {
@@ -1083,22 +1112,46 @@ static void undo(struct revere_dev *rd, const struct undo_step *u, int *first)
 		rd->skipped++;
 		return;
 	}
+	/* An earlier failure was reported where it happened. */
+	vfio_bar0_error_clear(rd->vfio);
 	errmsg_clear(rd->err);
 	ret = revere_mgt_undo(rd, u->op, u->id);
-	if (!ret)
-		return;
-	rd_log(rd, REVERE_LOG_WARN, "teardown: %s", rd->err->msg);
-	if (!*first)
-		*first = ret;
+	if (ret)
+		teardown_failed(rd, ret, first);
 }
 
 /*
- * The management interface lost track of a command (mgt_dead): what the
- * device holds is unknown and no command may be sent. A function reset
- * brings every mapping, session and ring back to power-on (spec 8.10),
- * which the commands would have done.
+ * A register write of teardown. One that failed (pread/pwrite path) left
+ * the register as it was: an interrupt unmasked, the AMU still on.
  */
-static void reset_lost_device(struct revere_dev *rd, int *first)
+static void quiesce_write(struct revere_dev *rd, uint64_t reg, uint64_t val,
+			  const char *what, int *first)
+{
+	vfio_bar0_error_clear(rd->vfio);
+	errmsg_clear(rd->err);
+	rv_reg_write(rd->vfio, reg, val);
+	if (vfio_bar0_error(rd->vfio))
+		teardown_failed(rd, rv_bar_failed(rd->vfio, rd->err, "%s", what),
+				first);
+}
+
+static void quiesce_vector(struct revere_dev *rd, enum revere_vector vector,
+			   int *first)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "masking the %s interrupt",
+		 vector_names[vector]);
+	quiesce_write(rd, vector_mask[vector].reg, 0, what, first);
+}
+
+/*
+ * What the device holds is unknown: the management interface lost track
+ * of a command (mgt_dead), so no command may be sent, or a teardown step
+ * failed. A function reset brings every mapping, session, ring and
+ * register back to power-on (spec 8.10), which the steps would have done.
+ */
+static void reset_device(struct revere_dev *rd, int *first)
 {
 	int ret;
 
@@ -1106,9 +1159,12 @@ static void reset_lost_device(struct revere_dev *rd, int *first)
 		rd_log(rd, REVERE_LOG_WARN,
 		       "teardown: the management interface is not answering, %u command%s not sent; resetting the device",
 		       rd->skipped, rd->skipped == 1 ? "" : "s");
-	else
+	else if (rd->mgt_dead)
 		rd_log(rd, REVERE_LOG_WARN,
 		       "teardown: the management interface lost track of a command; resetting the device");
+	else
+		rd_log(rd, REVERE_LOG_WARN,
+		       "teardown: a step failed; resetting the device to power-on (spec 8.10)");
 	errmsg_clear(rd->err);
 	ret = vfio_reset(rd->vfio);
 	if (!ret)
@@ -1132,19 +1188,20 @@ static void quiesce_revere(struct revere_dev *rd, int *first)
 	 */
 	if (rd->done & REVERE_DONE_SW_IRQ) {
 		rd->done &= ~REVERE_DONE_SW_IRQ;
-		write_vector_mask(rd, REVERE_VEC_RX, false);
+		quiesce_vector(rd, REVERE_VEC_RX, first);
 	}
 	if (rd->done & REVERE_DONE_MGT_IRQ) {
 		rd->done &= ~REVERE_DONE_MGT_IRQ;
-		rv_reg_write(rd->vfio, RV_MGT_RX_IRQ_CTRL, 0);
-		write_vector_mask(rd, REVERE_VEC_MGT_RX, false);
+		quiesce_write(rd, RV_MGT_RX_IRQ_CTRL, 0,
+			      "turning management interrupts off", first);
+		quiesce_vector(rd, REVERE_VEC_MGT_RX, first);
 	}
 	if (rd->done & REVERE_DONE_AMU_ENABLED) {
 		rd->done &= ~REVERE_DONE_AMU_ENABLED;
-		rv_reg_write(rd->vfio, RV_AMU_CR, 0);
+		quiesce_write(rd, RV_AMU_CR, 0, "turning the AMU off", first);
 	}
-	if (rd->mgt_dead && rd->vfio->device_fd >= 0)
-		reset_lost_device(rd, first);
+	if ((rd->mgt_dead || rd->reset_needed) && rd->vfio->device_fd >= 0)
+		reset_device(rd, first);
 }
 
 static void release_vfio(struct revere_dev *rd, int *first)
@@ -1167,6 +1224,9 @@ static void release_vfio(struct revere_dev *rd, int *first)
 		errmsg_clear(rd->err);
 		ret = vfio_set_bus_master(rd->vfio, false);
 		if (ret) {
+			/* vfio_pci_core_disable() clears it as the fd closes. */
+			errmsg_prefix(rd->err, "clearing bus mastering");
+			errmsg_hint(rd->err, "vfio-pci clears it when the device is released");
 			rd_log(rd, REVERE_LOG_WARN, "teardown: %s", rd->err->msg);
 			*first = *first ? *first : ret;
 		}

@@ -157,6 +157,7 @@ struct revere_dev {
 	bool mgt_dead;			/* a command timed out: skip the rest */
 	bool mgt_accepted;		/* the last command's status was OK */
 	unsigned int skipped;		/* teardown commands not sent */
+	bool reset_needed;		/* a teardown step failed */
 	uint64_t sent;			/* messages put on the TX ring */
 	uint64_t verified;		/* messages checked so far */
 	/*
