@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * The Revere-AMU driver of the demo. Facts come from
- * ../shared/spec/revere-amu-v2.md (cited as "spec N"); where the facts are
+ * doc/revere-amu-v2.md (cited as "spec N"); where the facts are
  * silent the code follows the project's decisions of spec section 8 and
  * says so.
  */

@@ -2,7 +2,7 @@
 /*
  * The Revere-AMU management interface as the driver uses it (spec 3, 5,
  * 8.2): the transport, and the commands the demo sends. Facts come from
- * ../shared/spec/revere-amu-v2.md (cited as "spec N").
+ * doc/revere-amu-v2.md (cited as "spec N").
  */
 #include "revere_mgt.h"
 

@@ -27,7 +27,7 @@ mkroot
 refused "no such device, no PF" "Revere-AMU PFs (13b5:ff81) on this host: none" --device 00:03.0
 refused "no such mdev" "no mdev 12345678-1234-1234-1234-123456789abc (no /sys/bus/mdev/devices/12345678-1234-1234-1234-123456789abc); mdevs on this host: none" --device 12345678-1234-1234-1234-123456789ABC
 
-# The report of issue 10: a virtio NIC, no IOMMU; every typo of the
+# A new user's report: a virtio NIC, no IOMMU; every typo of the
 # address names the same device or is a usage error.
 mkroot
 pci $BDF 1af4 1041 virtio-pci

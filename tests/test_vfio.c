@@ -573,7 +573,7 @@ static void test_bar_errors(void **state)
 	assert_int_equal(vfio_bar0_read32(&f->dev, 2), UINT32_MAX);
 	assert_int_equal(f->dev.bar_io_error, -EINVAL);
 
-	/* The device refuses a 32-bit write (mock_bar.c, spec 64-bit). */
+	/* The device refuses a 32-bit write (mock_bar.c; spec: 64-bit only). */
 	f->dev.bar_io_error = 0;
 	errmsg_clear(&f->dev.err);
 	vfio_bar0_write32(&f->dev, RV_AMU_CR, 1);
