@@ -30,6 +30,7 @@
 #include "mock_vfio.h"
 #include "preflight.h"
 #include "revere_dev.h"
+#include "revere_wait.h"
 #include "version.h"
 #include "vfio.h"
 

@@ -5,6 +5,7 @@
  * doc/revere-amu-v2.md (cited as "spec N").
  */
 #include "revere_mgt.h"
+#include "revere_wait.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -5,8 +5,8 @@
 #   run.sh fuzz SRCDIR OUT      each target over its corpus for FUZZ_SECONDS
 #                               (default 60); fails on a crash, an oracle,
 #                               a timeout or a leak
-#   run.sh coverage SRCDIR OUT  line coverage of the driver (revere_dev.c,
-#                               revere_mgt.c, revere_hw.c) reached by the
+#   run.sh coverage SRCDIR OUT  line coverage of the driver (revere_*.c,
+#                               revere_hw.c) reached by the
 #                               seed corpus (and by OUT's grown corpus)
 #
 # Missing tools are installed when run as root (Debian's clang,
@@ -19,7 +19,7 @@ seconds=${FUZZ_SECONDS:-60}
 CLANG=${CLANG:-clang}
 TARGETS="device parse"
 # The driver, whose clock the device target replaces with a virtual one.
-DRIVER="revere_dev.c revere_mgt.c revere_hw.c"
+DRIVER="revere_dev.c revere_mgt.c revere_wait.c revere_datapath.c revere_figures.c revere_hw.c"
 # Per input: a run is milliseconds on virtual time; seconds means a hang.
 INPUT_TIMEOUT=10
 
