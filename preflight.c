@@ -5,6 +5,7 @@
  * group file, the group's other devices, the locked-memory limit.
  */
 #include "preflight.h"
+#include "revere.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -18,8 +19,8 @@
 
 bool preflight_is_revere(const struct sysfs_dev *d)
 {
-	return d->bus == SYSFS_PCI && d->vendor == REVERE_VENDOR_ID &&
-	       d->device == REVERE_DEVICE_ID;
+	return d->bus == SYSFS_PCI && d->vendor == RV_PCI_VENDOR_ARM &&
+	       d->device == RV_PCI_DEVICE_PF;
 }
 
 bool preflight_driver_viable(const struct sysfs_dev *d)

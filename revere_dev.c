@@ -177,12 +177,13 @@ static void log_vfio_info(struct revere_dev *rd)
 	       rd->mem_size, rd->iova);
 }
 
-int revere_open_device(struct revere_dev *rd, const char *group,
-		       const char *device)
+int revere_open_device(struct revere_dev *rd,
+		       const struct vfio_target *target)
 {
+	const char *device = target->device;
 	int ret;
 
-	ret = vfio_open(rd->vfio, group, device);
+	ret = vfio_open(rd->vfio, target->path, device);
 	if (ret)
 		return ret;
 	ret = check_pci_ids(rd, device);
@@ -213,7 +214,7 @@ int revere_open_device(struct revere_dev *rd, const char *group,
 	log_vfio_info(rd);
 	rd_log(rd, REVERE_LOG_STEP,
 	       "step 2: opened %s in %s (%04x:%04x%s), buffers at IOVA 0x%" PRIx64 ", BAR0 %s, bus mastering on",
-	       device, group, RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF,
+	       device, target->path, RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF,
 	       rd->opts->simulated ? ", simulated device on the mock VFIO kernel" : "", rd->iova,
 	       rd->vfio->bar0.map ? "mmap'd" : "through pread/pwrite");
 	return 0;

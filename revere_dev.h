@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "revere_state.h"
+#include "vfio_target.h"
 
 void revere_init(struct revere_dev *rd, struct vfio_dev *vfio,
 		 const struct revere_opts *opts);
@@ -29,8 +30,8 @@ int revere_alloc_buffers(struct revere_dev *rd);
  *    stops as on a signal, and vfio->req_fired says why), reset it, map
  *    the buffers for DMA, map BAR0 and turn on bus mastering.
  */
-int revere_open_device(struct revere_dev *rd, const char *group,
-		       const char *device);
+int revere_open_device(struct revere_dev *rd,
+		       const struct vfio_target *target);
 
 /*
  * 3. Set up the management interface, then through it the AMI-SW, the
