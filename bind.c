@@ -58,16 +58,15 @@ static void list_add(char *buf, size_t len, const char *item)
 
 static int read_dev(const char *bdf, struct sysfs_dev *d, struct errmsg *e)
 {
+	char dir[128];
 	int ret = sysfs_dev_read(SYSFS_PCI, bdf, d);
 
+	sysfs_dev_dir(SYSFS_PCI, bdf, dir, sizeof(dir));
 	if (ret == -ENOENT)
 		return errmsg_set(e, ENOENT,
-				  "no PCI device %s (no /sys/bus/pci/devices/%s); lspci -D lists them",
-				  bdf, bdf);
-	if (ret)
-		return errmsg_set_errno(e, -ret, "reading /sys/bus/pci/devices/%s",
-					bdf);
-	return 0;
+				  "no PCI device %s (no %s); lspci -D lists them",
+				  bdf, dir);
+	return ret ? sysfs_errmsg(e, ret, dir) : 0;
 }
 
 /* ---- what the device is in use for ---- */
@@ -161,6 +160,7 @@ static int group_other(const struct sysfs_dev *d, void *arg)
 static int check_group(const struct ctx *c, const struct sysfs_dev *d,
 		       struct group *g)
 {
+	char dir[64];
 	int ret;
 
 	if (d->group < 0)
@@ -169,10 +169,11 @@ static int check_group(const struct ctx *c, const struct sysfs_dev *d,
 				  d->name, BIND_DRIVER);
 	*g = (struct group){ .self = d->name };
 	ret = sysfs_for_each_group_dev(d->group, group_other, g);
-	if (ret < 0)
-		return errmsg_set_errno(c->e, -ret,
-					"reading /sys/kernel/iommu_groups/%d/devices",
-					d->group);
+	if (ret < 0) {
+		snprintf(dir, sizeof(dir), "/sys/kernel/iommu_groups/%d/devices",
+			 d->group);
+		return sysfs_errmsg(c->e, ret, dir);
+	}
 	if (g->more)
 		return errmsg_set(c->e, E2BIG,
 				  "IOMMU group %d of %s holds more than %d other devices on other drivers: %s; bind them one by one",

@@ -87,13 +87,26 @@ static void print_state(FILE *out, uint64_t need, uint64_t memlock)
 		fprintf(out, "too low: `ulimit -l %" PRIu64 "`\n", need_kib);
 }
 
-int listing_print(FILE *out, uint64_t need, uint64_t memlock)
+/* A bus's devices; a bus absent (no mdev support) has none. */
+static int print_bus(enum sysfs_bus bus, struct listed *l, struct errmsg *e)
+{
+	char dir[64];
+	int ret = sysfs_for_each_dev(bus, print_dev, l);
+
+	if (!ret || ret == -ENOENT)
+		return 0;
+	sysfs_dev_dir(bus, "", dir, sizeof(dir));
+	return sysfs_errmsg(e, ret, dir);
+}
+
+int listing_print(FILE *out, uint64_t need, uint64_t memlock,
+		  struct errmsg *e)
 {
 	struct listed l = { .out = out };
 
 	fprintf(out, "Revere-AMU PFs (13b5:ff81), devices bound to vfio-pci, mdevs:\n");
-	sysfs_for_each_dev(SYSFS_PCI, print_dev, &l);
-	sysfs_for_each_dev(SYSFS_MDEV, print_dev, &l);
+	if (print_bus(SYSFS_PCI, &l, e) || print_bus(SYSFS_MDEV, &l, e))
+		return -e->err;
 	if (!l.count)
 		fprintf(out, "none\n");
 	print_state(out, need, memlock);

@@ -181,6 +181,18 @@ static int preflight(struct cmdline *cl, struct preflight *pf)
 	return EXIT_SUCCESS;
 }
 
+/* --list; a write error on stdout is closeout's to report. */
+static int list_devices(void)
+{
+	struct errmsg err = { .err = 0 };
+
+	if (!listing_print(stdout, revere_buffer_size(), memlock_limit(), &err))
+		return EXIT_SUCCESS;
+	if (err.err)
+		fprintf(stderr, PROG ": --list: %s\n", err.msg);
+	return EXIT_FAILURE;
+}
+
 static int parse_args(struct cmdline *cl, int argc, char *argv[])
 {
 	struct errmsg err = { .err = 0 };
@@ -276,8 +288,7 @@ int main(int argc, char *argv[])
 	if (ret || cl.action == CMDLINE_HELP || cl.action == CMDLINE_VERSION)
 		return ret;
 	if (cl.action == CMDLINE_LIST)
-		return listing_print(stdout, revere_buffer_size(),
-				     memlock_limit()) ? EXIT_FAILURE : EXIT_SUCCESS;
+		return list_devices();
 	/* With --sim the mock is the device: nothing to check. */
 	if (!cl.sim) {
 		ret = preflight(&cl, &pf);

@@ -111,9 +111,12 @@ static int check_exists(struct preflight *pf, struct errmsg *err)
 	char dir[256], list[LIST_LEN] = "";
 	int ret = sysfs_dev_read(pf->bus, pf->device, &pf->dev);
 
+	sysfs_dev_dir(pf->bus, pf->device, dir, sizeof(dir));
+	/* A device half there (no vendor file) is judged by what it has. */
+	if (ret == -ENAMETOOLONG)
+		return sysfs_errmsg(err, ret, dir);
 	if (ret != -ENOENT)
 		return 0;
-	sysfs_dev_dir(pf->bus, pf->device, dir, sizeof(dir));
 	if (pf->bus == SYSFS_MDEV) {
 		sysfs_for_each_dev(SYSFS_MDEV, add_any, list);
 		return errmsg_set(err, ENODEV,

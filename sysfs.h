@@ -10,7 +10,10 @@
  * system's own ("/sys/bus/pci/devices/..."), for messages; the root is
  * prefixed only when a file is opened.
  *
- * Functions return 0 or -errno; nothing here prints or exits.
+ * Functions return 0 or -errno; nothing here prints or exits. A path
+ * under the root longer than PATH_MAX gives -ENAMETOOLONG: cut short, it
+ * would name another file. The predicates (sysfs_module_loaded()...) say
+ * false then.
  */
 #ifndef REVERE_SYSFS_H
 #define REVERE_SYSFS_H
@@ -20,6 +23,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+
+#include "errmsg.h"
 
 #define SYSFS_NAME_LEN	64
 
@@ -47,6 +52,13 @@ struct sysfs_dev {
 
 /* The root everything is read under ("/" or REVERE_SYSROOT). */
 const char *sysfs_root(void);
+
+/*
+ * Record err, a return of this module, as the failure to read path (the
+ * system's), with what to do when there is something: "reading PATH:
+ * why[; hint]". Returns err.
+ */
+int sysfs_errmsg(struct errmsg *e, int err, const char *path);
 
 /*
  * Normalise a device name: "0000:00:03.0" and "00:03.0" give

@@ -7,6 +7,7 @@
  * tests/demo_preflight.sh, on trees built the same way.
  */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -329,6 +330,58 @@ static void test_unbind(void **state)
 	assert_string_equal(get(DEV1 "/driver_override"), "\n");
 }
 
+/* The root padded with "/." to at least len bytes: the same directory. */
+static const char *padded_root(size_t len)
+{
+	static char buf[PATH_MAX + 16];
+	size_t n = strlen(root);
+
+	memcpy(buf, root, n + 1);
+	while (n < len && n + 3 < sizeof(buf)) {
+		memcpy(buf + n, "/.", 3);
+		n += 2;
+	}
+	return buf;
+}
+
+/*
+ * A root longer than a small buffer is read whole; one that leaves no
+ * room under PATH_MAX fails with ENAMETOOLONG, and nothing is written:
+ * cut short, it would name a directory above the files meant.
+ */
+static void test_long_root(void **state)
+{
+	struct sysfs_dev d;
+	struct stat st;
+	char buf[256] = "", names[64];
+
+	(void)state;
+	setenv("REVERE_SYSROOT", padded_root(573), 1);
+	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:03.1", &d), 0);
+	assert_int_equal(d.vendor, 0x8086);
+	assert_int_equal(d.device, 0x10d3);
+	assert_string_equal(d.driver_override, "vfio-pci");
+	assert_int_equal(d.group, 7);
+	assert_int_equal(sysfs_dev_class_names(&d, "net", names, sizeof(names)), 0);
+	assert_string_equal(names, "eth0");
+
+	setenv("REVERE_SYSROOT", padded_root(PATH_MAX - 8), 1);
+	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:03.0", &d),
+			 -ENAMETOOLONG);
+	assert_int_equal(sysfs_for_each_dev(SYSFS_PCI, collect, buf),
+			 -ENAMETOOLONG);
+	assert_string_equal(buf, "");
+	assert_int_equal(sysfs_for_each_group_dev(7, collect, buf),
+			 -ENAMETOOLONG);
+	assert_int_equal(sysfs_stat("/dev/vfio/vfio", &st), -ENAMETOOLONG);
+	assert_false(sysfs_module_loaded("vfio"));
+	assert_int_equal(sysfs_mounts("vda", buf, sizeof(buf)), -ENAMETOOLONG);
+	assert_int_equal(sysfs_bind("0000:00:03.0", "vfio-pci"), -ENAMETOOLONG);
+	setenv("REVERE_SYSROOT", root, 1);
+	assert_string_equal(get(DEV0 "/driver_override"), "(null)\n");
+	assert_string_equal(get("sys/bus/pci/drivers_probe"), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +392,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_system, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_root, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
