@@ -78,7 +78,7 @@ struct use {
 static int net_use(const char *ifname, void *arg)
 {
 	struct use *u = arg;
-	char routes[LIST_LEN / 2], item[LIST_LEN];
+	char routes[LIST_LEN / 2], item[SYSFS_ESC_LEN + LIST_LEN];
 	bool up = false;
 	int n;
 
@@ -86,8 +86,8 @@ static int net_use(const char *ifname, void *arg)
 	n = sysfs_net_routes(ifname, routes, sizeof(routes));
 	if (!up && n <= 0)
 		return 0;
-	snprintf(item, sizeof(item), "network interface %s%s%s%s%s", ifname,
-		 up ? " is up" : "", up && n > 0 ? " and" : "",
+	snprintf(item, sizeof(item), "network interface %s%s%s%s%s",
+		 SYSFS_ESC(ifname), up ? " is up" : "", up && n > 0 ? " and" : "",
 		 n > 0 ? " has routes " : "", n > 0 ? routes : "");
 	list_add(u->list, sizeof(u->list), item);
 	return 0;
@@ -96,14 +96,15 @@ static int net_use(const char *ifname, void *arg)
 static int block_use(const char *name, void *arg)
 {
 	struct use *u = arg;
-	char mounts[LIST_LEN / 2], item[LIST_LEN];
+	char mounts[LIST_LEN / 2], shown[2 * LIST_LEN], item[3 * LIST_LEN];
 
 	/* The partitions are block devices of their own: each is seen. */
 	if (sysfs_mounts(name, mounts, sizeof(mounts)) <= 0)
 		return 0;
-	if (strstr(u->list, mounts))
+	sysfs_esc(mounts, shown, sizeof(shown));
+	if (strstr(u->list, shown))
 		return 0;	/* the disk already named its partitions */
-	snprintf(item, sizeof(item), "%s mounted", mounts);
+	snprintf(item, sizeof(item), "%s mounted", shown);
 	list_add(u->list, sizeof(u->list), item);
 	return 0;
 }
@@ -124,7 +125,7 @@ static int check_use(const struct ctx *c, const struct sysfs_dev *d)
 	}
 	return errmsg_set(c->e, EBUSY,
 			  "%s is in use: %s; binding it to %s takes it from %s and the system: stop using it first (ip link set IF down, umount), or pass --force",
-			  d->name, u.list, BIND_DRIVER, d->driver);
+			  d->name, u.list, BIND_DRIVER, SYSFS_ESC(d->driver));
 }
 
 /* ---- the IOMMU group ---- */
@@ -141,13 +142,13 @@ struct group {
 static int group_other(const struct sysfs_dev *d, void *arg)
 {
 	struct group *g = arg;
-	char item[3 * SYSFS_NAME_LEN];
+	char item[SYSFS_NAME_LEN + SYSFS_ESC_LEN + 32];
 
 	if (!strcmp(d->name, g->self) || !d->driver[0] ||
 	    !strcmp(d->driver, BIND_DRIVER))
 		return 0;
 	if (snprintf(item, sizeof(item), "%s (%04x:%04x) bound to %s",
-		     d->name, d->vendor, d->device, d->driver) < 0)
+		     d->name, d->vendor, d->device, SYSFS_ESC(d->driver)) < 0)
 		return -EINVAL;
 	list_add(g->list, sizeof(g->list), item);
 	if (g->n < (int)(sizeof(g->names) / sizeof(g->names[0])))
@@ -256,7 +257,7 @@ static int unbind_from(const struct ctx *c, const char *bdf,
 		return errmsg_set_errno(c->e, -ret,
 					"writing %s to /sys/bus/pci/devices/%s/driver/unbind",
 					bdf, bdf);
-	tell(c, "%s: unbound from %s", bdf, driver);
+	tell(c, "%s: unbound from %s", bdf, SYSFS_ESC(driver));
 	return 0;
 }
 
@@ -298,7 +299,7 @@ static int bind_one(const struct ctx *c, const char *bdf)
 		return errmsg_set(c->e, EBUSY,
 				  "%s: %s did not take it after drivers_probe (driver now: %s); the kernel log (dmesg) says why",
 				  bdf, BIND_DRIVER,
-				  d.driver[0] ? d.driver : "none");
+				  d.driver[0] ? SYSFS_ESC(d.driver) : "none");
 	tell(c, "%s: bound to %s (IOMMU group %d, /dev/vfio/%d)", bdf,
 	     BIND_DRIVER, d.group, d.group);
 	return 0;
@@ -342,7 +343,7 @@ int bind_undo(const struct bind_opts *o, const struct bind_out *out,
 		return ret;
 	if (d.driver[0] && strcmp(d.driver, BIND_DRIVER)) {
 		out->say(out->arg, "%s: bound to %s, not %s: left alone", bdf,
-			 d.driver, BIND_DRIVER);
+			 SYSFS_ESC(d.driver), BIND_DRIVER);
 		return 0;
 	}
 	if (!d.driver[0] && !d.driver_override[0]) {
@@ -361,7 +362,7 @@ int bind_undo(const struct bind_opts *o, const struct bind_out *out,
 	if ((ret = read_dev(bdf, &d, e)))
 		return ret;
 	if (d.driver[0])
-		tell(&c, "%s: now bound to %s", bdf, d.driver);
+		tell(&c, "%s: now bound to %s", bdf, SYSFS_ESC(d.driver));
 	else
 		tell(&c, "%s: no driver (none of the kernel's drivers claims it)",
 		     bdf);

@@ -38,7 +38,7 @@ static int print_dev(const struct sysfs_dev *d, void *arg)
 {
 	struct listed *l = arg;
 	FILE *out = l->out;
-	char grp[256], ids[80], extra[160] = "", names[128];
+	char grp[256], ids[SYSFS_ESC_LEN + 16], names[128], net[4 * 128] = "";
 
 	if (d->bus == SYSFS_PCI && !preflight_is_revere(d) &&
 	    strcmp(d->driver, "vfio-pci"))
@@ -48,13 +48,14 @@ static int print_dev(const struct sysfs_dev *d, void *arg)
 			 preflight_is_revere(d) ? " Revere-AMU PF" : "");
 	else
 		snprintf(ids, sizeof(ids), "mdev type %s",
-			 d->mdev_type[0] ? d->mdev_type : "unknown");
-	if (!sysfs_dev_class_names(d, "net", names, sizeof(names)) && names[0])
-		snprintf(extra, sizeof(extra), ", network interface %s", names);
+			 d->mdev_type[0] ? SYSFS_ESC(d->mdev_type) : "unknown");
+	if (!sysfs_dev_class_names(d, "net", names, sizeof(names)))
+		sysfs_esc(names, net, sizeof(net));
 	group_state(d, grp, sizeof(grp));
 	l->count++;
-	fprintf(out, "%s  %s, driver %s%s, %s\n", d->name, ids,
-		d->driver[0] ? d->driver : "none", extra, grp);
+	fprintf(out, "%s  %s, driver %s%s%s, %s\n", d->name, ids,
+		d->driver[0] ? SYSFS_ESC(d->driver) : "none",
+		net[0] ? ", network interface " : "", net, grp);
 	return 0;
 }
 

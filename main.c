@@ -175,8 +175,9 @@ static int preflight(struct cmdline *cl, struct preflight *pf)
 	preflight_kib(pf->memlock, lim, sizeof(lim));
 	printf("%s: ready: %s%s, driver %s, IOMMU group %d (%s, this user can open it), locked-memory limit %s for %zu KiB\n",
 	       pf->device, pf->bus == SYSFS_MDEV ? "mdev " : "Revere-AMU PF",
-	       pf->bus == SYSFS_MDEV ? pf->dev.mdev_type : "",
-	       pf->dev.driver[0] ? pf->dev.driver : "none", pf->dev.group,
+	       pf->bus == SYSFS_MDEV ? SYSFS_ESC(pf->dev.mdev_type) : "",
+	       pf->dev.driver[0] ? SYSFS_ESC(pf->dev.driver) : "none",
+	       pf->dev.group,
 	       pf->group_file, lim, (revere_buffer_size() + 1023) >> 10);
 	return EXIT_SUCCESS;
 }

@@ -42,6 +42,31 @@ int sysfs_errmsg(struct errmsg *e, int err, const char *path)
 	return err;
 }
 
+const char *sysfs_esc(const char *s, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		bool plain = c >= 0x20 && c < 0x7f && c != '\\';
+
+		if (n + (plain ? 1 : 4) >= len)
+			break;
+		if (plain) {
+			buf[n++] = (char)c;
+			continue;
+		}
+		buf[n++] = '\\';
+		buf[n++] = 'x';
+		buf[n++] = hex[c >> 4];
+		buf[n++] = hex[c & 0xf];
+	}
+	if (len)
+		buf[n] = '\0';
+	return buf;
+}
+
 /* snprintf's length: -ENAMETOOLONG when it was cut. */
 static int fitted(int n, size_t len)
 {

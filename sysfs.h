@@ -50,6 +50,24 @@ struct sysfs_dev {
 	int group;			/* IOMMU group number, -1: none */
 };
 
+/*
+ * A name read from sysfs or /proc (a driver, an interface, a mount
+ * point...), made safe to print: printable ASCII as it is, every other
+ * byte and the backslash as \xHH, as `ls -b` and `ip` do it. A name can
+ * then neither drive the terminal (an ESC byte) nor pass for another, and
+ * the escapes read back unambiguously. buf gets as much as fits, never
+ * half an escape; returns buf.
+ */
+const char *sysfs_esc(const char *s, char *buf, size_t len);
+/* Room for any one file name (NAME_MAX bytes) escaped. */
+#define SYSFS_ESC_LEN	(4 * 256)
+/*
+ * sysfs_esc() into a buffer that lasts to the end of the enclosing block,
+ * for a name given straight to printf.
+ */
+#define SYSFS_ESC(s) \
+	sysfs_esc((s), (char[SYSFS_ESC_LEN]){ 0 }, SYSFS_ESC_LEN)
+
 /* The root everything is read under ("/" or REVERE_SYSROOT). */
 const char *sysfs_root(void);
 

@@ -162,6 +162,19 @@ expect_status "mounted" 1
 expect "mounted: named" err_says "$BDF is in use: /dev/vda1 on / mounted;"
 expect "mounted: nothing written" untouched
 
+# ---- names from sysfs reach the terminal escaped ----
+mkroot
+vfio_loaded
+pci $BDF 1af4 1041 "$(printf 'virtio\033[2J')" 7
+netdev_class "$(printf 'ens\0333')" 0x1003
+bind $BDF
+expect_status "hostile names" 1
+expect "hostile names: interface escaped" err_says "$BDF is in use: network interface ens\x1b3 is up; binding it to vfio-pci takes it from virtio\x1b[2J and the system"
+expect "hostile names: nothing raw" raw_free
+bind --force --dry-run $BDF
+expect "hostile names: driver escaped" said "dry run: $BDF: unbound from virtio\x1b[2J"
+expect "hostile names, --force: nothing raw" raw_free
+
 # ---- the IOMMU group ----
 nic
 pci 0000:00:03.1 8086 10d3 e1000e 7

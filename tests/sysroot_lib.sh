@@ -73,6 +73,12 @@ ready_pf() {
 	group_file 7
 }
 
+# raw_free: the last run printed printable ASCII alone (and newlines):
+# every name from the tree reached the terminal escaped.
+raw_free() {
+	! LC_ALL=C grep -q "$(printf '[\001-\037\177-\377]')" "$tmp/out" "$tmp/err"
+}
+
 # sys ARGS...: the demo on the fake root, with a locked-memory limit of
 # 1 MiB unless MEMLOCK_KIB says otherwise (lowering a limit needs no
 # privilege: a hard limit of at least 1 MiB is all this needs); sets $status.

@@ -179,6 +179,23 @@ static void test_names(void **state)
 				 -EINVAL);
 }
 
+static void test_esc(void **state)
+{
+	char buf[16];
+
+	(void)state;
+	assert_string_equal(SYSFS_ESC("eth0 vg0-root:/_"), "eth0 vg0-root:/_");
+	assert_string_equal(SYSFS_ESC("eth\x1b[2J0"), "eth\\x1b[2J0");
+	assert_string_equal(SYSFS_ESC("a\\x1b\n\t\x7f\xc3\xa9"),
+			    "a\\x5cx1b\\x0a\\x09\\x7f\\xc3\\xa9");
+	/* Cut to fit, but never inside an escape. */
+	assert_string_equal(sysfs_esc("abcdefghijkl\x1b", buf, sizeof(buf)),
+			    "abcdefghijkl");
+	assert_string_equal(sysfs_esc("abcdefghijk\x1b", buf, sizeof(buf)),
+			    "abcdefghijk\\x1b");
+	assert_string_equal(sysfs_esc("", buf, sizeof(buf)), "");
+}
+
 static void test_root(void **state)
 {
 	(void)state;
@@ -386,6 +403,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_esc),
 		cmocka_unit_test_setup_teardown(test_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dev_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walks, setup, teardown),
