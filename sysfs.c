@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /* The kernel's own limit: a longer path fails with ENAMETOOLONG here too. */
@@ -613,15 +614,17 @@ static void ipv4(uint32_t v, char *buf, size_t len)
 /*
  * The lines of a file under the root that match() turns into an item (it
  * returns true), as a list in buf. Returns how many, 0 when the file does
- * not exist, or -errno.
+ * not exist, or -errno. Lines are read whole however long: a long mount
+ * point cut in two would make its tail pass for a line of its own.
  */
 static int list_lines(const char *path,
-		      bool (*match)(const char *line, const char *what,
-				    char *item, size_t len),
-		      const char *what, char *buf, size_t len)
+		      bool (*match)(char *line, const void *what, char *item,
+				    size_t len),
+		      const void *what, char *buf, size_t len)
 {
-	char full[PATH_LEN], line[1024], item[800];
-	size_t used = 0;
+	char full[PATH_LEN], item[800];
+	char *line = NULL;
+	size_t size = 0, used = 0;
 	int count = 0;
 	FILE *f;
 
@@ -631,19 +634,19 @@ static int list_lines(const char *path,
 	f = fopen(full, "re");
 	if (!f)
 		return errno == ENOENT ? 0 : -errno;
-	while (fgets(line, sizeof(line), f)) {
+	while (getline(&line, &size, f) >= 0) {
 		if (!match(line, what, item, sizeof(item)))
 			continue;
 		list_add(buf, len, &used, item);
 		count++;
 	}
+	free(line);
 	fclose(f);
 	return count;
 }
 
 /* A route of /proc/net/route through interface ifname: "DST/BITS [via GW]". */
-static bool route_of(const char *line, const char *ifname, char *item,
-		     size_t len)
+static bool route_of(char *line, const void *ifname, char *item, size_t len)
 {
 	unsigned int d, g, flags, mask;
 	char dev[64], dst[16], gw[16];
@@ -669,37 +672,176 @@ int sysfs_net_routes(const char *ifname, char *buf, size_t len)
 	return list_lines("/proc/net/route", route_of, ifname, buf, len);
 }
 
-/* /dev/NAME itself, or one of its partitions: NAME then N or pN. */
-static bool on_blockdev(const char *src, const char *dev)
-{
-	size_t n = strlen(dev);
+/* ---- block devices: what is stacked on them, mounted, swapped on ---- */
 
-	if (strncmp(src, "/dev/", 5) || strncmp(src + 5, dev, n))
-		return false;
-	src += 5 + n;
-	if (*src == 'p' && isdigit((unsigned char)src[1]))
-		src++;
-	while (isdigit((unsigned char)*src))
-		src++;
-	return *src == '\0';
+/* One name of a directory, as sysfs and /dev have them: not "..". */
+static bool is_file_name(const char *name)
+{
+	return name[0] && name[0] != '.' && !strchr(name, '/') &&
+	       strlen(name) < SYSFS_NAME_LEN;
 }
 
-/* A mount of /proc/self/mounts from blockdev: "SOURCE on DIR". */
-static bool mount_of(const char *line, const char *blockdev, char *item,
-		     size_t len)
+/* Block device NAME's file FILE: "/sys/class/block/NAME/FILE". */
+static int block_path(char *buf, size_t len, const char *name,
+		      const char *file)
 {
-	char src[256], dir[512];
+	if (!is_file_name(name))
+		return -EINVAL;
+	return fmt_path(buf, len, "/sys/class/block/%s/%s", name, file);
+}
 
-	if (sscanf(line, "%255s %511s", src, dir) != 2 ||
-	    !on_blockdev(src, blockdev))
+int sysfs_block_dm_name(const char *name, char *buf, size_t len)
+{
+	char path[PATH_LEN];
+	int ret = block_path(path, sizeof(path), name, "dm/name");
+
+	buf[0] = '\0';
+	if (!ret)
+		ret = read_line(path, buf, len);
+	if (ret == -ENOENT)
+		return 0;	/* not a device-mapper device */
+	if (ret)
+		buf[0] = '\0';
+	return ret;
+}
+
+int sysfs_for_each_holder(const char *name, sysfs_name_fn fn, void *arg)
+{
+	char path[PATH_LEN];
+	int err, ret = 0;
+	char **names = NULL;
+
+	err = block_path(path, sizeof(path), name, "holders");
+	if (!err)
+		names = dir_names(path, &err);
+	if (err == -ENOENT)
+		err = 0;
+	for (size_t i = 0; !ret && !err && names && names[i]; i++)
+		ret = fn(names[i], arg);
+	free_names(names);
+	return err ? err : ret;
+}
+
+/*
+ * The block device "/" is on, "" when it is on none (tmpfs, overlayfs,
+ * btrfs' anonymous devices): /proc/self/mounts calls it "/dev/root" when
+ * the kernel mounted it from root= alone. stat("/") gives its device
+ * number, which /sys/dev/block/MAJ:MIN links to the device. Under a fake
+ * root the stat is of the tree's directory, so a test links the number
+ * of that directory's file system to the device it pretends "/" is on:
+ * the same code reads both. (The device nodes in /dev would tell it too,
+ * but a fake tree cannot make them.)
+ */
+static int root_blockdev(char *buf, size_t len)
+{
+	char path[PATH_LEN];
+	struct stat st;
+	int ret = sysfs_stat("/", &st);
+
+	buf[0] = '\0';
+	if (!ret)
+		ret = fmt_path(path, sizeof(path), "/sys/dev/block/%u:%u",
+			       major(st.st_dev), minor(st.st_dev));
+	return ret ? ret : link_name(path, buf, len);
+}
+
+/* The names a block device goes by in /proc/self/mounts and /proc/swaps. */
+struct block_names {
+	char dev[SYSFS_NAME_LEN + 8];		/* /dev/NAME */
+	char mapper[SYSFS_NAME_LEN * 2 + 16];	/* /dev/mapper/DM, or "" */
+	bool root;				/* /dev/root too */
+};
+
+static int block_names(const char *name, struct block_names *n)
+{
+	char dm[SYSFS_NAME_LEN * 2], rootdev[SYSFS_NAME_LEN] = "";
+	int ret;
+
+	*n = (struct block_names){ .mapper = "" };
+	if (!is_file_name(name))
+		return -EINVAL;
+	snprintf(n->dev, sizeof(n->dev), "/dev/%s", name);
+	ret = sysfs_block_dm_name(name, dm, sizeof(dm));
+	if (!ret && dm[0])
+		snprintf(n->mapper, sizeof(n->mapper), "/dev/mapper/%s", dm);
+	if (!ret)
+		ret = root_blockdev(rootdev, sizeof(rootdev));
+	n->root = !strcmp(rootdev, name);
+	return ret;
+}
+
+static bool named(const char *src, const struct block_names *n)
+{
+	return !strcmp(src, n->dev) ||
+	       (n->mapper[0] && !strcmp(src, n->mapper)) ||
+	       (n->root && !strcmp(src, "/dev/root"));
+}
+
+/*
+ * The kernel writes a space, tab, newline and backslash of a path in
+ * /proc/self/mounts and /proc/swaps as \ooo: undo it, in place.
+ */
+static void unmangle(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
+					(s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/*
+ * A line of /proc/self/mounts ("SOURCE DIR ...") or /proc/swaps
+ * ("FILENAME TYPE ...") whose first field is the device: item gets the
+ * second, both unmangled.
+ */
+static bool device_line(char *line, const void *names, char *item,
+			size_t len)
+{
+	char *save, *dev, *second;
+
+	dev = strtok_r(line, " \t\n", &save);
+	second = dev ? strtok_r(NULL, " \t\n", &save) : NULL;
+	if (!second)
 		return false;
-	snprintf(item, len, "%s on %s", src, dir);
+	unmangle(dev);
+	if (!named(dev, names))
+		return false;
+	unmangle(second);
+	snprintf(item, len, "%s", second);
 	return true;
+}
+
+/* The lines of a /proc file that name the device. */
+static int device_lines(const char *path, const char *blockdev, char *buf,
+			size_t len)
+{
+	struct block_names n;
+	int ret = block_names(blockdev, &n);
+
+	buf[0] = '\0';
+	return ret ? ret : list_lines(path, device_line, &n, buf, len);
 }
 
 int sysfs_mounts(const char *blockdev, char *buf, size_t len)
 {
-	return list_lines("/proc/self/mounts", mount_of, blockdev, buf, len);
+	return device_lines("/proc/self/mounts", blockdev, buf, len);
+}
+
+int sysfs_swaps(const char *blockdev)
+{
+	char types[256];
+	int ret = device_lines("/proc/swaps", blockdev, types, sizeof(types));
+
+	return ret < 0 ? ret : ret > 0;
 }
 
 /* ---- binding ---- */

@@ -139,11 +139,31 @@ int sysfs_net_up(const char *ifname, bool *up);
  * "10.0.2.0/24, default via 10.0.2.2" in buf; returns how many, or -errno.
  */
 int sysfs_net_routes(const char *ifname, char *buf, size_t len);
+
 /*
- * What /dev/NAME has mounted (/proc/self/mounts), as "/dev/vda1 on /" in
- * buf; returns how many, or -errno.
+ * Block devices, by their name in /sys/class/block ("nvme0n1p2", "dm-0",
+ * "md0"); a name that is not one file name is -EINVAL.
+ *
+ * The device-mapper name of a dm device ("vg0-root", LVM's VG-LV, or the
+ * name cryptsetup opened a LUKS device under): "" for any other device.
+ */
+int sysfs_block_dm_name(const char *name, char *buf, size_t len);
+/*
+ * The devices stacked on a block device (its holders/: dm for LVM and
+ * LUKS, md): fn gets each name, in name order; its non-zero return stops
+ * the walk and is returned. Recursing is the caller's.
+ */
+int sysfs_for_each_holder(const char *name, sysfs_name_fn fn, void *arg);
+/*
+ * Where a block device is mounted (/proc/self/mounts), as "/, /home" in
+ * buf, the kernel's octal escapes undone; returns how many, or -errno.
+ * The device is known there as /dev/NAME, as /dev/mapper/DM for a dm
+ * device, and as /dev/root when "/" is on it (the device number of "/"
+ * names it in /sys/dev/block).
  */
 int sysfs_mounts(const char *blockdev, char *buf, size_t len);
+/* A block device is an active swap area (/proc/swaps): 1, 0 or -errno. */
+int sysfs_swaps(const char *blockdev);
 
 /*
  * The three writes of a bind, one at a time, so that a caller can say
