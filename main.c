@@ -166,10 +166,23 @@ static int preflight(struct cmdline *cl, struct preflight *pf)
 	preflight_kib(pf->memlock, lim, sizeof(lim));
 	printf("%s: ready: %s%s, driver %s, IOMMU group %d (%s, this user can open it), locked-memory limit %s for %zu KiB\n",
 	       pf->device, pf->bus == SYSFS_MDEV ? "mdev " : "Revere-AMU PF",
-	       pf->bus == SYSFS_MDEV ? pf->dev.mdev_type : "",
-	       pf->dev.driver[0] ? pf->dev.driver : "none", pf->dev.group,
+	       pf->bus == SYSFS_MDEV ? SYSFS_ESC(pf->dev.mdev_type) : "",
+	       pf->dev.driver[0] ? SYSFS_ESC(pf->dev.driver) : "none",
+	       pf->dev.group,
 	       pf->group_file, lim, (revere_buffer_size() + 1023) >> 10);
 	return EXIT_SUCCESS;
+}
+
+/* --list; a write error on stdout is closeout's to report. */
+static int list_devices(void)
+{
+	struct errmsg err = { .err = 0 };
+
+	if (!listing_print(stdout, revere_buffer_size(), memlock_limit(), &err))
+		return EXIT_SUCCESS;
+	if (err.err)
+		fprintf(stderr, PROG ": --list: %s\n", err.msg);
+	return EXIT_FAILURE;
 }
 
 static int parse_args(struct cmdline *cl, int argc, char *argv[])
@@ -267,8 +280,7 @@ int main(int argc, char *argv[])
 	if (ret || cl.action == CMDLINE_HELP || cl.action == CMDLINE_VERSION)
 		return ret;
 	if (cl.action == CMDLINE_LIST)
-		return listing_print(stdout, revere_buffer_size(),
-				     memlock_limit()) ? EXIT_FAILURE : EXIT_SUCCESS;
+		return list_devices();
 	/* With --sim the mock is the device: nothing to check. */
 	if (!cl.sim) {
 		ret = preflight(&cl, &pf);
