@@ -64,7 +64,8 @@ void cmdline_usage(FILE *out, const char *prog)
 		"  --list             list Revere PFs, vfio-pci devices, mdevs, system state\n"
 		"  --sim              run on the simulated Revere-AMU (no root, no hardware)\n"
 		"  --packets N        messages to exchange, 1 to %" PRIu64 " (default %d)\n"
-		"  --timeout MS       wait for a response or a message, 1 to %u ms (default %d)\n"
+		"  --timeout MS       wait for a response or a message, 1 to %u ms\n"
+		"                     (default %d, with --sim %d)\n"
 		"  --loopback         one session AMI-SW 0 TX AMS 0 -> RX AMS 0: data comes\n"
 		"                     back unchanged, no accelerator involved\n"
 		"  --wait MODE        how to wait for the device: poll (spin on its index\n"
@@ -86,6 +87,7 @@ void cmdline_usage(FILE *out, const char *prog)
 		"128+N interrupted by signal N and torn down cleanly.\n",
 		prog, prog, prog, prog, UINT64_MAX, CMDLINE_DEFAULT_PACKETS,
 		CMDLINE_MAX_TIMEOUT_MS, CMDLINE_DEFAULT_TIMEOUT_MS,
+		CMDLINE_SIM_TIMEOUT_MS,
 		CMDLINE_MAX_SPIN_US, CMDLINE_DEFAULT_SPIN_US,
 		CMDLINE_MAX_QUEUE_DEPTH, CMDLINE_MAX_QUEUE_DEPTH);
 }
@@ -118,7 +120,7 @@ static void set_defaults(struct cmdline *cl)
 	*cl = (struct cmdline){
 		.action = CMDLINE_RUN,
 		.packets = CMDLINE_DEFAULT_PACKETS,
-		.timeout_ms = CMDLINE_DEFAULT_TIMEOUT_MS,
+		.timeout_ms = 0,	/* none given: cmdline_parse() picks */
 		.spin_us = CMDLINE_DEFAULT_SPIN_US,
 		.queue_depth = CMDLINE_MAX_QUEUE_DEPTH,
 		.verbosity = CMDLINE_NORMAL,
@@ -291,5 +293,8 @@ int cmdline_parse(struct cmdline *cl, int argc, char *argv[],
 	if (optind < argc)
 		return errmsg_set(err, EINVAL, "'%s': unexpected argument",
 				   argv[optind]);
+	if (!cl->timeout_ms)
+		cl->timeout_ms = cl->sim ? CMDLINE_SIM_TIMEOUT_MS :
+				 CMDLINE_DEFAULT_TIMEOUT_MS;
 	return check_combination(cl, err);
 }

@@ -13,6 +13,12 @@
 
 #define CMDLINE_DEFAULT_PACKETS		42
 #define CMDLINE_DEFAULT_TIMEOUT_MS	100
+/*
+ * With --sim: the simulated device is a thread that, on a busy machine,
+ * may wait for a CPU far longer than hardware takes to answer (100 ms
+ * was seen); a wait that gives up then blames the device for the OS.
+ */
+#define CMDLINE_SIM_TIMEOUT_MS		5000
 #define CMDLINE_MAX_TIMEOUT_MS		3600000u	/* one hour */
 /* Hybrid's spin before it blocks: doc/design.md says why 50 us. */
 #define CMDLINE_DEFAULT_SPIN_US		50
@@ -53,7 +59,7 @@ struct cmdline {
 	struct vfio_target target;
 	bool sim;			/* --sim */
 	uint64_t packets;		/* --packets, >= 1 */
-	unsigned int timeout_ms;	/* --timeout, >= 1 */
+	unsigned int timeout_ms;	/* --timeout, >= 1 (or the default) */
 	bool loopback;			/* --loopback */
 	enum cmdline_wait wait;		/* --wait, default poll */
 	unsigned int spin_us;		/* --spin-us */

@@ -59,6 +59,16 @@ void rv_hint_device_state(struct vfio_dev *vfio, struct errmsg *err)
 			    strerror(-vfio->bar_io_error));
 	else if (sr & RV_AMU_SR_IOMMU_FAULT)
 		errmsg_hint(err, "the device reports an IOMMU fault (AMU_SR 0x%" PRIx64 ")", sr);
+	else if (!strcmp(vfio->ops->name, "mock") && vfio->bar0.map)
+		/*
+		 * Nothing to reset on the simulated device. With BAR0
+		 * mmap'd it is a thread, which a busy machine may keep off
+		 * the CPU; REVERE_SIM can make it late or mute on purpose.
+		 */
+		errmsg_hint(err, "the simulated device's thread may not have had a CPU in time, or REVERE_SIM made it late or mute: try a longer --timeout");
+	else if (!strcmp(vfio->ops->name, "mock"))
+		/* Through pread/pwrite it runs in the driver's own accesses. */
+		errmsg_hint(err, "REVERE_SIM made the simulated device late or mute: try a longer --timeout");
 	else
 		errmsg_hint(err, "try a longer --timeout, or reset the device");
 }

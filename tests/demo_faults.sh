@@ -44,9 +44,16 @@ fails "fail_opcode=14,fail_status=1" "F-AMI-SW-ENABLE: status 1, AMI-SW is not m
 fails "fail_opcode=23,fail_status=7" "PF-AMI-HW-MAP: status 7, not a status the spec defines" $wide
 fails "fail_opcode=16,fail_status=0xffff" "PF-ASN-CREATE: status 0xffff, the device does not know this command" $wide
 
-# A device that stops answering: at once, or at one command.
-fails "mute=1" "PF-PROBE: no response within 100 ms"
-fails "mute_opcode=20" "F-AMS-RING-CONFIGURE: no response within 100 ms"
+# A device that stops answering: at once, or at one command. The advice
+# fits the simulated device: a thread that had no CPU, or REVERE_SIM; no
+# reset of a device that has nothing to reset.
+fails "mute=1" "PF-PROBE: no response within 100 ms" --timeout 100
+expect "mute=1: the advice fits the simulated device" \
+	has_error "no response within 100 ms (.*); the simulated device's thread may not have had a CPU in time, or REVERE_SIM made it late or mute: try a longer --timeout$"
+fails "mute=1,bar0_mmap=0" "PF-PROBE: no response within 100 ms" --timeout 100
+expect "mute=1,bar0_mmap=0: the advice fits a device run in the driver's accesses" \
+	has_error "no response within 100 ms (.*); REVERE_SIM made the simulated device late or mute: try a longer --timeout$"
+fails "mute_opcode=20" "F-AMS-RING-CONFIGURE: no response within 100 ms" --timeout 100
 run_demo "mute=1" --timeout 5
 expect "mute=1 --timeout 5: timeout honoured" has_error "PF-PROBE: no response within 5 ms"
 

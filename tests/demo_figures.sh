@@ -178,10 +178,11 @@ for bar in 1 0; do
 done
 
 # A signal in the exchange: the line gives the elapsed time and the rate.
+: >"$tmp/out"
 REVERE_SIM=report=1,service_ns=1000000 "$DEMO" --sim --packets 100000 \
 	>"$tmp/out" 2>"$tmp/err" </dev/null &
 pid=$!
-sleep 0.5
+until_exchanging $pid
 kill -INT $pid
 wait $pid
 status=$?

@@ -62,6 +62,19 @@ step4_ms() {
 		awk '{ printf "%d\n", $2 == "s" ? $1 * 1000 : $1 }'
 }
 
+# until_exchanging PID: wait until the demo running in the background as
+# PID has printed step 3, just before its exchange; 1 if it exited first,
+# or after a minute (a bound only a hang reaches). Empty $tmp/out before
+# starting it: the last run's 'step 3:' must not pass for this one's.
+until_exchanging() {
+	until_end=$(($(date +%s) + 60))
+	until grep -q '^step 3: ' "$tmp/out" 2>/dev/null; do
+		kill -0 "$1" 2>/dev/null && [ "$(date +%s)" -lt $until_end ] ||
+			return 1
+		sleep 0.01
+	done
+}
+
 # Error lines: the demo's own, prefixed with its name.
 errors() { grep -c '^revere-vfio-demo: ' "$tmp/err"; }
 has_error() { grep -q "^revere-vfio-demo: .*$1" "$tmp/err"; }

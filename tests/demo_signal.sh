@@ -15,13 +15,7 @@ interrupt() {
 		--timeout 5000 \
 		>"$tmp/out" 2>"$tmp/err" </dev/null &
 	pid=$!
-	# Wait (bounded) until the exchange has started: step 3 is printed
-	# just before it.
-	tries=0
-	until grep -q '^step 3: ' "$tmp/out" 2>/dev/null || [ $tries -ge 500 ]; do
-		tries=$((tries + 1))
-		sleep 0.01
-	done
+	until_exchanging $pid
 	kill "-$1" "$pid"
 	wait "$pid"
 	status=$?

@@ -65,7 +65,7 @@ expect "--wait hybrid, no MSI-X: silent without -v" \
 # An interrupt that never comes (a device that does not answer): the wait
 # times out and names itself.
 for w in irq hybrid; do
-	run_demo "mute=1" --wait $w
+	run_demo "mute=1" --wait $w --timeout 100
 	expect_status "--wait $w, no interrupt comes" 1
 	expect "--wait $w, no interrupt comes: the timeout names the wait" \
 		has_error "PF-PROBE: no response within 100 ms (.*), waiting on MSI-X vector 0 (management RX): 0 interrupts"
@@ -85,9 +85,14 @@ expect "--wait irq, interrupts lost: device left clean" clean
 
 # Interrupt moderation: on a device that takes 20 us a message, with 64 in
 # flight, an irq or hybrid wait dozes with the RX interrupt masked until
-# about half should be back, instead of waking once a message. So the
-# device raises (irqs) and the driver takes (interrupts) far fewer than
-# one a message, and all are verified; with one in flight it never dozes.
+# about half should be back, instead of waking once a message; with one in
+# flight it never dozes. What that promises is the driver's wake-ups (a
+# doze's end or an interrupt taken) per message: about one per half the
+# queue depth. Asserted with room for four times as many, as a loaded
+# machine can make a doze end early; never a count of the device's
+# interrupts: it raises one for each message that lands while the driver
+# has the interrupt unmasked, and on a loaded machine the driver may spend
+# long there between two dozes.
 # BAR0 mmap'd only: through pread/pwrite the simulated device keeps no time
 # of its own, a held message goes at the next register access, so a wait
 # that makes none (a doze, a blocked poll) would only stall it.
@@ -100,10 +105,12 @@ for w in irq hybrid; do
 		test "$(json_key messages)" = 2000
 	expect "--wait $w, 20 us device, bar0_mmap=1: dozes ($(json_key dozes))" \
 		test "$(json_key dozes)" -gt 0
-	expect "--wait $w, 20 us device, bar0_mmap=1: under 500 wake-ups for 2000 messages ($(json_key interrupts))" \
-		test "$(json_key interrupts)" -lt 500
-	expect "--wait $w, 20 us device, bar0_mmap=1: the device raised under 500 interrupts ($(report irqs))" \
-		test "$(report irqs)" -lt 500
+	depth=$(json_key queue_depth) ints=$(json_key interrupts) dozes=$(json_key dozes)
+	wakes=$((${ints:-0} + ${dozes:-0}))
+	# Four wake-ups per depth / 2 messages.
+	most=$((4 * 2000 * 2 / ${depth:-1}))
+	expect "--wait $w, 20 us device, bar0_mmap=1: $wakes wake-ups for 2000 messages at depth ${depth:-?}, at most $most" \
+		test -n "$depth" -a "$wakes" -le "$most"
 	expect "--wait $w, 20 us device, bar0_mmap=1: device left clean" clean
 done
 run_demo "service_ns=20000" --wait irq --json --packets 200 --queue-depth 1 --timeout 5000
@@ -123,7 +130,7 @@ expect "--wait irq, spurious interrupts: all 42 verified" \
 	grep -q '^step 4: 42 messages' "$tmp/out"
 expect "--wait irq, spurious interrupts: a wake-up with nothing new on each vector" \
 	test "$(grep -c '^MSI-X vector [01] (.*): [1-9][0-9]* wake-ups, [1-9][0-9]* with nothing new$' "$tmp/out")" = 2
-run_demo "msix_spurious=1,mute=1" --wait irq
+run_demo "msix_spurious=1,mute=1" --wait irq --timeout 100
 expect_status "--wait irq, spurious then none" 1
 expect "--wait irq, spurious then none: no false progress, the wait times out" \
 	has_error "PF-PROBE: no response within 100 ms (.*), waiting on MSI-X vector 0 (management RX): 1 interrupt;"

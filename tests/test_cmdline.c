@@ -130,6 +130,28 @@ static void test_target(void **state)
 	assert_int_equal(cmdline_parse(&cl, ARGC(too_long), too_long, &err),
 			 -EINVAL);
 	assert_string_equal(err.msg, "--vfio-group: path longer than 255 bytes");
+
+ * The default --timeout: a hardware figure for a device, a wider one for
+ * the simulated device, whose thread may wait for a CPU on a busy
+ * machine; a --timeout given is kept as given, with --sim too.
+ */
+static void test_default_timeout(void **state)
+{
+	char a0[] = "prog", a1[] = "--sim", a2[] = "--timeout", a3[] = "100",
+	     b1[] = "--device", b2[] = "0000:00:03.0";
+	char *sim[] = { a0, a1, NULL };
+	char *sim_given[] = { a0, a1, a2, a3, NULL };
+	char *dev[] = { a0, b1, b2, NULL };
+	struct cmdline cl;
+
+	(void)state;
+	assert_int_equal(parse(&cl, ARGC(sim), sim), 0);
+	assert_int_equal(cl.timeout_ms, CMDLINE_SIM_TIMEOUT_MS);
+	assert_int_equal(parse(&cl, ARGC(sim_given), sim_given), 0);
+	assert_int_equal(cl.timeout_ms, 100);
+	assert_int_equal(parse(&cl, ARGC(dev), dev), 0);
+	assert_int_equal(cl.timeout_ms, CMDLINE_DEFAULT_TIMEOUT_MS);
+	assert_true(CMDLINE_SIM_TIMEOUT_MS > CMDLINE_DEFAULT_TIMEOUT_MS);
 }
 
 int main(void)
@@ -139,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_after_error),
 		cmocka_unit_test(test_same_twice),
 		cmocka_unit_test(test_target),
+		cmocka_unit_test(test_default_timeout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

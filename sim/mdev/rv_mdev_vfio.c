@@ -90,6 +90,18 @@ MODULE_PARM_DESC(latency_us,
 		 "microseconds before the device starts the work an access gave it (default 0)");
 
 /*
+ * A device that stops, for all instances: while set, no access gives the
+ * device work (it still answers register reads), as hardware that hangs.
+ * The rig sets it in the middle of an exchange to show that the demo's
+ * wide --timeout there still catches a device that stops; work given
+ * before it was set may still finish.
+ */
+static bool halted;
+module_param(halted, bool, 0644);
+MODULE_PARM_DESC(halted,
+		 "the device starts no more work until this is 0 again (default 0)");
+
+/*
  * The device at work (rv->run_work), on the unbound system workqueue: a
  * device does not take the CPU of the driver that rang its doorbell, so
  * the driver's next look may come before the work is done (and then it
@@ -112,6 +124,8 @@ static void rv_mdev_run_work(struct work_struct *work)
 static void rv_mdev_kick(struct rv_mdev *rv)
 {
 	lockdep_assert_held(&rv->lock);
+	if (READ_ONCE(halted))
+		return;
 	/* Already queued: that run will find this work too. */
 	queue_delayed_work(system_unbound_wq, &rv->run_work,
 			   usecs_to_jiffies(READ_ONCE(latency_us)));
