@@ -93,16 +93,6 @@ static ssize_t linux_read(void *ctx, int fd, void *buf, size_t count)
 	return read(fd, buf, count);
 }
 
-/* Append name to buf as a ", "-separated list, truncating silently. */
-static void list_append(char *buf, size_t len, const char *name)
-{
-	size_t n = strlen(buf);
-
-	if (n >= len - 1)
-		return;
-	snprintf(buf + n, len - n, "%s%s", n ? ", " : "", name);
-}
-
 static int linux_list_dir(void *ctx, const char *path, char *buf, size_t len)
 {
 	struct dirent *de;
@@ -119,22 +109,27 @@ static int linux_list_dir(void *ctx, const char *path, char *buf, size_t len)
 	while ((de = readdir(dir)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		list_append(buf, len, de->d_name);
+		errmsg_list_add(buf, len, de->d_name);
 		count++;
 	}
 	closedir(dir);
 	return count;
 }
 
-static int linux_memlock_limit(void *ctx, uint64_t *bytes)
+int vfio_memlock_limit(uint64_t *bytes)
 {
 	struct rlimit rl;
 
-	(void)ctx;
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0)
 		return -1;
 	*bytes = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : rl.rlim_cur;
 	return 0;
+}
+
+static int linux_memlock_limit(void *ctx, uint64_t *bytes)
+{
+	(void)ctx;
+	return vfio_memlock_limit(bytes);
 }
 
 const struct vfio_ops vfio_linux_ops = {
@@ -587,39 +582,6 @@ uint64_t vfio_iommu_page_size(const struct vfio_dev *dev)
 const char *vfio_iommu_name(const struct vfio_dev *dev)
 {
 	return dev->iommu->describe(dev);
-}
-
-static uint64_t dma_pinned(const struct vfio_dev *dev)
-{
-	uint64_t sum = 0;
-
-	for (unsigned int i = 0; i < VFIO_MAX_DMA; i++)
-		sum += dev->dma[i].size;
-	return sum;
-}
-
-void vfio_memlock_hint(struct vfio_dev *dev, uint64_t size, char *hint,
-		       size_t len)
-{
-	uint64_t limit, need = dma_pinned(dev) + size;
-	uint64_t need_kib = (need + 1023) >> 10;
-
-	if (dev->ops->memlock_limit(dev->ops->ctx, &limit) < 0)
-		limit = 0;
-	else if (limit == UINT64_MAX || limit >= need) {
-		/* The limit covers us: something else holds the memory. */
-		snprintf(hint, len,
-			 "the locked-memory limit (%s%" PRIu64 " KiB) covers the %"
-			 PRIu64 " KiB the DMA buffers need, but memory this user locked elsewhere counts against it too, or the IOMMU is out of mappings (vfio_iommu_type1 dma_entry_limit): raise it further (`ulimit -l unlimited`), or run as root",
-			 limit == UINT64_MAX ? "unlimited, " : "",
-			 limit == UINT64_MAX ? need_kib : limit >> 10, need_kib);
-		return;
-	}
-	snprintf(hint, len,
-		 "the locked-memory limit is %" PRIu64 " KiB and the DMA buffers need %"
-		 PRIu64 " KiB: raise it with `ulimit -l %" PRIu64
-		 "` (or run as root)",
-		 limit >> 10, need_kib, need_kib);
 }
 
 /*

@@ -272,4 +272,10 @@ int vfio_req_disable(struct vfio_dev *dev);
  */
 int vfio_close(struct vfio_dev *dev);
 
+/*
+ * This process's RLIMIT_MEMLOCK soft limit in bytes (UINT64_MAX:
+ * unlimited); vfio_linux_ops reads it so. Returns 0 or -1 with errno.
+ */
+int vfio_memlock_limit(uint64_t *bytes);
+
 #endif /* REVERE_VFIO_H */

@@ -18,6 +18,7 @@
 
 #include <linux/vfio.h>
 
+#include "revere.h"
 #include "vfio.h"
 #include "vfio_sys.h"
 
@@ -62,7 +63,8 @@ static int open_error(struct vfio_dev *dev, const char *path, int err)
 				 "is the vfio module loaded? `modprobe vfio-pci`");
 		else
 			snprintf(hint, sizeof(hint),
-				 "is the device bound to vfio-pci? `modprobe vfio-pci ids=13b5:ff81` (and an IOMMU enabled)");
+				 "is the device bound to vfio-pci? `modprobe vfio-pci ids=%04x:%04x` (and an IOMMU enabled)",
+				 RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF);
 		break;
 	case EACCES:
 	case EPERM:
