@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * VFIO plumbing for a user-space PCI driver (see vfio.h), whatever the IOMMU
- * backend (vfio_iommu.h: the type1 container and group, vfio_type1.c): the
- * device fd's regions (config space, BARs) are windows of the device fd at
- * offsets the kernel reports (vfio-pci places region i at i << 40, but we
- * always use the reported offset), its interrupts are eventfds, and DMA
- * memory is the process's own, mapped through the backend.
+ * backend (vfio_iommu.h: the type1 container and group, vfio_type1.c) and
+ * whatever the device's transport (vfio_device_io.h: the Linux VFIO device
+ * fd, vfio_device_fd.c): the device's regions (config space, BARs) are read
+ * and written through the transport, or mmap'd from the fd it hands out,
+ * its interrupts are eventfds, and DMA memory is the process's own, mapped
+ * through the backend.
  *
  * Each set-up step either succeeds or undoes what it did before returning
  * the error, with the same release helpers vfio_close() uses, so a step can
@@ -13,6 +14,7 @@
  */
 #define _GNU_SOURCE		/* memfd_create() */
 #include "vfio.h"
+#include "vfio_device_io.h"
 #include "vfio_iommu.h"
 #include "vfio_sys.h"
 
@@ -150,6 +152,9 @@ const struct vfio_ops vfio_linux_ops = {
 
 /* ---- set-up and release, one pair per step ---- */
 
+/* No device: nothing to read, write or mmap. */
+static const struct vfio_region no_region = { .mmap_fd = -1 };
+
 void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops)
 {
 	memset(dev, 0, sizeof(*dev));
@@ -157,6 +162,8 @@ void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops)
 	dev->iommu = &vfio_type1_backend;
 	dev->container_fd = -1;
 	dev->group_fd = -1;
+	dev->config = no_region;
+	dev->bar0 = no_region;
 	dev->device_fd = -1;
 	dev->req_fd = -1;
 	for (unsigned int i = 0; i < VFIO_MAX_IRQS; i++)
@@ -165,27 +172,30 @@ void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops)
 		dev->mem[i].fd = -1;
 }
 
+/* The transport frees its state even when closing fails. */
 static int device_release(struct vfio_dev *dev)
 {
+	int ret = 0;
+
 	dev->device_flags = 0;
 	dev->num_regions = 0;
 	dev->num_irqs = 0;
-	memset(&dev->config, 0, sizeof(dev->config));
-	memset(&dev->bar0, 0, sizeof(dev->bar0));
-	return vfio_sys_close(dev, &dev->device_fd, "device");
+	dev->config = no_region;
+	dev->bar0 = no_region;
+	if (dev->io)
+		ret = dev->io->close(dev);
+	dev->io = NULL;
+	dev->io_priv = NULL;
+	return ret;
 }
 
 static int device_region(struct vfio_dev *dev, uint32_t index,
 			 struct vfio_region *r, const char *what)
 {
-	struct vfio_region_info info = {
-		.argsz = sizeof(info),
-		.index = index,
-	};
+	struct vfio_region info = no_region;
 	int ret;
 
-	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_REGION_INFO,
-			&info);
+	ret = dev->io->region_info(dev, index, &info);
 	if (ret < 0)
 		return vfio_fail(dev, -ret, "VFIO_DEVICE_GET_REGION_INFO(%s) on %s",
 			    what, dev->device_name);
@@ -193,21 +203,16 @@ static int device_region(struct vfio_dev *dev, uint32_t index,
 		return errmsg_set(&dev->err, ENODEV,
 				   "device %s has no %s region", dev->device_name,
 				   what);
-	*r = (struct vfio_region){
-		.index = index,
-		.flags = info.flags,
-		.size = info.size,
-		.offset = info.offset,
-	};
+	*r = info;
 	return 0;
 }
 
 static int device_info(struct vfio_dev *dev)
 {
-	struct vfio_device_info info = { .argsz = sizeof(info) };
+	struct vfio_device_info info;
 	int ret;
 
-	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_INFO, &info);
+	ret = dev->io->device_info(dev, &info);
 	if (ret < 0)
 		return vfio_fail(dev, -ret, "VFIO_DEVICE_GET_INFO on %s",
 			    dev->device_name);
@@ -229,16 +234,15 @@ int vfio_open_device(struct vfio_dev *dev, const char *device_name)
 {
 	int ret;
 
-	if (dev->device_fd >= 0)
+	if (dev->io)
 		return 0;
 	if (strlen(device_name) >= sizeof(dev->device_name))
 		return vfio_fail(dev, ENAMETOOLONG, "device name %s", device_name);
 	strcpy(dev->device_name, device_name);
 
-	ret = dev->iommu->device_fd(dev, device_name);
+	ret = dev->iommu->open_device(dev, device_name);
 	if (ret < 0)
 		return ret;
-	dev->device_fd = ret;
 	ret = device_info(dev);
 	if (!ret)
 		ret = device_region(dev, VFIO_PCI_CONFIG_REGION_INDEX,
@@ -261,9 +265,19 @@ int vfio_open(struct vfio_dev *dev, const char *group_path,
 	return ret;
 }
 
+bool vfio_device_is_open(const struct vfio_dev *dev)
+{
+	return dev->io != NULL;
+}
+
+const char *vfio_device_name(const struct vfio_dev *dev)
+{
+	return dev->device_name;
+}
+
 static int need_device(struct vfio_dev *dev, const char *what)
 {
-	if (dev->device_fd >= 0)
+	if (dev->io)
 		return 0;
 	return errmsg_set(&dev->err, EBADF, "%s: no device open", what);
 }
@@ -278,7 +292,7 @@ int vfio_reset(struct vfio_dev *dev)
 		return errmsg_set(&dev->err, ENOTTY,
 				   "device %s does not offer VFIO_DEVICE_RESET",
 				   dev->device_name);
-	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_RESET, NULL);
+	ret = dev->io->reset(dev);
 	if (ret < 0)
 		return vfio_fail_hint(dev, -ret, -ret == EIO ?
 			"the device did not come back from its reset: check it with `lspci -vv`, then remove and rescan it (`echo 1 > /sys/bus/pci/devices/BDF/remove && echo 1 > /sys/bus/pci/rescan`) or power-cycle the host" : NULL,
@@ -304,13 +318,11 @@ static int cfg_rw(struct vfio_dev *dev, bool write, uint32_t off, void *buf,
 				   op, len, off, dev->device_name,
 				   dev->config.size);
 	if (write)
-		n = dev->ops->pwrite(dev->ops->ctx, dev->device_fd, buf, len,
-				     (off_t)(dev->config.offset + off));
+		n = dev->io->region_write(dev, &dev->config, off, buf, len);
 	else
-		n = dev->ops->pread(dev->ops->ctx, dev->device_fd, buf, len,
-				    (off_t)(dev->config.offset + off));
+		n = dev->io->region_read(dev, &dev->config, off, buf, len);
 	if (n < 0)
-		return vfio_fail(dev, vfio_sys_err(), "config %s at 0x%x on %s", op, off,
+		return vfio_fail(dev, (int)-n, "config %s at 0x%x on %s", op, off,
 			    dev->device_name);
 	if ((size_t)n != len)
 		return errmsg_set(&dev->err, EIO,
@@ -395,11 +407,12 @@ int vfio_bar0_map(struct vfio_dev *dev, bool force_rw)
 
 	if (ret < 0 || dev->bar0.map)
 		return ret;
-	if (force_rw || !(dev->bar0.flags & VFIO_REGION_INFO_FLAG_MMAP))
-		return 0;	/* accesses go through pread/pwrite */
+	/* Without an fd to map, accesses go through the transport. */
+	if (force_rw || dev->bar0.mmap_fd < 0)
+		return 0;
 	map = dev->ops->mmap(dev->ops->ctx, dev->bar0.size,
 			     PROT_READ | PROT_WRITE, MAP_SHARED,
-			     dev->device_fd, (off_t)dev->bar0.offset);
+			     dev->bar0.mmap_fd, (off_t)dev->bar0.mmap_offset);
 	if (map == MAP_FAILED)
 		return vfio_fail(dev, vfio_sys_err(), "mmap BAR0 (0x%" PRIx64 " bytes) of %s",
 			    dev->bar0.size, dev->device_name);
@@ -426,6 +439,16 @@ void vfio_bar0_unmap(struct vfio_dev *dev)
 	bar0_release(dev);
 }
 
+bool vfio_bar0_mapped(const struct vfio_dev *dev)
+{
+	return dev->bar0.map != NULL;
+}
+
+uint64_t vfio_bar0_size(const struct vfio_dev *dev)
+{
+	return dev->bar0.size;
+}
+
 /* Latch the first BAR0 access failure; the access then reads all-ones. */
 static void bar_error(struct vfio_dev *dev, int err, const char *op,
 		      uint64_t off)
@@ -450,7 +473,7 @@ void vfio_bar0_error_clear(struct vfio_dev *dev)
 static bool bar_check(struct vfio_dev *dev, uint64_t off, size_t width,
 		      const char *op)
 {
-	if (dev->device_fd < 0) {
+	if (!dev->io) {
 		bar_error(dev, EBADF, op, off);
 		return false;
 	}
@@ -465,23 +488,21 @@ static bool bar_check(struct vfio_dev *dev, uint64_t off, size_t width,
 static bool bar_pread(struct vfio_dev *dev, uint64_t off, void *buf,
 		      size_t width, const char *op)
 {
-	ssize_t n = dev->ops->pread(dev->ops->ctx, dev->device_fd, buf, width,
-				    (off_t)(dev->bar0.offset + off));
+	ssize_t n = dev->io->region_read(dev, &dev->bar0, off, buf, width);
 
 	if (n == (ssize_t)width)
 		return true;
-	bar_error(dev, n < 0 ? vfio_sys_err() : EIO, op, off);
+	bar_error(dev, n < 0 ? (int)-n : EIO, op, off);
 	return false;
 }
 
 static void bar_pwrite(struct vfio_dev *dev, uint64_t off, const void *buf,
 		       size_t width, const char *op)
 {
-	ssize_t n = dev->ops->pwrite(dev->ops->ctx, dev->device_fd, buf, width,
-				     (off_t)(dev->bar0.offset + off));
+	ssize_t n = dev->io->region_write(dev, &dev->bar0, off, buf, width);
 
 	if (n != (ssize_t)width)
-		bar_error(dev, n < 0 ? vfio_sys_err() : EIO, op, off);
+		bar_error(dev, n < 0 ? (int)-n : EIO, op, off);
 }
 
 /*
@@ -743,7 +764,7 @@ static int irq_info(struct vfio_dev *dev, uint32_t index,
 	int ret;
 
 	*info = (struct vfio_irq_info){ .argsz = sizeof(*info), .index = index };
-	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_IRQ_INFO, info);
+	ret = dev->io->irq_info(dev, info);
 	if (ret < 0)
 		return vfio_fail(dev, -ret, "VFIO_DEVICE_GET_IRQ_INFO(%s) on %s",
 			    irq_name(index), dev->device_name);
@@ -771,11 +792,6 @@ static int irq_check(struct vfio_dev *dev, uint32_t index, uint32_t count)
 
 int vfio_irq_enable(struct vfio_dev *dev, uint32_t irq_index, uint32_t count)
 {
-	union {
-		struct vfio_irq_set set;
-		char buf[sizeof(struct vfio_irq_set) +
-			 VFIO_MAX_IRQS * sizeof(int32_t)];
-	} u;
 	int32_t fds[VFIO_MAX_IRQS];
 	int ret = need_device(dev, "enable interrupts");
 
@@ -810,16 +826,7 @@ int vfio_irq_enable(struct vfio_dev *dev, uint32_t irq_index, uint32_t count)
 		dev->irq_fd[i] = fd;
 		fds[i] = fd;
 	}
-	u.set = (struct vfio_irq_set){
-		.argsz = sizeof(u.set) + count * sizeof(int32_t),
-		.flags = VFIO_IRQ_SET_DATA_EVENTFD |
-			 VFIO_IRQ_SET_ACTION_TRIGGER,
-		.index = irq_index,
-		.start = 0,
-		.count = count,
-	};
-	memcpy(u.set.data, fds, count * sizeof(int32_t));
-	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_SET_IRQS, &u.set);
+	ret = dev->io->set_irqs(dev, irq_index, 0, count, fds);
 	if (ret < 0) {
 		ret = vfio_fail(dev, -ret, "VFIO_DEVICE_SET_IRQS(%s, %u vectors) on %s",
 			   irq_name(irq_index), count, dev->device_name);
@@ -889,18 +896,10 @@ int vfio_irq_fd(const struct vfio_dev *dev, uint32_t vector)
 
 int vfio_irq_disable(struct vfio_dev *dev)
 {
-	struct vfio_irq_set set = {
-		.argsz = sizeof(set),
-		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
-		.index = dev->irq_index,
-		.start = 0,
-		.count = 0,
-	};
 	int ret = 0, cret;
 
-	if (dev->irq_count && dev->device_fd >= 0) {
-		ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_SET_IRQS,
-				&set);
+	if (dev->irq_count && dev->io) {
+		ret = dev->io->set_irqs(dev, dev->irq_index, 0, 0, NULL);
 		if (ret < 0)
 			ret = vfio_fail(dev, -ret,
 				   "VFIO_DEVICE_SET_IRQS(%s off) on %s",
@@ -928,7 +927,7 @@ static int req_offered(struct vfio_dev *dev)
 
 	if (dev->num_irqs <= VFIO_PCI_REQ_IRQ_INDEX)
 		return -ENOTSUP;
-	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info);
+	ret = dev->io->irq_info(dev, &info);
 	if (ret == -EINVAL)
 		return -ENOTSUP;
 	if (ret < 0)
@@ -948,21 +947,7 @@ static int req_offered(struct vfio_dev *dev)
  */
 static int req_route(struct vfio_dev *dev, int32_t fd)
 {
-	union {
-		struct vfio_irq_set set;
-		char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
-	} u;
-
-	u.set = (struct vfio_irq_set){
-		.argsz = sizeof(u.buf),
-		.flags = VFIO_IRQ_SET_DATA_EVENTFD |
-			 VFIO_IRQ_SET_ACTION_TRIGGER,
-		.index = VFIO_PCI_REQ_IRQ_INDEX,
-		.start = 0,
-		.count = 1,
-	};
-	memcpy(u.set.data, &fd, sizeof(fd));
-	return vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_SET_IRQS, &u.set);
+	return dev->io->set_irqs(dev, VFIO_PCI_REQ_IRQ_INDEX, 0, 1, &fd);
 }
 
 int vfio_req_enable(struct vfio_dev *dev)
@@ -1003,6 +988,16 @@ bool vfio_req_pending(struct vfio_dev *dev)
 	return dev->req_fired;
 }
 
+bool vfio_req_fired(const struct vfio_dev *dev)
+{
+	return dev->req_fired;
+}
+
+int vfio_req_fd(const struct vfio_dev *dev)
+{
+	return dev->req_fd;
+}
+
 /* req_fired is kept: whoever stopped because of it still reports it. */
 int vfio_req_disable(struct vfio_dev *dev)
 {
@@ -1010,7 +1005,7 @@ int vfio_req_disable(struct vfio_dev *dev)
 
 	if (dev->req_fd < 0)
 		return 0;
-	if (dev->device_fd >= 0) {
+	if (dev->io) {
 		ret = req_route(dev, -1);
 		if (ret < 0)
 			ret = vfio_fail(dev, -ret,

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The IOMMU backends of the VFIO layer: how a device gets an IOMMU
- * context and its fd, and how memory is mapped into that context for the
- * device's DMA. vfio.c does everything else (regions, config space, BAR0,
- * interrupts, reset) the same way whatever the backend, as the kernel's
+ * context and is opened, and how memory is mapped into that context for
+ * the device's DMA. vfio.c does everything else (regions, config space,
+ * BAR0, interrupts, reset) through the device's transport
+ * (vfio_device_io.h), the same way whatever the backend, as the kernel's
  * VFIO selftests do with their struct iommu and DPDK with its table of
  * IOMMU types.
  *
@@ -24,11 +25,15 @@ struct vfio_iommu_backend {
 	const char *name;	/* for messages: "type1v2", ... */
 	/*
 	 * Attach to an IOMMU context what holds the device (for type1: the
-	 * container and the group at path), then get the device's fd by name
-	 * (returned, or -errno). Each undoes its own part on failure.
+	 * container and the group at path). What succeeded stays, for a retry
+	 * or for close.
 	 */
 	int (*open)(struct vfio_dev *dev, const char *path);
-	int (*device_fd)(struct vfio_dev *dev, const char *device_name);
+	/*
+	 * Get the device by name and attach its transport (vfio_device_io.h;
+	 * vfio_device_fd_attach() for a device fd). Undoes its part on failure.
+	 */
+	int (*open_device)(struct vfio_dev *dev, const char *name);
 	/* Map [vaddr, vaddr + size) at iova for device reads and writes. */
 	int (*dma_map)(struct vfio_dev *dev, void *vaddr, uint64_t iova,
 		       uint64_t size);

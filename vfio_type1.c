@@ -20,6 +20,7 @@
 
 #include "revere.h"
 #include "vfio.h"
+#include "vfio_device_io.h"
 #include "vfio_sys.h"
 
 #define VFIO_CONTAINER_PATH	"/dev/vfio/vfio"
@@ -282,7 +283,7 @@ int vfio_open_group(struct vfio_dev *dev, const char *group_path)
 
 /* ---- the device ---- */
 
-static int type1_device_fd(struct vfio_dev *dev, const char *device_name)
+static int type1_open_device(struct vfio_dev *dev, const char *device_name)
 {
 	char devices[256];
 	char hint[ERRMSG_LEN] = "";
@@ -304,7 +305,7 @@ static int type1_device_fd(struct vfio_dev *dev, const char *device_name)
 		return vfio_fail_hint(dev, -ret, hint,
 				 "VFIO_GROUP_GET_DEVICE_FD(%s) on %s",
 				 device_name, dev->group_path);
-	return ret;
+	return vfio_device_fd_attach(dev, ret);
 }
 
 /* ---- DMA ---- */
@@ -384,7 +385,7 @@ static const char *type1_describe(const struct vfio_dev *dev)
 const struct vfio_iommu_backend vfio_type1_backend = {
 	.name = "type1",
 	.open = type1_open,
-	.device_fd = type1_device_fd,
+	.open_device = type1_open_device,
 	.dma_map = type1_dma_map,
 	.dma_unmap = type1_dma_unmap,
 	.close = type1_close,

@@ -91,7 +91,10 @@ static void assert_all_released(struct fx *f)
 	assert_int_equal(c.irqs_routed, 0);
 	assert_int_equal(f->dev.container_fd, -1);
 	assert_int_equal(f->dev.group_fd, -1);
-	assert_int_equal(f->dev.device_fd, -1);
+	/* Nor any memory: the transport freed its state. */
+	assert_false(vfio_device_is_open(&f->dev));
+	assert_null(f->dev.io);
+	assert_null(f->dev.io_priv);
 }
 
 #define assert_msg_has(f, s) do {					\
@@ -145,6 +148,9 @@ static void test_open_close(void **state)
 
 	fx_start(f);
 	assert_int_equal(f->dev.container_fd, -1);
+	assert_false(vfio_device_is_open(&f->dev));
+	assert_string_equal(vfio_device_name(&f->dev), "");
+	assert_int_equal(vfio_bar0_size(&f->dev), 0);
 	assert_int_equal(vfio_iommu_page_size(&f->dev), 4096);
 	assert_int_equal(fx_open(f), 0);
 	assert_int_equal(f->dev.err.err, 0);
@@ -152,14 +158,17 @@ static void test_open_close(void **state)
 	assert_true(f->dev.iommu_set);
 	assert_int_equal(f->dev.iova_pgsizes, f->mx.cfg.iova_pgsizes);
 	assert_int_equal(vfio_iommu_page_size(&f->dev), 4096);
+	assert_true(vfio_device_is_open(&f->dev));
 	assert_true(f->dev.device_flags & VFIO_DEVICE_FLAGS_PCI);
 	assert_true(f->dev.device_flags & VFIO_DEVICE_FLAGS_RESET);
 	assert_int_equal(f->dev.num_regions, VFIO_PCI_NUM_REGIONS);
 	assert_int_equal(f->dev.config.offset,
 			 (uint64_t)REGION(VFIO_PCI_CONFIG_REGION_INDEX));
-	assert_int_equal(f->dev.bar0.size, RV_MODEL_BAR0_SIZE);
+	assert_int_equal(vfio_bar0_size(&f->dev), RV_MODEL_BAR0_SIZE);
 	assert_true(f->dev.bar0.flags & VFIO_REGION_INFO_FLAG_MMAP);
-	assert_string_equal(f->dev.device_name, "0000:00:03.0");
+	assert_true(f->dev.bar0.mmap_fd >= 0);
+	assert_false(vfio_bar0_mapped(&f->dev));
+	assert_string_equal(vfio_device_name(&f->dev), "0000:00:03.0");
 	assert_int_equal(counters(f).fds_open, 3);
 
 	/* Steps already done are not redone. */
@@ -276,7 +285,8 @@ static void test_container_checks(void **state)
 			 -ENODEV);
 	assert_msg_has(f, "device 0000:00:03.0 is not a PCI device");
 	assert_int_equal(counters(f).fds_open, 2);
-	assert_int_equal(f->dev.device_fd, -1);
+	assert_false(vfio_device_is_open(&f->dev));
+	assert_null(f->dev.io_priv);
 
 	l.not_pci = false;
 	errmsg_clear(&f->dev.err);
@@ -515,7 +525,7 @@ static void bar_basics(struct fx *f, bool want_map)
 	assert_int_equal(fx_open(f), 0);
 	assert_int_equal(vfio_bar0_map(&f->dev, !want_map && f->mx.cfg.bar0_mmap),
 			 0);
-	assert_int_equal(f->dev.bar0.map != NULL, want_map);
+	assert_int_equal(vfio_bar0_mapped(&f->dev), want_map);
 	assert_int_equal(counters(f).bar_mmaps, want_map);
 
 	assert_int_equal(vfio_bar0_read64(&f->dev, RV_AMU_AIDR), 0x20);
@@ -526,10 +536,10 @@ static void bar_basics(struct fx *f, bool want_map)
 	assert_true(wait_amu_enabled(f, true));
 	vfio_bar0_write64(&f->dev, RV_AMU_CR, 0);
 	assert_true(wait_amu_enabled(f, false));
-	assert_int_equal(f->dev.bar_io_error, 0);
+	assert_int_equal(vfio_bar0_error(&f->dev), 0);
 
 	vfio_bar0_unmap(&f->dev);
-	assert_null(f->dev.bar0.map);
+	assert_false(vfio_bar0_mapped(&f->dev));
 	assert_int_equal(counters(f).bar_mmaps, 0);
 	assert_int_equal(vfio_close(&f->dev), 0);
 	assert_all_released(f);
@@ -564,31 +574,31 @@ static void test_bar_errors(void **state)
 	/* Past the region: all-ones, latched, no system call. */
 	assert_int_equal(vfio_bar0_read64(&f->dev, RV_MODEL_BAR0_SIZE),
 			 UINT64_MAX);
-	assert_int_equal(f->dev.bar_io_error, -EINVAL);
+	assert_int_equal(vfio_bar0_error(&f->dev), -EINVAL);
 	assert_msg_has(f, "BAR0 read64 at 0x100000 on 0000:00:03.0: Invalid argument");
 	assert_int_equal(counters(f).calls[MOCK_OP_PREAD], 0);
 
-	f->dev.bar_io_error = 0;
+	vfio_bar0_error_clear(&f->dev);
 	errmsg_clear(&f->dev.err);
 	assert_int_equal(vfio_bar0_read32(&f->dev, 2), UINT32_MAX);
-	assert_int_equal(f->dev.bar_io_error, -EINVAL);
+	assert_int_equal(vfio_bar0_error(&f->dev), -EINVAL);
 
 	/* The device refuses a 32-bit write (mock_bar.c; spec: 64-bit only). */
-	f->dev.bar_io_error = 0;
+	vfio_bar0_error_clear(&f->dev);
 	errmsg_clear(&f->dev.err);
 	vfio_bar0_write32(&f->dev, RV_AMU_CR, 1);
-	assert_int_equal(f->dev.bar_io_error, -EINVAL);
+	assert_int_equal(vfio_bar0_error(&f->dev), -EINVAL);
 	assert_false(summary(f).amu_enabled);
 
 	/* A failing pread: all-ones, and the first error stays. */
-	f->dev.bar_io_error = 0;
+	vfio_bar0_error_clear(&f->dev);
 	errmsg_clear(&f->dev.err);
 	mock_vfio_fail(f->mx.m, MOCK_OP_PREAD, 0, 1, EIO);
 	assert_int_equal(vfio_bar0_read64(&f->dev, RV_AMU_AIDR), UINT64_MAX);
-	assert_int_equal(f->dev.bar_io_error, -EIO);
+	assert_int_equal(vfio_bar0_error(&f->dev), -EIO);
 	assert_msg_has(f, "BAR0 read64 at 0x8 on 0000:00:03.0: Input/output error");
 	vfio_bar0_write64(&f->dev, RV_MODEL_BAR0_SIZE + 8, 0);
-	assert_int_equal(f->dev.bar_io_error, -EIO);
+	assert_int_equal(vfio_bar0_error(&f->dev), -EIO);
 	assert_int_equal(vfio_bar0_read64(&f->dev, RV_AMU_AIDR), 0x20);
 
 	vfio_close(&f->dev);
@@ -603,7 +613,7 @@ static void test_bar_mmap_fails(void **state)
 	mock_vfio_fail(f->mx.m, MOCK_OP_MMAP, 0, 1, ENOMEM);
 	assert_int_equal(vfio_bar0_map(&f->dev, false), -ENOMEM);
 	assert_msg_has(f, "mmap BAR0 (0x100000 bytes) of 0000:00:03.0: Cannot allocate memory");
-	assert_null(f->dev.bar0.map);
+	assert_false(vfio_bar0_mapped(&f->dev));
 }
 
 /* ---- DMA ---- */
@@ -764,7 +774,7 @@ static void test_req(void **state)
 	assert_int_equal(fx_open(f), 0);
 	assert_false(vfio_req_pending(&f->dev));	/* not routed: never */
 	assert_int_equal(vfio_req_enable(&f->dev), 0);
-	assert_true(f->dev.req_fd >= 0);
+	assert_true(vfio_req_fd(&f->dev) >= 0);
 	assert_int_equal(counters(f).irqs_routed, 1);
 	assert_int_equal(counters(f).fds_open, 3 + 1);
 	assert_int_equal(vfio_req_enable(&f->dev), 0);	/* already routed */
@@ -779,8 +789,8 @@ static void test_req(void **state)
 	assert_int_equal(counters(f).calls[MOCK_OP_READ], 2);
 
 	assert_int_equal(vfio_req_disable(&f->dev), 0);
-	assert_int_equal(f->dev.req_fd, -1);
-	assert_true(f->dev.req_fired);
+	assert_int_equal(vfio_req_fd(&f->dev), -1);
+	assert_true(vfio_req_fired(&f->dev));
 	assert_int_equal(counters(f).irqs_routed, 0);
 	assert_int_equal(counters(f).fds_open, 3);
 	assert_false(mock_vfio_request(f->mx.m));	/* nobody to tell */
@@ -788,7 +798,7 @@ static void test_req(void **state)
 
 	/* vfio_close() unroutes it before it closes the device. */
 	assert_int_equal(vfio_req_enable(&f->dev), 0);
-	assert_false(f->dev.req_fired);
+	assert_false(vfio_req_fired(&f->dev));
 	assert_int_equal(vfio_close(&f->dev), 0);
 	assert_all_released(f);
 	assert_int_equal(counters(f).requests, 2);
@@ -803,11 +813,12 @@ static void test_req_not_offered(void **state)
 	f->mx.cfg.req_irq = false;
 	assert_int_equal(fx_open(f), 0);
 	assert_int_equal(vfio_req_enable(&f->dev), -ENOTSUP);
-	assert_int_equal(f->dev.req_fd, -1);
+	assert_int_equal(vfio_req_fd(&f->dev), -1);
 	assert_int_equal(counters(f).fds_open, 3);
 	assert_false(mock_vfio_request(f->mx.m));
 	assert_false(vfio_req_pending(&f->dev));
 	/* A driver that refuses the index (EINVAL) does not offer it either. */
+	assert_int_equal(vfio_close(&f->dev), 0);
 	mock_vfio_destroy(f->mx.m);
 	f->mx.m = NULL;
 	f->mx.cfg.req_irq = true;
@@ -834,7 +845,7 @@ static void test_req_faults(void **state)
 	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS, 1, EINVAL);
 	assert_int_equal(vfio_req_enable(&f->dev), -EINVAL);
 	assert_msg_has(f, "VFIO_DEVICE_SET_IRQS(device request) on 0000:00:03.0");
-	assert_int_equal(f->dev.req_fd, -1);
+	assert_int_equal(vfio_req_fd(&f->dev), -1);
 	assert_int_equal(counters(f).fds_open, 3);
 	assert_int_equal(counters(f).irqs_routed, 0);
 
@@ -848,7 +859,7 @@ static void test_req_faults(void **state)
 	/* Unrouting fails: the eventfd is closed all the same. */
 	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS, 1, EIO);
 	assert_int_equal(vfio_req_disable(&f->dev), -EIO);
-	assert_int_equal(f->dev.req_fd, -1);
+	assert_int_equal(vfio_req_fd(&f->dev), -1);
 	assert_int_equal(counters(f).fds_open, 3);
 }
 
@@ -943,7 +954,7 @@ static void probe_roundtrip(struct fx *f, bool force_rw)
 	assert_true(wait_reg(f, RV_AMU_SR, RV_AMU_SR_IOMMU_FAULT));
 	assert_true(summary(f).iommu_fault);
 	assert_int_equal(vfio_bar0_read64(&f->dev, RV_MGT_WRITE_INDEX_RX0), 1);
-	assert_int_equal(f->dev.bar_io_error, 0);
+	assert_int_equal(vfio_bar0_error(&f->dev), 0);
 
 	assert_int_equal(vfio_set_bus_master(&f->dev, false), 0);
 	assert_int_equal(vfio_close(&f->dev), 0);
@@ -1045,7 +1056,7 @@ static int full_setup(struct fx *f)
 	if (!ret)
 		ret = vfio_set_bus_master(&f->dev, true);
 	if (!ret && vfio_bar0_read64(&f->dev, RV_AMU_AIDR) != 0x20)
-		ret = f->dev.bar_io_error ? f->dev.bar_io_error : -EIO;
+		ret = vfio_bar0_error(&f->dev) ? vfio_bar0_error(&f->dev) : -EIO;
 	return ret;
 }
 
