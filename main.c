@@ -308,7 +308,7 @@ int main(int argc, char *argv[])
 		opts.progress = progress_line;
 		opts.progress_ns = PROGRESS_NS;
 	}
-	vfio_init(&vfio, sim ? mock_vfio_ops(sim) : &vfio_linux_ops);
+	vfio_init(&vfio, sim ? mock_vfio_ops(sim) : &vfio_linux_ops, NULL);
 	revere_init(&rd, &vfio, &opts);
 	ret = run(&rd, &cl, &td);
 	if (sim)

@@ -150,18 +150,35 @@ const struct vfio_ops vfio_linux_ops = {
 	.memlock_limit = linux_memlock_limit,
 };
 
+/* ---- the IOMMU backends ---- */
+
+/* The kernel's VFIO selftests' table of IOMMU modes, the default first. */
+const struct vfio_iommu_backend *const vfio_iommu_backends[] = {
+	&vfio_type1_backend,
+	NULL
+};
+
+const struct vfio_iommu_backend *vfio_iommu_backend(const char *name)
+{
+	if (!name || !strcmp(name, "default"))
+		return vfio_iommu_backends[0];
+	for (unsigned int i = 0; vfio_iommu_backends[i]; i++)
+		if (!strcmp(vfio_iommu_backends[i]->name, name))
+			return vfio_iommu_backends[i];
+	return NULL;
+}
+
 /* ---- set-up and release, one pair per step ---- */
 
 /* No device: nothing to read, write or mmap. */
 static const struct vfio_region no_region = { .mmap_fd = -1 };
 
-void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops)
+void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops,
+	       const struct vfio_iommu_backend *iommu)
 {
 	memset(dev, 0, sizeof(*dev));
 	dev->ops = ops;
-	dev->iommu = &vfio_type1_backend;
-	dev->container_fd = -1;
-	dev->group_fd = -1;
+	dev->iommu = iommu ? iommu : vfio_iommu_backend(NULL);
 	dev->config = no_region;
 	dev->bar0 = no_region;
 	dev->device_fd = -1;
@@ -676,14 +693,41 @@ void vfio_dma_free(struct vfio_dev *dev, void *addr)
 	}
 }
 
+/* The memory from vfio_dma_alloc() that holds all of [vaddr, vaddr + size). */
+static const struct vfio_dma_mem *dma_mem_of(const struct vfio_dev *dev,
+					     const void *vaddr, uint64_t size)
+{
+	uintptr_t at = (uintptr_t)vaddr;
+
+	for (unsigned int i = 0; i < VFIO_MAX_DMA; i++) {
+		const struct vfio_dma_mem *m = &dev->mem[i];
+		uintptr_t base = (uintptr_t)m->addr;
+
+		if (m->addr && at >= base && at - base <= m->size &&
+		    size <= m->size - (at - base))
+			return m;
+	}
+	return NULL;
+}
+
+/*
+ * Whether the IOMMU is set up is the backend's to say: its page sizes are
+ * no sign of it, a backend may map without naming any.
+ */
+static bool iommu_open(const struct vfio_dev *dev)
+{
+	return dev->iommu && dev->iommu->is_open(dev);
+}
+
 int vfio_dma_map(struct vfio_dev *dev, void *vaddr, uint64_t iova,
 		 uint64_t size)
 {
 	uint64_t pg = vfio_iommu_page_size(dev);
+	const struct vfio_dma_mem *mem;
 	struct vfio_dma *slot = NULL;
 	int ret;
 
-	if (!vfio_iommu_page_sizes(dev))
+	if (!iommu_open(dev))
 		return errmsg_set(&dev->err, EBADF,
 				   "DMA map at IOVA 0x%" PRIx64 ": no IOMMU set up (open the device first)",
 				   iova);
@@ -701,7 +745,15 @@ int vfio_dma_map(struct vfio_dev *dev, void *vaddr, uint64_t iova,
 		return errmsg_set(&dev->err, ENOSPC,
 				   "VFIO_IOMMU_MAP_DMA at IOVA 0x%" PRIx64 ": all %d DMA slots in use",
 				   iova, VFIO_MAX_DMA);
-	ret = dev->iommu->dma_map(dev, vaddr, iova, size);
+	mem = dma_mem_of(dev, vaddr, size);
+	if (!mem && dev->iommu->dma_needs_fd)
+		return errmsg_set(&dev->err, EINVAL,
+				   "DMA map of %p+0x%" PRIx64 " at IOVA 0x%" PRIx64 ": the %s IOMMU maps only memory from vfio_dma_alloc(), whose memfd it hands to the device",
+				   vaddr, size, iova, vfio_iommu_name(dev));
+	ret = dev->iommu->dma_map(dev, vaddr, mem ? mem->fd : -1,
+				  mem ? (uint64_t)((uintptr_t)vaddr -
+						   (uintptr_t)mem->addr) : 0,
+				  iova, size);
 	if (ret < 0)
 		return ret;
 	*slot = (struct vfio_dma){ .vaddr = vaddr, .iova = iova, .size = size };
@@ -713,7 +765,7 @@ int vfio_dma_unmap(struct vfio_dev *dev, uint64_t iova, uint64_t size)
 	uint64_t unmapped = 0;
 	int ret;
 
-	if (!vfio_iommu_page_sizes(dev))
+	if (!iommu_open(dev))
 		return errmsg_set(&dev->err, EBADF,
 				   "DMA unmap at IOVA 0x%" PRIx64 ": no IOMMU set up",
 				   iova);

@@ -86,6 +86,7 @@ struct vfio_dma {
 
 #define VFIO_MAX_IRQS	32
 
+struct vfio_iommu_backend;	/* vfio_iommu.h */
 struct vfio_device_io;		/* vfio_device_io.h */
 
 /*
@@ -97,8 +98,13 @@ struct vfio_dev {
 	const struct vfio_ops *ops;
 	struct errmsg err;
 
-	/* How the device gets its IOMMU context and its DMA (vfio_iommu.h). */
+	/*
+	 * How the device gets its IOMMU context and its DMA (vfio_iommu.h),
+	 * and the backend's own state: it allocates it as it opens and frees
+	 * it as it closes.
+	 */
 	const struct vfio_iommu_backend *iommu;
+	void *iommu_priv;
 
 	/*
 	 * How the device is reached (vfio_device_io.h), and the transport's
@@ -107,15 +113,6 @@ struct vfio_dev {
 	const struct vfio_device_io *io;
 	void *io_priv;
 	char device_name[64];
-
-	/* The type1 backend's state (vfio_type1.c). */
-	int container_fd;
-	int group_fd;
-	char group_path[128];
-	uint32_t iommu_type;	/* VFIO_TYPE1v2_IOMMU or VFIO_TYPE1_IOMMU */
-	uint64_t iova_pgsizes;	/* VFIO_IOMMU_GET_INFO: supported page sizes */
-	bool iommu_set;
-	bool group_attached;	/* SET_CONTAINER done: UNSET it on release */
 
 	uint32_t device_flags;	/* VFIO_DEVICE_FLAGS_* */
 	uint32_t num_regions;
@@ -151,10 +148,18 @@ struct vfio_dev {
 };
 
 /*
- * Set every fd to -1, remember ops, and take the type1 IOMMU backend.
- * Call once before anything else.
+ * The IOMMU backend called name ("type1"), NULL if this build has none of
+ * that name. NULL or "default" names the default backend.
  */
-void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops);
+const struct vfio_iommu_backend *vfio_iommu_backend(const char *name);
+
+/*
+ * Set every fd to -1, remember ops, and take iommu as the IOMMU backend
+ * (vfio_iommu_backend(); NULL: the default). Call once before anything
+ * else.
+ */
+void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops,
+	       const struct vfio_iommu_backend *iommu);
 
 /*
  * Open the device: the IOMMU backend attaches what holds it to an IOMMU
@@ -178,7 +183,10 @@ const char *vfio_device_name(const struct vfio_dev *dev);
 
 /* The IOMMU as set up, for messages: "type1v2", "type1". */
 const char *vfio_iommu_name(const struct vfio_dev *dev);
-/* The page sizes it maps (a bitmap of sizes), 0 before set-up. */
+/*
+ * The page sizes it maps (a bitmap of sizes), 0 before set-up or when the
+ * backend does not say.
+ */
 uint64_t vfio_iommu_page_sizes(const struct vfio_dev *dev);
 
 /* VFIO_DEVICE_RESET, when the device flags offer it (-ENOTTY otherwise). */
@@ -241,8 +249,11 @@ void vfio_dma_free(struct vfio_dev *dev, void *addr);
 
 /*
  * Map size bytes at vaddr for device reads and writes at iova. All three
- * must be multiples of the IOMMU's smallest page size. The mapping is
- * remembered and undone by vfio_close() if not by vfio_dma_unmap().
+ * must be multiples of the IOMMU's smallest page size (4096 when the
+ * backend names none). Memory from vfio_dma_alloc() is mapped with its
+ * memfd; a backend whose device is in another process maps no other.
+ * The mapping is remembered and undone by vfio_close() if not by
+ * vfio_dma_unmap().
  */
 int vfio_dma_map(struct vfio_dev *dev, void *vaddr, uint64_t iova,
 		 uint64_t size);
@@ -308,9 +319,11 @@ int vfio_req_disable(struct vfio_dev *dev);
 
 /*
  * Undo everything, in reverse order: interrupts (the device request
- * too), DMA mappings, BAR0 mapping, device fd, group (unset container),
- * container. Safe after any partial set-up and safe to call twice.
- * Returns the first error; every step runs regardless.
+ * too), DMA mappings, BAR0 mapping, the device, the IOMMU backend (type1:
+ * unset the group's container, close the group and the container), and
+ * free what the backend and the transport allocated. Safe after any
+ * partial set-up and safe to call twice. Returns the first error; every
+ * step runs regardless.
  */
 int vfio_close(struct vfio_dev *dev);
 

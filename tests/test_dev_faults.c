@@ -52,7 +52,7 @@ static void setup_with_failing_read(uint64_t reg)
 	fr.failed = false;
 	fr.ops = *fr.real;
 	fr.ops.pread = fr_pread;
-	vfio_init(&vfio, &fr.ops);
+	vfio_init(&vfio, &fr.ops, NULL);
 	revere_init(&rd, &vfio, &opts);
 	assert_int_equal(revere_alloc_buffers(&rd), 0);
 	assert_int_equal(revere_open_device(&rd, mock_vfio_group_path(mock),
