@@ -79,3 +79,12 @@ void errmsg_clear(struct errmsg *e)
 	e->msg[0] = '\0';
 	e->err = 0;
 }
+
+void errmsg_list_add(char *buf, size_t len, const char *item)
+{
+	size_t n = strnlen(buf, len);
+
+	if (n + 1 >= len)
+		return;
+	snprintf(buf + n, len - n, "%s%s", n ? ", " : "", item);
+}

@@ -45,4 +45,11 @@ void errmsg_prefix(struct errmsg *e, const char *fmt, ...)
 
 void errmsg_clear(struct errmsg *e);
 
+/*
+ * Append item to buf, a ", "-separated list for a message or hint (the
+ * devices of a group, say), NUL-terminated in len bytes. A list that
+ * does not fit is cut; it stays terminated.
+ */
+void errmsg_list_add(char *buf, size_t len, const char *item);
+
 #endif /* ERRMSG_H */

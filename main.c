@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "closeout.h"
@@ -129,14 +128,15 @@ static struct revere_sim *start_sim(struct cmdline *cl, struct errmsg *err)
 	return revere_sim_start(getenv("REVERE_SIM"), &cl->target, err);
 }
 
-/* RLIMIT_MEMLOCK's soft limit in bytes, UINT64_MAX when unlimited. */
+/*
+ * RLIMIT_MEMLOCK's soft limit in bytes, UINT64_MAX when unlimited; one we
+ * cannot read counts as none, so that the pre-flight does not refuse.
+ */
 static uint64_t memlock_limit(void)
 {
-	struct rlimit rl;
+	uint64_t bytes;
 
-	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
-		return UINT64_MAX;
-	return rl.rlim_cur;
+	return vfio_memlock_limit(&bytes) < 0 ? UINT64_MAX : bytes;
 }
 
 /*
@@ -311,7 +311,7 @@ int main(int argc, char *argv[])
 		opts.progress = progress_line;
 		opts.progress_ns = PROGRESS_NS;
 	}
-	vfio_init(&vfio, sim ? revere_sim_ops(sim) : &vfio_linux_ops);
+	vfio_init(&vfio, sim ? revere_sim_ops(sim) : &vfio_linux_ops, NULL);
 	revere_init(&rd, &vfio, &opts);
 	ret = run(&rd, &cl, &td);
 	revere_sim_stop(sim);

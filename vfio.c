@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * VFIO plumbing for a user-space PCI driver (see vfio.h), whatever the IOMMU
- * backend (vfio_iommu.h: the type1 container and group, vfio_type1.c): the
- * device fd's regions (config space, BARs) are windows of the device fd at
- * offsets the kernel reports (vfio-pci places region i at i << 40, but we
- * always use the reported offset), its interrupts are eventfds, and DMA
- * memory is the process's own, mapped through the backend.
+ * backend (vfio_iommu.h: the type1 container and group, vfio_type1.c) and
+ * whatever the device's transport (vfio_device_io.h: the Linux VFIO device
+ * fd, vfio_device_fd.c): the device's regions (config space, BARs) are read
+ * and written through the transport, or mmap'd from the fd it hands out,
+ * its interrupts are eventfds, and DMA memory is the process's own, mapped
+ * through the backend.
  *
  * Each set-up step either succeeds or undoes what it did before returning
  * the error, with the same release helpers vfio_close() uses, so a step can
@@ -13,6 +14,7 @@
  */
 #define _GNU_SOURCE		/* memfd_create() */
 #include "vfio.h"
+#include "vfio_device_io.h"
 #include "vfio_iommu.h"
 #include "vfio_sys.h"
 
@@ -93,16 +95,6 @@ static ssize_t linux_read(void *ctx, int fd, void *buf, size_t count)
 	return read(fd, buf, count);
 }
 
-/* Append name to buf as a ", "-separated list, truncating silently. */
-static void list_append(char *buf, size_t len, const char *name)
-{
-	size_t n = strlen(buf);
-
-	if (n >= len - 1)
-		return;
-	snprintf(buf + n, len - n, "%s%s", n ? ", " : "", name);
-}
-
 static int linux_list_dir(void *ctx, const char *path, char *buf, size_t len)
 {
 	struct dirent *de;
@@ -119,22 +111,27 @@ static int linux_list_dir(void *ctx, const char *path, char *buf, size_t len)
 	while ((de = readdir(dir)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		list_append(buf, len, de->d_name);
+		errmsg_list_add(buf, len, de->d_name);
 		count++;
 	}
 	closedir(dir);
 	return count;
 }
 
-static int linux_memlock_limit(void *ctx, uint64_t *bytes)
+int vfio_memlock_limit(uint64_t *bytes)
 {
 	struct rlimit rl;
 
-	(void)ctx;
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0)
 		return -1;
 	*bytes = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : rl.rlim_cur;
 	return 0;
+}
+
+static int linux_memlock_limit(void *ctx, uint64_t *bytes)
+{
+	(void)ctx;
+	return vfio_memlock_limit(bytes);
 }
 
 const struct vfio_ops vfio_linux_ops = {
@@ -153,15 +150,37 @@ const struct vfio_ops vfio_linux_ops = {
 	.memlock_limit = linux_memlock_limit,
 };
 
+/* ---- the IOMMU backends ---- */
+
+/* The kernel's VFIO selftests' table of IOMMU modes, the default first. */
+const struct vfio_iommu_backend *const vfio_iommu_backends[] = {
+	&vfio_type1_backend,
+	NULL
+};
+
+const struct vfio_iommu_backend *vfio_iommu_backend(const char *name)
+{
+	if (!name || !strcmp(name, "default"))
+		return vfio_iommu_backends[0];
+	for (unsigned int i = 0; vfio_iommu_backends[i]; i++)
+		if (!strcmp(vfio_iommu_backends[i]->name, name))
+			return vfio_iommu_backends[i];
+	return NULL;
+}
+
 /* ---- set-up and release, one pair per step ---- */
 
-void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops)
+/* No device: nothing to read, write or mmap. */
+static const struct vfio_region no_region = { .mmap_fd = -1 };
+
+void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops,
+	       const struct vfio_iommu_backend *iommu)
 {
 	memset(dev, 0, sizeof(*dev));
 	dev->ops = ops;
-	dev->iommu = &vfio_type1_backend;
-	dev->container_fd = -1;
-	dev->group_fd = -1;
+	dev->iommu = iommu ? iommu : vfio_iommu_backend(NULL);
+	dev->config = no_region;
+	dev->bar0 = no_region;
 	dev->device_fd = -1;
 	dev->req_fd = -1;
 	for (unsigned int i = 0; i < VFIO_MAX_IRQS; i++)
@@ -170,27 +189,30 @@ void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops)
 		dev->mem[i].fd = -1;
 }
 
+/* The transport frees its state even when closing fails. */
 static int device_release(struct vfio_dev *dev)
 {
+	int ret = 0;
+
 	dev->device_flags = 0;
 	dev->num_regions = 0;
 	dev->num_irqs = 0;
-	memset(&dev->config, 0, sizeof(dev->config));
-	memset(&dev->bar0, 0, sizeof(dev->bar0));
-	return vfio_sys_close(dev, &dev->device_fd, "device");
+	dev->config = no_region;
+	dev->bar0 = no_region;
+	if (dev->io)
+		ret = dev->io->close(dev);
+	dev->io = NULL;
+	dev->io_priv = NULL;
+	return ret;
 }
 
 static int device_region(struct vfio_dev *dev, uint32_t index,
 			 struct vfio_region *r, const char *what)
 {
-	struct vfio_region_info info = {
-		.argsz = sizeof(info),
-		.index = index,
-	};
+	struct vfio_region info = no_region;
 	int ret;
 
-	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_REGION_INFO,
-			&info);
+	ret = dev->io->region_info(dev, index, &info);
 	if (ret < 0)
 		return vfio_fail(dev, -ret, "VFIO_DEVICE_GET_REGION_INFO(%s) on %s",
 			    what, dev->device_name);
@@ -198,21 +220,16 @@ static int device_region(struct vfio_dev *dev, uint32_t index,
 		return errmsg_set(&dev->err, ENODEV,
 				   "device %s has no %s region", dev->device_name,
 				   what);
-	*r = (struct vfio_region){
-		.index = index,
-		.flags = info.flags,
-		.size = info.size,
-		.offset = info.offset,
-	};
+	*r = info;
 	return 0;
 }
 
 static int device_info(struct vfio_dev *dev)
 {
-	struct vfio_device_info info = { .argsz = sizeof(info) };
+	struct vfio_device_info info;
 	int ret;
 
-	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_INFO, &info);
+	ret = dev->io->device_info(dev, &info);
 	if (ret < 0)
 		return vfio_fail(dev, -ret, "VFIO_DEVICE_GET_INFO on %s",
 			    dev->device_name);
@@ -234,16 +251,15 @@ int vfio_open_device(struct vfio_dev *dev, const char *device_name)
 {
 	int ret;
 
-	if (dev->device_fd >= 0)
+	if (dev->io)
 		return 0;
 	if (strlen(device_name) >= sizeof(dev->device_name))
 		return vfio_fail(dev, ENAMETOOLONG, "device name %s", device_name);
 	strcpy(dev->device_name, device_name);
 
-	ret = dev->iommu->device_fd(dev, device_name);
+	ret = dev->iommu->open_device(dev, device_name);
 	if (ret < 0)
 		return ret;
-	dev->device_fd = ret;
 	ret = device_info(dev);
 	if (!ret)
 		ret = device_region(dev, VFIO_PCI_CONFIG_REGION_INDEX,
@@ -266,9 +282,19 @@ int vfio_open(struct vfio_dev *dev, const char *group_path,
 	return ret;
 }
 
+bool vfio_device_is_open(const struct vfio_dev *dev)
+{
+	return dev->io != NULL;
+}
+
+const char *vfio_device_name(const struct vfio_dev *dev)
+{
+	return dev->device_name;
+}
+
 static int need_device(struct vfio_dev *dev, const char *what)
 {
-	if (dev->device_fd >= 0)
+	if (dev->io)
 		return 0;
 	return errmsg_set(&dev->err, EBADF, "%s: no device open", what);
 }
@@ -283,7 +309,7 @@ int vfio_reset(struct vfio_dev *dev)
 		return errmsg_set(&dev->err, ENOTTY,
 				   "device %s does not offer VFIO_DEVICE_RESET",
 				   dev->device_name);
-	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_RESET, NULL);
+	ret = dev->io->reset(dev);
 	if (ret < 0)
 		return vfio_fail_hint(dev, -ret, -ret == EIO ?
 			"the device did not come back from its reset: check it with `lspci -vv`, then remove and rescan it (`echo 1 > /sys/bus/pci/devices/BDF/remove && echo 1 > /sys/bus/pci/rescan`) or power-cycle the host" : NULL,
@@ -309,13 +335,11 @@ static int cfg_rw(struct vfio_dev *dev, bool write, uint32_t off, void *buf,
 				   op, len, off, dev->device_name,
 				   dev->config.size);
 	if (write)
-		n = dev->ops->pwrite(dev->ops->ctx, dev->device_fd, buf, len,
-				     (off_t)(dev->config.offset + off));
+		n = dev->io->region_write(dev, &dev->config, off, buf, len);
 	else
-		n = dev->ops->pread(dev->ops->ctx, dev->device_fd, buf, len,
-				    (off_t)(dev->config.offset + off));
+		n = dev->io->region_read(dev, &dev->config, off, buf, len);
 	if (n < 0)
-		return vfio_fail(dev, vfio_sys_err(), "config %s at 0x%x on %s", op, off,
+		return vfio_fail(dev, (int)-n, "config %s at 0x%x on %s", op, off,
 			    dev->device_name);
 	if ((size_t)n != len)
 		return errmsg_set(&dev->err, EIO,
@@ -400,11 +424,12 @@ int vfio_bar0_map(struct vfio_dev *dev, bool force_rw)
 
 	if (ret < 0 || dev->bar0.map)
 		return ret;
-	if (force_rw || !(dev->bar0.flags & VFIO_REGION_INFO_FLAG_MMAP))
-		return 0;	/* accesses go through pread/pwrite */
+	/* Without an fd to map, accesses go through the transport. */
+	if (force_rw || dev->bar0.mmap_fd < 0)
+		return 0;
 	map = dev->ops->mmap(dev->ops->ctx, dev->bar0.size,
 			     PROT_READ | PROT_WRITE, MAP_SHARED,
-			     dev->device_fd, (off_t)dev->bar0.offset);
+			     dev->bar0.mmap_fd, (off_t)dev->bar0.mmap_offset);
 	if (map == MAP_FAILED)
 		return vfio_fail(dev, vfio_sys_err(), "mmap BAR0 (0x%" PRIx64 " bytes) of %s",
 			    dev->bar0.size, dev->device_name);
@@ -431,6 +456,16 @@ void vfio_bar0_unmap(struct vfio_dev *dev)
 	bar0_release(dev);
 }
 
+bool vfio_bar0_mapped(const struct vfio_dev *dev)
+{
+	return dev->bar0.map != NULL;
+}
+
+uint64_t vfio_bar0_size(const struct vfio_dev *dev)
+{
+	return dev->bar0.size;
+}
+
 /* Latch the first BAR0 access failure; the access then reads all-ones. */
 static void bar_error(struct vfio_dev *dev, int err, const char *op,
 		      uint64_t off)
@@ -455,7 +490,7 @@ void vfio_bar0_error_clear(struct vfio_dev *dev)
 static bool bar_check(struct vfio_dev *dev, uint64_t off, size_t width,
 		      const char *op)
 {
-	if (dev->device_fd < 0) {
+	if (!dev->io) {
 		bar_error(dev, EBADF, op, off);
 		return false;
 	}
@@ -470,23 +505,21 @@ static bool bar_check(struct vfio_dev *dev, uint64_t off, size_t width,
 static bool bar_pread(struct vfio_dev *dev, uint64_t off, void *buf,
 		      size_t width, const char *op)
 {
-	ssize_t n = dev->ops->pread(dev->ops->ctx, dev->device_fd, buf, width,
-				    (off_t)(dev->bar0.offset + off));
+	ssize_t n = dev->io->region_read(dev, &dev->bar0, off, buf, width);
 
 	if (n == (ssize_t)width)
 		return true;
-	bar_error(dev, n < 0 ? vfio_sys_err() : EIO, op, off);
+	bar_error(dev, n < 0 ? (int)-n : EIO, op, off);
 	return false;
 }
 
 static void bar_pwrite(struct vfio_dev *dev, uint64_t off, const void *buf,
 		       size_t width, const char *op)
 {
-	ssize_t n = dev->ops->pwrite(dev->ops->ctx, dev->device_fd, buf, width,
-				     (off_t)(dev->bar0.offset + off));
+	ssize_t n = dev->io->region_write(dev, &dev->bar0, off, buf, width);
 
 	if (n != (ssize_t)width)
-		bar_error(dev, n < 0 ? vfio_sys_err() : EIO, op, off);
+		bar_error(dev, n < 0 ? (int)-n : EIO, op, off);
 }
 
 /*
@@ -589,39 +622,6 @@ const char *vfio_iommu_name(const struct vfio_dev *dev)
 	return dev->iommu->describe(dev);
 }
 
-static uint64_t dma_pinned(const struct vfio_dev *dev)
-{
-	uint64_t sum = 0;
-
-	for (unsigned int i = 0; i < VFIO_MAX_DMA; i++)
-		sum += dev->dma[i].size;
-	return sum;
-}
-
-void vfio_memlock_hint(struct vfio_dev *dev, uint64_t size, char *hint,
-		       size_t len)
-{
-	uint64_t limit, need = dma_pinned(dev) + size;
-	uint64_t need_kib = (need + 1023) >> 10;
-
-	if (dev->ops->memlock_limit(dev->ops->ctx, &limit) < 0)
-		limit = 0;
-	else if (limit == UINT64_MAX || limit >= need) {
-		/* The limit covers us: something else holds the memory. */
-		snprintf(hint, len,
-			 "the locked-memory limit (%s%" PRIu64 " KiB) covers the %"
-			 PRIu64 " KiB the DMA buffers need, but memory this user locked elsewhere counts against it too, or the IOMMU is out of mappings (vfio_iommu_type1 dma_entry_limit): raise it further (`ulimit -l unlimited`), or run as root",
-			 limit == UINT64_MAX ? "unlimited, " : "",
-			 limit == UINT64_MAX ? need_kib : limit >> 10, need_kib);
-		return;
-	}
-	snprintf(hint, len,
-		 "the locked-memory limit is %" PRIu64 " KiB and the DMA buffers need %"
-		 PRIu64 " KiB: raise it with `ulimit -l %" PRIu64
-		 "` (or run as root)",
-		 limit >> 10, need_kib, need_kib);
-}
-
 /*
  * The memfd at an address aligned to align: reserve size + align of
  * address space, place the memfd's pages at the aligned address inside it
@@ -693,14 +693,41 @@ void vfio_dma_free(struct vfio_dev *dev, void *addr)
 	}
 }
 
+/* The memory from vfio_dma_alloc() that holds all of [vaddr, vaddr + size). */
+static const struct vfio_dma_mem *dma_mem_of(const struct vfio_dev *dev,
+					     const void *vaddr, uint64_t size)
+{
+	uintptr_t at = (uintptr_t)vaddr;
+
+	for (unsigned int i = 0; i < VFIO_MAX_DMA; i++) {
+		const struct vfio_dma_mem *m = &dev->mem[i];
+		uintptr_t base = (uintptr_t)m->addr;
+
+		if (m->addr && at >= base && at - base <= m->size &&
+		    size <= m->size - (at - base))
+			return m;
+	}
+	return NULL;
+}
+
+/*
+ * Whether the IOMMU is set up is the backend's to say: its page sizes are
+ * no sign of it, a backend may map without naming any.
+ */
+static bool iommu_open(const struct vfio_dev *dev)
+{
+	return dev->iommu && dev->iommu->is_open(dev);
+}
+
 int vfio_dma_map(struct vfio_dev *dev, void *vaddr, uint64_t iova,
 		 uint64_t size)
 {
 	uint64_t pg = vfio_iommu_page_size(dev);
+	const struct vfio_dma_mem *mem;
 	struct vfio_dma *slot = NULL;
 	int ret;
 
-	if (!vfio_iommu_page_sizes(dev))
+	if (!iommu_open(dev))
 		return errmsg_set(&dev->err, EBADF,
 				   "DMA map at IOVA 0x%" PRIx64 ": no IOMMU set up (open the device first)",
 				   iova);
@@ -718,7 +745,15 @@ int vfio_dma_map(struct vfio_dev *dev, void *vaddr, uint64_t iova,
 		return errmsg_set(&dev->err, ENOSPC,
 				   "VFIO_IOMMU_MAP_DMA at IOVA 0x%" PRIx64 ": all %d DMA slots in use",
 				   iova, VFIO_MAX_DMA);
-	ret = dev->iommu->dma_map(dev, vaddr, iova, size);
+	mem = dma_mem_of(dev, vaddr, size);
+	if (!mem && dev->iommu->dma_needs_fd)
+		return errmsg_set(&dev->err, EINVAL,
+				   "DMA map of %p+0x%" PRIx64 " at IOVA 0x%" PRIx64 ": the %s IOMMU maps only memory from vfio_dma_alloc(), whose memfd it hands to the device",
+				   vaddr, size, iova, vfio_iommu_name(dev));
+	ret = dev->iommu->dma_map(dev, vaddr, mem ? mem->fd : -1,
+				  mem ? (uint64_t)((uintptr_t)vaddr -
+						   (uintptr_t)mem->addr) : 0,
+				  iova, size);
 	if (ret < 0)
 		return ret;
 	*slot = (struct vfio_dma){ .vaddr = vaddr, .iova = iova, .size = size };
@@ -730,7 +765,7 @@ int vfio_dma_unmap(struct vfio_dev *dev, uint64_t iova, uint64_t size)
 	uint64_t unmapped = 0;
 	int ret;
 
-	if (!vfio_iommu_page_sizes(dev))
+	if (!iommu_open(dev))
 		return errmsg_set(&dev->err, EBADF,
 				   "DMA unmap at IOVA 0x%" PRIx64 ": no IOMMU set up",
 				   iova);
@@ -781,7 +816,7 @@ static int irq_info(struct vfio_dev *dev, uint32_t index,
 	int ret;
 
 	*info = (struct vfio_irq_info){ .argsz = sizeof(*info), .index = index };
-	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_IRQ_INFO, info);
+	ret = dev->io->irq_info(dev, info);
 	if (ret < 0)
 		return vfio_fail(dev, -ret, "VFIO_DEVICE_GET_IRQ_INFO(%s) on %s",
 			    irq_name(index), dev->device_name);
@@ -809,11 +844,6 @@ static int irq_check(struct vfio_dev *dev, uint32_t index, uint32_t count)
 
 int vfio_irq_enable(struct vfio_dev *dev, uint32_t irq_index, uint32_t count)
 {
-	union {
-		struct vfio_irq_set set;
-		char buf[sizeof(struct vfio_irq_set) +
-			 VFIO_MAX_IRQS * sizeof(int32_t)];
-	} u;
 	int32_t fds[VFIO_MAX_IRQS];
 	int ret = need_device(dev, "enable interrupts");
 
@@ -848,16 +878,7 @@ int vfio_irq_enable(struct vfio_dev *dev, uint32_t irq_index, uint32_t count)
 		dev->irq_fd[i] = fd;
 		fds[i] = fd;
 	}
-	u.set = (struct vfio_irq_set){
-		.argsz = sizeof(u.set) + count * sizeof(int32_t),
-		.flags = VFIO_IRQ_SET_DATA_EVENTFD |
-			 VFIO_IRQ_SET_ACTION_TRIGGER,
-		.index = irq_index,
-		.start = 0,
-		.count = count,
-	};
-	memcpy(u.set.data, fds, count * sizeof(int32_t));
-	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_SET_IRQS, &u.set);
+	ret = dev->io->set_irqs(dev, irq_index, 0, count, fds);
 	if (ret < 0) {
 		ret = vfio_fail(dev, -ret, "VFIO_DEVICE_SET_IRQS(%s, %u vectors) on %s",
 			   irq_name(irq_index), count, dev->device_name);
@@ -927,18 +948,10 @@ int vfio_irq_fd(const struct vfio_dev *dev, uint32_t vector)
 
 int vfio_irq_disable(struct vfio_dev *dev)
 {
-	struct vfio_irq_set set = {
-		.argsz = sizeof(set),
-		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
-		.index = dev->irq_index,
-		.start = 0,
-		.count = 0,
-	};
 	int ret = 0, cret;
 
-	if (dev->irq_count && dev->device_fd >= 0) {
-		ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_SET_IRQS,
-				&set);
+	if (dev->irq_count && dev->io) {
+		ret = dev->io->set_irqs(dev, dev->irq_index, 0, 0, NULL);
 		if (ret < 0)
 			ret = vfio_fail(dev, -ret,
 				   "VFIO_DEVICE_SET_IRQS(%s off) on %s",
@@ -966,7 +979,7 @@ static int req_offered(struct vfio_dev *dev)
 
 	if (dev->num_irqs <= VFIO_PCI_REQ_IRQ_INDEX)
 		return -ENOTSUP;
-	ret = vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info);
+	ret = dev->io->irq_info(dev, &info);
 	if (ret == -EINVAL)
 		return -ENOTSUP;
 	if (ret < 0)
@@ -986,21 +999,7 @@ static int req_offered(struct vfio_dev *dev)
  */
 static int req_route(struct vfio_dev *dev, int32_t fd)
 {
-	union {
-		struct vfio_irq_set set;
-		char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
-	} u;
-
-	u.set = (struct vfio_irq_set){
-		.argsz = sizeof(u.buf),
-		.flags = VFIO_IRQ_SET_DATA_EVENTFD |
-			 VFIO_IRQ_SET_ACTION_TRIGGER,
-		.index = VFIO_PCI_REQ_IRQ_INDEX,
-		.start = 0,
-		.count = 1,
-	};
-	memcpy(u.set.data, &fd, sizeof(fd));
-	return vfio_sys_ioctl(dev, dev->device_fd, VFIO_DEVICE_SET_IRQS, &u.set);
+	return dev->io->set_irqs(dev, VFIO_PCI_REQ_IRQ_INDEX, 0, 1, &fd);
 }
 
 int vfio_req_enable(struct vfio_dev *dev)
@@ -1041,6 +1040,16 @@ bool vfio_req_pending(struct vfio_dev *dev)
 	return dev->req_fired;
 }
 
+bool vfio_req_fired(const struct vfio_dev *dev)
+{
+	return dev->req_fired;
+}
+
+int vfio_req_fd(const struct vfio_dev *dev)
+{
+	return dev->req_fd;
+}
+
 /* req_fired is kept: whoever stopped because of it still reports it. */
 int vfio_req_disable(struct vfio_dev *dev)
 {
@@ -1048,7 +1057,7 @@ int vfio_req_disable(struct vfio_dev *dev)
 
 	if (dev->req_fd < 0)
 		return 0;
-	if (dev->device_fd >= 0) {
+	if (dev->io) {
 		ret = req_route(dev, -1);
 		if (ret < 0)
 			ret = vfio_fail(dev, -ret,

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * VFIO plumbing for a user-space PCI driver: container, group, IOMMU,
- * device, config space, BAR0, DMA mappings, MSI/MSI-X eventfds and reset,
- * against the Linux API in <linux/vfio.h> (Documentation/driver-api/vfio.rst).
+ * VFIO plumbing for a user-space PCI driver: IOMMU, device, config space,
+ * BAR0, DMA mappings, MSI/MSI-X eventfds and reset, against the Linux API
+ * in <linux/vfio.h> (Documentation/driver-api/vfio.rst).
  *
- * Every system call goes through a struct vfio_ops, so the same code runs
- * on the Linux kernel (vfio_linux_ops) and on the mock VFIO kernel of
- * sim/mock_vfio.h, which is how `make check` and `--sim` work.
+ * Two seams inside: the IOMMU backend (vfio_iommu.h: type1 today) gives
+ * the device its IOMMU context and maps DMA, and the device's transport
+ * (vfio_device_io.h: the Linux VFIO device fd today) carries every access
+ * to the device. Every system call goes through a struct vfio_ops, so the
+ * same code runs on the Linux kernel (vfio_linux_ops) and on the mock VFIO
+ * kernel of sim/mock_vfio.h, which is how `make check` and `--sim` work.
  *
  * Errors: functions return 0 or -errno and leave a one-line message in
  * dev->err ("what failed, on what: strerror; hint"). Nothing here prints
@@ -58,7 +61,11 @@ struct vfio_region {
 	uint32_t index;		/* VFIO_PCI_*_REGION_INDEX */
 	uint32_t flags;		/* VFIO_REGION_INFO_FLAG_* */
 	uint64_t size;
-	uint64_t offset;	/* file offset of the region on the device fd */
+	/* The transport's own: the file offset of the region on the device fd. */
+	uint64_t offset;
+	/* Where to mmap it from, when the transport has an fd for it; or -1. */
+	int mmap_fd;
+	uint64_t mmap_offset;
 	void *map;		/* mmap'd address, or NULL: use pread/pwrite */
 };
 
@@ -79,23 +86,33 @@ struct vfio_dma {
 
 #define VFIO_MAX_IRQS	32
 
+struct vfio_iommu_backend;	/* vfio_iommu.h */
+struct vfio_device_io;		/* vfio_device_io.h */
+
+/*
+ * Outside the layer, read through the functions below (vfio_device_name(),
+ * vfio_bar0_size(), vfio_req_fd(), ...), never the fields: their layout is
+ * the layer's.
+ */
 struct vfio_dev {
 	const struct vfio_ops *ops;
 	struct errmsg err;
 
-	/* How the device gets its IOMMU context and its DMA (vfio_iommu.h). */
+	/*
+	 * How the device gets its IOMMU context and its DMA (vfio_iommu.h),
+	 * and the backend's own state: it allocates it as it opens and frees
+	 * it as it closes.
+	 */
 	const struct vfio_iommu_backend *iommu;
-	int device_fd;		/* -1 when closed, as every fd here */
-	char device_name[64];
+	void *iommu_priv;
 
-	/* The type1 backend's state (vfio_type1.c). */
-	int container_fd;
-	int group_fd;
-	char group_path[128];
-	uint32_t iommu_type;	/* VFIO_TYPE1v2_IOMMU or VFIO_TYPE1_IOMMU */
-	uint64_t iova_pgsizes;	/* VFIO_IOMMU_GET_INFO: supported page sizes */
-	bool iommu_set;
-	bool group_attached;	/* SET_CONTAINER done: UNSET it on release */
+	/*
+	 * How the device is reached (vfio_device_io.h), and the transport's
+	 * own state: both NULL when no device is open.
+	 */
+	const struct vfio_device_io *io;
+	void *io_priv;
+	char device_name[64];
 
 	uint32_t device_flags;	/* VFIO_DEVICE_FLAGS_* */
 	uint32_t num_regions;
@@ -121,31 +138,55 @@ struct vfio_dev {
 	 * all-ones instead, and callers check this at their wait points.
 	 */
 	int bar_io_error;
+
+	/*
+	 * The Linux VFIO device fd while that transport has a device open,
+	 * else -1. Only for code that reads it from before
+	 * vfio_device_is_open(): the layer itself never does.
+	 */
+	int device_fd;
 };
 
 /*
- * Set every fd to -1, remember ops, and take the type1 IOMMU backend.
- * Call once before anything else.
+ * The IOMMU backend called name ("type1"), NULL if this build has none of
+ * that name. NULL or "default" names the default backend.
  */
-void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops);
+const struct vfio_iommu_backend *vfio_iommu_backend(const char *name);
+
+/*
+ * Set every fd to -1, remember ops, and take iommu as the IOMMU backend
+ * (vfio_iommu_backend(); NULL: the default). Call once before anything
+ * else.
+ */
+void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops,
+	       const struct vfio_iommu_backend *iommu);
 
 /*
  * Open the device: the IOMMU backend attaches what holds it to an IOMMU
  * context (type1: open /dev/vfio/vfio, check the API version and pick the
  * IOMMU type; open the group file, check it is viable, attach it, set the
  * IOMMU, read its page sizes: vfio_iommu.h has those steps one at a time)
- * and gets the device fd by name; then the device is checked to be a PCI
- * device and its config space and BAR0 region info are read. Each step may
- * be retried after an error, and vfio_close() undoes whatever succeeded.
+ * and opens the device by name with its transport (type1: the device fd
+ * from the group); then the device is checked to be a PCI device and its
+ * config space and BAR0 region info are read. Each step may be retried
+ * after an error, and vfio_close() undoes whatever succeeded.
  */
 int vfio_open(struct vfio_dev *dev, const char *group_path,
 	      const char *device_name);
 /* The last part alone, once the backend is open. */
 int vfio_open_device(struct vfio_dev *dev, const char *device_name);
 
+/* A device is open (vfio_open_device() succeeded, no vfio_close() since). */
+bool vfio_device_is_open(const struct vfio_dev *dev);
+/* The device's name as given to vfio_open_device(), "" before. */
+const char *vfio_device_name(const struct vfio_dev *dev);
+
 /* The IOMMU as set up, for messages: "type1v2", "type1". */
 const char *vfio_iommu_name(const struct vfio_dev *dev);
-/* The page sizes it maps (a bitmap of sizes), 0 before set-up. */
+/*
+ * The page sizes it maps (a bitmap of sizes), 0 before set-up or when the
+ * backend does not say.
+ */
 uint64_t vfio_iommu_page_sizes(const struct vfio_dev *dev);
 
 /* VFIO_DEVICE_RESET, when the device flags offer it (-ENOTTY otherwise). */
@@ -172,10 +213,15 @@ int vfio_set_bus_master(struct vfio_dev *dev, bool enable);
  */
 int vfio_bar0_map(struct vfio_dev *dev, bool force_rw);
 void vfio_bar0_unmap(struct vfio_dev *dev);
+/* BAR0 is mmap'd: accesses are loads and stores, no system call. */
+bool vfio_bar0_mapped(const struct vfio_dev *dev);
+/* BAR0's size in bytes, 0 with no device open. */
+uint64_t vfio_bar0_size(const struct vfio_dev *dev);
 
 /*
  * Aligned BAR0 accesses, either path. Offsets are checked against the
- * region size; a failure reads all-ones and latches dev->bar_io_error.
+ * region size; a failure reads all-ones and latches the error
+ * (vfio_bar0_error()).
  * The 64-bit accessors are single 64-bit accesses (never split).
  */
 uint32_t vfio_bar0_read32(struct vfio_dev *dev, uint64_t off);
@@ -203,8 +249,11 @@ void vfio_dma_free(struct vfio_dev *dev, void *addr);
 
 /*
  * Map size bytes at vaddr for device reads and writes at iova. All three
- * must be multiples of the IOMMU's smallest page size. The mapping is
- * remembered and undone by vfio_close() if not by vfio_dma_unmap().
+ * must be multiples of the IOMMU's smallest page size (4096 when the
+ * backend names none). Memory from vfio_dma_alloc() is mapped with its
+ * memfd; a backend whose device is in another process maps no other.
+ * The mapping is remembered and undone by vfio_close() if not by
+ * vfio_dma_unmap().
  */
 int vfio_dma_map(struct vfio_dev *dev, void *vaddr, uint64_t iova,
 		 uint64_t size);
@@ -254,22 +303,34 @@ int vfio_irq_wait(struct vfio_dev *dev, uint32_t vector, int extra_fd,
  * when the routing failed.
  *
  * vfio_req_pending() reads the eventfd without blocking, one system call:
- * true once the kernel asked, and it stays true (req_fired). Callers that
- * spin should not call it on every turn.
+ * true once the kernel asked, and it stays true. Callers that spin should
+ * not call it on every turn: vfio_req_fired() is what it has seen so far,
+ * without a system call, and vfio_req_fd() the eventfd (-1: not routed)
+ * for a caller that polls it.
  *
  * vfio_req_disable() unroutes it and closes the eventfd; vfio_close()
  * does it before closing the device fd.
  */
 int vfio_req_enable(struct vfio_dev *dev);
 bool vfio_req_pending(struct vfio_dev *dev);
+bool vfio_req_fired(const struct vfio_dev *dev);
+int vfio_req_fd(const struct vfio_dev *dev);
 int vfio_req_disable(struct vfio_dev *dev);
 
 /*
  * Undo everything, in reverse order: interrupts (the device request
- * too), DMA mappings, BAR0 mapping, device fd, group (unset container),
- * container. Safe after any partial set-up and safe to call twice.
- * Returns the first error; every step runs regardless.
+ * too), DMA mappings, BAR0 mapping, the device, the IOMMU backend (type1:
+ * unset the group's container, close the group and the container), and
+ * free what the backend and the transport allocated. Safe after any
+ * partial set-up and safe to call twice. Returns the first error; every
+ * step runs regardless.
  */
 int vfio_close(struct vfio_dev *dev);
+
+/*
+ * This process's RLIMIT_MEMLOCK soft limit in bytes (UINT64_MAX:
+ * unlimited); vfio_linux_ops reads it so. Returns 0 or -1 with errno.
+ */
+int vfio_memlock_limit(uint64_t *bytes);
 
 #endif /* REVERE_VFIO_H */

@@ -1,54 +1,80 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The IOMMU backends of the VFIO layer: how a device gets an IOMMU
- * context and its fd, and how memory is mapped into that context for the
- * device's DMA. vfio.c does everything else (regions, config space, BAR0,
- * interrupts, reset) the same way whatever the backend, as the kernel's
- * VFIO selftests do with their struct iommu and DPDK with its table of
- * IOMMU types.
+ * context and is opened, and how memory is mapped into that context for
+ * the device's DMA. vfio.c does everything else (regions, config space,
+ * BAR0, interrupts, reset) through the device's transport
+ * (vfio_device_io.h), the same way whatever the backend, as the kernel's
+ * VFIO selftests do with their struct iommu and its table of modes.
+ *
+ * A backend is a struct of these operations and state of its own: it
+ * allocates that state into dev->iommu_priv when it first opens, and its
+ * close releases what it holds and frees it; the layout is known to its
+ * file alone. vfio_iommu_backends[] lists them, and vfio_iommu_backend()
+ * (vfio.h) finds one by name for vfio_init().
  *
  * The backend today is the type1 container with its group (vfio_type1.c,
  * Documentation/driver-api/vfio.rst). An iommufd backend (the device's
  * cdev, /dev/vfio/devices/vfioN, bound to /dev/iommu with
  * VFIO_DEVICE_BIND_IOMMUFD and attached to an IOAS; IOMMU_IOAS_MAP for
- * DMA) is another file with the same operations.
+ * DMA) is another file with the same operations and a line in the table.
  */
 #ifndef REVERE_VFIO_IOMMU_H
 #define REVERE_VFIO_IOMMU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vfio_dev;
 
 struct vfio_iommu_backend {
-	const char *name;	/* for messages: "type1v2", ... */
+	const char *name;	/* what vfio_iommu_backend() finds: "type1" */
 	/*
 	 * Attach to an IOMMU context what holds the device (for type1: the
-	 * container and the group at path), then get the device's fd by name
-	 * (returned, or -errno). Each undoes its own part on failure.
+	 * container and the group at path). What succeeded stays, for a retry
+	 * or for close; a failure that leaves nothing held frees the state.
 	 */
 	int (*open)(struct vfio_dev *dev, const char *path);
-	int (*device_fd)(struct vfio_dev *dev, const char *device_name);
-	/* Map [vaddr, vaddr + size) at iova for device reads and writes. */
-	int (*dma_map)(struct vfio_dev *dev, void *vaddr, uint64_t iova,
-		       uint64_t size);
+	/*
+	 * Get the device by name and attach its transport (vfio_device_io.h;
+	 * vfio_device_fd_attach() for a device fd). Undoes its part on failure.
+	 */
+	int (*open_device)(struct vfio_dev *dev, const char *name);
+	/* open has succeeded: memory can be mapped for DMA. */
+	bool (*is_open)(const struct vfio_dev *dev);
+	/*
+	 * Map [vaddr, vaddr + size) at iova for device reads and writes. fd
+	 * and offset say where the memory is in the memfd of vfio_dma_alloc()
+	 * (fd -1: the memory is not from there), for a backend whose device is
+	 * in another process and maps the memfd itself; such a backend sets
+	 * dma_needs_fd, and vfio_dma_map() refuses it other memory.
+	 */
+	int (*dma_map)(struct vfio_dev *dev, void *vaddr, int fd,
+		       uint64_t offset, uint64_t iova, uint64_t size);
+	bool dma_needs_fd;
 	/* Unmap [iova, iova + size); *unmapped is what the IOMMU let go. */
 	int (*dma_unmap)(struct vfio_dev *dev, uint64_t iova, uint64_t size,
 			 uint64_t *unmapped);
-	/* Release the context; the device fd is closed already. */
+	/*
+	 * Release the context and free the state, whatever fails; the device
+	 * is closed already. Nothing to do when nothing is open.
+	 */
 	int (*close)(struct vfio_dev *dev);
-	/* The page sizes the IOMMU maps (a bitmap), 0 before open. */
+	/* The page sizes the IOMMU maps (a bitmap), 0 if it does not say. */
 	uint64_t (*page_sizes)(const struct vfio_dev *dev);
-	/* Its name as set up, e.g. "type1v2" (name before open). */
+	/* Its name as set up, "type1v2" say; before open, what it would be. */
 	const char *(*describe)(const struct vfio_dev *dev);
 };
 
 extern const struct vfio_iommu_backend vfio_type1_backend;
 
+/* Every backend of this build, the default first; NULL ends it. */
+extern const struct vfio_iommu_backend *const vfio_iommu_backends[];
+
 /*
  * The type1 backend's steps one at a time, for tests that fail each:
  * open /dev/vfio/vfio and pick the IOMMU type; open the group, check it is
- * viable, attach it and set the IOMMU.
+ * viable, attach it and set the IOMMU. dev's backend must be type1.
  */
 int vfio_open_container(struct vfio_dev *dev);
 int vfio_open_group(struct vfio_dev *dev, const char *group_path);

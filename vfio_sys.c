@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -52,4 +53,38 @@ int vfio_sys_close(struct vfio_dev *dev, int *fd, const char *what)
 		ret = vfio_fail(dev, vfio_sys_err(), "close %s fd %d", what, *fd);
 	*fd = -1;
 	return ret;
+}
+
+/* What the live mappings pin, in bytes. */
+static uint64_t dma_pinned(const struct vfio_dev *dev)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < VFIO_MAX_DMA; i++)
+		sum += dev->dma[i].size;
+	return sum;
+}
+
+void vfio_memlock_hint(struct vfio_dev *dev, uint64_t size, char *hint,
+		       size_t len)
+{
+	uint64_t limit, need = dma_pinned(dev) + size;
+	uint64_t need_kib = (need + 1023) >> 10;
+
+	if (dev->ops->memlock_limit(dev->ops->ctx, &limit) < 0)
+		limit = 0;
+	else if (limit == UINT64_MAX || limit >= need) {
+		/* The limit covers us: something else holds the memory. */
+		snprintf(hint, len,
+			 "the locked-memory limit (%s%" PRIu64 " KiB) covers the %"
+			 PRIu64 " KiB the DMA buffers need, but memory this user locked elsewhere counts against it too, or the IOMMU is out of mappings (vfio_iommu_type1 dma_entry_limit): raise it further (`ulimit -l unlimited`), or run as root",
+			 limit == UINT64_MAX ? "unlimited, " : "",
+			 limit == UINT64_MAX ? need_kib : limit >> 10, need_kib);
+		return;
+	}
+	snprintf(hint, len,
+		 "the locked-memory limit is %" PRIu64 " KiB and the DMA buffers need %"
+		 PRIu64 " KiB: raise it with `ulimit -l %" PRIu64
+		 "` (or run as root)",
+		 limit >> 10, need_kib, need_kib);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The VFIO layer's system calls and error messages, shared by vfio.c and
- * its IOMMU backends (vfio_iommu.h): one place that turns libc's -1 and
+ * The VFIO layer's system calls and error messages, shared by vfio.c, its
+ * IOMMU backends (vfio_iommu.h) and its device transports
+ * (vfio_device_io.h): one place that turns libc's -1 and
  * errno into -errno, and records "what failed, on what: strerror; hint"
  * in dev->err. Not part of the layer's interface.
  */

@@ -31,6 +31,35 @@ run_demo() {
 	status=$?
 }
 
+# The IOMMU backends (vfio_iommu_backends[] in vfio.c), the default first.
+# Runs where the backend matters loop over them, as test_vfio.c's cases
+# run once per variant: a backend is covered by adding its name here and
+# its arguments to backend_args.
+BACKENDS="type1"
+
+# backend_args NAME: the demo's arguments that choose IOMMU backend NAME.
+# The default needs none, and the demo has no choice yet: any other name
+# fails the run rather than test the default under its name.
+backend_args() {
+	case $1 in
+	type1) ;;
+	*) echo "demo_lib.sh: the demo cannot choose IOMMU backend $1" >&2
+	   return 1 ;;
+	esac
+}
+
+# run_demo_on BACKEND SIM_SPEC ARGS...: run_demo on that IOMMU backend.
+run_demo_on() {
+	backend=$1; shift
+	spec=$1; shift
+	if ! args=$(backend_args "$backend"); then
+		status=125
+		return
+	fi
+	# Unquoted: each word of $args is an argument of its own.
+	run_demo "$spec" $args "$@"
+}
+
 # report KEY: a value from the mock's last line "mock-vfio: key=value ...".
 report() {
 	sed -n 's/^mock-vfio: //p' "$tmp/err" | tr ' ' '\n' |

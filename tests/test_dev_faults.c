@@ -53,7 +53,7 @@ static void setup_with_failing_read(uint64_t reg)
 	fr.failed = false;
 	fr.ops = *fr.real;
 	fr.ops.pread = fr_pread;
-	vfio_init(&vfio, &fr.ops);
+	vfio_init(&vfio, &fr.ops, NULL);
 	revere_init(&rd, &vfio, &opts);
 	assert_int_equal(revere_alloc_buffers(&rd), 0);
 	mock_vfio_target(mock, &target);

@@ -4,6 +4,11 @@
  * through mmap and through pread/pwrite, DMA, interrupts, reset, the error
  * messages with their hints, and teardown after a fault injected into
  * every call of the set-up sequence.
+ *
+ * The cases where the IOMMU backend matters (set-up, DMA, teardown) run
+ * once per backend, as the fixture variants of the kernel's VFIO
+ * selftests do: variants[] below has a line per backend. The others run
+ * on the default backend; those named for type1 test its own steps.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,17 +37,38 @@
 
 #define MSIX	VFIO_PCI_MSIX_IRQ_INDEX
 
+/* An IOMMU backend, and what the tests expect of it on the mock. */
+struct variant {
+	const char *backend;	/* vfio_iommu_backend() finds it by this */
+	/* What vfio_open() is given to reach the mock's device. */
+	const char *(*path)(const struct mock_vfio *m);
+	unsigned int fds;	/* the mock's fds an open device holds */
+	const char *describe;	/* vfio_iommu_name() once open */
+	const char *map_op;	/* a failed DMA map names the operation so */
+	/* The backend's own release ioctls, for teardown to fail; 0 ends. */
+	unsigned long release_ioctls[4];
+};
+
+/* A backend is covered by its line here (test_backends checks for one). */
+static const struct variant variants[] = {
+	{ "type1", mock_vfio_group_path, 3, "type1v2", "VFIO_IOMMU_MAP_DMA",
+	  { VFIO_IOMMU_UNMAP_DMA, VFIO_GROUP_UNSET_CONTAINER } },
+};
+
 struct fx {
+	const struct variant *v;	/* the backend the case runs on */
 	struct mock_fx mx;		/* the simulated device */
 	struct vfio_dev dev;
 	uint8_t *buf;		/* 8 pages of DMA memory */
 };
 
+/* *state: the variant on entry (cmocka's initial state), then the fixture. */
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
+	f->v = *state;
 	mock_fx_init(&f->mx);
 	f->buf = mock_fx_pages(8 * PG);
 	*state = f;
@@ -61,18 +87,40 @@ static int teardown(void **state)
 	return 0;
 }
 
+static const struct vfio_iommu_backend *backend(const struct fx *f)
+{
+	const struct vfio_iommu_backend *b = vfio_iommu_backend(f->v->backend);
+
+	assert_non_null(b);
+	return b;
+}
+
+/* The device, and the layer on it with ops (NULL: the mock's own). */
+static void fx_start_ops(struct fx *f, const struct vfio_ops *ops,
+			 const struct vfio_iommu_backend *iommu)
+{
+	if (!f->mx.m)
+		mock_fx_start(&f->mx);
+	vfio_init(&f->dev, ops ? ops : mock_vfio_ops(f->mx.m), iommu);
+}
+
 static void fx_start(struct fx *f)
 {
-	mock_fx_start(&f->mx);
-	vfio_init(&f->dev, mock_vfio_ops(f->mx.m));
+	fx_start_ops(f, NULL, backend(f));
 }
 
 static int fx_open(struct fx *f)
 {
 	if (!f->mx.m)
 		fx_start(f);
-	return vfio_open(&f->dev, mock_vfio_group_path(f->mx.m),
+	return vfio_open(&f->dev, f->v->path(f->mx.m),
 			 mock_vfio_device_name(f->mx.m));
+}
+
+/* The mock's fds with the device open, and extra eventfds. */
+static unsigned int fds(const struct fx *f, unsigned int extra)
+{
+	return f->v->fds + extra;
 }
 
 static struct mock_vfio_counters counters(struct fx *f)
@@ -89,9 +137,11 @@ static void assert_all_released(struct fx *f)
 	assert_int_equal(c.dma_mappings, 0);
 	assert_int_equal(c.bar_mmaps, 0);
 	assert_int_equal(c.irqs_routed, 0);
-	assert_int_equal(f->dev.container_fd, -1);
-	assert_int_equal(f->dev.group_fd, -1);
-	assert_int_equal(f->dev.device_fd, -1);
+	/* Nor any memory: the backend and the transport freed their state. */
+	assert_false(vfio_device_is_open(&f->dev));
+	assert_null(f->dev.io);
+	assert_null(f->dev.io_priv);
+	assert_null(f->dev.iommu_priv);
 }
 
 #define assert_msg_has(f, s) do {					\
@@ -144,27 +194,34 @@ static void test_open_close(void **state)
 	struct fx *f = *state;
 
 	fx_start(f);
-	assert_int_equal(f->dev.container_fd, -1);
+	assert_null(f->dev.iommu_priv);
+	assert_false(vfio_device_is_open(&f->dev));
+	assert_string_equal(vfio_device_name(&f->dev), "");
+	assert_int_equal(vfio_bar0_size(&f->dev), 0);
 	assert_int_equal(vfio_iommu_page_size(&f->dev), 4096);
 	assert_int_equal(fx_open(f), 0);
 	assert_int_equal(f->dev.err.err, 0);
-	assert_int_equal(f->dev.iommu_type, VFIO_TYPE1v2_IOMMU);
-	assert_true(f->dev.iommu_set);
-	assert_int_equal(f->dev.iova_pgsizes, f->mx.cfg.iova_pgsizes);
+	assert_string_equal(vfio_iommu_name(&f->dev), f->v->describe);
+	assert_true(f->dev.iommu->is_open(&f->dev));
+	assert_int_equal(vfio_iommu_page_sizes(&f->dev),
+			 f->mx.cfg.iova_pgsizes);
 	assert_int_equal(vfio_iommu_page_size(&f->dev), 4096);
+	assert_true(vfio_device_is_open(&f->dev));
 	assert_true(f->dev.device_flags & VFIO_DEVICE_FLAGS_PCI);
 	assert_true(f->dev.device_flags & VFIO_DEVICE_FLAGS_RESET);
 	assert_int_equal(f->dev.num_regions, VFIO_PCI_NUM_REGIONS);
 	assert_int_equal(f->dev.config.offset,
 			 (uint64_t)REGION(VFIO_PCI_CONFIG_REGION_INDEX));
-	assert_int_equal(f->dev.bar0.size, RV_MODEL_BAR0_SIZE);
+	assert_int_equal(vfio_bar0_size(&f->dev), RV_MODEL_BAR0_SIZE);
 	assert_true(f->dev.bar0.flags & VFIO_REGION_INFO_FLAG_MMAP);
-	assert_string_equal(f->dev.device_name, "0000:00:03.0");
-	assert_int_equal(counters(f).fds_open, 3);
+	assert_true(f->dev.bar0.mmap_fd >= 0);
+	assert_false(vfio_bar0_mapped(&f->dev));
+	assert_string_equal(vfio_device_name(&f->dev), "0000:00:03.0");
+	assert_int_equal(counters(f).fds_open, fds(f, 0));
 
 	/* Steps already done are not redone. */
 	assert_int_equal(fx_open(f), 0);
-	assert_int_equal(counters(f).fds_open, 3);
+	assert_int_equal(counters(f).fds_open, fds(f, 0));
 
 	assert_int_equal(vfio_close(&f->dev), 0);
 	assert_all_released(f);
@@ -179,7 +236,7 @@ static void test_open_type1_only(void **state)
 	f->mx.cfg.type1v2 = false;
 	f->mx.cfg.iova_pgsizes = 0x10000 | 0x200000;
 	assert_int_equal(fx_open(f), 0);
-	assert_int_equal(f->dev.iommu_type, VFIO_TYPE1_IOMMU);
+	assert_string_equal(vfio_iommu_name(&f->dev), "type1");
 	assert_int_equal(vfio_iommu_page_size(&f->dev), 0x10000);
 }
 
@@ -245,9 +302,9 @@ static void test_container_checks(void **state)
 	struct fx *f = *state;
 	struct liar l = { .api_version = 1 };
 
-	fx_start(f);
+	mock_fx_start(&f->mx);
 	liar_init(&l, f->mx.m);
-	vfio_init(&f->dev, &l.ops);
+	fx_start_ops(f, &l.ops, backend(f));
 	assert_int_equal(vfio_open_container(&f->dev), -EINVAL);
 	assert_msg_has(f, "VFIO API version 1 on /dev/vfio/vfio");
 	assert_int_equal(counters(f).fds_open, 0);
@@ -276,7 +333,8 @@ static void test_container_checks(void **state)
 			 -ENODEV);
 	assert_msg_has(f, "device 0000:00:03.0 is not a PCI device");
 	assert_int_equal(counters(f).fds_open, 2);
-	assert_int_equal(f->dev.device_fd, -1);
+	assert_false(vfio_device_is_open(&f->dev));
+	assert_null(f->dev.io_priv);
 
 	l.not_pci = false;
 	errmsg_clear(&f->dev.err);
@@ -321,12 +379,12 @@ static void test_linux_ops(void **state)
 	assert_true(lim > 0);
 
 	/* No such group here, whether or not this machine has VFIO. */
-	vfio_init(&dev, ops);
+	vfio_init(&dev, ops, NULL);
 	assert_int_equal(vfio_open(&dev, "/dev/vfio/no-such-group",
 				   "0000:00:03.0"), -ENOENT);
 	assert_non_null(strstr(dev.err.msg, "No such file or directory; "));
 	assert_int_equal(vfio_close(&dev), 0);
-	assert_int_equal(dev.container_fd, -1);
+	assert_null(dev.iommu_priv);
 }
 
 static void test_step_order(void **state)
@@ -382,7 +440,7 @@ static void test_err_permission(void **state)
 	/* Retrying the step works once the cause is gone. */
 	errmsg_clear(&f->dev.err);
 	assert_int_equal(fx_open(f), 0);
-	assert_int_equal(counters(f).fds_open, 3);
+	assert_int_equal(counters(f).fds_open, fds(f, 0));
 }
 
 static void test_err_group_busy(void **state)
@@ -515,7 +573,7 @@ static void bar_basics(struct fx *f, bool want_map)
 	assert_int_equal(fx_open(f), 0);
 	assert_int_equal(vfio_bar0_map(&f->dev, !want_map && f->mx.cfg.bar0_mmap),
 			 0);
-	assert_int_equal(f->dev.bar0.map != NULL, want_map);
+	assert_int_equal(vfio_bar0_mapped(&f->dev), want_map);
 	assert_int_equal(counters(f).bar_mmaps, want_map);
 
 	assert_int_equal(vfio_bar0_read64(&f->dev, RV_AMU_AIDR), 0x20);
@@ -526,10 +584,10 @@ static void bar_basics(struct fx *f, bool want_map)
 	assert_true(wait_amu_enabled(f, true));
 	vfio_bar0_write64(&f->dev, RV_AMU_CR, 0);
 	assert_true(wait_amu_enabled(f, false));
-	assert_int_equal(f->dev.bar_io_error, 0);
+	assert_int_equal(vfio_bar0_error(&f->dev), 0);
 
 	vfio_bar0_unmap(&f->dev);
-	assert_null(f->dev.bar0.map);
+	assert_false(vfio_bar0_mapped(&f->dev));
 	assert_int_equal(counters(f).bar_mmaps, 0);
 	assert_int_equal(vfio_close(&f->dev), 0);
 	assert_all_released(f);
@@ -564,31 +622,31 @@ static void test_bar_errors(void **state)
 	/* Past the region: all-ones, latched, no system call. */
 	assert_int_equal(vfio_bar0_read64(&f->dev, RV_MODEL_BAR0_SIZE),
 			 UINT64_MAX);
-	assert_int_equal(f->dev.bar_io_error, -EINVAL);
+	assert_int_equal(vfio_bar0_error(&f->dev), -EINVAL);
 	assert_msg_has(f, "BAR0 read64 at 0x100000 on 0000:00:03.0: Invalid argument");
 	assert_int_equal(counters(f).calls[MOCK_OP_PREAD], 0);
 
-	f->dev.bar_io_error = 0;
+	vfio_bar0_error_clear(&f->dev);
 	errmsg_clear(&f->dev.err);
 	assert_int_equal(vfio_bar0_read32(&f->dev, 2), UINT32_MAX);
-	assert_int_equal(f->dev.bar_io_error, -EINVAL);
+	assert_int_equal(vfio_bar0_error(&f->dev), -EINVAL);
 
 	/* The device refuses a 32-bit write (mock_bar.c; spec: 64-bit only). */
-	f->dev.bar_io_error = 0;
+	vfio_bar0_error_clear(&f->dev);
 	errmsg_clear(&f->dev.err);
 	vfio_bar0_write32(&f->dev, RV_AMU_CR, 1);
-	assert_int_equal(f->dev.bar_io_error, -EINVAL);
+	assert_int_equal(vfio_bar0_error(&f->dev), -EINVAL);
 	assert_false(summary(f).amu_enabled);
 
 	/* A failing pread: all-ones, and the first error stays. */
-	f->dev.bar_io_error = 0;
+	vfio_bar0_error_clear(&f->dev);
 	errmsg_clear(&f->dev.err);
 	mock_vfio_fail(f->mx.m, MOCK_OP_PREAD, 0, 1, EIO);
 	assert_int_equal(vfio_bar0_read64(&f->dev, RV_AMU_AIDR), UINT64_MAX);
-	assert_int_equal(f->dev.bar_io_error, -EIO);
+	assert_int_equal(vfio_bar0_error(&f->dev), -EIO);
 	assert_msg_has(f, "BAR0 read64 at 0x8 on 0000:00:03.0: Input/output error");
 	vfio_bar0_write64(&f->dev, RV_MODEL_BAR0_SIZE + 8, 0);
-	assert_int_equal(f->dev.bar_io_error, -EIO);
+	assert_int_equal(vfio_bar0_error(&f->dev), -EIO);
 	assert_int_equal(vfio_bar0_read64(&f->dev, RV_AMU_AIDR), 0x20);
 
 	vfio_close(&f->dev);
@@ -603,7 +661,7 @@ static void test_bar_mmap_fails(void **state)
 	mock_vfio_fail(f->mx.m, MOCK_OP_MMAP, 0, 1, ENOMEM);
 	assert_int_equal(vfio_bar0_map(&f->dev, false), -ENOMEM);
 	assert_msg_has(f, "mmap BAR0 (0x100000 bytes) of 0000:00:03.0: Cannot allocate memory");
-	assert_null(f->dev.bar0.map);
+	assert_false(vfio_bar0_mapped(&f->dev));
 }
 
 /* ---- DMA ---- */
@@ -634,7 +692,8 @@ static void test_dma(void **state)
 	errmsg_clear(&f->dev.err);
 	assert_int_equal(vfio_dma_map(&f->dev, f->buf + 2 * PG, IOVA + PG, PG),
 			 -EEXIST);
-	assert_msg_has(f, "VFIO_IOMMU_MAP_DMA of 4096 bytes at IOVA 0x101000: File exists");
+	assert_msg_has(f, f->v->map_op);
+	assert_msg_has(f, " of 4096 bytes at IOVA 0x101000: File exists");
 
 	/* Unmapping what is not mapped: the kernel unmaps 0 bytes. */
 	errmsg_clear(&f->dev.err);
@@ -692,6 +751,132 @@ static void test_dma_alloc(void **state)
 	assert_all_released(f);
 }
 
+/*
+ * The backend under test, seen through a wrapper: what its DMA map was
+ * given, and a backend that names no page sizes or that maps only memory
+ * it can hand to another process. Tests run one at a time: static is fine.
+ */
+static struct {
+	struct vfio_iommu_backend b;
+	const struct vfio_iommu_backend *real;
+	unsigned int maps;
+	int fd;
+	uint64_t offset;
+} wrap;
+
+static int wrap_dma_map(struct vfio_dev *dev, void *vaddr, int fd,
+			uint64_t offset, uint64_t iova, uint64_t size)
+{
+	wrap.maps++;
+	wrap.fd = fd;
+	wrap.offset = offset;
+	return wrap.real->dma_map(dev, vaddr, fd, offset, iova, size);
+}
+
+static uint64_t wrap_no_page_sizes(const struct vfio_dev *dev)
+{
+	(void)dev;
+	return 0;
+}
+
+static void wrap_start(struct fx *f)
+{
+	wrap.real = backend(f);
+	wrap.b = *wrap.real;
+	wrap.b.dma_map = wrap_dma_map;
+	wrap.maps = 0;
+	fx_start_ops(f, NULL, &wrap.b);
+}
+
+/*
+ * vfio_dma_map() gives the backend the memfd and the offset in it of
+ * memory from vfio_dma_alloc(), and fd -1 for other memory, which a
+ * backend that needs the fd is refused before it is asked.
+ */
+static void test_dma_fd(void **state)
+{
+	struct fx *f = *state;
+	uint8_t *p;
+
+	wrap_start(f);
+	p = vfio_dma_alloc(&f->dev, 4 * PG, PG);
+	assert_non_null(p);
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(vfio_dma_map(&f->dev, p + PG, IOVA, 2 * PG), 0);
+	assert_int_equal(wrap.fd, f->dev.mem[0].fd);
+	assert_int_equal(wrap.offset, PG);
+	assert_int_equal(vfio_dma_map(&f->dev, f->buf, IOVA + 8 * PG, PG), 0);
+	assert_int_equal(wrap.fd, -1);
+	assert_int_equal(wrap.offset, 0);
+
+	wrap.b.dma_needs_fd = true;
+	assert_int_equal(vfio_dma_map(&f->dev, f->buf + PG, IOVA + 9 * PG, PG),
+			 -EINVAL);
+	assert_msg_has(f, "maps only memory from vfio_dma_alloc()");
+	/* Running past the end of the allocation: not all its memory. */
+	assert_int_equal(vfio_dma_map(&f->dev, p + 2 * PG, IOVA + 12 * PG,
+				      4 * PG), -EINVAL);
+	assert_int_equal(wrap.maps, 2);
+	assert_int_equal(counters(f).dma_mappings, 2);
+	assert_int_equal(vfio_dma_map(&f->dev, p + 3 * PG, IOVA + 10 * PG, PG),
+			 0);
+	assert_int_equal(wrap.offset, 3 * PG);
+	assert_int_equal(counters(f).dma_mappings, 3);
+	assert_int_equal(vfio_close(&f->dev), 0);
+	vfio_dma_free(&f->dev, p);
+	assert_all_released(f);
+}
+
+/*
+ * A backend that names no page sizes is still set up: DMA is mapped at
+ * 4 KiB alignment, and "no IOMMU set up" comes only before it opened.
+ */
+static void test_dma_no_page_sizes(void **state)
+{
+	struct fx *f = *state;
+
+	wrap_start(f);
+	wrap.b.page_sizes = wrap_no_page_sizes;
+	assert_int_equal(vfio_dma_map(&f->dev, f->buf, IOVA, PG), -EBADF);
+	assert_msg_has(f, "no IOMMU set up");
+	assert_int_equal(vfio_dma_unmap(&f->dev, IOVA, PG), -EBADF);
+	errmsg_clear(&f->dev.err);
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(vfio_iommu_page_sizes(&f->dev), 0);
+	assert_int_equal(vfio_iommu_page_size(&f->dev), 4096);
+	assert_int_equal(vfio_dma_map(&f->dev, f->buf + 8, IOVA, PG), -EINVAL);
+	assert_int_equal(vfio_dma_map(&f->dev, f->buf, IOVA, 2 * PG), 0);
+	assert_int_equal(counters(f).dma_mappings, 1);
+	assert_int_equal(vfio_dma_unmap(&f->dev, IOVA, 2 * PG), 0);
+	assert_int_equal(counters(f).dma_mappings, 0);
+	assert_int_equal(vfio_close(&f->dev), 0);
+	assert_all_released(f);
+}
+
+/* The backends by name, and a variant for each one this build has. */
+static void test_backends(void **state)
+{
+	const struct vfio_iommu_backend *const *b;
+	struct fx *f = *state;
+
+	assert_ptr_equal(vfio_iommu_backend("type1"), &vfio_type1_backend);
+	assert_ptr_equal(vfio_iommu_backend(NULL), vfio_iommu_backends[0]);
+	assert_ptr_equal(vfio_iommu_backend("default"), vfio_iommu_backends[0]);
+	assert_null(vfio_iommu_backend("type2"));
+	fx_start_ops(f, NULL, NULL);
+	assert_ptr_equal(f->dev.iommu, vfio_iommu_backends[0]);
+	for (b = vfio_iommu_backends; *b; b++) {
+		size_t i = 0;
+
+		while (i < sizeof(variants) / sizeof(variants[0]) &&
+		       strcmp(variants[i].backend, (*b)->name))
+			i++;
+		if (i == sizeof(variants) / sizeof(variants[0]))
+			fail_msg("backend %s has no line in variants[]",
+				 (*b)->name);
+	}
+}
+
 /* ---- interrupts ---- */
 
 static void test_irqs(void **state)
@@ -703,7 +888,7 @@ static void test_irqs(void **state)
 	assert_int_equal(vfio_irq_fd(&f->dev, 0), -1);
 	assert_int_equal(vfio_irq_enable(&f->dev, MSIX, 4), 0);
 	assert_int_equal(counters(f).irqs_routed, 4);
-	assert_int_equal(counters(f).fds_open, 3 + 4);
+	assert_int_equal(counters(f).fds_open, fds(f, 4));
 	for (uint32_t i = 0; i < 4; i++)
 		assert_true(vfio_irq_fd(&f->dev, i) >= 0);
 	assert_int_equal(vfio_irq_fd(&f->dev, 4), -1);
@@ -717,14 +902,14 @@ static void test_irqs(void **state)
 	assert_int_equal(vfio_irq_enable(&f->dev, MSIX, 1), -EBUSY);
 	assert_int_equal(vfio_irq_disable(&f->dev), 0);
 	assert_int_equal(counters(f).irqs_routed, 0);
-	assert_int_equal(counters(f).fds_open, 3);
+	assert_int_equal(counters(f).fds_open, fds(f, 0));
 	assert_int_equal(vfio_irq_fd(&f->dev, 0), -1);
 	assert_int_equal(vfio_irq_disable(&f->dev), 0);	/* idempotent */
 
 	errmsg_clear(&f->dev.err);
 	assert_int_equal(vfio_irq_enable(&f->dev, MSIX, 9), -EINVAL);
 	assert_msg_has(f, "MSI-X of 0000:00:03.0 has 8 vectors, 9 wanted");
-	assert_int_equal(counters(f).fds_open, 3);
+	assert_int_equal(counters(f).fds_open, fds(f, 0));
 	assert_int_equal(vfio_irq_enable(&f->dev, VFIO_PCI_INTX_IRQ_INDEX, 1),
 			 -EINVAL);
 
@@ -746,12 +931,12 @@ static void test_irq_faults(void **state)
 	mock_vfio_fail(f->mx.m, MOCK_OP_EVENTFD, 0, 3, EMFILE);
 	assert_int_equal(vfio_irq_enable(&f->dev, MSIX, 4), -EMFILE);
 	assert_msg_has(f, "eventfd for MSI-X vector 2: Too many open files");
-	assert_int_equal(counters(f).fds_open, 3);
+	assert_int_equal(counters(f).fds_open, fds(f, 0));
 	assert_int_equal(f->dev.irq_count, 0);
 
 	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS, 1, EINVAL);
 	assert_int_equal(vfio_irq_enable(&f->dev, MSIX, 4), -EINVAL);
-	assert_int_equal(counters(f).fds_open, 3);
+	assert_int_equal(counters(f).fds_open, fds(f, 0));
 	assert_int_equal(counters(f).irqs_routed, 0);
 }
 
@@ -764,11 +949,11 @@ static void test_req(void **state)
 	assert_int_equal(fx_open(f), 0);
 	assert_false(vfio_req_pending(&f->dev));	/* not routed: never */
 	assert_int_equal(vfio_req_enable(&f->dev), 0);
-	assert_true(f->dev.req_fd >= 0);
+	assert_true(vfio_req_fd(&f->dev) >= 0);
 	assert_int_equal(counters(f).irqs_routed, 1);
-	assert_int_equal(counters(f).fds_open, 3 + 1);
+	assert_int_equal(counters(f).fds_open, fds(f, 1));
 	assert_int_equal(vfio_req_enable(&f->dev), 0);	/* already routed */
-	assert_int_equal(counters(f).fds_open, 3 + 1);
+	assert_int_equal(counters(f).fds_open, fds(f, 1));
 	assert_false(vfio_req_pending(&f->dev));
 	assert_int_equal(counters(f).calls[MOCK_OP_READ], 1);
 
@@ -779,16 +964,16 @@ static void test_req(void **state)
 	assert_int_equal(counters(f).calls[MOCK_OP_READ], 2);
 
 	assert_int_equal(vfio_req_disable(&f->dev), 0);
-	assert_int_equal(f->dev.req_fd, -1);
-	assert_true(f->dev.req_fired);
+	assert_int_equal(vfio_req_fd(&f->dev), -1);
+	assert_true(vfio_req_fired(&f->dev));
 	assert_int_equal(counters(f).irqs_routed, 0);
-	assert_int_equal(counters(f).fds_open, 3);
+	assert_int_equal(counters(f).fds_open, fds(f, 0));
 	assert_false(mock_vfio_request(f->mx.m));	/* nobody to tell */
 	assert_int_equal(vfio_req_disable(&f->dev), 0);	/* idempotent */
 
 	/* vfio_close() unroutes it before it closes the device. */
 	assert_int_equal(vfio_req_enable(&f->dev), 0);
-	assert_false(f->dev.req_fired);
+	assert_false(vfio_req_fired(&f->dev));
 	assert_int_equal(vfio_close(&f->dev), 0);
 	assert_all_released(f);
 	assert_int_equal(counters(f).requests, 2);
@@ -803,11 +988,12 @@ static void test_req_not_offered(void **state)
 	f->mx.cfg.req_irq = false;
 	assert_int_equal(fx_open(f), 0);
 	assert_int_equal(vfio_req_enable(&f->dev), -ENOTSUP);
-	assert_int_equal(f->dev.req_fd, -1);
-	assert_int_equal(counters(f).fds_open, 3);
+	assert_int_equal(vfio_req_fd(&f->dev), -1);
+	assert_int_equal(counters(f).fds_open, fds(f, 0));
 	assert_false(mock_vfio_request(f->mx.m));
 	assert_false(vfio_req_pending(&f->dev));
 	/* A driver that refuses the index (EINVAL) does not offer it either. */
+	assert_int_equal(vfio_close(&f->dev), 0);
 	mock_vfio_destroy(f->mx.m);
 	f->mx.m = NULL;
 	f->mx.cfg.req_irq = true;
@@ -815,7 +1001,7 @@ static void test_req_not_offered(void **state)
 	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_DEVICE_GET_IRQ_INFO, 1,
 		       EINVAL);
 	assert_int_equal(vfio_req_enable(&f->dev), -ENOTSUP);
-	assert_int_equal(counters(f).fds_open, 3);
+	assert_int_equal(counters(f).fds_open, fds(f, 0));
 }
 
 static void test_req_faults(void **state)
@@ -834,8 +1020,8 @@ static void test_req_faults(void **state)
 	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS, 1, EINVAL);
 	assert_int_equal(vfio_req_enable(&f->dev), -EINVAL);
 	assert_msg_has(f, "VFIO_DEVICE_SET_IRQS(device request) on 0000:00:03.0");
-	assert_int_equal(f->dev.req_fd, -1);
-	assert_int_equal(counters(f).fds_open, 3);
+	assert_int_equal(vfio_req_fd(&f->dev), -1);
+	assert_int_equal(counters(f).fds_open, fds(f, 0));
 	assert_int_equal(counters(f).irqs_routed, 0);
 
 	/* A read that fails is no request; the next one still sees it. */
@@ -848,8 +1034,8 @@ static void test_req_faults(void **state)
 	/* Unrouting fails: the eventfd is closed all the same. */
 	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS, 1, EIO);
 	assert_int_equal(vfio_req_disable(&f->dev), -EIO);
-	assert_int_equal(f->dev.req_fd, -1);
-	assert_int_equal(counters(f).fds_open, 3);
+	assert_int_equal(vfio_req_fd(&f->dev), -1);
+	assert_int_equal(counters(f).fds_open, fds(f, 0));
 }
 
 /* ---- reset ---- */
@@ -943,7 +1129,7 @@ static void probe_roundtrip(struct fx *f, bool force_rw)
 	assert_true(wait_reg(f, RV_AMU_SR, RV_AMU_SR_IOMMU_FAULT));
 	assert_true(summary(f).iommu_fault);
 	assert_int_equal(vfio_bar0_read64(&f->dev, RV_MGT_WRITE_INDEX_RX0), 1);
-	assert_int_equal(f->dev.bar_io_error, 0);
+	assert_int_equal(vfio_bar0_error(&f->dev), 0);
 
 	assert_int_equal(vfio_set_bus_master(&f->dev, false), 0);
 	assert_int_equal(vfio_close(&f->dev), 0);
@@ -1045,7 +1231,7 @@ static int full_setup(struct fx *f)
 	if (!ret)
 		ret = vfio_set_bus_master(&f->dev, true);
 	if (!ret && vfio_bar0_read64(&f->dev, RV_AMU_AIDR) != 0x20)
-		ret = f->dev.bar_io_error ? f->dev.bar_io_error : -EIO;
+		ret = vfio_bar0_error(&f->dev) ? vfio_bar0_error(&f->dev) : -EIO;
 	return ret;
 }
 
@@ -1119,79 +1305,118 @@ static void test_close_after_kernel_detached(void **state)
 	assert_all_released(f);
 }
 
+/* vfio_close() of a full set-up, with op (and for an ioctl, req) failing. */
+static void teardown_fails_at(struct fx *f, enum mock_op op, unsigned long req)
+{
+	struct mock_vfio_counters c;
+
+	fx_start(f);
+	assert_int_equal(full_setup(f), 0);
+	/* Faults count calls from when they are armed. */
+	mock_vfio_fail(f->mx.m, op, req, 1, EIO);
+	assert_int_equal(vfio_close(&f->dev), -EIO);
+	assert_msg_has(f, "Input/output error");
+	mock_vfio_counters(f->mx.m, &c);
+	assert_int_equal(c.fds_open, 0);
+	assert_int_equal(c.dma_mappings, 0);
+	assert_int_equal(c.irqs_routed, 0);
+	/* A failed munmap leaves the (mock) mapping; nothing else. */
+	assert_int_equal(c.bar_mmaps, op == MOCK_OP_MUNMAP);
+	assert_null(f->dev.io_priv);
+	assert_null(f->dev.iommu_priv);
+	mock_vfio_destroy(f->mx.m);
+	f->mx.m = NULL;
+}
+
 /* Teardown itself failing at each step still releases everything. */
 static void test_teardown_faults(void **state)
 {
 	struct fx *f = *state;
 	static const struct { enum mock_op op; unsigned long req; } at[] = {
 		{ MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS },
-		{ MOCK_OP_IOCTL, VFIO_IOMMU_UNMAP_DMA },
 		{ MOCK_OP_MUNMAP, 0 },
 		{ MOCK_OP_CLOSE, 0 },
-		{ MOCK_OP_IOCTL, VFIO_GROUP_UNSET_CONTAINER },
 	};
 
-	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
-		struct mock_vfio_counters c;
-
-		fx_start(f);
-		assert_int_equal(full_setup(f), 0);
-		/* Faults count calls from when they are armed. */
-		mock_vfio_fail(f->mx.m, at[i].op, at[i].req, 1, EIO);
-		assert_int_equal(vfio_close(&f->dev), -EIO);
-		assert_msg_has(f, "Input/output error");
-		mock_vfio_counters(f->mx.m, &c);
-		assert_int_equal(c.fds_open, 0);
-		assert_int_equal(c.dma_mappings, 0);
-		assert_int_equal(c.irqs_routed, 0);
-		/* A failed munmap leaves the (mock) mapping; nothing else. */
-		assert_int_equal(c.bar_mmaps, at[i].op == MOCK_OP_MUNMAP);
-		mock_vfio_destroy(f->mx.m);
-		f->mx.m = NULL;
-	}
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		teardown_fails_at(f, at[i].op, at[i].req);
+	for (size_t i = 0; f->v->release_ioctls[i]; i++)
+		teardown_fails_at(f, MOCK_OP_IOCTL, f->v->release_ioctls[i]);
 }
+
+/* The cases where the backend matters: each runs once per variant. */
+static const struct CMUnitTest per_backend[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	T(test_open_close),
+	T(test_dma),
+	T(test_dma_alloc),
+	T(test_dma_fd),
+	T(test_dma_no_page_sizes),
+	T(test_probe_mmap),
+	T(test_probe_rw),
+	T(test_teardown_after_fault_mmap),
+	T(test_teardown_after_fault_rw),
+	T(test_teardown_faults),
+};
+
+/* The others, once, on the default backend. */
+static const struct CMUnitTest once[] = {
+	T(test_backends),
+	T(test_open_type1_only),
+	T(test_container_checks),
+	T(test_linux_ops),
+	T(test_step_order),
+	T(test_err_container_missing),
+	T(test_err_group_missing),
+	T(test_err_permission),
+	T(test_err_group_busy),
+	T(test_err_not_viable),
+	T(test_err_set_container_busy),
+	T(test_err_unknown_device),
+	T(test_err_memlock),
+	T(test_config),
+	T(test_bar_mmap),
+	T(test_bar_rw_no_mmap_flag),
+	T(test_bar_rw_forced),
+	T(test_bar_errors),
+	T(test_bar_mmap_fails),
+	T(test_irqs),
+	T(test_irq_faults),
+	T(test_req),
+	T(test_req_not_offered),
+	T(test_req_faults),
+	T(test_reset),
+	T(test_reset_unsupported),
+	T(test_mmap_lock_waiter),
+	T(test_close_after_kernel_detached),
+#undef T
+};
+
+#define N_ONCE		(sizeof(once) / sizeof(once[0]))
+#define N_PER_BACKEND	(sizeof(per_backend) / sizeof(per_backend[0]))
+#define N_VARIANTS	(sizeof(variants) / sizeof(variants[0]))
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
-		T(test_open_close),
-		T(test_open_type1_only),
-		T(test_container_checks),
-		T(test_linux_ops),
-		T(test_step_order),
-		T(test_err_container_missing),
-		T(test_err_group_missing),
-		T(test_err_permission),
-		T(test_err_group_busy),
-		T(test_err_not_viable),
-		T(test_err_set_container_busy),
-		T(test_err_unknown_device),
-		T(test_err_memlock),
-		T(test_config),
-		T(test_bar_mmap),
-		T(test_bar_rw_no_mmap_flag),
-		T(test_bar_rw_forced),
-		T(test_bar_errors),
-		T(test_bar_mmap_fails),
-		T(test_dma),
-		T(test_dma_alloc),
-		T(test_irqs),
-		T(test_irq_faults),
-		T(test_req),
-		T(test_req_not_offered),
-		T(test_req_faults),
-		T(test_reset),
-		T(test_reset_unsupported),
-		T(test_probe_mmap),
-		T(test_probe_rw),
-		T(test_mmap_lock_waiter),
-		T(test_teardown_after_fault_mmap),
-		T(test_teardown_after_fault_rw),
-		T(test_teardown_faults),
-		T(test_close_after_kernel_detached),
-#undef T
-	};
+	static struct CMUnitTest tests[N_ONCE + N_VARIANTS * N_PER_BACKEND];
+	static char names[N_VARIANTS * N_PER_BACKEND][64];
+	size_t n = 0;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	for (size_t i = 0; i < N_ONCE; i++) {
+		tests[n] = once[i];
+		tests[n++].initial_state = (void *)&variants[0];
+	}
+	for (size_t v = 0; v < N_VARIANTS; v++) {
+		for (size_t i = 0; i < N_PER_BACKEND; i++) {
+			char *name = names[v * N_PER_BACKEND + i];
+
+			/* As the selftests name theirs: case.variant. */
+			snprintf(name, sizeof(names[0]), "%s.%s",
+				 per_backend[i].name, variants[v].backend);
+			tests[n] = per_backend[i];
+			tests[n].name = name;
+			tests[n++].initial_state = (void *)&variants[v];
+		}
+	}
+	return _cmocka_run_group_tests("test_vfio", tests, n, NULL, NULL);
 }

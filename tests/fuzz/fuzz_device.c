@@ -232,7 +232,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.stop = &stop,
 		.log = log_line,
 	};
-	vfio_init(&vfio, &h.ops);
+	vfio_init(&vfio, &h.ops, NULL);
 	revere_init(&rd, &vfio, &opts);
 	if (run(&rd, &h, mock) && getenv("FUZZ_LOG"))
 		fprintf(stderr, "error: %s\n", rd.err->msg);

@@ -62,7 +62,7 @@ build() {
 	      sim/mock_type1.c sim/mock_pci.c sim/mock_bar.c sim/mock_control.c
 	      tests/fuzz/oracle.c tests/fuzz/fuzz_$name.c"
 	case $name in
-	device) srcs="$srcs vfio.c vfio_type1.c vfio_sys.c fd_watch.c tests/fuzz/hostile_vfio.c" ;;
+	device) srcs="$srcs vfio.c vfio_type1.c vfio_device_fd.c vfio_sys.c fd_watch.c tests/fuzz/hostile_vfio.c" ;;
 	parse) srcs="$srcs cmdline.c sysfs.c" ;;
 	esac
 	objs=

@@ -41,7 +41,7 @@ static int run(const struct vfio_ops *ops, const char *group,
 	struct vfio_dev dev;
 	int ret;
 
-	vfio_init(&dev, ops);
+	vfio_init(&dev, ops, NULL);
 	ret = vfio_open(&dev, group, device);
 	if (!ret)
 		ret = dump(&dev);

@@ -599,7 +599,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	argv += hold;
-	vfio_init(&edu.vdev, &vfio_linux_ops);
+	vfio_init(&edu.vdev, &vfio_linux_ops, NULL);
 	edu.seed = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
 	printf("edu-test: device %s in %s, uid %u, seed 0x%08" PRIx32 "\n",
 	       argv[2], argv[1], (unsigned int)getuid(), edu.seed);
