@@ -430,9 +430,11 @@ static int group_get_device_fd(struct mock_vfio *m, const char *name)
 	h = mock_handle_new(m, H_DEVICE);
 	if (!h)
 		return -1;
-	if (m->dev_users++ == 0)
+	/* The open device holds the group file, once for all its users. */
+	if (m->dev_users++ == 0) {
 		mock_device_open(m);
-	m->group_refs++;	/* the device holds the group file */
+		m->group_refs++;
+	}
 	return h->fd;
 }
 
