@@ -115,6 +115,8 @@ static void counters_locked(struct mock_vfio *m, struct mock_vfio_counters *c)
 	c->irqs_routed += m->req_fd >= 0;
 	c->requests = m->requests;
 	memcpy(c->calls, m->calls, sizeof(c->calls));
+	mock_iommufd_count(m, &c->ioas_mappings, &c->ioas_bytes);
+	c->iommufd_bound = m->bound != NULL;
 }
 
 void mock_vfio_counters(struct mock_vfio *m, struct mock_vfio_counters *c)
@@ -144,14 +146,15 @@ void mock_report(struct mock_vfio *m)
 	rv_model_summary(&m->model, &s);
 	fprintf(stderr,
 		"mock-vfio: fds_open=%u dma_mappings=%u bar_mmaps=%u"
-		" irqs_routed=%u amu_enabled=%d bus_master=%d"
+		" irqs_routed=%u ioas_mappings=%u iommufd_bound=%u"
+		" amu_enabled=%d bus_master=%d"
 		" ami_sw_enabled=%u ami_hw_enabled=%u asn_count=%u"
 		" ami_sw_mapped=%u ami_hw_mapped=%u commands=%" PRIu64
 		" messages=%" PRIu64 " irqs=%" PRIu64 " iommu_fault=%d"
 		" amu_en_writes=%lu requests=%u reads=%lu preads=%lu"
 		" pwrites=%lu faults_fired=%u\n",
 		c.fds_open, c.dma_mappings, c.bar_mmaps, c.irqs_routed,
-		s.amu_enabled, s.bus_master, s.ami_sw_enabled,
+		c.ioas_mappings, c.iommufd_bound, s.amu_enabled, s.bus_master, s.ami_sw_enabled,
 		s.ami_hw_enabled, s.asn_count, s.ami_sw_mapped,
 		s.ami_hw_mapped, s.commands, s.messages, s.irqs,
 		s.iommu_fault, m->amu_en_writes, c.requests,

@@ -171,6 +171,9 @@ struct mock_vfio_counters {
 	unsigned int irqs_routed;	/* eventfds SET_IRQS holds, REQ too */
 	unsigned int requests;		/* times the device was asked back */
 	unsigned long calls[MOCK_OP_COUNT];
+	unsigned int ioas_mappings;	/* alive IOMMU_IOAS_MAP mappings */
+	uint64_t ioas_bytes;		/* their length */
+	unsigned int iommufd_bound;	/* the device bound through its cdev */
 };
 void mock_vfio_counters(struct mock_vfio *m, struct mock_vfio_counters *c);
 

@@ -202,6 +202,7 @@ static void test_report_line(void **state)
 	/* A driver that forgot its teardown: the line shows it all. */
 	assert_string_equal(mock_fx_destroy_captured(m),
 		"mock-vfio: fds_open=5 dma_mappings=1 bar_mmaps=0 irqs_routed=2 "
+		"ioas_mappings=0 iommufd_bound=0 "
 		"amu_enabled=1 bus_master=1 ami_sw_enabled=0 ami_hw_enabled=0 "
 		"asn_count=0 ami_sw_mapped=0 ami_hw_mapped=0 commands=0 "
 		"messages=0 irqs=0 iommu_fault=0 amu_en_writes=1 requests=0 reads=0 "
@@ -216,6 +217,7 @@ static void test_report_line(void **state)
 	assert_int_equal(vfio_close(&dev), 0);
 	assert_string_equal(mock_fx_destroy_captured(m),
 		"mock-vfio: fds_open=0 dma_mappings=0 bar_mmaps=0 irqs_routed=0 "
+		"ioas_mappings=0 iommufd_bound=0 "
 		"amu_enabled=0 bus_master=0 ami_sw_enabled=0 ami_hw_enabled=0 "
 		"asn_count=0 ami_sw_mapped=0 ami_hw_mapped=0 commands=0 "
 		"messages=0 irqs=0 iommu_fault=0 amu_en_writes=0 requests=0 reads=0 "
