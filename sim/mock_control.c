@@ -14,6 +14,8 @@
 
 #include <linux/vfio.h>
 
+#include "iommufd_uapi.h"
+
 /* ---- configuration ---- */
 
 void mock_vfio_default_config(struct mock_vfio_config *cfg)
@@ -31,6 +33,11 @@ void mock_vfio_default_config(struct mock_vfio_config *cfg)
 		.memlock_limit = 64ull << 20,
 		.msix_count = 8,
 		.req_irq = true,
+		.iommufd = true,
+		/* VT-d's 4-level tables, and its MSI window (intel-iommu.c). */
+		.iova_aperture_last = (1ull << 48) - 1,
+		.iova_resv_start = 0xfee00000,
+		.iova_resv_len = 0x100000,
 	};
 	rv_model_default_params(&cfg->model);
 }
@@ -108,6 +115,8 @@ static void counters_locked(struct mock_vfio *m, struct mock_vfio_counters *c)
 	c->irqs_routed += m->req_fd >= 0;
 	c->requests = m->requests;
 	memcpy(c->calls, m->calls, sizeof(c->calls));
+	mock_iommufd_count(m, &c->ioas_mappings, &c->ioas_bytes);
+	c->iommufd_bound = m->bound != NULL;
 }
 
 void mock_vfio_counters(struct mock_vfio *m, struct mock_vfio_counters *c)
@@ -137,14 +146,15 @@ void mock_report(struct mock_vfio *m)
 	rv_model_summary(&m->model, &s);
 	fprintf(stderr,
 		"mock-vfio: fds_open=%u dma_mappings=%u bar_mmaps=%u"
-		" irqs_routed=%u amu_enabled=%d bus_master=%d"
+		" irqs_routed=%u ioas_mappings=%u iommufd_bound=%u"
+		" amu_enabled=%d bus_master=%d"
 		" ami_sw_enabled=%u ami_hw_enabled=%u asn_count=%u"
 		" ami_sw_mapped=%u ami_hw_mapped=%u commands=%" PRIu64
 		" messages=%" PRIu64 " irqs=%" PRIu64 " iommu_fault=%d"
 		" amu_en_writes=%lu requests=%u reads=%lu preads=%lu"
 		" pwrites=%lu faults_fired=%u\n",
 		c.fds_open, c.dma_mappings, c.bar_mmaps, c.irqs_routed,
-		s.amu_enabled, s.bus_master, s.ami_sw_enabled,
+		c.ioas_mappings, c.iommufd_bound, s.amu_enabled, s.bus_master, s.ami_sw_enabled,
 		s.ami_hw_enabled, s.asn_count, s.ami_sw_mapped,
 		s.ami_hw_mapped, s.commands, s.messages, s.irqs,
 		s.iommu_fault, m->amu_en_writes, c.requests,
@@ -187,6 +197,11 @@ static const struct sim_key sim_keys[] = {
 	CFG_KEY(signal_cmd, K_U32),
 	CFG_KEY(rsp_delay_us, K_U32),
 	CFG_KEY(service_ns, K_U64),
+	CFG_KEY(iommufd, K_BOOL),
+	CFG_KEY(cdev_id, K_U32),
+	CFG_KEY(iova_aperture_last, K_U64),
+	CFG_KEY(iova_resv_start, K_U64),
+	CFG_KEY(iova_resv_len, K_U64),
 	MODEL_KEY(aidr, K_U64),
 	MODEL_KEY(iidr, K_U64),
 	MODEL_KEY(num_ami_sw, K_U16),
@@ -279,6 +294,14 @@ static const struct { const char *name; unsigned long request; } ioctl_names[] =
 	NAMED(VFIO_IOMMU_GET_INFO),
 	NAMED(VFIO_IOMMU_MAP_DMA),
 	NAMED(VFIO_IOMMU_UNMAP_DMA),
+	NAMED(VFIO_DEVICE_BIND_IOMMUFD),
+	NAMED(VFIO_DEVICE_ATTACH_IOMMUFD_PT),
+	NAMED(VFIO_DEVICE_DETACH_IOMMUFD_PT),
+	NAMED(IOMMU_DESTROY),
+	NAMED(IOMMU_IOAS_ALLOC),
+	NAMED(IOMMU_IOAS_IOVA_RANGES),
+	NAMED(IOMMU_IOAS_MAP),
+	NAMED(IOMMU_IOAS_UNMAP),
 };
 
 static const struct { const char *name; int err; } errno_names[] = {
@@ -287,6 +310,8 @@ static const struct { const char *name; int err; } errno_names[] = {
 	NAMED(EFAULT), NAMED(EBUSY), NAMED(EEXIST), NAMED(ENODEV),
 	NAMED(EINVAL), NAMED(ENFILE), NAMED(EMFILE), NAMED(ENOTTY),
 	NAMED(ENOSPC), NAMED(ENOSYS), NAMED(EOVERFLOW), NAMED(ETIMEDOUT),
+	NAMED(E2BIG), NAMED(EBADFD), NAMED(EMSGSIZE), NAMED(EOPNOTSUPP),
+	NAMED(EADDRINUSE),
 };
 
 static const char *const op_names[MOCK_OP_COUNT] = {

@@ -105,7 +105,11 @@ void mock_device_put(struct mock_vfio *m)
 	 * vfio_pci_core_close_device() drops the request eventfd.
 	 */
 	mock_irqs_unroute(m);
-	mock_group_put(m);
+	/* Then the device lets go of what opened it: iommufd or the group. */
+	if (m->bound)
+		mock_cdev_unbind(m);
+	else
+		mock_group_put(m);
 }
 
 /* ---- device and region info ---- */

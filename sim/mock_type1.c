@@ -61,11 +61,17 @@ static void container_drop_dma(struct mock_vfio *m, struct mock_container *c)
  * Device DMA: translate [iova, iova + len) through the attached container's
  * mappings. Only a range inside one mapping is valid (an IOMMU fault
  * otherwise), and only while the group is attached with its IOMMU set.
+ * access (MOCK_DMA_READ/WRITE) matters to an IOAS only: type1 here keeps
+ * no protections.
  */
-static void *dma_translate(struct mock_vfio *m, uint64_t iova, size_t len)
+static void *dma_translate(struct mock_vfio *m, uint64_t iova, size_t len,
+			   unsigned int access)
 {
 	struct mock_container *c = m->gc;
 
+	/* A device attached through its cdev: its IOAS translates. */
+	if (m->hwpt_ioas)
+		return mock_ioas_translate(m->hwpt_ioas, iova, len, access);
 	if (!c || !c->iommu || !len)
 		return NULL;
 	for (unsigned int i = 0; i < MOCK_MAX_DMA; i++) {
@@ -92,7 +98,7 @@ static void dma_copy(void *dst, const void *src, size_t len)
 /* The model's DMA callbacks (struct rv_model_host). */
 int mock_host_dma_read(void *host, uint64_t iova, void *buf, size_t len)
 {
-	void *p = dma_translate(host, iova, len);
+	void *p = dma_translate(host, iova, len, MOCK_DMA_READ);
 
 	if (!p)
 		return -1;
@@ -103,7 +109,7 @@ int mock_host_dma_read(void *host, uint64_t iova, void *buf, size_t len)
 int mock_host_dma_write(void *host, uint64_t iova, const void *buf,
 			size_t len)
 {
-	void *p = dma_translate(host, iova, len);
+	void *p = dma_translate(host, iova, len, MOCK_DMA_WRITE);
 
 	if (!p)
 		return -1;
@@ -119,7 +125,7 @@ int mock_host_dma_write(void *host, uint64_t iova, const void *buf,
  */
 void *mock_host_dma_ptr(void *host, uint64_t iova, size_t len)
 {
-	return dma_translate(host, iova, len);
+	return dma_translate(host, iova, len, MOCK_DMA_READ | MOCK_DMA_WRITE);
 }
 
 /* For tests: the device's DMA, under the lock. */
@@ -362,6 +368,9 @@ int mock_group_open(struct mock_vfio *m)
 
 	if (m->group_open)
 		return fail_errno(EBUSY);	/* group.c: one open at a time */
+	/* vfio_group_fops_open(): nor while the cdev has the device. */
+	if (m->bound)
+		return fail_errno(EBUSY);
 	h = mock_handle_new(m, H_GROUP);
 	if (!h)
 		return -1;
@@ -430,9 +439,11 @@ static int group_get_device_fd(struct mock_vfio *m, const char *name)
 	h = mock_handle_new(m, H_DEVICE);
 	if (!h)
 		return -1;
-	if (m->dev_users++ == 0)
+	/* The open device holds the group file, once for all its users. */
+	if (m->dev_users++ == 0) {
 		mock_device_open(m);
-	m->group_refs++;	/* the device holds the group file */
+		m->group_refs++;
+	}
 	return h->fd;
 }
 

@@ -2,14 +2,15 @@
 /*
  * A mock VFIO kernel (see mock_vfio.h): container, group and device files
  * with the rules of Linux's drivers/vfio/{container,group,vfio_main}.c,
- * vfio_iommu_type1.c and vfio-pci, and the Revere device model behind the
- * device fd. This file is its struct vfio_ops: each op takes the lock,
+ * vfio_iommu_type1.c and vfio-pci, /dev/iommu and the device's cdev with
+ * those of iommufd (mock_iommufd.c), and the Revere device model behind
+ * the device fd. This file is its struct vfio_ops: each op takes the lock,
  * counts the call (and fails it if a fault is armed), finds the fd's
  * handle and hands the call to the file that plays that part of the
  * kernel (mock_vfio_impl.h lists them); and the mock's life cycle.
  *
- * File descriptors. Every container, group and device fd the mock hands
- * out is a real descriptor: an open of /dev/null, so numbers never collide
+ * File descriptors. Every container, group, device, iommufd and cdev fd
+ * the mock hands out is a real descriptor: an open of /dev/null, so numbers never collide
  * with the process's other files, a leaked fd is a real leak (valgrind
  * --track-fds sees it), and running out of descriptors fails as it would.
  * Eventfds are real eventfd(2)s, so poll() and read() work on them.
@@ -18,11 +19,14 @@
  * keeps the container (and its IOMMU and mappings) alive after the
  * container fd is closed; a device fd keeps its group file in use; a BAR
  * mapping keeps the device open after its fd is closed. Detaching the last
- * group from a container drops the IOMMU and every DMA mapping with it.
+ * group from a container drops the IOMMU and every DMA mapping with it. A
+ * device bound through its cdev keeps its iommufd context (IOASes and
+ * mappings) alive after /dev/iommu is closed.
  *
  * Where the mock knowingly differs from Linux is said at the top of each
  * file: mock_type1.c (MAP_DMA flags), mock_pci.c (release of the device),
- * mock_bar.c (BAR0 access sizes and mappings).
+ * mock_bar.c (BAR0 access sizes and mappings), mock_iommufd.c (the
+ * commands it offers).
  *
  * Locking: one mutex guards the whole mock, including the model, which is
  * called by the ops (pread/pwrite/ioctl) and by the BAR device thread.
@@ -38,6 +42,8 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include "iommufd_uapi.h"
 
 #define MOCK_CONTAINER_PATH	"/dev/vfio/vfio"
 
@@ -74,6 +80,15 @@ struct handle *mock_handle_new(struct mock_vfio *m, enum handle_type type)
 
 /* ---- the operations ---- */
 
+/*
+ * A device fd that reaches the device: the group's, or a cdev once bound
+ * (vfio_device_fops_read() and the others refuse it before: EINVAL).
+ */
+static bool device_file_open(const struct handle *h)
+{
+	return h->type == H_DEVICE || (h->type == H_CDEV && h->bound);
+}
+
 static int mock_open(void *ctx, const char *path, int flags)
 {
 	struct mock_vfio *m = ctx;
@@ -87,6 +102,10 @@ static int mock_open(void *ctx, const char *path, int flags)
 		fd = mock_container_open(m);
 	else if (!strcmp(path, m->group_path))
 		fd = mock_group_open(m);
+	else if (m->cfg.iommufd && !strcmp(path, MOCK_IOMMUFD_PATH))
+		fd = mock_iommufd_open(m);
+	else if (m->cfg.iommufd && !strcmp(path, m->cdev_path))
+		fd = mock_cdev_open(m);
 	else
 		fd = fail_errno(ENOENT);
 	unlock(m);
@@ -117,6 +136,12 @@ static int mock_close(void *ctx, int fd)
 	case H_DEVICE:
 		mock_device_put(m);
 		break;
+	case H_IOMMUFD:
+		mock_iommufd_put(m, h->ictx);
+		break;
+	case H_CDEV:
+		mock_cdev_release(m, h);
+		break;
 	case H_EVENTFD:
 	case H_FREE:
 		break;
@@ -145,8 +170,14 @@ static int mock_ioctl(void *ctx, int fd, unsigned long request, void *arg)
 		ret = mock_container_ioctl(m, h->c, request, arg);
 	else if (h->type == H_GROUP)
 		ret = mock_group_ioctl(m, request, arg);
+	else if (h->type == H_DEVICE && request == VFIO_DEVICE_BIND_IOMMUFD)
+		ret = mock_cdev_bind(m, NULL, arg);	/* the group's: EINVAL */
 	else if (h->type == H_DEVICE)
 		ret = mock_device_ioctl(m, request, arg);
+	else if (h->type == H_IOMMUFD)
+		ret = mock_iommufd_ioctl(m, h->ictx, request, arg);
+	else if (h->type == H_CDEV)
+		ret = mock_cdev_ioctl(m, h, request, arg);
 	else
 		ret = fail_errno(ENOTTY);
 	unlock(m);
@@ -168,7 +199,7 @@ static ssize_t mock_rw(struct mock_vfio *m, enum mock_op op, int fd,
 	h = mock_handle_get(m, fd);
 	if (!h)
 		ret = fail_errno(EBADF);
-	else if (h->type != H_DEVICE || off < 0)
+	else if (!device_file_open(h) || off < 0)
 		ret = fail_errno(EINVAL);
 	else
 		ret = mock_device_rw(m, buf, count, (uint64_t)off,
@@ -203,8 +234,10 @@ static void *mock_mmap(void *ctx, size_t length, int prot, int flags, int fd,
 		errno = err;
 	} else if (!(h = mock_handle_get(m, fd))) {
 		errno = EBADF;
-	} else if (h->type != H_DEVICE) {
+	} else if (h->type != H_DEVICE && h->type != H_CDEV) {
 		errno = ENODEV;		/* no mmap file operation */
+	} else if (!device_file_open(h)) {
+		errno = EINVAL;		/* a cdev before BIND_IOMMUFD */
 	} else {
 		p = mock_bar_mmap(m, length, flags, off);
 	}
@@ -325,6 +358,8 @@ struct mock_vfio *mock_vfio_create(const struct mock_vfio_config *cfg)
 		 cfg->group_id);
 	snprintf(m->sysfs_devices, sizeof(m->sysfs_devices),
 		 "/sys/kernel/iommu_groups/%u/devices", cfg->group_id);
+	snprintf(m->cdev_path, sizeof(m->cdev_path),
+		 "/dev/vfio/devices/vfio%u", cfg->cdev_id);
 	for (unsigned int i = 0; i < MOCK_MAX_HANDLES; i++)
 		m->h[i].fd = -1;
 	mock_pci_init(m);
@@ -371,6 +406,11 @@ const char *mock_vfio_group_path(const struct mock_vfio *m)
 const char *mock_vfio_device_name(const struct mock_vfio *m)
 {
 	return m->cfg.device_name;
+}
+
+const char *mock_vfio_cdev_path(const struct mock_vfio *m)
+{
+	return m->cdev_path;
 }
 
 /* Like process exit: whatever the driver left open is released. */

@@ -88,12 +88,26 @@ struct mock_vfio_config {
 	 * at the first BAR0 access once it is due.
 	 */
 	uint64_t service_ns;
+	/*
+	 * iommufd (mock_iommufd.c): offer /dev/iommu and the device's cdev,
+	 * /dev/vfio/devices/vfio<cdev_id>, beside the group. Once the device
+	 * is attached to an IOAS, its domain maps [0, iova_aperture_last]
+	 * and the device reserves [iova_resv_start, + iova_resv_len) (x86's
+	 * MSI window by default; length 0: none): IOMMU_IOAS_IOVA_RANGES
+	 * reports the rest, and a mapping there is refused.
+	 */
+	bool iommufd;
+	uint32_t cdev_id;
+	uint64_t iova_aperture_last;
+	uint64_t iova_resv_start, iova_resv_len;
 };
 
 /*
  * Defaults: group 42, "0000:00:03.0", 13b5:ff81, BAR0 mmap-able, viable,
  * TYPE1v2, reset, 4K|2M|1G pages, 64 MiB memlock, 8 MSI-X vectors, the
- * device request offered but never fired, and rv_model_default_params().
+ * device request offered but never fired, iommufd offered with the cdev
+ * vfio0, a 48-bit aperture less 0xfee00000-0xfeefffff, and
+ * rv_model_default_params().
  */
 void mock_vfio_default_config(struct mock_vfio_config *cfg);
 
@@ -121,6 +135,12 @@ const struct vfio_ops *mock_vfio_ops(struct mock_vfio *m);
 /* The group file path and device name a driver should open. */
 const char *mock_vfio_group_path(const struct mock_vfio *m);
 const char *mock_vfio_device_name(const struct mock_vfio *m);
+/*
+ * The iommufd files (cfg.iommufd): /dev/iommu, and the device's cdev,
+ * /dev/vfio/devices/vfio<cfg.cdev_id>.
+ */
+#define MOCK_IOMMUFD_PATH	"/dev/iommu"
+const char *mock_vfio_cdev_path(const struct mock_vfio *m);
 /* Both, as the target the driver opens (vfio_target.h). */
 void mock_vfio_target(const struct mock_vfio *m, struct vfio_target *t);
 
@@ -151,6 +171,9 @@ struct mock_vfio_counters {
 	unsigned int irqs_routed;	/* eventfds SET_IRQS holds, REQ too */
 	unsigned int requests;		/* times the device was asked back */
 	unsigned long calls[MOCK_OP_COUNT];
+	unsigned int ioas_mappings;	/* alive IOMMU_IOAS_MAP mappings */
+	uint64_t ioas_bytes;		/* their length */
+	unsigned int iommufd_bound;	/* the device bound through its cdev */
 };
 void mock_vfio_counters(struct mock_vfio *m, struct mock_vfio_counters *c);
 
@@ -158,8 +181,10 @@ void mock_vfio_counters(struct mock_vfio *m, struct mock_vfio_counters *c);
  * DMA and MSI-X as the device does them, for tests of the IOMMU
  * translation without going through the model. DMA returns 0, or -1 when
  * no single live mapping of the attached container covers
- * [iova, iova + len) (an IOMMU fault). msix signals the eventfd routed to
- * vector, if any.
+ * [iova, iova + len) (an IOMMU fault); a device attached to an IOAS
+ * through its cdev goes through that IOAS instead, whose mapping must
+ * also allow the access (READABLE for a read of memory, WRITEABLE for a
+ * write). msix signals the eventfd routed to vector, if any.
  */
 int mock_vfio_dma_read(struct mock_vfio *m, uint64_t iova, void *buf,
 		       size_t len);

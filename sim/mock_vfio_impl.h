@@ -6,6 +6,9 @@
  *   mock_vfio.c     the struct vfio_ops and its ops, fds (handles),
  *                   create and destroy
  *   mock_type1.c    container, group and type1 IOMMU; DMA for the model
+ *   mock_iommufd.c  /dev/iommu (contexts, IOASes and their mappings) and
+ *                   the device's cdev, /dev/vfio/devices/vfioN: bind,
+ *                   attach, detach; the IOAS's translation for the model
  *   mock_pci.c      the vfio-pci device: regions, config space, IRQs and
  *                   the device request, reset
  *   mock_bar.c      BAR0 and the model behind it: pread/pwrite, the mmap
@@ -39,6 +42,9 @@
 #define MOCK_MAX_CONTAINERS	4
 #define MOCK_MAX_DMA		64	/* type1's dma_entry_limit is 65535 */
 #define MOCK_MAX_IRQS		64
+#define MOCK_MAX_ICTX		4	/* opens of /dev/iommu */
+#define MOCK_MAX_IOAS		4	/* IOASes in one of them */
+#define MOCK_MAX_AREAS		64	/* mappings in one IOAS */
 /*
  * lock(): how long a waiter spins before it gives its core away and then
  * sleeps; longer than a pass of the model, far shorter than a tick.
@@ -50,14 +56,23 @@
 	(offsetof(type, member) + sizeof(((type *)0)->member))
 #endif
 
-enum handle_type { H_FREE, H_CONTAINER, H_GROUP, H_DEVICE, H_EVENTFD };
+/*
+ * H_IOMMUFD is an open of /dev/iommu; H_CDEV one of the device's cdev
+ * (H_DEVICE is the device fd VFIO_GROUP_GET_DEVICE_FD gives).
+ */
+enum handle_type {
+	H_FREE, H_CONTAINER, H_GROUP, H_DEVICE, H_EVENTFD, H_IOMMUFD, H_CDEV
+};
 
 struct mock_container;
+struct mock_ictx;
 
 struct handle {
 	enum handle_type type;
 	int fd;
 	struct mock_container *c;	/* H_CONTAINER */
+	struct mock_ictx *ictx;		/* H_IOMMUFD */
+	bool bound;			/* H_CDEV: BIND_IOMMUFD done on it */
 };
 
 struct mock_dma {
@@ -70,6 +85,27 @@ struct mock_container {
 	bool has_group;
 	uint32_t iommu;			/* 0: VFIO_SET_IOMMU not done */
 	struct mock_dma dma[MOCK_MAX_DMA];
+};
+
+/* One IOMMU_IOAS_MAP: [iova, iova + length) to user_va. */
+struct mock_area {
+	uint64_t iova, length, uva;	/* length 0: free */
+	uint32_t flags;			/* IOMMU_IOAS_MAP_READABLE/WRITEABLE */
+};
+
+struct mock_ioas {
+	uint32_t id;			/* 0: free */
+	bool domain;			/* the device's HWPT is on it: its
+					 * mappings are pinned and the
+					 * device's reserved IOVAs apply */
+	struct mock_area area[MOCK_MAX_AREAS];
+};
+
+/* An iommufd context: an open of /dev/iommu. */
+struct mock_ictx {
+	bool used;
+	unsigned int refs;		/* its fd + a device bound to it */
+	struct mock_ioas ioas[MOCK_MAX_IOAS];
 };
 
 struct mock_bar_map {
@@ -114,11 +150,24 @@ struct mock_vfio {
 
 	struct handle h[MOCK_MAX_HANDLES];
 	struct mock_container c[MOCK_MAX_CONTAINERS];
+	struct mock_ictx ictx[MOCK_MAX_ICTX];
 
 	/* The one group: its file, and the container it joined. */
 	bool group_open;
 	unsigned int group_refs;	/* group fd + device users */
 	struct mock_container *gc;
+
+	/*
+	 * The one device through its cdev (mock_iommufd.c): the iommufd it
+	 * is bound to, its device object there, and while attached its
+	 * automatic HWPT and the IOAS under it. Bound, the device is open
+	 * (dev_users) and blocks its group, as vfio_device_block_group().
+	 */
+	char cdev_path[48];
+	struct mock_ictx *bound;
+	uint32_t devid;
+	uint32_t hwpt_id;		/* 0: not attached */
+	struct mock_ioas *hwpt_ioas;
 
 	/* The one device: fds and mappings keep it open. */
 	unsigned int dev_users;
@@ -230,6 +279,24 @@ int mock_host_dma_read(void *host, uint64_t iova, void *buf, size_t len);
 int mock_host_dma_write(void *host, uint64_t iova, const void *buf,
 			size_t len);
 void *mock_host_dma_ptr(void *host, uint64_t iova, size_t len);
+
+/* mock_iommufd.c: /dev/iommu and the device cdev. */
+#define MOCK_DMA_READ	1u	/* the device reads memory */
+#define MOCK_DMA_WRITE	2u	/* the device writes memory */
+int mock_iommufd_open(struct mock_vfio *m);
+void mock_iommufd_put(struct mock_vfio *m, struct mock_ictx *x);
+int mock_iommufd_ioctl(struct mock_vfio *m, struct mock_ictx *x,
+		       unsigned long request, void *arg);
+int mock_cdev_open(struct mock_vfio *m);
+void mock_cdev_release(struct mock_vfio *m, struct handle *h);
+int mock_cdev_ioctl(struct mock_vfio *m, struct handle *h,
+		    unsigned long request, void *arg);
+int mock_cdev_bind(struct mock_vfio *m, struct handle *h, void *arg);
+void mock_cdev_unbind(struct mock_vfio *m);
+void *mock_ioas_translate(const struct mock_ioas *ioas, uint64_t iova,
+			  size_t len, unsigned int access);
+void mock_iommufd_count(const struct mock_vfio *m, unsigned int *mappings,
+			uint64_t *bytes);
 
 /* mock_pci.c: the device file. */
 void mock_pci_init(struct mock_vfio *m);

@@ -66,10 +66,14 @@ report() {
 		sed -n "s/^$1=//p" | tail -n 1
 }
 
-# No fd, no DMA mapping, no BAR mapping left; AMU off, bus mastering off.
+# No fd, no DMA mapping (type1 or IOAS), no BAR mapping, no interrupt
+# routed, no device bound to an iommufd left; then (quiesced) AMU off,
+# bus mastering off.
 released() {
 	[ "$(report fds_open)" = 0 ] && [ "$(report dma_mappings)" = 0 ] &&
-		[ "$(report bar_mmaps)" = 0 ] && [ "$(report irqs_routed)" = 0 ]
+		[ "$(report bar_mmaps)" = 0 ] && [ "$(report irqs_routed)" = 0 ] &&
+		[ "$(report ioas_mappings)" = 0 ] &&
+		[ "$(report iommufd_bound)" = 0 ]
 }
 quiesced() {
 	released && [ "$(report amu_enabled)" = 0 ] &&

@@ -31,8 +31,26 @@ void mock_fx_start(struct mock_fx *mx);
 /* Like process exit: whatever is left open is released. */
 void mock_fx_stop(struct mock_fx *mx);
 
+/* The mock's ops as a driver calls them, raw (open: O_RDWR | O_CLOEXEC). */
+int mock_fx_open(struct mock_fx *mx, const char *path);
+int mock_fx_close(struct mock_fx *mx, int fd);
+int mock_fx_ioctl(struct mock_fx *mx, int fd, unsigned long req, void *arg);
+
 struct mock_vfio_counters mock_fx_counters(struct mock_fx *mx);
 struct rv_model_summary mock_fx_summary(struct mock_fx *mx);
+
+/*
+ * mock_vfio_destroy(m) with stderr captured: what it printed (the report
+ * line with report=1), in a buffer the next call reuses.
+ */
+const char *mock_fx_destroy_captured(struct mock_vfio *m);
+
+/* A call that must fail as a system call does: -1 and this errno (cmocka). */
+#define assert_errno(call, err) do {					\
+		errno = 0;						\
+		assert_int_equal((long)(call), -1);			\
+		assert_int_equal(errno, (err));				\
+	} while (0)
 
 /* Zeroed, page-aligned memory for DMA; fails the test if none. */
 void *mock_fx_pages(size_t size);

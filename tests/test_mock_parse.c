@@ -19,6 +19,7 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "mock_fixture.h"
 #include "mock_vfio.h"
 #include "revere.h"
 #include "vfio.h"
@@ -174,30 +175,6 @@ static void test_parsed_fault_fires(void **state)
 	munmap(buf, 4096);
 }
 
-/* Run destroy with stderr captured; return what it printed. */
-static char *destroy_capture(struct mock_vfio *m)
-{
-	static char out[1024];
-	FILE *tmp = tmpfile();
-	int saved;
-	size_t n;
-
-	assert_non_null(tmp);
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	assert_true(saved >= 0);
-	assert_true(dup2(fileno(tmp), STDERR_FILENO) >= 0);
-	mock_vfio_destroy(m);
-	fflush(stderr);
-	assert_true(dup2(saved, STDERR_FILENO) >= 0);
-	close(saved);
-	rewind(tmp);
-	n = fread(out, 1, sizeof(out) - 1, tmp);
-	out[n] = '\0';
-	fclose(tmp);
-	return out;
-}
-
 static void test_report_line(void **state)
 {
 	/*
@@ -229,8 +206,9 @@ static void test_report_line(void **state)
 	vfio_bar0_write64(&forgot, RV_AMU_CR, RV_AMU_CR_AMU_EN);
 
 	/* A driver that forgot its teardown: the line shows it all. */
-	assert_string_equal(destroy_capture(m),
+	assert_string_equal(mock_fx_destroy_captured(m),
 		"mock-vfio: fds_open=5 dma_mappings=1 bar_mmaps=0 irqs_routed=2 "
+		"ioas_mappings=0 iommufd_bound=0 "
 		"amu_enabled=1 bus_master=1 ami_sw_enabled=0 ami_hw_enabled=0 "
 		"asn_count=0 ami_sw_mapped=0 ami_hw_mapped=0 commands=0 "
 		"messages=0 irqs=0 iommu_fault=0 amu_en_writes=1 requests=0 reads=0 "
@@ -243,8 +221,9 @@ static void test_report_line(void **state)
 	assert_int_equal(vfio_open(&dev, mock_vfio_group_path(m),
 				   mock_vfio_device_name(m)), 0);
 	assert_int_equal(vfio_close(&dev), 0);
-	assert_string_equal(destroy_capture(m),
+	assert_string_equal(mock_fx_destroy_captured(m),
 		"mock-vfio: fds_open=0 dma_mappings=0 bar_mmaps=0 irqs_routed=0 "
+		"ioas_mappings=0 iommufd_bound=0 "
 		"amu_enabled=0 bus_master=0 ami_sw_enabled=0 ami_hw_enabled=0 "
 		"asn_count=0 ami_sw_mapped=0 ami_hw_mapped=0 commands=0 "
 		"messages=0 irqs=0 iommu_fault=0 amu_en_writes=0 requests=0 reads=0 "
@@ -259,13 +238,13 @@ static void test_report_line(void **state)
 				   mock_vfio_device_name(m)), 0);
 	assert_int_equal(vfio_cfg_read16(&dev, PCI_COMMAND, &cmd), -EIO);
 	assert_int_equal(vfio_close(&dev), 0);
-	assert_non_null(strstr(destroy_capture(m), " preads=1 pwrites=0 faults_fired=1\n"));
+	assert_non_null(strstr(mock_fx_destroy_captured(m), " preads=1 pwrites=0 faults_fired=1\n"));
 
 	/* Without report=1, nothing. */
 	cfg.report = false;
 	m = mock_vfio_create(&cfg);
 	assert_non_null(m);
-	assert_string_equal(destroy_capture(m), "");
+	assert_string_equal(mock_fx_destroy_captured(m), "");
 	munmap(buf, 4096);
 }
 

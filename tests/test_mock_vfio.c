@@ -38,30 +38,23 @@ struct fx {
 
 static int xopen(struct fx *f, const char *path)
 {
-	return f->ops->open(f->ops->ctx, path, O_RDWR | O_CLOEXEC);
+	return mock_fx_open(&f->mx, path);
 }
 
 static int xclose(struct fx *f, int fd)
 {
-	return f->ops->close(f->ops->ctx, fd);
+	return mock_fx_close(&f->mx, fd);
 }
 
 static int xioctl(struct fx *f, int fd, unsigned long req, void *arg)
 {
-	return f->ops->ioctl(f->ops->ctx, fd, req, arg);
+	return mock_fx_ioctl(&f->mx, fd, req, arg);
 }
 
 static int xioctl_int(struct fx *f, int fd, unsigned long req, unsigned long v)
 {
 	return xioctl(f, fd, req, (void *)(uintptr_t)v);
 }
-
-/* A call that must fail as a system call does: -1 and this errno. */
-#define assert_errno(call, err) do {					\
-		errno = 0;						\
-		assert_int_equal((long)(call), -1);			\
-		assert_int_equal(errno, (err));				\
-	} while (0)
 
 static struct mock_vfio_counters counters(struct fx *f)
 {

@@ -6,8 +6,12 @@
 #   interrupts, error messages and their hints, teardown after a fault
 #   injected into every call of the set-up.
 # test_mock_parse: REVERE_SIM parsing and the report line.
+# test_mock_iommufd: the mock's /dev/iommu and device cdev through its raw
+#   operations: each ioctl's success and Linux's error answers, DMA
+#   through the IOAS, group and cdev exclusion, lifetimes, faults, report.
 if HAVE_CMOCKA
-VFIO_TESTS = tests/test_mock_vfio tests/test_vfio tests/test_mock_parse
+VFIO_TESTS = tests/test_mock_vfio tests/test_vfio tests/test_mock_parse \
+	tests/test_mock_iommufd
 check_PROGRAMS += $(VFIO_TESTS)
 TESTS += $(VFIO_TESTS)
 
@@ -21,7 +25,15 @@ tests_test_vfio_SOURCES = tests/test_vfio.c \
 tests_test_vfio_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_vfio_LDADD = sim/libreveresim.la librevere.la $(CMOCKA_LIBS)
 
-tests_test_mock_parse_SOURCES = tests/test_mock_parse.c
+tests_test_mock_parse_SOURCES = tests/test_mock_parse.c \
+	tests/mock_fixture.c tests/mock_fixture.h
 tests_test_mock_parse_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_mock_parse_LDADD = sim/libreveresim.la librevere.la $(CMOCKA_LIBS)
+endif
+
+if HAVE_CMOCKA
+tests_test_mock_iommufd_SOURCES = tests/test_mock_iommufd.c \
+	tests/mock_fixture.c tests/mock_fixture.h
+tests_test_mock_iommufd_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_mock_iommufd_LDADD = sim/libreveresim.la librevere.la $(CMOCKA_LIBS)
 endif
