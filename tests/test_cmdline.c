@@ -130,7 +130,9 @@ static void test_target(void **state)
 	assert_int_equal(cmdline_parse(&cl, ARGC(too_long), too_long, &err),
 			 -EINVAL);
 	assert_string_equal(err.msg, "--vfio-group: path longer than 255 bytes");
+}
 
+/*
  * The default --timeout: a hardware figure for a device, a wider one for
  * the simulated device, whose thread may wait for a CPU on a busy
  * machine; a --timeout given is kept as given, with --sim too.
