@@ -215,7 +215,7 @@ static int run(struct revere_dev *rd, const struct cmdline *cl, int *td)
 	/* The progress line goes before anything else is printed. */
 	progress_clear();
 	/* A stop is reported by main() once the device is released. */
-	if (ret && !(ret == -EINTR && (stop_signal || rd->vfio->req_fired)))
+	if (ret && !(ret == -EINTR && (stop_signal || vfio_req_fired(rd->vfio))))
 		fprintf(stderr, PROG ": %s\n", rd->err->msg);
 	*td = revere_teardown(rd);					/* 5 */
 	return ret;
@@ -328,9 +328,9 @@ int main(int argc, char *argv[])
 			td ? "; teardown failed (see above)" : "");
 		return td ? EXIT_FAILURE : 128 + stop_signal;
 	}
-	if (ret == -EINTR && vfio.req_fired) {
+	if (ret == -EINTR && vfio_req_fired(&vfio)) {
 		fprintf(stderr, PROG ": the kernel asked for %s back (VFIO device request): stopped after %llu of %llu messages and released it%s\n",
-			vfio.device_name, (unsigned long long)rd.verified,
+			vfio_device_name(&vfio), (unsigned long long)rd.verified,
 			(unsigned long long)cl.packets,
 			td ? "; teardown failed (see above)" : "");
 		return EXIT_FAILURE;

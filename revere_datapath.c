@@ -56,7 +56,7 @@ static int send_messages(struct revere_dev *rd)
 	for (uint64_t i = first; i < rd->sent; i++)
 		rd->sent_ns[i % REVERE_RING_SLOTS] = now;
 	rv_ring_doorbell(rd->vfio, &rd->tx);
-	if (rd->vfio->bar_io_error)
+	if (vfio_bar0_error(rd->vfio))
 		return rv_bar_failed(rd->vfio, rd->err,
 				     "exchange: writing the TX AMS 0 write index");
 	return 0;
@@ -96,7 +96,7 @@ static int receive_messages(struct revere_dev *rd, void *arg)
 		return ret;
 	if (rv_ring_empty(&rd->rx))
 		/* A failed BAR0 access: stop as the timeout does, naming it. */
-		return rd->vfio->bar_io_error ? -ETIMEDOUT : 0;
+		return vfio_bar0_error(rd->vfio) ? -ETIMEDOUT : 0;
 	/* The device may not deliver more messages than were sent. */
 	if (rd->verified + rv_ring_used(&rd->rx) > rd->sent)
 		return rv_ring_bad_index(rd->err, &rd->rx, "write", rd->rx.prod);
@@ -114,7 +114,7 @@ static int receive_messages(struct revere_dev *rd, void *arg)
 		rv_pace_note(&rd->pace, rd->rx.cons - first, now,
 			     rd->verified == rd->sent);
 	rv_ring_doorbell(rd->vfio, &rd->rx);
-	if (rd->vfio->bar_io_error)
+	if (vfio_bar0_error(rd->vfio))
 		return rv_bar_failed(rd->vfio, rd->err,
 				     "exchange: writing the RX AMS 0 read index");
 	return rd->rx.cons != first;

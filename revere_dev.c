@@ -156,10 +156,10 @@ static int map_bar0(struct revere_dev *rd)
 
 	if (ret)
 		return ret;
-	if (rd->vfio->bar0.size < BAR0_MIN_SIZE)
+	if (vfio_bar0_size(rd->vfio) < BAR0_MIN_SIZE)
 		return errmsg_set(rd->err, ENODEV,
 				   "BAR0 of %s is %" PRIu64 " bytes, the Revere-AMU needs at least %llu (spec 2)",
-				   rd->vfio->device_name, rd->vfio->bar0.size,
+				   vfio_device_name(rd->vfio), vfio_bar0_size(rd->vfio),
 				   (unsigned long long)BAR0_MIN_SIZE);
 	return 0;
 }
@@ -216,7 +216,7 @@ int revere_open_device(struct revere_dev *rd,
 	       "step 2: opened %s in %s (%04x:%04x%s), buffers at IOVA 0x%" PRIx64 ", BAR0 %s, bus mastering on",
 	       device, target->path, RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF,
 	       rd->opts->simulated ? ", simulated device on the mock VFIO kernel" : "", rd->iova,
-	       rd->vfio->bar0.map ? "mmap'd" : "through pread/pwrite");
+	       vfio_bar0_mapped(rd->vfio) ? "mmap'd" : "through pread/pwrite");
 	return 0;
 }
 
@@ -230,7 +230,7 @@ static int check_identity(struct revere_dev *rd)
 	p->idr = rv_reg_read(rd->vfio, RV_AMU_IDR);
 	p->aidr = rv_reg_read(rd->vfio, RV_AMU_AIDR);
 	p->iidr = rv_reg_read(rd->vfio, RV_AMU_IIDR);
-	if (rd->vfio->bar_io_error)
+	if (vfio_bar0_error(rd->vfio))
 		return rv_bar_failed(rd->vfio, rd->err,
 				     "reading the identification registers");
 	rd_log(rd, REVERE_LOG_INFO,
@@ -244,7 +244,7 @@ static int check_identity(struct revere_dev *rd)
 	if (major != 2)
 		return errmsg_set(rd->err, ENODEV,
 				   "%s implements Revere-AMU architecture %u.%u (AMU_AIDR 0x%" PRIx64 "); this demo supports 2.x",
-				   rd->vfio->device_name, major,
+				   vfio_device_name(rd->vfio), major,
 				   (unsigned int)RV_FIELD_GET(RV_AMU_AIDR_ARCH_MINOR, p->aidr),
 				   p->aidr);
 	return 0;
@@ -323,7 +323,7 @@ static int too_few(struct revere_dev *rd, const char *what, uint32_t have,
 {
 	return errmsg_set(rd->err, ENODEV,
 			   "%s: the device has %" PRIu32 " %s, the demo needs at least %" PRIu32 " (spec 7)",
-			   rd->vfio->device_name, have, what, need);
+			   vfio_device_name(rd->vfio), have, what, need);
 }
 
 static int probe(struct revere_dev *rd)
@@ -415,7 +415,7 @@ static int configure_ami_sw(struct revere_dev *rd)
 	rd->tx.prod = rd->tx.cons = rv_reg_read(rd->vfio, TX_READ_INDEX);
 	rd->rx.prod = rd->rx.cons = rv_reg_read(rd->vfio, RX_WRITE_INDEX);
 	/* A failed read is all-ones: never a starting index to trust. */
-	if (rd->vfio->bar_io_error)
+	if (vfio_bar0_error(rd->vfio))
 		return rv_bar_failed(rd->vfio, rd->err,
 				     "reading the ring indexes of AMI-SW %u", AMI_SW);
 	rv_reg_write(rd->vfio, TX_WRITE_INDEX, rd->tx.prod);
@@ -495,7 +495,7 @@ int revere_exchange(struct revere_dev *rd)
 	ret = revere_watch_start(rd);
 	if (ret)
 		return ret;
-	revere_figures_start(f, rd->vfio->bar0.map != NULL);
+	revere_figures_start(f, vfio_bar0_mapped(rd->vfio));
 	ret = revere_datapath_run(rd);
 	revere_figures_stop(f);
 	/*
@@ -665,7 +665,7 @@ static void quiesce_revere(struct revere_dev *rd, int *first)
 		rd->done &= ~REVERE_DONE_AMU_ENABLED;
 		quiesce_write(rd, RV_AMU_CR, 0, "turning the AMU off", first);
 	}
-	if ((rd->mgt_dead || rd->reset_needed) && rd->vfio->device_fd >= 0)
+	if ((rd->mgt_dead || rd->reset_needed) && vfio_device_is_open(rd->vfio))
 		reset_device(rd, first);
 }
 
@@ -708,7 +708,7 @@ static void release_vfio(struct revere_dev *rd, int *first)
 int revere_teardown(struct revere_dev *rd)
 {
 	struct errmsg saved = *rd->err;
-	bool had_device = rd->vfio->device_fd >= 0;
+	bool had_device = vfio_device_is_open(rd->vfio);
 	int first = 0;
 
 	rd->tearing_down = true;

@@ -27,7 +27,7 @@ int revere_alloc_buffers(struct revere_dev *rd);
 /*
  * 2. Open the device through VFIO, check it is a Revere-AMU PF, route the
  *    device request (when the kernel asks for the device back, the run
- *    stops as on a signal, and vfio->req_fired says why), reset it, map
+ *    stops as on a signal, and vfio_req_fired() says why), reset it, map
  *    the buffers for DMA, map BAR0 and turn on bus mastering.
  */
 int revere_open_device(struct revere_dev *rd,

@@ -41,7 +41,7 @@ int rv_ring_refresh(struct vfio_dev *vfio, struct errmsg *err,
 	uint64_t idx = rv_reg_read(vfio, r->dev_reg);
 
 	/* All-ones from a failed access is the host's error, not the device's. */
-	if (vfio->bar_io_error)
+	if (vfio_bar0_error(vfio))
 		return rv_bar_failed(vfio, err, "reading the %s %s index",
 				     r->name, dev_is_producer ? "write" : "read");
 	if (rv_ring_update(r, dev_is_producer, idx))
@@ -54,12 +54,12 @@ void rv_hint_device_state(struct vfio_dev *vfio, struct errmsg *err)
 {
 	uint64_t sr = rv_reg_read(vfio, RV_AMU_SR);
 
-	if (vfio->bar_io_error)
+	if (vfio_bar0_error(vfio))
 		errmsg_hint(err, "BAR0 access failed: %s; check that the device is still there (lspci) and bound to vfio-pci",
-			    strerror(-vfio->bar_io_error));
+			    strerror(-vfio_bar0_error(vfio)));
 	else if (sr & RV_AMU_SR_IOMMU_FAULT)
 		errmsg_hint(err, "the device reports an IOMMU fault (AMU_SR 0x%" PRIx64 ")", sr);
-	else if (!strcmp(vfio->ops->name, "mock") && vfio->bar0.map)
+	else if (!strcmp(vfio->ops->name, "mock") && vfio_bar0_mapped(vfio))
 		/*
 		 * Nothing to reset on the simulated device. With BAR0
 		 * mmap'd it is a thread, which a busy machine may keep off
@@ -84,11 +84,11 @@ int rv_bar_failed(struct vfio_dev *vfio, struct errmsg *err,
 	va_end(ap);
 	/* vfio.c's own words for the failed access start so. */
 	if (strncmp(err->msg, "BAR0 ", 5)) {
-		errmsg_set_errno(err, -vfio->bar_io_error, "%s: a BAR0 access of %s failed",
-			   what, vfio->device_name);
-		return vfio->bar_io_error;
+		errmsg_set_errno(err, -vfio_bar0_error(vfio), "%s: a BAR0 access of %s failed",
+			   what, vfio_device_name(vfio));
+		return vfio_bar0_error(vfio);
 	}
 	errmsg_prefix(err, "%s", what);
 	errmsg_hint(err, "check that the device is still there (lspci) and bound to vfio-pci");
-	return vfio->bar_io_error;
+	return vfio_bar0_error(vfio);
 }

@@ -221,7 +221,7 @@ int rv_ring_update(struct rv_ring *r, bool dev_is_producer, uint64_t index);
 /*
  * Read the device's index for its side of r from r->dev_reg and accept
  * it with rv_ring_update(). Returns 0, or -errno with err naming the
- * failed BAR0 access (vfio->bar_io_error), or -EIO with a device error
+ * failed BAR0 access (vfio_bar0_error()), or -EIO with a device error
  * (rv_ring_bad_index()): the index is never used.
  */
 int rv_ring_refresh(struct vfio_dev *vfio, struct errmsg *err,
@@ -233,7 +233,7 @@ int rv_ring_refresh(struct vfio_dev *vfio, struct errmsg *err,
  * before the device sees the write index (rv_wmb()); a consumer's slot
  * loads must be done before the device may reuse the slots (rv_mb()).
  * Once per batch, never per message. A failed write (pread/pwrite path)
- * sets vfio->bar_io_error, which the caller checks.
+ * latches vfio_bar0_error(), which the caller checks.
  */
 static inline void rv_ring_doorbell(struct vfio_dev *vfio,
 				    const struct rv_ring *r)
@@ -252,7 +252,7 @@ int rv_ring_bad_index(struct errmsg *err, const struct rv_ring *r,
 		      const char *which, uint64_t index);
 
 /*
- * A BAR0 access failed (vfio->bar_io_error): the VFIO layer named the
+ * A BAR0 access failed (vfio_bar0_error()): the VFIO layer named the
  * access in err when it was the first failure; put what the driver was
  * doing before it (fmt), or, if err was cleared since, say it all.
  * Returns the access's -errno.

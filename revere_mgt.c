@@ -135,7 +135,7 @@ static int mgt_take(struct revere_dev *rd, unsigned int op, uint8_t *rsp)
 	rd->rsp.cons++;
 	rv_ring_doorbell(rd->vfio, &rd->rsp);
 	trace_slot(rd, "rsp", op, rsp);
-	if (rd->vfio->bar_io_error)
+	if (vfio_bar0_error(rd->vfio))
 		return mgt_write_failed(rd, op, "the response read index");
 	return 0;
 }
@@ -226,7 +226,7 @@ static int check_no_stray(struct revere_dev *rd, unsigned int op)
 	errmsg_hint(rd->err, "discarded; the device must answer each command once (spec 8.2): reset it");
 	rd->rsp.cons = rd->rsp.prod;
 	rv_ring_doorbell(rd->vfio, &rd->rsp);
-	if (rd->vfio->bar_io_error)
+	if (vfio_bar0_error(rd->vfio))
 		return mgt_write_failed(rd, op, "the response read index");
 	return -EPROTO;
 }
@@ -273,7 +273,7 @@ static int mgt_publish(struct revere_dev *rd, unsigned int op,
 	trace_slot(rd, "cmd", op, cmd);
 	rd->cmd.prod++;
 	rv_ring_doorbell(rd->vfio, &rd->cmd);
-	if (rd->vfio->bar_io_error)
+	if (vfio_bar0_error(rd->vfio))
 		return mgt_write_failed(rd, op, "the command write index");
 	return 0;
 }

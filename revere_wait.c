@@ -30,8 +30,8 @@ bool revere_stop_requested(struct revere_dev *rd)
 		return false;
 	if (rd->opts->stop && *rd->opts->stop)
 		return true;
-	if (rd->vfio->req_fd < 0 || rd->vfio->req_fired)
-		return rd->vfio->req_fired;
+	if (vfio_req_fd(rd->vfio) < 0 || vfio_req_fired(rd->vfio))
+		return vfio_req_fired(rd->vfio);
 	/* The exchange: read the eventfd only once the watcher saw it fire. */
 	if (rd->req_watch.running && !rd->req_check &&
 	    !fd_watch_fired(&rd->req_watch))
@@ -86,7 +86,7 @@ const char *revere_wait_what(const struct revere_dev *rd,
  */
 static int request_fd(const struct revere_dev *rd, bool stoppable)
 {
-	return stoppable && !rd->vfio->req_fired ? rd->vfio->req_fd : -1;
+	return stoppable && !vfio_req_fired(rd->vfio) ? vfio_req_fd(rd->vfio) : -1;
 }
 
 /* Block on vector's eventfd until it fires or deadline_ns passes. */
@@ -247,7 +247,7 @@ int revere_route_request(struct revere_dev *rd)
 	if (ret == -ENOTSUP) {
 		rd_log(rd, REVERE_LOG_INFO,
 		       "device request: not offered by %s, the kernel cannot ask for it back",
-		       rd->vfio->device_name);
+		       vfio_device_name(rd->vfio));
 		return 0;
 	}
 	if (ret)
@@ -275,13 +275,13 @@ int revere_route_irqs(struct revere_dev *rd)
 		if (rd->wait == REVERE_WAIT_HYBRID) {
 			rd_log(rd, REVERE_LOG_INFO,
 			       "--wait hybrid: %s has %d MSI-X vectors that can signal an eventfd, %d needed: polling instead",
-			       rd->vfio->device_name, n, REVERE_NUM_VECTORS);
+			       vfio_device_name(rd->vfio), n, REVERE_NUM_VECTORS);
 			rd->wait = REVERE_WAIT_POLL;
 			return 0;
 		}
 		errmsg_set(rd->err, ENOTSUP,
 			    "--wait irq: %s has %d MSI-X vectors that can signal an eventfd, the demo needs %d (management RX and RX AMS 0, spec 8.8)",
-			    rd->vfio->device_name, n, REVERE_NUM_VECTORS);
+			    vfio_device_name(rd->vfio), n, REVERE_NUM_VECTORS);
 		errmsg_hint(rd->err, "use --wait poll, or --wait hybrid, which polls on such a device");
 		return -ENOTSUP;
 	}
@@ -307,16 +307,16 @@ int revere_watch_start(struct revere_dev *rd)
 {
 	int ret;
 
-	if (rd->vfio->req_fd < 0 || rd->vfio->req_fired)
+	if (vfio_req_fd(rd->vfio) < 0 || vfio_req_fired(rd->vfio))
 		return 0;
-	ret = fd_watch_start(&rd->req_watch, rd->vfio->req_fd);
+	ret = fd_watch_start(&rd->req_watch, vfio_req_fd(rd->vfio));
 	/* The first look reads it: a request from before the watcher. */
 	rd->req_check = true;
 	if (!ret)
 		return 0;
 	errmsg_set_errno(rd->err, -ret,
 			 "exchange: cannot start the thread that watches the device request of %s",
-			 rd->vfio->device_name);
+			 vfio_device_name(rd->vfio));
 	/* fd_watch_start() needs an eventfd, then a thread. */
 	if (ret == -EMFILE || ret == -ENFILE)
 		errmsg_hint(rd->err, "raise the limit on open files (ulimit -n)");
