@@ -336,6 +336,9 @@ static ssize_t h_pwrite(void *ctx, int fd, const void *buf, size_t count,
 	check_access(h, reg, count, true);
 	memcpy(&le, buf, 8);
 	watch_write(h, reg, le64toh(le));
+	if (reg == RV_AMU_CR)
+		h->amu_off_dropped = h->deaf &&
+				     !(le64toh(le) & RV_AMU_CR_AMU_EN);
 	if (h->deaf)
 		return (ssize_t)count;
 	return h->real->pwrite(h->real->ctx, fd, buf, count, off);

@@ -77,6 +77,11 @@ struct hostile_vfio {
 	bool deaf;			/* BAR0 writes dropped */
 	bool gone;			/* reads all-ones too */
 	unsigned int failed_reads;	/* BAR0 reads that returned an error */
+	/*
+	 * The driver's last AMU_CR write turned AMU_EN off and the device
+	 * dropped it (deaf or gone), telling the driver it took it.
+	 */
+	bool amu_off_dropped;
 
 	/* What the driver set up, learnt from the calls it makes. */
 	int device_fd;
