@@ -5,55 +5,186 @@
  * Revere-AMU, with BAR0 behind the hostile ops of hostile_vfio.h, and then
  * checks that the run ended sanely and left nothing behind.
  *
- * Input: a 7-byte header (the run, the model, the mock), then the script
- * of hostile_vfio.h.
+ * Input: a 15-byte header (the run, the model, the mock), then the script
+ * of hostile_vfio.h. doc/fuzzing.md has the same in a table.
  *   byte 0: flags
  *     bit 0  --loopback
  *     bit 1  --trace
  *     bit 2  the model answers opcode byte 2 with status byte 3
  *     bit 3  the model posts an exception of opcode byte 4 first
- *     bit 4  the mock fails call 1 + byte 6 of system call byte 5
- *            (enum mock_op, modulo their count) with EIO
+ *     bit 4  system call byte 5 (enum mock_op, modulo their count) fails
+ *            with EIO at call 1 + byte 6
  *     bit 5  the device offers no VFIO_DEVICE_RESET
  *     bit 6  the IOMMU's pages are 128 KiB
  *     bit 7  the PCI device ID is bytes 2 and 3 (little-endian)
  *   byte 1: --packets 1 + byte % 160 (fewer than 256: message i and
  *           i + 256 carry the same byte, and a stale slot would verify)
+ *   byte 7: the run
+ *     bits 0-1  --wait: poll, irq, hybrid (3: poll)
+ *     bit 2     BAR0 mmap'd (else pread/pwrite)
+ *     bit 3     the device offers no device request
+ *     bit 4     the device has one MSI-X vector, not 8
+ *     bits 5-6  the request watcher's thread fails to start: no, with
+ *               EAGAIN, EMFILE, ENOMEM
+ *     bit 7     the mock signals each vector once as it is routed
+ *   byte 8: --queue-depth: 0 unset (the ring), else 1 + (byte - 1) % 64
+ *   byte 9: --timeout 1 + byte % 8 ms
+ *   byte 10: --spin-us 8 * byte
+ *   byte 11: the virtual clock's step: 0 is 100 us, else 4 us * byte
+ *   byte 12: the interrupt pattern (enum hostile_irq, four in turn)
+ *   byte 13: the request watcher sees a readable eventfd this many clock
+ *            ticks late (255: never)
+ *   byte 14: the device takes the driver's BAR0 stores as they are made
+ *            (byte % 16 == 0) or every byte % 16 clock ticks
+ * An older 7-byte header followed by its script is this header with bytes
+ * 7 to 14 zero inserted: the same run (tests/fuzz/corpus was converted).
  *
  * Time is virtual: the driver's clock (clock_gettime in rv_now_ns() of
  * revere_hw.h, renamed at compile time by run.sh in the driver's files)
- * advances a fixed step per call, so every wait ends after a bounded
- * number of polls and a run depends on its input only.
+ * advances a fixed step per call, and its blocking calls (poll in
+ * vfio_irq_wait(), ppoll in the moderated doze) look without blocking,
+ * then advance the clock by their timeout: every wait ends after a
+ * bounded number of looks, and a run depends on its input only. The
+ * request watcher's thread (fd_watch.h) is replaced by one that looks at
+ * each tick, so that when it sees the request is the input's choice too.
  */
+#define _GNU_SOURCE		/* ppoll()'s declaration */
 #include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "fd_watch.h"
 #include "hostile_vfio.h"
 #include "mock_vfio.h"
 #include "oracle.h"
 #include "revere_dev.h"
 
-#define HEADER_LEN	7
+#define HEADER_LEN	15
 #define MAX_PACKETS	160
-#define TIMEOUT_MS	1
-#define CLOCK_STEP_NS	100000	/* ten polls per millisecond of timeout */
+#define CLOCK_STEP_NS	100000	/* ten looks per millisecond of timeout */
+#define WATCH_NEVER	255
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int fuzz_clock_gettime(clockid_t clk, struct timespec *ts);
+int fuzz_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
+int fuzz_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout,
+	       const sigset_t *sigmask);
 
-static uint64_t virtual_ns;
+static struct hostile_vfio hostile;	/* static: it holds a whole model */
+static uint64_t virtual_ns, clock_step_ns;
+
+/* ---- the request watcher (fd_watch.h), on the virtual clock ---- */
+
+static struct {
+	int fail;		/* fd_watch_start()'s errno, 0: it starts */
+	unsigned int lag;	/* ticks from readable to fired */
+	struct fd_watch *w;	/* the running one */
+	bool seen;		/* its fd was readable */
+	unsigned int countdown;
+} watcher;
+
+int fd_watch_start(struct fd_watch *w, int fd)
+{
+	*w = (struct fd_watch){ .fd = fd, .quit_fd = -1 };
+	if (watcher.fail)
+		return -watcher.fail;
+	w->running = true;
+	watcher.w = w;
+	watcher.seen = false;
+	return 0;
+}
+
+void fd_watch_stop(struct fd_watch *w)
+{
+	if (!w->running)
+		return;
+	w->running = false;
+	if (watcher.w == w)
+		watcher.w = NULL;
+}
+
+/* The watcher's thread got a core: has its fd been readable? */
+static void watcher_tick(void)
+{
+	struct fd_watch *w = watcher.w;
+	struct pollfd pfd;
+
+	if (!w || w->fired || watcher.lag == WATCH_NEVER)
+		return;
+	if (!watcher.seen) {
+		pfd = (struct pollfd){ .fd = w->fd, .events = POLLIN };
+		if (poll(&pfd, 1, 0) <= 0)
+			return;
+		watcher.seen = true;
+		watcher.countdown = watcher.lag;
+	}
+	if (watcher.countdown) {
+		watcher.countdown--;
+		return;
+	}
+	__atomic_store_n(&w->fired, true, __ATOMIC_RELEASE);
+}
+
+/* ---- virtual time ---- */
+
+static void tick(uint64_t ns)
+{
+	virtual_ns += ns;
+	watcher_tick();
+	hostile_tick(&hostile);
+}
 
 int fuzz_clock_gettime(clockid_t clk, struct timespec *ts)
 {
 	(void)clk;
-	virtual_ns += CLOCK_STEP_NS;
+	tick(clock_step_ns);
 	ts->tv_sec = (time_t)(virtual_ns / 1000000000u);
 	ts->tv_nsec = (long)(virtual_ns % 1000000000u);
 	return 0;
+}
+
+/*
+ * A blocking wait: the device runs, then one look; if nothing is ready
+ * the whole timeout passes at once. The fds are real eventfds, and the
+ * device (the mock, run by this thread) signalled whatever it was going
+ * to before the look: sleeping could change nothing. A signal of the
+ * script interrupts it (EINTR), as one landing in poll(2) does.
+ */
+static int virtual_poll(struct pollfd *fds, nfds_t n, int64_t ns)
+{
+	int ret;
+
+	if (ns < 0)
+		oracle_fail("the driver blocked with no timeout");
+	if (hostile_block(&hostile)) {
+		errno = EINTR;
+		return -1;
+	}
+	ret = poll(fds, n, 0);
+	if (ret)
+		return ret;
+	tick((uint64_t)ns);
+	return 0;
+}
+
+int fuzz_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
+{
+	return virtual_poll(fds, n, timeout_ms < 0 ? -1 :
+			    (int64_t)timeout_ms * 1000000);
+}
+
+int fuzz_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout,
+	       const sigset_t *sigmask)
+{
+	(void)sigmask;
+	return virtual_poll(fds, n, !timeout ? -1 :
+			    (int64_t)timeout->tv_sec * 1000000000 +
+			    timeout->tv_nsec);
 }
 
 /*
@@ -88,22 +219,43 @@ static void log_line(void *arg, enum revere_log level, const char *fmt, ...)
 		fprintf(stderr, "%s\n", line);
 }
 
-static void configure(struct mock_vfio_config *cfg, const uint8_t *hdr)
+static const int watch_errors[] = { 0, EAGAIN, EMFILE, ENOMEM };
+
+static void configure(struct mock_vfio_config *cfg,
+		      struct hostile_config *hcfg, struct revere_opts *opts,
+		      const uint8_t *hdr)
 {
+	struct mock_fault fault = {
+		.op = (enum mock_op)(hdr[5] % MOCK_OP_COUNT),
+		.nth = 1u + hdr[6],
+		.err = EIO,
+	};
+
 	mock_vfio_default_config(cfg);
-	cfg->bar0_mmap = false;		/* every access through hostile ops */
+	*hcfg = (struct hostile_config){
+		.mmap = hdr[7] & 4,
+		.device_lag = hdr[14] % 16,
+		.irq_pattern = hdr[12],
+	};
+	/* Through pread/pwrite unless mapped, and then it is our page. */
+	cfg->bar0_mmap = hcfg->mmap;
 	if (hdr[0] & 4) {
 		cfg->model.fail_opcode = hdr[2];
 		cfg->model.fail_status = hdr[3];
 	}
 	if (hdr[0] & 8)
 		cfg->model.exception_opcode = hdr[4];
-	if (hdr[0] & 16) {
-		cfg->faults[0] = (struct mock_fault){
-			.op = (enum mock_op)(hdr[5] % MOCK_OP_COUNT),
-			.nth = 1u + hdr[6],
-			.err = EIO,
-		};
+	/*
+	 * The hostile ops fail the driver's own pread, pwrite and mmap: an
+	 * mmap'd BAR0's device reaches the mock by pread/pwrite too. munmap
+	 * of a mapping it gave cannot fail (munmap(2)): no fault there.
+	 */
+	if ((hdr[0] & 16) && (fault.op == MOCK_OP_PREAD ||
+			      fault.op == MOCK_OP_PWRITE ||
+			      fault.op == MOCK_OP_MMAP)) {
+		hcfg->fault = fault;
+	} else if ((hdr[0] & 16) && fault.op != MOCK_OP_MUNMAP) {
+		cfg->faults[0] = fault;
 		cfg->num_faults = 1;
 	}
 	cfg->reset = !(hdr[0] & 32);
@@ -111,9 +263,30 @@ static void configure(struct mock_vfio_config *cfg, const uint8_t *hdr)
 		cfg->iova_pgsizes = 1ull << 17;
 	if (hdr[0] & 128)
 		cfg->device_id = (uint16_t)(hdr[2] | hdr[3] << 8);
+	cfg->req_irq = !(hdr[7] & 8);
+	if (hdr[7] & 16)
+		cfg->msix_count = 1;
+	cfg->msix_spurious = hdr[7] >> 7;
+
+	watcher = (typeof(watcher)){
+		.fail = watch_errors[(hdr[7] >> 5) & 3],
+		.lag = hdr[13],
+	};
+	clock_step_ns = hdr[11] ? 4000ull * hdr[11] : CLOCK_STEP_NS;
+	*opts = (struct revere_opts){
+		.packets = 1 + hdr[1] % MAX_PACKETS,
+		.queue_depth = hdr[8] ? 1 + (hdr[8] - 1u) % REVERE_RING_SLOTS : 0,
+		.timeout_ms = 1 + hdr[9] % 8,
+		.wait = (enum revere_wait_mode)((hdr[7] & 3) % 3),
+		.spin_us = 8u * hdr[10],
+		.loopback = hdr[0] & 1,
+		.trace = hdr[0] & 2,
+		.log = log_line,
+	};
 }
 
-static unsigned int setup_done(bool loopback)
+/* The wait mode in effect: interrupts are set up unless it polls. */
+static unsigned int setup_done(bool loopback, enum revere_wait_mode wait)
 {
 	unsigned int want = REVERE_DONE_BUS_MASTER | REVERE_DONE_AMU_ENABLED |
 		REVERE_DONE_AMI_SW_MAPPED | REVERE_DONE_ASN0 | REVERE_DONE_AMI_SW_ENABLED;
@@ -121,6 +294,9 @@ static unsigned int setup_done(bool loopback)
 	if (!loopback)
 		want |= REVERE_DONE_AMI_HW0_MAPPED | REVERE_DONE_AMI_HW1_MAPPED | REVERE_DONE_ASN1 |
 			REVERE_DONE_AMI_HW0_ENABLED | REVERE_DONE_AMI_HW1_ENABLED;
+	if (wait != REVERE_WAIT_POLL)
+		want |= REVERE_DONE_IRQ_VECTORS | REVERE_DONE_MGT_IRQ |
+			REVERE_DONE_SW_IRQ;
 	return want;
 }
 
@@ -155,8 +331,8 @@ static int run(struct revere_dev *rd, const struct hostile_vfio *h,
 	failed = h->failed_reads;
 	ret = revere_setup(rd);
 	check_step(rd, h, failed, "set-up", ret);
-	if (!ret && (rd->done & setup_done(rd->opts->loopback)) !=
-		    setup_done(rd->opts->loopback))
+	if (!ret && (rd->done & setup_done(rd->opts->loopback, rd->wait)) !=
+		    setup_done(rd->opts->loopback, rd->wait))
 		oracle_fail("set-up succeeded with steps missing (done 0x%x)",
 			    rd->done);
 	if (ret)
@@ -168,6 +344,14 @@ static int run(struct revere_dev *rd, const struct hostile_vfio *h,
 		oracle_fail("exchange succeeded after verifying %llu of %llu messages",
 			    (unsigned long long)rd->verified,
 			    (unsigned long long)rd->opts->packets);
+	/*
+	 * design.md: a request made before the exchange's last message is
+	 * verified stops the run, however late the watcher sees it; set-up
+	 * reads it before each command, and the exchange as it starts.
+	 */
+	if (!ret && h->requested)
+		oracle_fail("exchange succeeded though the kernel asked for the device back at BAR0 read %llu",
+			    (unsigned long long)h->requested);
 	return ret;
 }
 
@@ -177,18 +361,19 @@ static int run(struct revere_dev *rd, const struct hostile_vfio *h,
  * mastering off, whatever failed before, system call faults included. If
  * it failed, it named the failure in a "teardown: ..." line.
  */
-static void check_released(struct mock_vfio *mock,
-			   const struct hostile_vfio *h,
+static void check_released(struct mock_vfio *mock, struct hostile_vfio *h,
 			   const struct log_state *ls, int td)
 {
 	struct mock_vfio_counters c;
 	struct rv_model_summary s;
+	bool mapped = hostile_release(h);
 
 	mock_vfio_counters(mock, &c);
 	mock_vfio_device_summary(mock, &s);
-	if (c.fds_open || c.dma_mappings || c.bar_mmaps || c.irqs_routed)
+	if (c.fds_open || c.dma_mappings || c.bar_mmaps || mapped ||
+	    c.irqs_routed)
 		oracle_fail("after teardown: %u fds, %u DMA mappings, %u BAR mappings, %u IRQs left",
-			    c.fds_open, c.dma_mappings, c.bar_mmaps,
+			    c.fds_open, c.dma_mappings, c.bar_mmaps + mapped,
 			    c.irqs_routed);
 	if (td) {
 		if (!ls->teardown_warnings)
@@ -218,10 +403,10 @@ static void check_released(struct mock_vfio *mock,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct hostile_vfio h;	/* static: it holds a whole model */
 	static volatile sig_atomic_t stop;
 	struct log_state ls = { .in_teardown = false };
 	struct mock_vfio_config cfg;
+	struct hostile_config hcfg;
 	struct mock_vfio *mock;
 	struct revere_opts opts;
 	struct vfio_dev vfio;
@@ -230,29 +415,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < HEADER_LEN)
 		return -1;	/* not worth keeping in the corpus */
-	configure(&cfg, data);
+	configure(&cfg, &hcfg, &opts, data);
+	opts.stop = &stop;
+	opts.log_arg = &ls;
 	mock = mock_vfio_create(&cfg);
 	if (!mock)
 		oracle_fail("mock_vfio_create: %s", strerror(errno));
 	stop = 0;
-	hostile_init(&h, mock, &cfg.model, data + HEADER_LEN,
+	/* Every run from the same time: nothing carries over. */
+	virtual_ns = 1000000000;
+	hostile_init(&hostile, mock, &cfg.model, &hcfg, data + HEADER_LEN,
 		     size - HEADER_LEN, &stop);
-	opts = (struct revere_opts){
-		.packets = 1 + data[1] % MAX_PACKETS,
-		.timeout_ms = TIMEOUT_MS,
-		.loopback = data[0] & 1,
-		.trace = data[0] & 2,
-		.stop = &stop,
-		.log = log_line,
-		.log_arg = &ls,
-	};
-	vfio_init(&vfio, &h.ops);
+	vfio_init(&vfio, &hostile.ops);
 	revere_init(&rd, &vfio, &opts);
-	if (run(&rd, &h, mock) && getenv("FUZZ_LOG"))
+	if (run(&rd, &hostile, mock) && getenv("FUZZ_LOG"))
 		fprintf(stderr, "error: %s\n", rd.err->msg);
 	ls.in_teardown = true;
+	if (getenv("FUZZ_LOG"))
+		fprintf(stderr, "hostile: teardown from BAR0 read %" PRIu64 "\n",
+			hostile.reads);
 	td = revere_teardown(&rd);
-	check_released(mock, &h, &ls, td);
+	check_released(mock, &hostile, &ls, td);
 	mock_vfio_destroy(mock);
 	return 0;
 }
