@@ -3,8 +3,9 @@
  * Binding to vfio-pci and back (bind.h). The refusals follow DPDK's
  * dpdk-devbind.py, which will not rebind a NIC the routing table uses
  * unless forced: taking a device from its kernel driver takes away
- * whatever the system does with it, so an up interface, a route and a
- * mounted file system are named and need --force. The IOMMU group check
+ * whatever the system does with it, so an up interface, a route, a
+ * mounted file system, a swap area and a volume, LUKS device or array on
+ * its disks are named and need --force. The IOMMU group check
  * is VFIO's own rule: a group can be opened only when every device in it
  * is on vfio-pci or on no driver.
  */
@@ -58,65 +59,146 @@ static void list_add(char *buf, size_t len, const char *item)
 
 static int read_dev(const char *bdf, struct sysfs_dev *d, struct errmsg *e)
 {
+	char dir[128];
 	int ret = sysfs_dev_read(SYSFS_PCI, bdf, d);
 
+	sysfs_dev_dir(SYSFS_PCI, bdf, dir, sizeof(dir));
 	if (ret == -ENOENT)
 		return errmsg_set(e, ENOENT,
-				  "no PCI device %s (no /sys/bus/pci/devices/%s); lspci -D lists them",
-				  bdf, bdf);
-	if (ret)
-		return errmsg_set_errno(e, -ret, "reading /sys/bus/pci/devices/%s",
-					bdf);
-	return 0;
+				  "no PCI device %s (no %s); lspci -D lists them",
+				  bdf, dir);
+	return ret ? sysfs_errmsg(e, ret, dir) : 0;
 }
 
 /* ---- what the device is in use for ---- */
 
+/*
+ * How deep holders are followed: LVM on md on a partition is three deep;
+ * a tree whose holders loop must still end.
+ */
+#define HOLD_DEPTH	8
+
 struct use {
 	char list[LIST_LEN];
+	int n;				/* items in list */
+	char failed[LIST_LEN / 2];	/* what could not be read */
 };
+
+static void use_add(struct use *u, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void use_add(struct use *u, const char *fmt, ...)
+{
+	char item[LIST_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(item, sizeof(item), fmt, ap);
+	va_end(ap);
+	list_add(u->list, sizeof(u->list), item);
+	u->n++;
+}
 
 static int net_use(const char *ifname, void *arg)
 {
 	struct use *u = arg;
-	char routes[LIST_LEN / 2], item[LIST_LEN];
+	char routes[LIST_LEN / 2];
 	bool up = false;
 	int n;
 
 	sysfs_net_up(ifname, &up);
 	n = sysfs_net_routes(ifname, routes, sizeof(routes));
-	if (!up && n <= 0)
-		return 0;
-	snprintf(item, sizeof(item), "network interface %s%s%s%s%s", ifname,
-		 up ? " is up" : "", up && n > 0 ? " and" : "",
-		 n > 0 ? " has routes " : "", n > 0 ? routes : "");
-	list_add(u->list, sizeof(u->list), item);
+	if (up || n > 0)
+		use_add(u, "network interface %s%s%s%s%s", SYSFS_ESC(ifname),
+			up ? " is up" : "", up && n > 0 ? " and" : "",
+			n > 0 ? " has routes " : "", n > 0 ? routes : "");
 	return 0;
 }
 
+static int block_users(struct use *u, const char *name, const char *via,
+		       int depth);
+
+/* One step down the holders: who says how the walk got there. */
+struct holders {
+	struct use *u;
+	const char *who;
+	int depth;
+};
+
+static int holder_use(const char *name, void *arg)
+{
+	const struct holders *h = arg;
+	char via[LIST_LEN];
+
+	snprintf(via, sizeof(via), "%s%s", h->who,
+		 h->depth ? ", which holds " : " holds ");
+	return block_users(h->u, name, via, h->depth + 1);
+}
+
+/*
+ * What uses block device name: a mount, a swap area, and the devices
+ * stacked on it (dm: LVM, LUKS; md), followed down: "nvme0n1p3 holds md0,
+ * which holds dm-1 (vg1-data) mounted on /srv". A stacked device is a use
+ * even with nothing mounted on it: the disk taken from under it breaks
+ * the LVM volume, the open LUKS device, the array.
+ */
+static int block_users(struct use *u, const char *name, const char *via,
+		       int depth)
+{
+	char who[LIST_LEN], dm[2 * SYSFS_NAME_LEN], dirs[LIST_LEN / 2];
+	char shown[4 * sizeof(dirs)];
+	struct holders h = { .u = u, .who = who, .depth = depth };
+	int n = u->n, ret = sysfs_block_dm_name(name, dm, sizeof(dm));
+
+	snprintf(who, sizeof(who), "%s%s%s%s%s", via, SYSFS_ESC(name),
+		 dm[0] ? " (" : "", SYSFS_ESC(dm), dm[0] ? ")" : "");
+	if (!ret && (ret = sysfs_mounts(name, dirs, sizeof(dirs))) > 0)
+		use_add(u, "%s mounted on %s", who,
+			sysfs_esc(dirs, shown, sizeof(shown)));
+	if (ret >= 0 && (ret = sysfs_swaps(name)) > 0)
+		use_add(u, "%s is an active swap area", who);
+	if (ret >= 0 && depth < HOLD_DEPTH)
+		ret = sysfs_for_each_holder(name, holder_use, &h);
+	if (ret < 0) {
+		if (!u->failed[0])
+			snprintf(u->failed, sizeof(u->failed),
+				 "/sys/class/block/%s, /proc/self/mounts and /proc/swaps",
+				 SYSFS_ESC(name));
+		return ret;
+	}
+	if (depth && u->n == n)
+		use_add(u, "%s", who);
+	return 0;
+}
+
+/* A disk or a partition of the device (/sys/class/block). */
 static int block_use(const char *name, void *arg)
 {
-	struct use *u = arg;
-	char mounts[LIST_LEN / 2], item[LIST_LEN];
+	return block_users(arg, name, "", 0);
+}
 
-	/* The partitions are block devices of their own: each is seen. */
-	if (sysfs_mounts(name, mounts, sizeof(mounts)) <= 0)
-		return 0;
-	if (strstr(u->list, mounts))
-		return 0;	/* the disk already named its partitions */
-	snprintf(item, sizeof(item), "%s mounted", mounts);
-	list_add(u->list, sizeof(u->list), item);
-	return 0;
+/* What the device is used for cannot be told: say what failed. */
+static int use_unknown(const struct ctx *c, const struct sysfs_dev *d,
+		       int err, const char *path)
+{
+	sysfs_errmsg(c->e, err, path);
+	errmsg_prefix(c->e, "%s: finding what uses it", d->name);
+	errmsg_hint(c->e, "pass --force to bind it all the same");
+	return err;
 }
 
 /* A device the system uses: refused unless --force, which says so. */
 static int check_use(const struct ctx *c, const struct sysfs_dev *d)
 {
 	struct use u = { .list = "" };
+	int ret = sysfs_for_each_class_dev("net", d->name, net_use, &u);
 
-	sysfs_for_each_class_dev("net", d->name, net_use, &u);
-	sysfs_for_each_class_dev("block", d->name, block_use, &u);
-	if (!u.list[0])
+	if (ret < 0)
+		return use_unknown(c, d, ret, "/sys/class/net");
+	ret = sysfs_for_each_class_dev("block", d->name, block_use, &u);
+	if (ret < 0)
+		return use_unknown(c, d, ret,
+				   u.failed[0] ? u.failed : "/sys/class/block");
+	if (!u.n)
 		return 0;
 	if (c->o->force) {
 		tell(c, "%s: in use (%s), taken anyway (--force)", d->name,
@@ -124,8 +206,8 @@ static int check_use(const struct ctx *c, const struct sysfs_dev *d)
 		return 0;
 	}
 	return errmsg_set(c->e, EBUSY,
-			  "%s is in use: %s; binding it to %s takes it from %s and the system: stop using it first (ip link set IF down, umount), or pass --force",
-			  d->name, u.list, BIND_DRIVER, d->driver);
+			  "%s is in use: %s; binding it to %s takes it from %s and the system: stop using it first (ip link set IF down, umount, swapoff; vgchange -an, cryptsetup close, mdadm --stop for what is stacked on it), or pass --force",
+			  d->name, u.list, BIND_DRIVER, SYSFS_ESC(d->driver));
 }
 
 /* ---- the IOMMU group ---- */
@@ -142,13 +224,13 @@ struct group {
 static int group_other(const struct sysfs_dev *d, void *arg)
 {
 	struct group *g = arg;
-	char item[3 * SYSFS_NAME_LEN];
+	char item[SYSFS_NAME_LEN + SYSFS_ESC_LEN + 32];
 
 	if (!strcmp(d->name, g->self) || !d->driver[0] ||
 	    !strcmp(d->driver, BIND_DRIVER))
 		return 0;
 	if (snprintf(item, sizeof(item), "%s (%04x:%04x) bound to %s",
-		     d->name, d->vendor, d->device, d->driver) < 0)
+		     d->name, d->vendor, d->device, SYSFS_ESC(d->driver)) < 0)
 		return -EINVAL;
 	list_add(g->list, sizeof(g->list), item);
 	if (g->n < (int)(sizeof(g->names) / sizeof(g->names[0])))
@@ -161,6 +243,7 @@ static int group_other(const struct sysfs_dev *d, void *arg)
 static int check_group(const struct ctx *c, const struct sysfs_dev *d,
 		       struct group *g)
 {
+	char dir[64];
 	int ret;
 
 	if (d->group < 0)
@@ -169,10 +252,11 @@ static int check_group(const struct ctx *c, const struct sysfs_dev *d,
 				  d->name, BIND_DRIVER);
 	*g = (struct group){ .self = d->name };
 	ret = sysfs_for_each_group_dev(d->group, group_other, g);
-	if (ret < 0)
-		return errmsg_set_errno(c->e, -ret,
-					"reading /sys/kernel/iommu_groups/%d/devices",
-					d->group);
+	if (ret < 0) {
+		snprintf(dir, sizeof(dir), "/sys/kernel/iommu_groups/%d/devices",
+			 d->group);
+		return sysfs_errmsg(c->e, ret, dir);
+	}
 	if (g->more)
 		return errmsg_set(c->e, E2BIG,
 				  "IOMMU group %d of %s holds more than %d other devices on other drivers: %s; bind them one by one",
@@ -255,7 +339,7 @@ static int unbind_from(const struct ctx *c, const char *bdf,
 		return errmsg_set_errno(c->e, -ret,
 					"writing %s to /sys/bus/pci/devices/%s/driver/unbind",
 					bdf, bdf);
-	tell(c, "%s: unbound from %s", bdf, driver);
+	tell(c, "%s: unbound from %s", bdf, SYSFS_ESC(driver));
 	return 0;
 }
 
@@ -297,7 +381,7 @@ static int bind_one(const struct ctx *c, const char *bdf)
 		return errmsg_set(c->e, EBUSY,
 				  "%s: %s did not take it after drivers_probe (driver now: %s); the kernel log (dmesg) says why",
 				  bdf, BIND_DRIVER,
-				  d.driver[0] ? d.driver : "none");
+				  d.driver[0] ? SYSFS_ESC(d.driver) : "none");
 	tell(c, "%s: bound to %s (IOMMU group %d, /dev/vfio/%d)", bdf,
 	     BIND_DRIVER, d.group, d.group);
 	return 0;
@@ -341,7 +425,7 @@ int bind_undo(const struct bind_opts *o, const struct bind_out *out,
 		return ret;
 	if (d.driver[0] && strcmp(d.driver, BIND_DRIVER)) {
 		out->say(out->arg, "%s: bound to %s, not %s: left alone", bdf,
-			 d.driver, BIND_DRIVER);
+			 SYSFS_ESC(d.driver), BIND_DRIVER);
 		return 0;
 	}
 	if (!d.driver[0] && !d.driver_override[0]) {
@@ -360,7 +444,7 @@ int bind_undo(const struct bind_opts *o, const struct bind_out *out,
 	if ((ret = read_dev(bdf, &d, e)))
 		return ret;
 	if (d.driver[0])
-		tell(&c, "%s: now bound to %s", bdf, d.driver);
+		tell(&c, "%s: now bound to %s", bdf, SYSFS_ESC(d.driver));
 	else
 		tell(&c, "%s: no driver (none of the kernel's drivers claims it)",
 		     bdf);

@@ -19,7 +19,7 @@
 #define BIND_DRIVER	"vfio-pci"
 
 struct bind_opts {
-	bool force;		/* bind a device in use (interface, mount) */
+	bool force;		/* bind a device the system uses */
 	bool group;		/* bind the other devices of the IOMMU group */
 	bool dry_run;		/* say what would be done, write nothing */
 	/* How vfio-pci is loaded when absent: argv[0] of a command given

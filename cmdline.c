@@ -231,12 +231,12 @@ static int parse_device(struct cmdline *cl, struct errmsg *err)
 {
 	if (cl->device[0] == '\0')
 		return errmsg_set(err, EINVAL, "--device: empty name");
-	if (sysfs_name_parse(cl->device, cl->device_buf,
-			     sizeof(cl->device_buf), &cl->bus))
+	if (sysfs_name_parse(cl->device, cl->target.device,
+			     sizeof(cl->target.device), &cl->bus))
 		return errmsg_set(err, EINVAL,
 				  "--device: '%s' is not a device name: expected %s",
 				  cl->device, SYSFS_NAME_FORMS);
-	cl->device = cl->device_buf;
+	cl->device = cl->target.device;
 	return 0;
 }
 
@@ -262,6 +262,10 @@ static int check_combination(struct cmdline *cl, struct errmsg *err)
 				  "--device: missing (or use --sim to run on the simulated device, --list to see the devices)");
 	if (cl->vfio_group && cl->vfio_group[0] == '\0')
 		return errmsg_set(err, EINVAL, "--vfio-group: empty path");
+	if (cl->vfio_group && !vfio_target_set_path(&cl->target, cl->vfio_group))
+		return errmsg_set(err, EINVAL,
+				  "--vfio-group: path longer than %zu bytes",
+				  sizeof(cl->target.path) - 1);
 	return parse_device(cl, err);
 }
 

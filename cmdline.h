@@ -9,6 +9,7 @@
 
 #include "errmsg.h"
 #include "sysfs.h"
+#include "vfio_target.h"
 
 #define CMDLINE_DEFAULT_PACKETS		42
 #define CMDLINE_DEFAULT_TIMEOUT_MS	100
@@ -45,7 +46,11 @@ struct cmdline {
 	const char *vfio_group;		/* --vfio-group, NULL: from sysfs */
 	const char *device;		/* --device normalised, NULL with --sim */
 	enum sysfs_bus bus;		/* what --device names */
-	char device_buf[SYSFS_NAME_LEN];
+	/*
+	 * Where the device is, from --device and --vfio-group (its path ""
+	 * until the pre-flight finds the group); --sim fills it instead.
+	 */
+	struct vfio_target target;
 	bool sim;			/* --sim */
 	uint64_t packets;		/* --packets, >= 1 */
 	unsigned int timeout_ms;	/* --timeout, >= 1 */

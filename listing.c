@@ -38,7 +38,7 @@ static int print_dev(const struct sysfs_dev *d, void *arg)
 {
 	struct listed *l = arg;
 	FILE *out = l->out;
-	char grp[256], ids[80], extra[160] = "", names[128];
+	char grp[256], ids[SYSFS_ESC_LEN + 16], names[128], net[4 * 128] = "";
 
 	if (d->bus == SYSFS_PCI && !preflight_is_revere(d) &&
 	    strcmp(d->driver, "vfio-pci"))
@@ -48,13 +48,14 @@ static int print_dev(const struct sysfs_dev *d, void *arg)
 			 preflight_is_revere(d) ? " Revere-AMU PF" : "");
 	else
 		snprintf(ids, sizeof(ids), "mdev type %s",
-			 d->mdev_type[0] ? d->mdev_type : "unknown");
-	if (!sysfs_dev_class_names(d, "net", names, sizeof(names)) && names[0])
-		snprintf(extra, sizeof(extra), ", network interface %s", names);
+			 d->mdev_type[0] ? SYSFS_ESC(d->mdev_type) : "unknown");
+	if (!sysfs_dev_class_names(d, "net", names, sizeof(names)))
+		sysfs_esc(names, net, sizeof(net));
 	group_state(d, grp, sizeof(grp));
 	l->count++;
-	fprintf(out, "%s  %s, driver %s%s, %s\n", d->name, ids,
-		d->driver[0] ? d->driver : "none", extra, grp);
+	fprintf(out, "%s  %s, driver %s%s%s, %s\n", d->name, ids,
+		d->driver[0] ? SYSFS_ESC(d->driver) : "none",
+		net[0] ? ", network interface " : "", net, grp);
 	return 0;
 }
 
@@ -87,13 +88,26 @@ static void print_state(FILE *out, uint64_t need, uint64_t memlock)
 		fprintf(out, "too low: `ulimit -l %" PRIu64 "`\n", need_kib);
 }
 
-int listing_print(FILE *out, uint64_t need, uint64_t memlock)
+/* A bus's devices; a bus absent (no mdev support) has none. */
+static int print_bus(enum sysfs_bus bus, struct listed *l, struct errmsg *e)
+{
+	char dir[64];
+	int ret = sysfs_for_each_dev(bus, print_dev, l);
+
+	if (!ret || ret == -ENOENT)
+		return 0;
+	sysfs_dev_dir(bus, "", dir, sizeof(dir));
+	return sysfs_errmsg(e, ret, dir);
+}
+
+int listing_print(FILE *out, uint64_t need, uint64_t memlock,
+		  struct errmsg *e)
 {
 	struct listed l = { .out = out };
 
 	fprintf(out, "Revere-AMU PFs (13b5:ff81), devices bound to vfio-pci, mdevs:\n");
-	sysfs_for_each_dev(SYSFS_PCI, print_dev, &l);
-	sysfs_for_each_dev(SYSFS_MDEV, print_dev, &l);
+	if (print_bus(SYSFS_PCI, &l, e) || print_bus(SYSFS_MDEV, &l, e))
+		return -e->err;
 	if (!l.count)
 		fprintf(out, "none\n");
 	print_state(out, need, memlock);

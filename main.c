@@ -11,7 +11,7 @@
  *      inverted;
  *   5. tear everything down.
  * With --sim the same code runs on a simulated Revere-AMU behind a mock
- * VFIO kernel (sim/mock_vfio.h).
+ * VFIO kernel (sim/sim.h).
  */
 #include "config.h"
 
@@ -27,9 +27,10 @@
 #include "closeout.h"
 #include "cmdline.h"
 #include "listing.h"
-#include "mock_vfio.h"
 #include "preflight.h"
 #include "revere_dev.h"
+#include "revere_wait.h"
+#include "sim.h"
 #include "version.h"
 #include "vfio.h"
 
@@ -118,25 +119,14 @@ static void log_line(void *arg, enum revere_log level, const char *fmt, ...)
 
 /*
  * --sim: build the simulated device, configured from REVERE_SIM (tests use
- * it to make the device misbehave), and point group and device at it.
+ * it to make the device misbehave), and point the target at it.
  */
-static struct mock_vfio *start_sim(struct cmdline *cl, struct errmsg *err)
-{
-	struct mock_vfio_config cfg;
-	const char *spec = getenv("REVERE_SIM");
-	struct mock_vfio *sim;
+_Static_assert(PREFLIGHT_GROUP_LEN <= VFIO_TARGET_PATH_LEN,
+	       "the pre-flight's group file fits the target");
 
-	mock_vfio_default_config(&cfg);
-	if (spec && mock_vfio_parse(&cfg, spec, err))
-		return NULL;
-	sim = mock_vfio_create(&cfg);
-	if (!sim) {
-		errmsg_set_errno(err, errno, "creating the simulated device");
-		return NULL;
-	}
-	cl->vfio_group = mock_vfio_group_path(sim);
-	cl->device = mock_vfio_device_name(sim);
-	return sim;
+static struct revere_sim *start_sim(struct cmdline *cl, struct errmsg *err)
+{
+	return revere_sim_start(getenv("REVERE_SIM"), &cl->target, err);
 }
 
 /* RLIMIT_MEMLOCK's soft limit in bytes, UINT64_MAX when unlimited. */
@@ -169,16 +159,30 @@ static int preflight(struct cmdline *cl, struct preflight *pf)
 		fprintf(stderr, PROG ": %s\n", err.msg);
 		return EXIT_FAILURE;
 	}
-	cl->vfio_group = pf->group_file;
+	/* The pre-flight found the group file (or checked --vfio-group's). */
+	vfio_target_set_path(&cl->target, pf->group_file);
 	if (cl->action != CMDLINE_CHECK)
 		return EXIT_SUCCESS;
 	preflight_kib(pf->memlock, lim, sizeof(lim));
 	printf("%s: ready: %s%s, driver %s, IOMMU group %d (%s, this user can open it), locked-memory limit %s for %zu KiB\n",
 	       pf->device, pf->bus == SYSFS_MDEV ? "mdev " : "Revere-AMU PF",
-	       pf->bus == SYSFS_MDEV ? pf->dev.mdev_type : "",
-	       pf->dev.driver[0] ? pf->dev.driver : "none", pf->dev.group,
+	       pf->bus == SYSFS_MDEV ? SYSFS_ESC(pf->dev.mdev_type) : "",
+	       pf->dev.driver[0] ? SYSFS_ESC(pf->dev.driver) : "none",
+	       pf->dev.group,
 	       pf->group_file, lim, (revere_buffer_size() + 1023) >> 10);
 	return EXIT_SUCCESS;
+}
+
+/* --list; a write error on stdout is closeout's to report. */
+static int list_devices(void)
+{
+	struct errmsg err = { .err = 0 };
+
+	if (!listing_print(stdout, revere_buffer_size(), memlock_limit(), &err))
+		return EXIT_SUCCESS;
+	if (err.err)
+		fprintf(stderr, PROG ": --list: %s\n", err.msg);
+	return EXIT_FAILURE;
 }
 
 static int parse_args(struct cmdline *cl, int argc, char *argv[])
@@ -203,7 +207,7 @@ static int run(struct revere_dev *rd, const struct cmdline *cl, int *td)
 
 	ret = revere_alloc_buffers(rd);					/* 1 */
 	if (!ret)
-		ret = revere_open_device(rd, cl->vfio_group, cl->device); /* 2 */
+		ret = revere_open_device(rd, &cl->target);		/* 2 */
 	if (!ret)
 		ret = revere_setup(rd);					/* 3 */
 	if (!ret)
@@ -265,7 +269,7 @@ int main(int argc, char *argv[])
 	struct revere_opts opts;
 	struct vfio_dev vfio;
 	struct revere_dev rd;
-	struct mock_vfio *sim = NULL;
+	struct revere_sim *sim = NULL;
 	struct errmsg err = { .err = 0 };
 	struct preflight pf;
 	char figs[64];
@@ -276,8 +280,7 @@ int main(int argc, char *argv[])
 	if (ret || cl.action == CMDLINE_HELP || cl.action == CMDLINE_VERSION)
 		return ret;
 	if (cl.action == CMDLINE_LIST)
-		return listing_print(stdout, revere_buffer_size(),
-				     memlock_limit()) ? EXIT_FAILURE : EXIT_SUCCESS;
+		return list_devices();
 	/* With --sim the mock is the device: nothing to check. */
 	if (!cl.sim) {
 		ret = preflight(&cl, &pf);
@@ -308,11 +311,10 @@ int main(int argc, char *argv[])
 		opts.progress = progress_line;
 		opts.progress_ns = PROGRESS_NS;
 	}
-	vfio_init(&vfio, sim ? mock_vfio_ops(sim) : &vfio_linux_ops);
+	vfio_init(&vfio, sim ? revere_sim_ops(sim) : &vfio_linux_ops);
 	revere_init(&rd, &vfio, &opts);
 	ret = run(&rd, &cl, &td);
-	if (sim)
-		mock_vfio_destroy(sim);
+	revere_sim_stop(sim);
 	/*
 	 * 128+N only when the stop was clean: a device that could not be
 	 * quiesced is a failure, signal or not.

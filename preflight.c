@@ -5,6 +5,7 @@
  * group file, the group's other devices, the locked-memory limit.
  */
 #include "preflight.h"
+#include "revere.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -18,8 +19,8 @@
 
 bool preflight_is_revere(const struct sysfs_dev *d)
 {
-	return d->bus == SYSFS_PCI && d->vendor == REVERE_VENDOR_ID &&
-	       d->device == REVERE_DEVICE_ID;
+	return d->bus == SYSFS_PCI && d->vendor == RV_PCI_VENDOR_ARM &&
+	       d->device == RV_PCI_DEVICE_PF;
 }
 
 bool preflight_driver_viable(const struct sysfs_dev *d)
@@ -55,13 +56,14 @@ void preflight_kib(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 " KiB", bytes >> 10);
 }
 
-/* Append ", name" to a list. */
+/* Append ", name" to a list; a list too long for one line is cut. */
 static void list_add(char *buf, size_t len, const char *name)
 {
 	size_t n = strlen(buf);
 
-	if (n + 1 < len)
-		snprintf(buf + n, len - n, "%s%s", n ? ", " : "", name);
+	if (n + 1 < len &&
+	    snprintf(buf + n, len - n, "%s%s", n ? ", " : "", name) < 0)
+		buf[n] = '\0';
 }
 
 static int add_revere(const struct sysfs_dev *d, void *arg)
@@ -90,7 +92,7 @@ static void revere_pfs(char *buf)
 static void driver_words(const struct sysfs_dev *d, char *buf, size_t len)
 {
 	if (d->driver[0])
-		snprintf(buf, len, "bound to %s", d->driver);
+		snprintf(buf, len, "bound to %s", SYSFS_ESC(d->driver));
 	else
 		snprintf(buf, len, "bound to no driver");
 }
@@ -104,6 +106,28 @@ static void group_words(const struct sysfs_dev *d, char *buf, size_t len)
 		snprintf(buf, len, "no IOMMU group");
 }
 
+#define CLASS_LEN	(4 * 128 + 32)
+
+/* ", network interface eth0", ", block device vda, vda1" or "". */
+static void class_words(const struct sysfs_dev *d, char *buf, size_t len)
+{
+	static const char *const classes[][2] = {
+		{ "net", "network interface" },
+		{ "block", "block device" },
+	};
+	char names[128], shown[4 * sizeof(names)];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		if (sysfs_dev_class_names(d, classes[i][0], names,
+					  sizeof(names)) || !names[0])
+			continue;
+		snprintf(buf, len, ", %s %s", classes[i][1],
+			 sysfs_esc(names, shown, sizeof(shown)));
+		return;
+	}
+}
+
 /* ---- the checks ---- */
 
 static int check_exists(struct preflight *pf, struct errmsg *err)
@@ -111,9 +135,12 @@ static int check_exists(struct preflight *pf, struct errmsg *err)
 	char dir[256], list[LIST_LEN] = "";
 	int ret = sysfs_dev_read(pf->bus, pf->device, &pf->dev);
 
+	sysfs_dev_dir(pf->bus, pf->device, dir, sizeof(dir));
+	/* A device half there (no vendor file) is judged by what it has. */
+	if (ret == -ENAMETOOLONG)
+		return sysfs_errmsg(err, ret, dir);
 	if (ret != -ENOENT)
 		return 0;
-	sysfs_dev_dir(pf->bus, pf->device, dir, sizeof(dir));
 	if (pf->bus == SYSFS_MDEV) {
 		sysfs_for_each_dev(SYSFS_MDEV, add_any, list);
 		return errmsg_set(err, ENODEV,
@@ -129,16 +156,13 @@ static int check_exists(struct preflight *pf, struct errmsg *err)
 static int check_ids(struct preflight *pf, struct errmsg *err)
 {
 	const struct sysfs_dev *d = &pf->dev;
-	char drv[96], grp[48], list[LIST_LEN], net[128] = "", what[160] = "";
+	char drv[SYSFS_ESC_LEN], grp[48], list[LIST_LEN], what[CLASS_LEN];
 
 	if (d->bus != SYSFS_PCI || preflight_is_revere(d))
 		return 0;
 	driver_words(d, drv, sizeof(drv));
 	group_words(d, grp, sizeof(grp));
-	if (!sysfs_dev_class_names(d, "net", net, sizeof(net)) && net[0])
-		snprintf(what, sizeof(what), ", network interface %s", net);
-	else if (!sysfs_dev_class_names(d, "block", net, sizeof(net)) && net[0])
-		snprintf(what, sizeof(what), ", block device %s", net);
+	class_words(d, what, sizeof(what));
 	revere_pfs(list);
 	return errmsg_set(err, ENODEV,
 			  "%s is PCI device %04x:%04x (class %06x, %s, %s%s), not a Revere-AMU PF (13b5:ff81); pass a Revere PF: on this host %s",
@@ -209,8 +233,8 @@ static int check_driver(struct preflight *pf, struct errmsg *err)
 			 "vfio-pci is not loaded: `modprobe vfio-pci`, then ");
 	return errmsg_set(err, EBUSY,
 			  "Revere-AMU PF %s is bound to %s, not vfio-pci; %sbind it to vfio-pci: `echo vfio-pci > /sys/bus/pci/devices/%s/driver_override && %secho %s > /sys/bus/pci/drivers_probe`",
-			  n, d->driver[0] ? d->driver : "no driver", modprobe,
-			  n, unbind, n);
+			  n, d->driver[0] ? SYSFS_ESC(d->driver) : "no driver",
+			  modprobe, n, unbind, n);
 }
 
 static int check_modules(struct preflight *pf, struct errmsg *err)
@@ -278,12 +302,12 @@ struct viable {
 static int add_busy(const struct sysfs_dev *d, void *arg)
 {
 	struct viable *v = arg;
-	char one[160];
+	char one[SYSFS_ESC_LEN + 64];
 
 	if (!strcmp(d->name, v->self) || preflight_driver_viable(d))
 		return 0;
 	snprintf(one, sizeof(one), "%s (%04x:%04x) bound to %s", d->name,
-		 d->vendor, d->device, d->driver);
+		 d->vendor, d->device, SYSFS_ESC(d->driver));
 	list_add(v->busy, sizeof(v->busy), one);
 	v->count++;
 	return 0;

@@ -12,8 +12,6 @@
 #include "errmsg.h"
 #include "sysfs.h"
 
-#define REVERE_VENDOR_ID	0x13b5
-#define REVERE_DEVICE_ID	0xff81
 #define PREFLIGHT_GROUP_LEN	256
 
 struct preflight {

@@ -5,7 +5,7 @@
  * This is the "Revere-AMU generated header" of the README: the register map
  * (spec sections 2-4), the management commands (section 5) and every
  * command, response and exception layout (section 6), written from the
- * tables of ../shared/spec/revere-amu-v2.md. Values that come from a project
+ * tables of doc/revere-amu-v2.md. Values that come from a project
  * decision rather than a published fact say so and cite section 8.
  *
  * Shared by the driver (user space), the device model and the kernel mdev,

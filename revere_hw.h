@@ -19,6 +19,7 @@
 #include "revere.h"
 #include "vfio.h"
 
+#define NSEC_PER_SEC		1000000000ull
 #define NSEC_PER_MSEC		1000000ull
 #define NSEC_PER_USEC		1000ull
 

@@ -2,9 +2,10 @@
 /*
  * The Revere-AMU management interface as the driver uses it (spec 3, 5,
  * 8.2): the transport, and the commands the demo sends. Facts come from
- * ../shared/spec/revere-amu-v2.md (cited as "spec N").
+ * doc/revere-amu-v2.md (cited as "spec N").
  */
 #include "revere_mgt.h"
+#include "revere_wait.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -80,6 +81,9 @@ static int drain_exceptions(struct revere_dev *rd)
 		report_exception(rd, slot);
 	}
 	rv_ring_doorbell(rd->vfio, &rd->exc);
+	if (vfio_bar0_error(rd->vfio))
+		return rv_bar_failed(rd->vfio, rd->err,
+				     "writing the exception read index");
 	return 0;
 }
 
@@ -301,10 +305,13 @@ static int mgt_command(struct revere_dev *rd, const uint8_t *cmd,
 		return errmsg_set(rd->err, EINTR, "%s: interrupted before sending",
 				   op_name(op));
 	/*
-	 * A BAR0 access that failed earlier was reported where it happened;
-	 * judge this command's accesses alone.
+	 * Every BAR0 access is checked where it is made, and teardown forgets
+	 * a failure it reported before each step: one still pending here was
+	 * missed, and the device may not be set up as the driver believes.
 	 */
-	rd->vfio->bar_io_error = 0;
+	if (vfio_bar0_error(rd->vfio))
+		return rv_bar_failed(rd->vfio, rd->err, "%s: before sending",
+				     op_name(op));
 	stray = check_no_stray(rd, op);
 	if (rd->mgt_dead)
 		return stray;

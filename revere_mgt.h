@@ -15,7 +15,7 @@
 #ifndef REVERE_MGT_H
 #define REVERE_MGT_H
 
-#include "revere_dev.h"
+#include "revere_state.h"
 
 /* One end of a session: an AMS of an AMI of the PF. */
 struct revere_asn_end {

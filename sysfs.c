@@ -10,13 +10,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
-#define PATH_LEN	512
+/* The kernel's own limit: a longer path fails with ENAMETOOLONG here too. */
+#define PATH_LEN	PATH_MAX
 
 static const char *const bus_dir[] = {
 	[SYSFS_PCI] = "/sys/bus/pci/devices",
@@ -30,34 +33,84 @@ const char *sysfs_root(void)
 	return root && root[0] ? root : "/";
 }
 
-/* The system path under the root: "/sys/x" under "/tmp/t/" is "/tmp/t/sys/x". */
-static void rooted(char *buf, size_t len, const char *path)
+int sysfs_errmsg(struct errmsg *e, int err, const char *path)
+{
+	errmsg_set_errno(e, -err, "reading %s", path);
+	/* On "/" no sysfs path comes near PATH_MAX: only a fake root does. */
+	if (err == -ENAMETOOLONG && strcmp(sysfs_root(), "/"))
+		errmsg_hint(e, "REVERE_SYSROOT is %zu bytes long and the paths under it exceed PATH_MAX (%d bytes): use a shorter one",
+			    strlen(sysfs_root()), PATH_MAX);
+	return err;
+}
+
+const char *sysfs_esc(const char *s, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		bool plain = c >= 0x20 && c < 0x7f && c != '\\';
+
+		if (n + (plain ? 1 : 4) >= len)
+			break;
+		if (plain) {
+			buf[n++] = (char)c;
+			continue;
+		}
+		buf[n++] = '\\';
+		buf[n++] = 'x';
+		buf[n++] = hex[c >> 4];
+		buf[n++] = hex[c & 0xf];
+	}
+	if (len)
+		buf[n] = '\0';
+	return buf;
+}
+
+/* snprintf's length: -ENAMETOOLONG when it was cut. */
+static int fitted(int n, size_t len)
+{
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * The system path under the root: "/sys/x" under "/tmp/t/" is
+ * "/tmp/t/sys/x". A path cut to fit would name another file (a parent
+ * directory of the root, as often as not), so it is an error instead.
+ */
+static int rooted(char *buf, size_t len, const char *path)
 {
 	const char *root = sysfs_root();
 	size_t n = strlen(root);
 
 	while (n > 0 && root[n - 1] == '/')
 		n--;
-	snprintf(buf, len, "%.*s%s", (int)n, root, path);
+	if (n >= len)
+		return -ENAMETOOLONG;
+	return fitted(snprintf(buf, len, "%.*s%s", (int)n, root, path), len);
 }
 
-static void fmt_path(char *buf, size_t len, const char *fmt, ...)
+static int fmt_path(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static void fmt_path(char *buf, size_t len, const char *fmt, ...)
+static int fmt_path(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
+	n = vsnprintf(buf, len, fmt, ap);
 	va_end(ap);
+	return fitted(n, len);
 }
 
 static int open_rooted(const char *path, int flags)
 {
 	char full[PATH_LEN];
-	int fd;
+	int fd, ret = rooted(full, sizeof(full), path);
 
-	rooted(full, sizeof(full), path);
+	if (ret)
+		return ret;
 	fd = open(full, flags | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
@@ -114,30 +167,56 @@ static unsigned long read_hex(const char *path, int *err)
 	return v;
 }
 
-/* The last part of a symlink's target ("vfio-pci", "7"), "" if none. */
-static void link_name(const char *path, char *buf, size_t len)
-{
-	char full[PATH_LEN], target[PATH_LEN];
-	const char *slash;
-	ssize_t n;
-
-	buf[0] = '\0';
-	rooted(full, sizeof(full), path);
-	n = readlink(full, target, sizeof(target) - 1);
-	if (n < 0)
-		return;
-	target[n] = '\0';
-	slash = strrchr(target, '/');
-	if ((size_t)snprintf(buf, len, "%s", slash ? slash + 1 : target) >= len)
-		buf[0] = '\0';	/* no sysfs name is that long */
-}
-
-static bool exists(const char *path)
+/* A symlink's target, or -errno (-EINVAL: path is no symlink). */
+static int read_link(const char *path, char *target, size_t len)
 {
 	char full[PATH_LEN];
+	ssize_t n;
+	int ret = rooted(full, sizeof(full), path);
 
-	rooted(full, sizeof(full), path);
-	return access(full, F_OK) == 0;
+	if (ret)
+		return ret;
+	n = readlink(full, target, len);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= len)
+		return -ENAMETOOLONG;
+	target[n] = '\0';
+	return 0;
+}
+
+/*
+ * The last part of a symlink's target ("vfio-pci", "7"), "" if there is
+ * no such link or the name is too long for buf (no sysfs name is that
+ * long); -ENAMETOOLONG when the link or its target is longer than
+ * PATH_MAX.
+ */
+static int link_name(const char *path, char *buf, size_t len)
+{
+	char target[PATH_LEN];
+	const char *slash;
+	int ret = read_link(path, target, sizeof(target));
+
+	buf[0] = '\0';
+	if (ret == -ENAMETOOLONG)
+		return ret;
+	if (ret)
+		return 0;
+	slash = strrchr(target, '/');
+	if (fitted(snprintf(buf, len, "%s", slash ? slash + 1 : target), len))
+		buf[0] = '\0';
+	return 0;
+}
+
+/* 0 when the file exists, or -errno. */
+static int exists(const char *path)
+{
+	char full[PATH_LEN];
+	int ret = rooted(full, sizeof(full), path);
+
+	if (ret)
+		return ret;
+	return access(full, F_OK) < 0 ? -errno : 0;
 }
 
 /* ---- names ---- */
@@ -214,32 +293,55 @@ void sysfs_dev_dir(enum sysfs_bus bus, const char *name, char *buf,
 	snprintf(buf, len, "%s/%s", bus_dir[bus], name);
 }
 
-static int group_number(const char *dir)
+/* The name of the link DIR/FILE ("" when none): 0 or -ENAMETOOLONG. */
+static int dev_link(const char *dir, const char *file, char *buf, size_t len)
 {
-	char path[PATH_LEN], name[SYSFS_NAME_LEN];
+	char path[PATH_LEN];
+	int ret = fmt_path(path, sizeof(path), "%s/%s", dir, file);
+
+	buf[0] = '\0';
+	return ret ? ret : link_name(path, buf, len);
+}
+
+static int group_number(const char *dir, int *group)
+{
+	char name[SYSFS_NAME_LEN];
 	char *end;
 	long g;
+	int ret = dev_link(dir, "iommu_group", name, sizeof(name));
 
-	fmt_path(path, sizeof(path), "%s/iommu_group", dir);
-	link_name(path, name, sizeof(name));
 	g = strtol(name, &end, 10);
-	return name[0] && *end == '\0' && g >= 0 && g < 1 << 30 ? (int)g : -1;
+	*group = name[0] && *end == '\0' && g >= 0 && g < 1 << 30 ? (int)g : -1;
+	return ret;
+}
+
+static unsigned long dev_hex(const char *dir, const char *file, int *err)
+{
+	char path[PATH_LEN];
+	int ret = fmt_path(path, sizeof(path), "%s/%s", dir, file);
+
+	if (ret) {
+		*err = ret;
+		return 0;
+	}
+	return read_hex(path, err);
 }
 
 static int read_pci_ids(const char *dir, struct sysfs_dev *d)
 {
 	char path[PATH_LEN];
-	int err = 0;
+	int ret, err = 0;
 
-	fmt_path(path, sizeof(path), "%s/vendor", dir);
-	d->vendor = (uint16_t)read_hex(path, &err);
-	fmt_path(path, sizeof(path), "%s/device", dir);
-	d->device = (uint16_t)read_hex(path, &err);
-	fmt_path(path, sizeof(path), "%s/class", dir);
-	d->class = (uint32_t)read_hex(path, &err);
-	fmt_path(path, sizeof(path), "%s/driver_override", dir);
-	if (read_line(path, d->driver_override, sizeof(d->driver_override)) ||
-	    !strcmp(d->driver_override, "(null)"))
+	d->vendor = (uint16_t)dev_hex(dir, "vendor", &err);
+	d->device = (uint16_t)dev_hex(dir, "device", &err);
+	d->class = (uint32_t)dev_hex(dir, "class", &err);
+	ret = fmt_path(path, sizeof(path), "%s/driver_override", dir);
+	if (!ret)
+		ret = read_line(path, d->driver_override,
+				sizeof(d->driver_override));
+	if (ret == -ENAMETOOLONG)
+		return ret;
+	if (ret || !strcmp(d->driver_override, "(null)"))
 		d->driver_override[0] = '\0';
 	return err;
 }
@@ -247,21 +349,21 @@ static int read_pci_ids(const char *dir, struct sysfs_dev *d)
 int sysfs_dev_read(enum sysfs_bus bus, const char *name,
 		   struct sysfs_dev *d)
 {
-	char dir[PATH_LEN], path[PATH_LEN];
+	char dir[PATH_LEN];
+	int ret;
 
 	*d = (struct sysfs_dev){ .bus = bus, .group = -1 };
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	sysfs_dev_dir(bus, name, dir, sizeof(dir));
-	if (!exists(dir))
-		return -ENOENT;
-	fmt_path(path, sizeof(path), "%s/driver", dir);
-	link_name(path, d->driver, sizeof(d->driver));
-	d->group = group_number(dir);
-	if (bus == SYSFS_MDEV) {
-		fmt_path(path, sizeof(path), "%s/mdev_type", dir);
-		link_name(path, d->mdev_type, sizeof(d->mdev_type));
-		return 0;
-	}
+	ret = exists(dir);
+	if (ret)
+		return ret == -ENAMETOOLONG ? ret : -ENOENT;
+	if ((ret = dev_link(dir, "driver", d->driver, sizeof(d->driver))) ||
+	    (ret = group_number(dir, &d->group)))
+		return ret;
+	if (bus == SYSFS_MDEV)
+		return dev_link(dir, "mdev_type", d->mdev_type,
+				sizeof(d->mdev_type));
 	return read_pci_ids(dir, d);
 }
 
@@ -279,7 +381,9 @@ static char **dir_names(const char *path, int *err)
 	size_t n = 0;
 	DIR *dir;
 
-	rooted(full, sizeof(full), path);
+	*err = rooted(full, sizeof(full), path);
+	if (*err)
+		return NULL;
 	dir = opendir(full);
 	if (!dir) {
 		*err = -errno;
@@ -322,9 +426,12 @@ static int for_each_name(const char *path, sysfs_dev_fn fn, void *arg)
 	for (size_t i = 0; !ret && !err && names && names[i]; i++) {
 		if (sysfs_name_parse(names[i], norm, sizeof(norm), &bus))
 			continue;
-		if (sysfs_dev_read(bus, names[i], &d))
-			continue;
-		ret = fn(&d, arg);
+		/* A device gone or half there is skipped; a path too long
+		 * for one is too long for all. */
+		ret = sysfs_dev_read(bus, names[i], &d);
+		if (ret)
+			err = ret == -ENAMETOOLONG ? ret : 0;
+		ret = ret ? 0 : fn(&d, arg);
 	}
 	free_names(names);
 	return err ? err : ret;
@@ -338,10 +445,10 @@ int sysfs_for_each_dev(enum sysfs_bus bus, sysfs_dev_fn fn, void *arg)
 int sysfs_for_each_group_dev(int group, sysfs_dev_fn fn, void *arg)
 {
 	char path[PATH_LEN];
+	int ret = fmt_path(path, sizeof(path),
+			   "/sys/kernel/iommu_groups/%d/devices", group);
 
-	fmt_path(path, sizeof(path), "/sys/kernel/iommu_groups/%d/devices",
-		 group);
-	return for_each_name(path, fn, arg);
+	return ret ? ret : for_each_name(path, fn, arg);
 }
 
 int sysfs_dev_class_names(const struct sysfs_dev *d, const char *cls,
@@ -352,9 +459,11 @@ int sysfs_dev_class_names(const struct sysfs_dev *d, const char *cls,
 	int err;
 	char **names;
 
-	sysfs_dev_dir(d->bus, d->name, dir, sizeof(dir));
-	fmt_path(path, sizeof(path), "%s/%s", dir, cls);
 	buf[0] = '\0';
+	sysfs_dev_dir(d->bus, d->name, dir, sizeof(dir));
+	err = fmt_path(path, sizeof(path), "%s/%s", dir, cls);
+	if (err)
+		return err;
 	names = dir_names(path, &err);
 	for (size_t i = 0; names && names[i] && used < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s",
@@ -373,16 +482,20 @@ void sysfs_group_file(int group, char *buf, size_t len)
 int sysfs_stat(const char *path, struct stat *st)
 {
 	char full[PATH_LEN];
+	int ret = rooted(full, sizeof(full), path);
 
-	rooted(full, sizeof(full), path);
+	if (ret)
+		return ret;
 	return stat(full, st) < 0 ? -errno : 0;
 }
 
 int sysfs_access_rw(const char *path)
 {
 	char full[PATH_LEN];
+	int ret = rooted(full, sizeof(full), path);
 
-	rooted(full, sizeof(full), path);
+	if (ret)
+		return ret;
 	return access(full, R_OK | W_OK) < 0 ? -errno : 0;
 }
 
@@ -401,16 +514,17 @@ bool sysfs_module_loaded(const char *module)
 {
 	char path[PATH_LEN];
 
-	fmt_path(path, sizeof(path), "/sys/module/%s", module);
-	return exists(path);
+	return !fmt_path(path, sizeof(path), "/sys/module/%s", module) &&
+	       !exists(path);
 }
 
 bool sysfs_pci_driver_exists(const char *driver)
 {
 	char path[PATH_LEN];
 
-	fmt_path(path, sizeof(path), "/sys/bus/pci/drivers/%s", driver);
-	return exists(path);
+	return !fmt_path(path, sizeof(path), "/sys/bus/pci/drivers/%s",
+			 driver) &&
+	       !exists(path);
 }
 
 #define CAP_IPC_LOCK_BIT	14
@@ -421,7 +535,8 @@ bool sysfs_cap_ipc_lock(void)
 	bool has = false;
 	FILE *f;
 
-	rooted(full, sizeof(full), "/proc/self/status");
+	if (rooted(full, sizeof(full), "/proc/self/status"))
+		return false;
 	f = fopen(full, "re");
 	if (!f)
 		return false;
@@ -440,25 +555,25 @@ bool sysfs_cap_ipc_lock(void)
 int sysfs_for_each_class_dev(const char *cls, const char *bdf,
 			     sysfs_name_fn fn, void *arg)
 {
-	char dir[PATH_LEN], path[PATH_LEN], full[PATH_LEN], target[PATH_LEN];
+	char dir[PATH_LEN], path[PATH_LEN], target[PATH_LEN];
 	char needle[SYSFS_NAME_LEN + 2];
 	int err, ret = 0;
-	ssize_t n;
 	char **names;
 
-	fmt_path(dir, sizeof(dir), "/sys/class/%s", cls);
+	err = fmt_path(dir, sizeof(dir), "/sys/class/%s", cls);
+	if (err)
+		return err;
 	snprintf(needle, sizeof(needle), "/%s/", bdf);
 	names = dir_names(dir, &err);
 	if (err == -ENOENT)
 		err = 0;
 	for (size_t i = 0; !ret && !err && names && names[i]; i++) {
-		fmt_path(path, sizeof(path), "%s/%s", dir, names[i]);
-		rooted(full, sizeof(full), path);
-		n = readlink(full, target, sizeof(target) - 1);
-		if (n < 0)
-			continue;
-		target[n] = '\0';
-		if (strstr(target, needle))
+		err = fmt_path(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (!err)
+			err = read_link(path, target, sizeof(target));
+		if (err && err != -ENAMETOOLONG)
+			err = 0;	/* not a link: not a device */
+		else if (!err && strstr(target, needle))
 			ret = fn(names[i], arg);
 	}
 	free_names(names);
@@ -470,11 +585,12 @@ int sysfs_for_each_class_dev(const char *cls, const char *bdf,
 int sysfs_net_up(const char *ifname, bool *up)
 {
 	char path[PATH_LEN];
-	int err = 0;
-	unsigned long flags;
+	unsigned long flags = 0;
+	int err = fmt_path(path, sizeof(path), "/sys/class/net/%s/flags",
+			   ifname);
 
-	fmt_path(path, sizeof(path), "/sys/class/net/%s/flags", ifname);
-	flags = read_hex(path, &err);
+	if (!err)
+		flags = read_hex(path, &err);
 	*up = !err && (flags & IFF_UP_BIT);
 	return err;
 }
@@ -498,36 +614,39 @@ static void ipv4(uint32_t v, char *buf, size_t len)
 /*
  * The lines of a file under the root that match() turns into an item (it
  * returns true), as a list in buf. Returns how many, 0 when the file does
- * not exist, or -errno.
+ * not exist, or -errno. Lines are read whole however long: a long mount
+ * point cut in two would make its tail pass for a line of its own.
  */
 static int list_lines(const char *path,
-		      bool (*match)(const char *line, const char *what,
-				    char *item, size_t len),
-		      const char *what, char *buf, size_t len)
+		      bool (*match)(char *line, const void *what, char *item,
+				    size_t len),
+		      const void *what, char *buf, size_t len)
 {
-	char full[PATH_LEN], line[1024], item[800];
-	size_t used = 0;
+	char full[PATH_LEN], item[800];
+	char *line = NULL;
+	size_t size = 0, used = 0;
 	int count = 0;
 	FILE *f;
 
 	buf[0] = '\0';
-	rooted(full, sizeof(full), path);
+	if (rooted(full, sizeof(full), path))
+		return -ENAMETOOLONG;
 	f = fopen(full, "re");
 	if (!f)
 		return errno == ENOENT ? 0 : -errno;
-	while (fgets(line, sizeof(line), f)) {
+	while (getline(&line, &size, f) >= 0) {
 		if (!match(line, what, item, sizeof(item)))
 			continue;
 		list_add(buf, len, &used, item);
 		count++;
 	}
+	free(line);
 	fclose(f);
 	return count;
 }
 
 /* A route of /proc/net/route through interface ifname: "DST/BITS [via GW]". */
-static bool route_of(const char *line, const char *ifname, char *item,
-		     size_t len)
+static bool route_of(char *line, const void *ifname, char *item, size_t len)
 {
 	unsigned int d, g, flags, mask;
 	char dev[64], dst[16], gw[16];
@@ -553,61 +672,213 @@ int sysfs_net_routes(const char *ifname, char *buf, size_t len)
 	return list_lines("/proc/net/route", route_of, ifname, buf, len);
 }
 
-/* /dev/NAME itself, or one of its partitions: NAME then N or pN. */
-static bool on_blockdev(const char *src, const char *dev)
-{
-	size_t n = strlen(dev);
+/* ---- block devices: what is stacked on them, mounted, swapped on ---- */
 
-	if (strncmp(src, "/dev/", 5) || strncmp(src + 5, dev, n))
-		return false;
-	src += 5 + n;
-	if (*src == 'p' && isdigit((unsigned char)src[1]))
-		src++;
-	while (isdigit((unsigned char)*src))
-		src++;
-	return *src == '\0';
+/* One name of a directory, as sysfs and /dev have them: not "..". */
+static bool is_file_name(const char *name)
+{
+	return name[0] && name[0] != '.' && !strchr(name, '/') &&
+	       strlen(name) < SYSFS_NAME_LEN;
 }
 
-/* A mount of /proc/self/mounts from blockdev: "SOURCE on DIR". */
-static bool mount_of(const char *line, const char *blockdev, char *item,
-		     size_t len)
+/* Block device NAME's file FILE: "/sys/class/block/NAME/FILE". */
+static int block_path(char *buf, size_t len, const char *name,
+		      const char *file)
 {
-	char src[256], dir[512];
+	if (!is_file_name(name))
+		return -EINVAL;
+	return fmt_path(buf, len, "/sys/class/block/%s/%s", name, file);
+}
 
-	if (sscanf(line, "%255s %511s", src, dir) != 2 ||
-	    !on_blockdev(src, blockdev))
+int sysfs_block_dm_name(const char *name, char *buf, size_t len)
+{
+	char path[PATH_LEN];
+	int ret = block_path(path, sizeof(path), name, "dm/name");
+
+	buf[0] = '\0';
+	if (!ret)
+		ret = read_line(path, buf, len);
+	if (ret == -ENOENT)
+		return 0;	/* not a device-mapper device */
+	if (ret)
+		buf[0] = '\0';
+	return ret;
+}
+
+int sysfs_for_each_holder(const char *name, sysfs_name_fn fn, void *arg)
+{
+	char path[PATH_LEN];
+	int err, ret = 0;
+	char **names = NULL;
+
+	err = block_path(path, sizeof(path), name, "holders");
+	if (!err)
+		names = dir_names(path, &err);
+	if (err == -ENOENT)
+		err = 0;
+	for (size_t i = 0; !ret && !err && names && names[i]; i++)
+		ret = fn(names[i], arg);
+	free_names(names);
+	return err ? err : ret;
+}
+
+/*
+ * The block device "/" is on, "" when it is on none (tmpfs, overlayfs,
+ * btrfs' anonymous devices): /proc/self/mounts calls it "/dev/root" when
+ * the kernel mounted it from root= alone. stat("/") gives its device
+ * number, which /sys/dev/block/MAJ:MIN links to the device. Under a fake
+ * root the stat is of the tree's directory, so a test links the number
+ * of that directory's file system to the device it pretends "/" is on:
+ * the same code reads both. (The device nodes in /dev would tell it too,
+ * but a fake tree cannot make them.)
+ */
+static int root_blockdev(char *buf, size_t len)
+{
+	char path[PATH_LEN];
+	struct stat st;
+	int ret = sysfs_stat("/", &st);
+
+	buf[0] = '\0';
+	if (!ret)
+		ret = fmt_path(path, sizeof(path), "/sys/dev/block/%u:%u",
+			       major(st.st_dev), minor(st.st_dev));
+	return ret ? ret : link_name(path, buf, len);
+}
+
+/* The names a block device goes by in /proc/self/mounts and /proc/swaps. */
+struct block_names {
+	char dev[SYSFS_NAME_LEN + 8];		/* /dev/NAME */
+	char mapper[SYSFS_NAME_LEN * 2 + 16];	/* /dev/mapper/DM, or "" */
+	bool root;				/* /dev/root too */
+};
+
+static int block_names(const char *name, struct block_names *n)
+{
+	char dm[SYSFS_NAME_LEN * 2], rootdev[SYSFS_NAME_LEN] = "";
+	int ret;
+
+	*n = (struct block_names){ .mapper = "" };
+	if (!is_file_name(name))
+		return -EINVAL;
+	snprintf(n->dev, sizeof(n->dev), "/dev/%s", name);
+	ret = sysfs_block_dm_name(name, dm, sizeof(dm));
+	if (!ret && dm[0])
+		snprintf(n->mapper, sizeof(n->mapper), "/dev/mapper/%s", dm);
+	if (!ret)
+		ret = root_blockdev(rootdev, sizeof(rootdev));
+	n->root = !strcmp(rootdev, name);
+	return ret;
+}
+
+static bool named(const char *src, const struct block_names *n)
+{
+	return !strcmp(src, n->dev) ||
+	       (n->mapper[0] && !strcmp(src, n->mapper)) ||
+	       (n->root && !strcmp(src, "/dev/root"));
+}
+
+/*
+ * The kernel writes a space, tab, newline and backslash of a path in
+ * /proc/self/mounts and /proc/swaps as \ooo: undo it, in place.
+ */
+static void unmangle(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
+					(s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/*
+ * A line of /proc/self/mounts ("SOURCE DIR ...") or /proc/swaps
+ * ("FILENAME TYPE ...") whose first field is the device: item gets the
+ * second, both unmangled.
+ */
+static bool device_line(char *line, const void *names, char *item,
+			size_t len)
+{
+	char *save, *dev, *second;
+
+	dev = strtok_r(line, " \t\n", &save);
+	second = dev ? strtok_r(NULL, " \t\n", &save) : NULL;
+	if (!second)
 		return false;
-	snprintf(item, len, "%s on %s", src, dir);
+	unmangle(dev);
+	if (!named(dev, names))
+		return false;
+	unmangle(second);
+	snprintf(item, len, "%s", second);
 	return true;
+}
+
+/* The lines of a /proc file that name the device. */
+static int device_lines(const char *path, const char *blockdev, char *buf,
+			size_t len)
+{
+	struct block_names n;
+	int ret = block_names(blockdev, &n);
+
+	buf[0] = '\0';
+	return ret ? ret : list_lines(path, device_line, &n, buf, len);
 }
 
 int sysfs_mounts(const char *blockdev, char *buf, size_t len)
 {
-	return list_lines("/proc/self/mounts", mount_of, blockdev, buf, len);
+	return device_lines("/proc/self/mounts", blockdev, buf, len);
+}
+
+int sysfs_swaps(const char *blockdev)
+{
+	char types[256];
+	int ret = device_lines("/proc/swaps", blockdev, types, sizeof(types));
+
+	return ret < 0 ? ret : ret > 0;
 }
 
 /* ---- binding ---- */
 
-int sysfs_set_override(const char *bdf, const char *driver)
+/* Write val to the file of a PCI device's directory. */
+static int write_dev(const char *bdf, const char *file, const char *val)
 {
 	char dir[PATH_LEN], path[PATH_LEN];
+	int ret;
 
 	sysfs_dev_dir(SYSFS_PCI, bdf, dir, sizeof(dir));
-	fmt_path(path, sizeof(path), "%s/driver_override", dir);
-	return write_val(path, driver[0] ? driver : "\n");
+	ret = fmt_path(path, sizeof(path), "%s/%s", dir, file);
+	return ret ? ret : write_val(path, val);
+}
+
+/* The driver a PCI device is bound to, "" when none. */
+static int bound_driver(const char *bdf, char *buf, size_t len)
+{
+	char dir[PATH_LEN];
+
+	sysfs_dev_dir(SYSFS_PCI, bdf, dir, sizeof(dir));
+	return dev_link(dir, "driver", buf, len);
+}
+
+int sysfs_set_override(const char *bdf, const char *driver)
+{
+	return write_dev(bdf, "driver_override", driver[0] ? driver : "\n");
 }
 
 int sysfs_unbind_driver(const char *bdf)
 {
-	char dir[PATH_LEN], path[PATH_LEN], now[SYSFS_NAME_LEN];
+	char now[SYSFS_NAME_LEN];
+	int ret = bound_driver(bdf, now, sizeof(now));
 
-	sysfs_dev_dir(SYSFS_PCI, bdf, dir, sizeof(dir));
-	fmt_path(path, sizeof(path), "%s/driver", dir);
-	link_name(path, now, sizeof(now));
-	if (!now[0])
-		return 0;
-	fmt_path(path, sizeof(path), "%s/driver/unbind", dir);
-	return write_val(path, bdf);
+	if (ret || !now[0])
+		return ret;
+	return write_dev(bdf, "driver/unbind", bdf);
 }
 
 int sysfs_drivers_probe(const char *bdf)
@@ -617,23 +888,20 @@ int sysfs_drivers_probe(const char *bdf)
 
 int sysfs_bind(const char *bdf, const char *driver)
 {
-	char dir[PATH_LEN], path[PATH_LEN], now[SYSFS_NAME_LEN];
-	int ret;
+	char now[SYSFS_NAME_LEN];
+	int ret = sysfs_set_override(bdf, driver);
 
-	sysfs_dev_dir(SYSFS_PCI, bdf, dir, sizeof(dir));
-	ret = sysfs_set_override(bdf, driver);
-	if (ret)
+	if (!ret)
+		ret = bound_driver(bdf, now, sizeof(now));
+	if (ret || !strcmp(now, driver))
 		return ret;
-	fmt_path(path, sizeof(path), "%s/driver", dir);
-	link_name(path, now, sizeof(now));
-	if (!strcmp(now, driver))
-		return 0;
 	ret = sysfs_unbind_driver(bdf);
 	if (!ret)
 		ret = sysfs_drivers_probe(bdf);
+	if (!ret)
+		ret = bound_driver(bdf, now, sizeof(now));
 	if (ret)
 		return ret;
-	link_name(path, now, sizeof(now));
 	return strcmp(now, driver) ? -EBUSY : 0;
 }
 

@@ -10,7 +10,10 @@
  * system's own ("/sys/bus/pci/devices/..."), for messages; the root is
  * prefixed only when a file is opened.
  *
- * Functions return 0 or -errno; nothing here prints or exits.
+ * Functions return 0 or -errno; nothing here prints or exits. A path
+ * under the root longer than PATH_MAX gives -ENAMETOOLONG: cut short, it
+ * would name another file. The predicates (sysfs_module_loaded()...) say
+ * false then.
  */
 #ifndef REVERE_SYSFS_H
 #define REVERE_SYSFS_H
@@ -20,6 +23,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+
+#include "errmsg.h"
 
 #define SYSFS_NAME_LEN	64
 
@@ -45,8 +50,33 @@ struct sysfs_dev {
 	int group;			/* IOMMU group number, -1: none */
 };
 
+/*
+ * A name read from sysfs or /proc (a driver, an interface, a mount
+ * point...), made safe to print: printable ASCII as it is, every other
+ * byte and the backslash as \xHH, as `ls -b` and `ip` do it. A name can
+ * then neither drive the terminal (an ESC byte) nor pass for another, and
+ * the escapes read back unambiguously. buf gets as much as fits, never
+ * half an escape; returns buf.
+ */
+const char *sysfs_esc(const char *s, char *buf, size_t len);
+/* Room for any one file name (NAME_MAX bytes) escaped. */
+#define SYSFS_ESC_LEN	(4 * 256)
+/*
+ * sysfs_esc() into a buffer that lasts to the end of the enclosing block,
+ * for a name given straight to printf.
+ */
+#define SYSFS_ESC(s) \
+	sysfs_esc((s), (char[SYSFS_ESC_LEN]){ 0 }, SYSFS_ESC_LEN)
+
 /* The root everything is read under ("/" or REVERE_SYSROOT). */
 const char *sysfs_root(void);
+
+/*
+ * Record err, a return of this module, as the failure to read path (the
+ * system's), with what to do when there is something: "reading PATH:
+ * why[; hint]". Returns err.
+ */
+int sysfs_errmsg(struct errmsg *e, int err, const char *path);
 
 /*
  * Normalise a device name: "0000:00:03.0" and "00:03.0" give
@@ -109,11 +139,31 @@ int sysfs_net_up(const char *ifname, bool *up);
  * "10.0.2.0/24, default via 10.0.2.2" in buf; returns how many, or -errno.
  */
 int sysfs_net_routes(const char *ifname, char *buf, size_t len);
+
 /*
- * What /dev/NAME has mounted (/proc/self/mounts), as "/dev/vda1 on /" in
- * buf; returns how many, or -errno.
+ * Block devices, by their name in /sys/class/block ("nvme0n1p2", "dm-0",
+ * "md0"); a name that is not one file name is -EINVAL.
+ *
+ * The device-mapper name of a dm device ("vg0-root", LVM's VG-LV, or the
+ * name cryptsetup opened a LUKS device under): "" for any other device.
+ */
+int sysfs_block_dm_name(const char *name, char *buf, size_t len);
+/*
+ * The devices stacked on a block device (its holders/: dm for LVM and
+ * LUKS, md): fn gets each name, in name order; its non-zero return stops
+ * the walk and is returned. Recursing is the caller's.
+ */
+int sysfs_for_each_holder(const char *name, sysfs_name_fn fn, void *arg);
+/*
+ * Where a block device is mounted (/proc/self/mounts), as "/, /home" in
+ * buf, the kernel's octal escapes undone; returns how many, or -errno.
+ * The device is known there as /dev/NAME, as /dev/mapper/DM for a dm
+ * device, and as /dev/root when "/" is on it (the device number of "/"
+ * names it in /sys/dev/block).
  */
 int sysfs_mounts(const char *blockdev, char *buf, size_t len);
+/* A block device is an active swap area (/proc/swaps): 1, 0 or -errno. */
+int sysfs_swaps(const char *blockdev);
 
 /*
  * The three writes of a bind, one at a time, so that a caller can say

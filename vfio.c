@@ -442,6 +442,16 @@ static void bar_error(struct vfio_dev *dev, int err, const char *op,
 	     dev->device_name[0] ? dev->device_name : "(no device)");
 }
 
+int vfio_bar0_error(const struct vfio_dev *dev)
+{
+	return dev->bar_io_error;
+}
+
+void vfio_bar0_error_clear(struct vfio_dev *dev)
+{
+	dev->bar_io_error = 0;
+}
+
 static bool bar_check(struct vfio_dev *dev, uint64_t off, size_t width,
 		      const char *op)
 {

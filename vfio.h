@@ -184,6 +184,13 @@ uint64_t vfio_bar0_read64(struct vfio_dev *dev, uint64_t off);
 void vfio_bar0_write64(struct vfio_dev *dev, uint64_t off, uint64_t val);
 
 /*
+ * The latched BAR0 failure (-errno), 0 if none; and forgetting it, for a
+ * caller that reported it and goes on (teardown tries every step).
+ */
+int vfio_bar0_error(const struct vfio_dev *dev);
+void vfio_bar0_error_clear(struct vfio_dev *dev);
+
+/*
  * Memory for the device's DMA: size bytes, zeroed, aligned to align (a
  * power of two; the IOMMU's page at least). It is a memfd mapped
  * MAP_SHARED, so that a transport whose device lives in another process

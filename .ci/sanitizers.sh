@@ -67,8 +67,8 @@ stage() {
 
 # clang for both sanitizer trees. With gcc 12's runtimes, UBSan ignores
 # log_path beside ASan (a report in a test that only reads stdout would go
-# unseen), and TSan spends about 10 ms on each suppressed report: the
-# 20000-message run takes minutes instead of a second.
+# unseen), and gcc's TSan spent about 10 ms on each report it matched:
+# the 20000-message run took minutes instead of a second.
 san_flags="-O1 -g -fno-omit-frame-pointer"
 stage "make check under ASan+UBSan (clang)" _asan check-asan CC=clang \
 	CFLAGS="$san_flags -fsanitize=address,undefined -fno-sanitize-recover=undefined" \

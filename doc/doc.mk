@@ -7,7 +7,8 @@ dist_man_MANS = doc/revere-vfio-demo.1 doc/revere-vfio-bind.1
 # docdir/README, docdir/LICENSE, docdir/doc/*.md: the README's references
 # to doc/ hold there too.
 dist_doc_DATA = README LICENSE
-nobase_dist_doc_DATA = doc/design.md doc/fuzzing.md doc/performance.md
+nobase_dist_doc_DATA = doc/design.md doc/fuzzing.md doc/performance.md \
+	doc/revere-amu-v2.md
 
 # contrib/bash-completion/revere-vfio completes every program; it is
 # installed once under each program's name, where bash-completion looks for

@@ -80,6 +80,16 @@ void mock_vfio_fail(struct mock_vfio *m, enum mock_op op,
 
 /* ---- counters and the report line ---- */
 
+/* Armed faults that picked their call: a sweep knows its fault was reached. */
+static unsigned int faults_fired(const struct mock_vfio *m)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < MOCK_MAX_FAULTS; i++)
+		n += m->faults[i].f.nth && m->faults[i].seen >= m->faults[i].f.nth;
+	return n;
+}
+
 static void counters_locked(struct mock_vfio *m, struct mock_vfio_counters *c)
 {
 	*c = (struct mock_vfio_counters){ .bar_mmaps = m->map.page != NULL };
@@ -131,13 +141,15 @@ void mock_report(struct mock_vfio *m)
 		" ami_sw_enabled=%u ami_hw_enabled=%u asn_count=%u"
 		" ami_sw_mapped=%u ami_hw_mapped=%u commands=%" PRIu64
 		" messages=%" PRIu64 " irqs=%" PRIu64 " iommu_fault=%d"
-		" amu_en_writes=%lu requests=%u reads=%lu\n",
+		" amu_en_writes=%lu requests=%u reads=%lu preads=%lu"
+		" pwrites=%lu faults_fired=%u\n",
 		c.fds_open, c.dma_mappings, c.bar_mmaps, c.irqs_routed,
 		s.amu_enabled, s.bus_master, s.ami_sw_enabled,
 		s.ami_hw_enabled, s.asn_count, s.ami_sw_mapped,
 		s.ami_hw_mapped, s.commands, s.messages, s.irqs,
 		s.iommu_fault, m->amu_en_writes, c.requests,
-		c.calls[MOCK_OP_READ]);
+		c.calls[MOCK_OP_READ], c.calls[MOCK_OP_PREAD],
+		c.calls[MOCK_OP_PWRITE], faults_fired(m));
 }
 
 /* ---- REVERE_SIM=key=value,... ---- */

@@ -355,6 +355,14 @@ const struct vfio_ops *mock_vfio_ops(struct mock_vfio *m)
 	return &m->ops;
 }
 
+void mock_vfio_target(const struct mock_vfio *m, struct vfio_target *t)
+{
+	*t = (struct vfio_target){ .kind = VFIO_TARGET_GROUP };
+	/* Both names are short: a u32 and the config's 64 bytes. */
+	vfio_target_set_path(t, m->group_path);
+	vfio_target_set_device(t, m->cfg.device_name);
+}
+
 const char *mock_vfio_group_path(const struct mock_vfio *m)
 {
 	return m->group_path;

@@ -16,6 +16,7 @@
 #include "errmsg.h"
 #include "revere_model.h"
 #include "vfio.h"
+#include "vfio_target.h"
 
 /* Which call a fault is injected into. */
 enum mock_op {
@@ -120,6 +121,8 @@ const struct vfio_ops *mock_vfio_ops(struct mock_vfio *m);
 /* The group file path and device name a driver should open. */
 const char *mock_vfio_group_path(const struct mock_vfio *m);
 const char *mock_vfio_device_name(const struct mock_vfio *m);
+/* Both, as the target the driver opens (vfio_target.h). */
+void mock_vfio_target(const struct mock_vfio *m, struct vfio_target *t);
 
 /*
  * vfio-pci's fixed region layout: region index lives at file offset

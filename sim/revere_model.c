@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * A model of a Revere-AMU v2 PF with the inversion accelerator (AHA 0), after
- * ../shared/spec/revere-amu-v2.md. See revere_model.h for the contract.
+ * doc/revere-amu-v2.md. See revere_model.h for the contract.
  *
  * Register writes only store values; rv_model_step() does the work that the
  * stored values ask for. Writing the same value twice is therefore harmless,

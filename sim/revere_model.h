@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A model of a Revere-AMU v2 PF with the inversion accelerator (AHA 0),
- * after ../shared/spec/revere-amu-v2.md, sections 1-8.
+ * after doc/revere-amu-v2.md, sections 1-8.
  *
  * Host-agnostic, freestanding C: a struct of state, a register read/write
  * entry point, a step function that does pending work, and callbacks into

@@ -1,7 +1,10 @@
 # The simulated Revere-AMU (device model) and the mock VFIO kernel that
-# carries it. Both are part of librevere so that --sim is always available.
+# carries it: a library of their own, which the demo reaches through
+# sim/sim.h alone (--sim), and the tests through the mock's header.
 # The mock's files: see sim/mock_vfio_impl.h.
-librevere_la_SOURCES += \
+noinst_LTLIBRARIES += sim/libreveresim.la
+sim_libreveresim_la_SOURCES = \
+	sim/sim.c sim/sim.h \
 	sim/revere_model.c sim/revere_model.h \
 	sim/rv_pci_cfg.c sim/rv_pci_cfg.h \
 	sim/mock_vfio.c sim/mock_vfio.h sim/mock_vfio_impl.h \

@@ -1,9 +1,11 @@
-# The conventions of a GNU-style program (issue 10): --version, write
-# errors on stdout, the man page, the bash completion, `make install`.
+# The conventions of a GNU-style program: --version, write errors on
+# stdout, the man page, the bash completion, `make install`; and the
+# device reference every "spec N" in the tree cites.
 CONVENTION_TESTS = \
 	tests/demo_output.sh \
 	tests/demo_man.sh \
-	tests/completion.sh
+	tests/completion.sh \
+	tests/spec_citations.sh
 TESTS += $(CONVENTION_TESTS)
 EXTRA_DIST += $(CONVENTION_TESTS)
 

@@ -54,7 +54,7 @@ tests_test_moderation_LDADD = $(CMOCKA_LIBS)
 check_PROGRAMS += tests/test_dev_faults
 TESTS += tests/test_dev_faults
 tests_test_dev_faults_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_test_dev_faults_LDADD = librevere.la $(CMOCKA_LIBS)
+tests_test_dev_faults_LDADD = sim/libreveresim.la librevere.la $(CMOCKA_LIBS)
 endif
 
 # sysfs.c on fake trees: names, devices, groups, bind and unbind.

@@ -159,8 +159,100 @@ ln -s "../../devices/pci0000:00/$BDF/virtio1/block/vda/vda1" "$root/sys/class/bl
 printf '/dev/vda1 / ext4 rw 0 0\n/dev/vdb1 /srv ext4 rw 0 0\nproc /proc proc rw 0 0\n' >"$root/proc/self/mounts"
 bind $BDF
 expect_status "mounted" 1
-expect "mounted: named" err_says "$BDF is in use: /dev/vda1 on / mounted;"
+expect "mounted: named" err_says "$BDF is in use: vda1 mounted on /;"
 expect "mounted: nothing written" untouched
+
+# ---- a disk used through what is stacked on it, swap or /dev/root ----
+# An NVMe drive in group 8 with partitions nvme0n1p1 to p3.
+NVME=0000:00:04.0
+drive() {
+	mkroot
+	vfio_loaded
+	pci $NVME 144d a808 nvme 8
+	group_file 8
+	nvme $NVME
+}
+# refused_use DESC USERS: --dry-run refuses without --force, naming the
+# users, and plans nothing; with --force it plans the bind, saying them.
+refused_use() {
+	bind --dry-run $NVME
+	expect_status "$1" 1
+	expect "$1: named" err_says "revere-vfio-bind: $NVME is in use: $2; binding it to vfio-pci takes it from nvme and the system: stop using it first ("
+	expect "$1: nothing planned" [ ! -s "$tmp/out" ]
+	bind --force --dry-run $NVME
+	expect_status "$1, --force" 0
+	expect "$1, --force: said" said "dry run: $NVME: in use ($2), taken anyway (--force)"
+	expect "$1, --force: planned" said "dry run: $NVME: unbound from nvme"
+}
+drive
+stacked dm-0 vg0-root nvme0n1p2
+mounts '/dev/mapper/vg0-root / ext4 rw,relatime 0 0' 'proc /proc proc rw 0 0'
+refused_use "LVM root by its mapper name" "nvme0n1p2 holds dm-0 (vg0-root) mounted on /"
+swaps /dev/nvme0n1p1
+refused_use "LVM root and a swap partition" "nvme0n1p1 is an active swap area, nvme0n1p2 holds dm-0 (vg0-root) mounted on /"
+drive
+swaps /dev/nvme0n1p1
+refused_use "swap partition" "nvme0n1p1 is an active swap area"
+drive
+root_on nvme0n1p2
+mounts '/dev/root / ext4 rw 0 0' '/dev/root /var/log ext4 rw 0 0'
+refused_use "/dev/root" "nvme0n1p2 mounted on /, /var/log"
+drive
+stacked md0 "" nvme0n1p2 nvme0n1p3
+stacked dm-1 vg1-data md0
+mounts '/dev/mapper/vg1-data /srv xfs rw 0 0'
+refused_use "LVM on md" "nvme0n1p2 holds md0, which holds dm-1 (vg1-data) mounted on /srv, nvme0n1p3 holds md0, which holds dm-1 (vg1-data) mounted on /srv"
+drive
+stacked dm-0 luks-root nvme0n1p3
+stacked dm-1 vg0-home dm-0
+stacked dm-2 vg0-swap dm-0
+mounts '/dev/dm-1 /home ext4 rw 0 0'
+swaps /dev/dm-2
+refused_use "LVM on LUKS" "nvme0n1p3 holds dm-0 (luks-root), which holds dm-1 (vg0-home) mounted on /home, nvme0n1p3 holds dm-0 (luks-root), which holds dm-2 (vg0-swap) is an active swap area"
+drive
+stacked md0 "" nvme0n1
+refused_use "an array member, nothing mounted" "nvme0n1 holds md0"
+drive
+mounts '/dev/nvme0n1p1 /mnt/my\040disk ext4 rw 0 0'
+refused_use "a mount point with a space" "nvme0n1p1 mounted on /mnt/my disk"
+# Holders that loop end all the same.
+drive
+stacked dm-0 loop nvme0n1p1
+ln -s "$root/sys/devices/virtual/block/dm-0" "$root/sys/devices/virtual/block/dm-0/holders/dm-0"
+bind --dry-run $NVME
+expect_status "holders in a loop" 1
+expect "holders in a loop: named" err_says "$NVME is in use: nvme0n1p1 holds dm-0 (loop), which holds dm-0 (loop), which holds"
+# What cannot be read is no proof of a free disk.
+drive
+rmdir "$root/sys/devices/pci0000:00/$NVME/nvme/nvme0/nvme0n1/nvme0n1p2/holders"
+: >"$root/sys/devices/pci0000:00/$NVME/nvme/nvme0/nvme0n1/nvme0n1p2/holders"
+bind --dry-run $NVME
+expect_status "holders unreadable" 1
+expect "holders unreadable: said" err_says "revere-vfio-bind: $NVME: finding what uses it: reading /sys/class/block/nvme0n1p2, /proc/self/mounts and /proc/swaps: Not a directory; pass --force to bind it all the same"
+# Another disk's partitions, /dev/root elsewhere, dm on another disk.
+drive
+blockdev virtual/block sda
+blockdev virtual/block sda1
+stacked dm-0 vg0-root sda1
+root_on sda1
+mounts '/dev/root / ext4 rw 0 0' '/dev/nvme0n1p10 /a ext4 rw 0 0' '/dev/nvme0n11 /b ext4 rw 0 0' '/dev/mapper/vg0-root /c ext4 rw 0 0'
+swaps /dev/sda2 /dev/nvme0n1p12
+bind --dry-run $NVME
+expect_status "a free drive" 0
+expect "a free drive: planned" said "dry run: $NVME: unbound from nvme"
+
+# ---- names from sysfs reach the terminal escaped ----
+mkroot
+vfio_loaded
+pci $BDF 1af4 1041 "$(printf 'virtio\033[2J')" 7
+netdev_class "$(printf 'ens\0333')" 0x1003
+bind $BDF
+expect_status "hostile names" 1
+expect "hostile names: interface escaped" err_says "$BDF is in use: network interface ens\x1b3 is up; binding it to vfio-pci takes it from virtio\x1b[2J and the system"
+expect "hostile names: nothing raw" raw_free
+bind --force --dry-run $BDF
+expect "hostile names: driver escaped" said "dry run: $BDF: unbound from virtio\x1b[2J"
+expect "hostile names, --force: nothing raw" raw_free
 
 # ---- the IOMMU group ----
 nic

@@ -86,7 +86,7 @@ assert lat["p50"] <= lat["p99"] <= lat["max"], lat
 assert lat["max"] > 0, lat
 assert d["messages"] == n and d["message_bytes"] == 2048
 assert d["queue_depth"] == depth and d["wait"] == wait and d["bar0"] == bar0
-assert d["elapsed_ns"] > 0 and d["driver_cpu_ns"] >= 0
+assert d["elapsed_ns"] > 0 and 0 <= d["driver_cpu_ns"] <= d["elapsed_ns"]
 assert abs(d["messages_per_s"] * d["elapsed_ns"] / 1e9 - n) <= 0.01 * n + 1
 assert abs(d["bytes_per_s"] - 2048 * d["messages_per_s"]) <= 0.01 * d["bytes_per_s"] + 1
 # irq and hybrid may find every message without blocking: >= 0 then.
@@ -154,6 +154,28 @@ if command -v script >/dev/null 2>&1 &&
 else
 	ok "# SKIP script(1) cannot give a terminal here"
 fi
+
+# The driver's CPU time is taken over the elapsed interval: never more
+# than one core, run after run, on both BAR0 paths.
+for bar in 1 0; do
+	over=0
+	failed=0
+	i=0
+	while [ $i -lt 25 ]; do
+		run_demo "bar0_mmap=$bar" --json
+		cpu=$(sed -n 's/.*"driver_cpu_ns": \([0-9]*\).*/\1/p' "$tmp/out")
+		el=$(sed -n 's/.*"elapsed_ns": \([0-9]*\).*/\1/p' "$tmp/out")
+		if [ "$status" != 0 ] || [ -z "$cpu" ] || [ -z "$el" ]; then
+			failed=$((failed + 1))
+		elif [ "$cpu" -gt "$el" ]; then
+			over=$((over + 1))
+		fi
+		i=$((i + 1))
+	done
+	expect "bar0_mmap=$bar: 25 --json runs, $failed failed" test $failed = 0
+	expect "bar0_mmap=$bar: driver_cpu_ns <= elapsed_ns in every run ($over over)" \
+		test $over = 0
+done
 
 # A signal in the exchange: the line gives the elapsed time and the rate.
 REVERE_SIM=report=1,service_ns=1000000 "$DEMO" --sim --packets 100000 \

@@ -27,7 +27,7 @@ mkroot
 refused "no such device, no PF" "Revere-AMU PFs (13b5:ff81) on this host: none" --device 00:03.0
 refused "no such mdev" "no mdev 12345678-1234-1234-1234-123456789abc (no /sys/bus/mdev/devices/12345678-1234-1234-1234-123456789abc); mdevs on this host: none" --device 12345678-1234-1234-1234-123456789ABC
 
-# The report of issue 10: a virtio NIC, no IOMMU; every typo of the
+# A new user's report: a virtio NIC, no IOMMU; every typo of the
 # address names the same device or is a usage error.
 mkroot
 pci $BDF 1af4 1041 virtio-pci
@@ -177,6 +177,47 @@ expect_status "--list, empty system" 0
 expect "--list, empty system: no device" grep -qxF "none" "$tmp/out"
 expect "--list, empty system: IOMMU off" grep -qF "IOMMU: off or absent" "$tmp/out"
 expect "--list, empty system: modules" grep -qxF "vfio modules: vfio not loaded, vfio_iommu_type1 not loaded, vfio-pci not loaded, /dev/vfio/vfio missing" "$tmp/out"
+
+# ---- names from sysfs reach the terminal escaped ----
+# An interface name that clears the screen, a driver that sets the title,
+# one with a C1 control (CSI) and a backslash.
+mkroot
+vfio_loaded
+pci $BDF 13b5 ff81 "$(printf 'evil\033]0;x\a')" 7
+netdev $BDF "$(printf 'eth\033[2J0')"
+pci 0000:00:04.0 1af4 1041 virtio-pci 8
+netdev 0000:00:04.0 "$(printf 'ens\2334\\')"
+sys --list
+expect_status "--list, hostile names" 0
+expect "--list, hostile names: escaped" grep -qxF "$BDF  13b5:ff81 Revere-AMU PF, driver evil\x1b]0;x\x07, network interface eth\x1b[2J0, group 7, /dev/vfio/7 missing" "$tmp/out"
+expect "--list, hostile names: nothing raw" raw_free
+refused "not a PF, hostile interface" "0000:00:04.0 is PCI device 1af4:1041 (class 120000, bound to virtio-pci, IOMMU group 8, network interface ens\x9b4\x5c)" --device 0000:00:04.0
+expect "not a PF, hostile interface: nothing raw" raw_free
+refused "PF on a hostile driver" "Revere-AMU PF $BDF is bound to evil\x1b]0;x\x07, not vfio-pci" --device $BDF
+expect "PF on a hostile driver: nothing raw" raw_free
+
+# ---- a long REVERE_SYSROOT: read whole, or refused; never cut short ----
+# padded LEN: $root with "/." appended up to LEN bytes, the same directory.
+padded() {
+	p=$root
+	while [ ${#p} -lt "$1" ]; do p=$p/.; done
+	echo "$p"
+}
+ready_pf
+netdev $BDF eth0
+short=$root
+root=$(padded 573)
+sys --check --device $BDF
+expect_status "--check, 573-byte root" 0
+expect "--check, 573-byte root: the right files" grep -qF "$BDF: ready: Revere-AMU PF, driver vfio-pci, IOMMU group 7" "$tmp/out"
+long=$(padded 4090)
+root=$long
+refused "--check, root near PATH_MAX" "revere-vfio-demo: reading /sys/bus/pci/devices/$BDF: File name too long; REVERE_SYSROOT is" --device $BDF
+expect "--check, root near PATH_MAX: what to do" grep -qF "exceed PATH_MAX (4096 bytes): use a shorter one" "$tmp/err"
+sys --list
+expect_status "--list, root near PATH_MAX" 1
+expect "--list, root near PATH_MAX: says so" grep -qxF "revere-vfio-demo: --list: reading /sys/bus/pci/devices/: File name too long; REVERE_SYSROOT is ${#long} bytes long and the paths under it exceed PATH_MAX (4096 bytes): use a shorter one" "$tmp/err"
+root=$short
 
 # --sim skips the pre-flight: an empty tree does not stop it.
 REVERE_SYSROOT=$root run_demo "" --packets 2

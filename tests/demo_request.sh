@@ -88,6 +88,17 @@ for mmap in 1 0; do
 	expect "bar0_mmap=$mmap: no step 4" eval "! grep -q '^step 4:' '$tmp/out'"
 done
 
+# A request made before the last message is verified stops the run, even
+# when the watcher thread has not had a core since (a loaded machine): the
+# exchange looks at the eventfd itself as it ends. The device makes it as
+# it moves the last message, or the first of 2,000, on both BAR0 paths.
+for mmap in 1 0; do
+	for at in 2000 1; do
+		request_stops "request at message $at of 2000, bar0_mmap=$mmap" \
+			"bar0_mmap=$mmap,request_msg=$at" --packets 2000
+	done
+done
+
 # Setting it up failing is an error of its own, named.
 run_demo "fail=ioctl:VFIO_DEVICE_SET_IRQS:1:EIO"
 expect_status "SET_IRQS of the request fails" 1

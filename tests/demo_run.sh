@@ -72,4 +72,12 @@ run_demo "type1v2=0" -v
 expect_status "type1 IOMMU only" 0
 expect "type1 IOMMU only: reported" grep -q 'IOMMU: type1,' "$tmp/out"
 
+# The mock's report is a whole line: two runs' reports on one stream are
+# two lines, each with every key.
+for i in 1 2; do
+	REVERE_SIM=report=1 "$DEMO" --sim --packets 3 >/dev/null 2>>"$tmp/two" </dev/null
+done
+expect "two runs' reports are two lines" \
+	test "$(grep -c '^mock-vfio: fds_open=.* faults_fired=[0-9]*$' "$tmp/two")" = 2
+
 finish

@@ -86,4 +86,17 @@ expect "SIGINT, then a failed teardown: said so" \
 	has_error "interrupted by signal 2 .*; teardown failed"
 expect "SIGINT, then a failed teardown: device reset to clean" clean
 
+# SIGINT, then the write that turns the AMU off fails (pwrite 57 of that
+# run, through pread/pwrite): never a clean stop, the write named, the
+# device reset (spec 8.10).
+run_demo "bar0_mmap=0,signal_cmd=13,fail=pwrite:57:EIO" --packets 1000000
+expect_status "SIGINT, then AMU_CR's write fails" 1
+expect "SIGINT, then AMU_CR's write fails: the fault was reached" \
+	test "$(report faults_fired)" = 1
+expect "SIGINT, then AMU_CR's write fails: named" \
+	has_error "teardown: turning the AMU off: BAR0 write64 at 0x18 .*Input/output error"
+expect "SIGINT, then AMU_CR's write fails: said so" \
+	has_error "interrupted by signal 2 .*; teardown failed"
+expect "SIGINT, then AMU_CR's write fails: device reset to clean" clean
+
 finish

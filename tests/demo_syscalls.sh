@@ -1,6 +1,6 @@
 #!/bin/sh
 # The exchange makes no system call per message in poll mode with BAR0
-# mmap'd (issue 11): the driver's thread alone is traced (strace without
+# mmap'd: the driver's thread alone is traced (strace without
 # -f), and the system calls between its writes of the step 3 and step 4
 # lines (the exchange: the request watcher started and stopped, the CPU
 # clock read) are counted in a short run and in one 200,000 messages

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <cmocka.h>
 
@@ -49,4 +50,14 @@ void *mock_fx_pages(size_t size)
 
 	assert_true(p != MAP_FAILED);
 	return p;
+}
+
+void mock_fx_bar_store(volatile uint64_t *regs, uint64_t off, uint64_t val)
+{
+	regs[off / 8] = val;
+}
+
+void mock_fx_dma_fill(void *buf, int byte, size_t len)
+{
+	memset(buf, byte, len);
 }

@@ -9,6 +9,7 @@
 #define MOCK_FIXTURE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "mock_vfio.h"
@@ -35,5 +36,14 @@ struct rv_model_summary mock_fx_summary(struct mock_fx *mx);
 
 /* Zeroed, page-aligned memory for DMA; fails the test if none. */
 void *mock_fx_pages(size_t size);
+
+/*
+ * The tests' own accesses, as the driver, to memory the device thread
+ * shares (mmap'd BAR0, DMA buffers): one function each, out of line, so
+ * that ThreadSanitizer's judge (tests/tsan_shared.txt) tells them from a
+ * race anywhere else in a test.
+ */
+void mock_fx_bar_store(volatile uint64_t *regs, uint64_t off, uint64_t val);
+void mock_fx_dma_fill(void *buf, int byte, size_t len);
 
 #endif /* MOCK_FIXTURE_H */

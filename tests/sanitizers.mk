@@ -4,7 +4,8 @@
 #   make check-valgrind  the demo's --sim runs under valgrind memcheck
 #   make check-tsan      the demo's mmap'd --sim runs and the tests that map
 #                        BAR0, under ThreadSanitizer
-EXTRA_DIST += tests/asan.sh tests/valgrind.sh tests/tsan.sh tests/tsan.supp
+EXTRA_DIST += tests/asan.sh tests/valgrind.sh tests/tsan.sh tests/tsan_shared.txt \
+	tests/tsan_races.awk
 
 .PHONY: check-asan check-valgrind check-tsan
 check-asan: all
@@ -16,7 +17,7 @@ check-valgrind: revere-vfio-demo$(EXEEXT)
 
 check-tsan: all $(check_PROGRAMS)
 	bash $(top_srcdir)/tests/tsan.sh $(abs_top_builddir) \
-		$(abs_top_srcdir)/tests/tsan.supp
+		$(abs_top_srcdir)/tests/tsan_shared.txt
 
 clean-local: clean-sanitizer-logs
 .PHONY: clean-sanitizer-logs

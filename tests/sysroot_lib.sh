@@ -65,12 +65,71 @@ mdev() {
 # netdev BDF NAME: the device has a network interface.
 netdev() { mkdir -p "$root/sys/devices/pci0000:00/$1/net/$2"; }
 
+# blockdev DIR NAME: block device NAME in DIR (under sys/devices), with
+# its /sys/class/block link and an empty holders/.
+blockdev() {
+	mkdir -p "$root/sys/devices/$1/$2/holders" "$root/sys/class/block"
+	ln -s "../../devices/$1/$2" "$root/sys/class/block/$2"
+}
+
+# nvme BDF: the NVMe disk nvme0n1 of BDF, with partitions nvme0n1p1 to p3.
+nvme() {
+	blockdev "pci0000:00/$1/nvme/nvme0" nvme0n1
+	for p in 1 2 3; do
+		blockdev "pci0000:00/$1/nvme/nvme0/nvme0n1" nvme0n1p$p
+	done
+}
+
+# stacked NAME DM UNDER...: a virtual block device NAME held on each
+# UNDER, as the kernel shows dm (DM its name: LVM's VG-LV, LUKS') and md
+# (DM "") devices: /sys/class/block/UNDER/holders/NAME.
+stacked() {
+	name=$1 dm=$2
+	shift 2
+	blockdev virtual/block "$name"
+	if [ -n "$dm" ]; then
+		mkdir -p "$root/sys/devices/virtual/block/$name/dm"
+		echo "$dm" >"$root/sys/devices/virtual/block/$name/dm/name"
+	fi
+	for under; do
+		ln -s "$root/sys/devices/virtual/block/$name" \
+			"$root/sys/class/block/$under/holders/$name"
+	done
+}
+
+# root_on NAME: "/" is on block device NAME, as /dev/root says nothing
+# more: /sys/dev/block/MAJ:MIN links to NAME, for the device number
+# stat(2) gives the fake root itself (glibc's encoding of st_dev).
+root_on() {
+	dev=$(stat -c %d "$root")
+	maj=$(((dev >> 8 & 0xfff) | (dev >> 32 & ~0xfff)))
+	min=$(((dev & 0xff) | (dev >> 12 & ~0xff)))
+	mkdir -p "$root/sys/dev/block"
+	ln -s "$(readlink "$root/sys/class/block/$1")" \
+		"$root/sys/dev/block/$maj:$min"
+}
+
+# mounts LINE...: /proc/self/mounts; swaps FILE...: the swap areas.
+mounts() { printf '%s\n' "$@" >"$root/proc/self/mounts"; }
+swaps() {
+	echo 'Filename				Type		Size		Used		Priority' >"$root/proc/swaps"
+	for f; do
+		printf '%s\tpartition\t8388604\t\t0\t\t-2\n' "$f" >>"$root/proc/swaps"
+	done
+}
+
 # A ready Revere PF: 0000:00:03.0 on vfio-pci in group 7, rw by root.
 ready_pf() {
 	mkroot
 	vfio_loaded
 	pci 0000:00:03.0 13b5 ff81 vfio-pci 7
 	group_file 7
+}
+
+# raw_free: the last run printed printable ASCII alone (and newlines):
+# every name from the tree reached the terminal escaped.
+raw_free() {
+	! LC_ALL=C grep -q "$(printf '[\001-\037\177-\377]')" "$tmp/out" "$tmp/err"
 }
 
 # sys ARGS...: the demo on the fake root, with a locked-memory limit of

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "cmdline.h"
@@ -98,12 +99,46 @@ static void test_same_twice(void **state)
 	assert_int_equal(two.verbosity, CMDLINE_QUIET);
 }
 
+/*
+ * --device and --vfio-group make one target: the device's normalised
+ * name and the group file, "" until the pre-flight finds it; a group
+ * path that does not fit is a usage error, never cut.
+ */
+static void test_target(void **state)
+{
+	char a0[] = "prog", a1[] = "--device", a2[] = "01:00.0",
+	     a3[] = "--vfio-group", a4[] = "/dev/vfio/7";
+	char *with[] = { a0, a1, a2, a3, a4, NULL };
+	char *without[] = { a0, a1, a2, NULL };
+	char longpath[300], b3[] = "--vfio-group";
+	char *too_long[] = { a0, a1, a2, b3, longpath, NULL };
+	struct errmsg err = { 0 };
+	struct cmdline cl;
+
+	(void)state;
+	assert_int_equal(parse(&cl, ARGC(with), with), 0);
+	assert_int_equal(cl.target.kind, VFIO_TARGET_GROUP);
+	assert_string_equal(cl.target.device, "0000:01:00.0");
+	assert_string_equal(cl.target.path, "/dev/vfio/7");
+	assert_int_equal(parse(&cl, ARGC(without), without), 0);
+	assert_string_equal(cl.target.device, "0000:01:00.0");
+	assert_string_equal(cl.target.path, "");
+
+	memset(longpath, 'd', sizeof(longpath) - 1);
+	longpath[0] = '/';
+	longpath[sizeof(longpath) - 1] = '\0';
+	assert_int_equal(cmdline_parse(&cl, ARGC(too_long), too_long, &err),
+			 -EINVAL);
+	assert_string_equal(err.msg, "--vfio-group: path longer than 255 bytes");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_after_cluster),
 		cmocka_unit_test(test_after_error),
 		cmocka_unit_test(test_same_twice),
+		cmocka_unit_test(test_target),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

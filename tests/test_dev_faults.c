@@ -39,6 +39,7 @@ static void setup_with_failing_read(uint64_t reg)
 	struct mock_vfio_counters c;
 	struct mock_vfio *mock;
 	struct revere_opts opts = { .packets = 1, .timeout_ms = 100 };
+	struct vfio_target target;
 	struct vfio_dev vfio;
 	struct revere_dev rd;
 	int ret;
@@ -55,8 +56,8 @@ static void setup_with_failing_read(uint64_t reg)
 	vfio_init(&vfio, &fr.ops);
 	revere_init(&rd, &vfio, &opts);
 	assert_int_equal(revere_alloc_buffers(&rd), 0);
-	assert_int_equal(revere_open_device(&rd, mock_vfio_group_path(mock),
-					    mock_vfio_device_name(mock)), 0);
+	mock_vfio_target(mock, &target);
+	assert_int_equal(revere_open_device(&rd, &target), 0);
 	assert_int_equal(vfio.bar0.offset, 0);
 	ret = revere_setup(&rd);
 	assert_true(fr.failed);

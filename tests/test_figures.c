@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * The round-trip histogram's quantiles (revere_latency_quantile()): log2
- * buckets of nanoseconds, the top of the bucket reported, capped by the
- * longest round trip.
+ * The exchange's figures (revere_figures.c): the round-trip histogram's
+ * quantiles (log2 buckets of nanoseconds, the top of the bucket reported,
+ * capped by the longest round trip), the mean's sum, and a CPU time that
+ * never exceeds the elapsed time.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,18 +11,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "revere_dev.h"
+#include "revere_figures.h"
 
-/* What record_latency() does for one round trip of ns. */
+/* times round trips of ns, through the driver's own recorder. */
 static void add(struct revere_figures *f, uint64_t ns, uint64_t times)
 {
-	unsigned int b = ns ? 64 - (unsigned int)__builtin_clzll(ns) : 0;
-
-	f->lat_buckets[b] += times;
-	f->lat_count += times;
-	f->lat_sum_ns += ns * times;
-	if (ns > f->lat_max_ns)
-		f->lat_max_ns = ns;
+	while (times--)
+		revere_figures_record(f, ns);
 }
 
 static void test_empty(void **state)
@@ -74,6 +70,41 @@ static void test_zero_and_huge(void **state)
 	assert_true(revere_latency_quantile(&f, 99, 100) == UINT64_MAX);
 }
 
+static void test_sum_and_max(void **state)
+{
+	struct revere_figures f = { .started = true };
+
+	(void)state;
+	add(&f, 3, 2);
+	add(&f, 10, 1);
+	assert_int_equal(f.lat_count, 3);
+	assert_int_equal(f.lat_sum_ns, 16);
+	assert_int_equal(f.lat_max_ns, 10);
+}
+
+/*
+ * A thread that works all the time has as much CPU time as elapsed time:
+ * the share is 1 at most, measured over the same interval, however the
+ * two clocks fall.
+ */
+static void test_cpu_within_elapsed(void **state)
+{
+	volatile uint64_t sink = 0;
+
+	(void)state;
+	for (int run = 0; run < 200; run++) {
+		struct revere_figures f = { 0 };
+
+		revere_figures_start(&f, true);
+		for (int i = 0; i < 20000; i++)
+			sink += (uint64_t)i * (uint64_t)run;
+		revere_figures_stop(&f);
+		assert_true(f.started && f.bar0_mmap);
+		assert_true(f.cpu_ns <= f.elapsed_ns);
+	}
+	(void)sink;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -81,6 +112,8 @@ int main(void)
 		cmocka_unit_test(test_one),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_zero_and_huge),
+		cmocka_unit_test(test_sum_and_max),
+		cmocka_unit_test(test_cpu_within_elapsed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

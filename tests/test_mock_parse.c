@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
 #include "mock_vfio.h"
@@ -203,6 +204,7 @@ static void test_report_line(void **state)
 	struct errmsg err = { 0 };
 	struct mock_vfio *m;
 	struct vfio_dev dev;
+	uint16_t cmd;
 	void *buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -225,7 +227,8 @@ static void test_report_line(void **state)
 		"mock-vfio: fds_open=5 dma_mappings=1 bar_mmaps=0 irqs_routed=2 "
 		"amu_enabled=1 bus_master=1 ami_sw_enabled=0 ami_hw_enabled=0 "
 		"asn_count=0 ami_sw_mapped=0 ami_hw_mapped=0 commands=0 "
-		"messages=0 irqs=0 iommu_fault=0 amu_en_writes=1 requests=0 reads=0\n");
+		"messages=0 irqs=0 iommu_fault=0 amu_en_writes=1 requests=0 reads=0 "
+		"preads=1 pwrites=2 faults_fired=0\n");
 
 	/* And one that did it: all zero. */
 	m = mock_vfio_create(&cfg);
@@ -238,7 +241,19 @@ static void test_report_line(void **state)
 		"mock-vfio: fds_open=0 dma_mappings=0 bar_mmaps=0 irqs_routed=0 "
 		"amu_enabled=0 bus_master=0 ami_sw_enabled=0 ami_hw_enabled=0 "
 		"asn_count=0 ami_sw_mapped=0 ami_hw_mapped=0 commands=0 "
-		"messages=0 irqs=0 iommu_fault=0 amu_en_writes=0 requests=0 reads=0\n");
+		"messages=0 irqs=0 iommu_fault=0 amu_en_writes=0 requests=0 reads=0 "
+		"preads=0 pwrites=0 faults_fired=0\n");
+
+	/* A fault that picked its call is counted as fired. */
+	m = mock_vfio_create(&cfg);
+	assert_non_null(m);
+	mock_vfio_fail(m, MOCK_OP_PREAD, 0, 1, EIO);
+	vfio_init(&dev, mock_vfio_ops(m));
+	assert_int_equal(vfio_open(&dev, mock_vfio_group_path(m),
+				   mock_vfio_device_name(m)), 0);
+	assert_int_equal(vfio_cfg_read16(&dev, PCI_COMMAND, &cmd), -EIO);
+	assert_int_equal(vfio_close(&dev), 0);
+	assert_non_null(strstr(destroy_capture(m), " preads=1 pwrites=0 faults_fired=1\n"));
 
 	/* Without report=1, nothing. */
 	cfg.report = false;

@@ -893,7 +893,7 @@ static void test_bar_mmap(void **state)
 	assert_int_equal(counters(f).bar_mmaps, 1);
 	regs = p;
 	assert_int_equal(regs[RV_AMU_AIDR / 8], 0x20);
-	regs[RV_AMU_CR / 8] = RV_AMU_CR_AMU_EN;
+	mock_fx_bar_store(regs, RV_AMU_CR, RV_AMU_CR_AMU_EN);
 	assert_true(wait_for(cr_in_model, f));
 	/* The same register through pread sees the store too. */
 	assert_int_equal(bar_read(f, RV_AMU_CR), RV_AMU_CR_AMU_EN);
@@ -927,7 +927,7 @@ static void test_bar_mmap_last_store(void **state)
 				    PROT_READ | PROT_WRITE, MAP_SHARED,
 				    f->device, 0);
 		assert_true(regs != MAP_FAILED);
-		regs[RV_AMU_CR / 8] = i & 1 ? RV_AMU_CR_AMU_EN : 0;
+		mock_fx_bar_store(regs, RV_AMU_CR, i & 1 ? RV_AMU_CR_AMU_EN : 0);
 		assert_int_equal(f->ops->munmap(f->ops->ctx, (void *)regs,
 						RV_MODEL_BAR0_SIZE), 0);
 		assert_int_equal(summary_amu_enabled(f), i & 1);

@@ -7,6 +7,7 @@
  * tests/demo_preflight.sh, on trees built the same way.
  */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -178,6 +180,23 @@ static void test_names(void **state)
 				 -EINVAL);
 }
 
+static void test_esc(void **state)
+{
+	char buf[16];
+
+	(void)state;
+	assert_string_equal(SYSFS_ESC("eth0 vg0-root:/_"), "eth0 vg0-root:/_");
+	assert_string_equal(SYSFS_ESC("eth\x1b[2J0"), "eth\\x1b[2J0");
+	assert_string_equal(SYSFS_ESC("a\\x1b\n\t\x7f\xc3\xa9"),
+			    "a\\x5cx1b\\x0a\\x09\\x7f\\xc3\\xa9");
+	/* Cut to fit, but never inside an escape. */
+	assert_string_equal(sysfs_esc("abcdefghijkl\x1b", buf, sizeof(buf)),
+			    "abcdefghijkl");
+	assert_string_equal(sysfs_esc("abcdefghijk\x1b", buf, sizeof(buf)),
+			    "abcdefghijk\\x1b");
+	assert_string_equal(sysfs_esc("", buf, sizeof(buf)), "");
+}
+
 static void test_root(void **state)
 {
 	(void)state;
@@ -329,16 +348,181 @@ static void test_unbind(void **state)
 	assert_string_equal(get(DEV1 "/driver_override"), "\n");
 }
 
+/*
+ * An NVMe disk under 03.0: nvme0n1p2 holds dm-0 (vg0-root), "/" is on
+ * nvme0n1p1 as /proc/self/mounts' /dev/root, nvme0n1p3 is swap.
+ */
+static void block_tree(void)
+{
+	char path[64];
+	struct stat st;
+
+	mkdirs(DEV0 "/nvme/nvme0/nvme0n1/nvme0n1p1/holders");
+	mkdirs(DEV0 "/nvme/nvme0/nvme0n1/nvme0n1p2/holders");
+	mkdirs(DEV0 "/nvme/nvme0/nvme0n1/nvme0n1p3/holders");
+	mkdirs("sys/devices/virtual/block/dm-0/holders");
+	mkdirs("sys/devices/virtual/block/dm-0/dm");
+	mkdirs("sys/class/block");
+	mkdirs("sys/dev/block");
+	put("sys/devices/virtual/block/dm-0/dm/name", "vg0-root\n");
+	link_to("../../devices/pci0000:00/0000:00:03.0/nvme/nvme0/nvme0n1/nvme0n1p1",
+		"sys/class/block/nvme0n1p1");
+	link_to("../../devices/pci0000:00/0000:00:03.0/nvme/nvme0/nvme0n1/nvme0n1p2",
+		"sys/class/block/nvme0n1p2");
+	link_to("../../devices/pci0000:00/0000:00:03.0/nvme/nvme0/nvme0n1/nvme0n1p3",
+		"sys/class/block/nvme0n1p3");
+	link_to("../../devices/virtual/block/dm-0", "sys/class/block/dm-0");
+	link_to("../../../../../../../../virtual/block/dm-0",
+		DEV0 "/nvme/nvme0/nvme0n1/nvme0n1p2/holders/dm-0");
+	/* The fake root's own device number stands for that of "/". */
+	assert_int_equal(stat(root, &st), 0);
+	snprintf(path, sizeof(path), "sys/dev/block/%u:%u", major(st.st_dev),
+		 minor(st.st_dev));
+	link_to("../../devices/pci0000:00/0000:00:03.0/nvme/nvme0/nvme0n1/nvme0n1p1",
+		path);
+	put("proc/self/mounts",
+	    "/dev/root / ext4 rw 0 0\n"
+	    "/dev/mapper/vg0-root /mnt/a\\040b\\134c ext4 rw 0 0\n"
+	    "/dev/dm-0 /srv ext4 rw 0 0\n"
+	    "/dev/nvme0n1p22 /x ext4 rw 0 0\n"
+	    "/dev/mapper/vg0-rootx /y ext4 rw 0 0\n"
+	    "proc /proc proc rw 0 0\n");
+	put("proc/swaps",
+	    "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+	    "/dev/nvme0n1p3                          partition\t8388604\t\t0\t\t-2\n");
+}
+
+static int add_name(const char *name, void *arg)
+{
+	strcat(arg, name);
+	strcat(arg, ";");
+	return 0;
+}
+
+static void test_block(void **state)
+{
+	char buf[256] = "";
+
+	(void)state;
+	block_tree();
+	assert_int_equal(sysfs_for_each_class_dev("block", "0000:00:03.0",
+						  add_name, buf), 0);
+	assert_string_equal(buf, "nvme0n1p1;nvme0n1p2;nvme0n1p3;");
+	buf[0] = '\0';
+	assert_int_equal(sysfs_for_each_holder("nvme0n1p2", add_name, buf), 0);
+	assert_string_equal(buf, "dm-0;");
+	buf[0] = '\0';
+	assert_int_equal(sysfs_for_each_holder("nvme0n1p1", add_name, buf), 0);
+	assert_int_equal(sysfs_for_each_holder("sda", add_name, buf), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(sysfs_block_dm_name("dm-0", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "vg0-root");
+	assert_int_equal(sysfs_block_dm_name("nvme0n1p2", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+
+	/* By its name, its mapper name, as /dev/root; the escapes undone. */
+	assert_int_equal(sysfs_mounts("dm-0", buf, sizeof(buf)), 2);
+	assert_string_equal(buf, "/mnt/a b\\c, /srv");
+	assert_int_equal(sysfs_mounts("nvme0n1p1", buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "/");
+	assert_int_equal(sysfs_mounts("nvme0n1p2", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(sysfs_swaps("nvme0n1p3"), 1);
+	assert_int_equal(sysfs_swaps("nvme0n1p2"), 0);
+	assert_int_equal(sysfs_swaps("nvme0n1"), 0);
+
+	/* Names from a tree are one file name, or nothing is read. */
+	assert_int_equal(sysfs_mounts("../dm-0", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(sysfs_swaps(".."), -EINVAL);
+	assert_int_equal(sysfs_for_each_holder("", add_name, buf), -EINVAL);
+}
+
+/*
+ * A mount point longer than a line buffer is one line, not two: its tail
+ * (at 1023 bytes, where a 1024-byte fgets() would cut) names no mount.
+ */
+static void test_long_mount_line(void **state)
+{
+	char line[2000], buf[256];
+
+	(void)state;
+	block_tree();
+	memset(line, 'd', sizeof(line));
+	memcpy(line, "proc /", 6);
+	snprintf(line + 1023, sizeof(line) - 1023,
+		 "/dev/nvme0n1p2 /fake ext4 rw 0 0\n");
+	put("proc/self/mounts", line);
+	assert_int_equal(sysfs_mounts("nvme0n1p2", buf, sizeof(buf)), 0);
+}
+
+/* The root padded with "/." to at least len bytes: the same directory. */
+static const char *padded_root(size_t len)
+{
+	static char buf[PATH_MAX + 16];
+	size_t n = strlen(root);
+
+	memcpy(buf, root, n + 1);
+	while (n < len && n + 3 < sizeof(buf)) {
+		memcpy(buf + n, "/.", 3);
+		n += 2;
+	}
+	return buf;
+}
+
+/*
+ * A root longer than a small buffer is read whole; one that leaves no
+ * room under PATH_MAX fails with ENAMETOOLONG, and nothing is written:
+ * cut short, it would name a directory above the files meant.
+ */
+static void test_long_root(void **state)
+{
+	struct sysfs_dev d;
+	struct stat st;
+	char buf[256] = "", names[64];
+
+	(void)state;
+	setenv("REVERE_SYSROOT", padded_root(573), 1);
+	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:03.1", &d), 0);
+	assert_int_equal(d.vendor, 0x8086);
+	assert_int_equal(d.device, 0x10d3);
+	assert_string_equal(d.driver_override, "vfio-pci");
+	assert_int_equal(d.group, 7);
+	assert_int_equal(sysfs_dev_class_names(&d, "net", names, sizeof(names)), 0);
+	assert_string_equal(names, "eth0");
+
+	setenv("REVERE_SYSROOT", padded_root(PATH_MAX - 8), 1);
+	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:03.0", &d),
+			 -ENAMETOOLONG);
+	assert_int_equal(sysfs_for_each_dev(SYSFS_PCI, collect, buf),
+			 -ENAMETOOLONG);
+	assert_string_equal(buf, "");
+	assert_int_equal(sysfs_for_each_group_dev(7, collect, buf),
+			 -ENAMETOOLONG);
+	assert_int_equal(sysfs_stat("/dev/vfio/vfio", &st), -ENAMETOOLONG);
+	assert_false(sysfs_module_loaded("vfio"));
+	assert_int_equal(sysfs_mounts("vda", buf, sizeof(buf)), -ENAMETOOLONG);
+	assert_int_equal(sysfs_bind("0000:00:03.0", "vfio-pci"), -ENAMETOOLONG);
+	setenv("REVERE_SYSROOT", root, 1);
+	assert_string_equal(get(DEV0 "/driver_override"), "(null)\n");
+	assert_string_equal(get("sys/bus/pci/drivers_probe"), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_esc),
 		cmocka_unit_test_setup_teardown(test_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dev_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_system, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_root, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_mount_line, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -573,7 +573,7 @@ static void test_bar_errors(void **state)
 	assert_int_equal(vfio_bar0_read32(&f->dev, 2), UINT32_MAX);
 	assert_int_equal(f->dev.bar_io_error, -EINVAL);
 
-	/* The device refuses a 32-bit write (mock_bar.c, spec 64-bit). */
+	/* The device refuses a 32-bit write (mock_bar.c; spec: 64-bit only). */
 	f->dev.bar_io_error = 0;
 	errmsg_clear(&f->dev.err);
 	vfio_bar0_write32(&f->dev, RV_AMU_CR, 1);
@@ -917,9 +917,9 @@ static void probe_roundtrip(struct fx *f, bool force_rw)
 	assert_int_equal(vfio_set_bus_master(&f->dev, true), 0);
 	vfio_bar0_write64(&f->dev, RV_AMU_CR, RV_AMU_CR_AMU_EN);
 
-	memset(rsp, 0xee, RV_MSG_SIZE);
-	memset(cmd, 0, RV_MSG_SIZE);
-	cmd[0] = RV_OP_PF_PROBE;
+	mock_fx_dma_fill(rsp, 0xee, RV_MSG_SIZE);
+	mock_fx_dma_fill(cmd, 0, RV_MSG_SIZE);
+	mock_fx_dma_fill(cmd, RV_OP_PF_PROBE, 1);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	vfio_bar0_write64(&f->dev, RV_MGT_WRITE_INDEX_TX0, 1);
 	assert_true(wait_reg(f, RV_MGT_WRITE_INDEX_RX0, 1));

@@ -14,14 +14,14 @@ TESTS += $(VFIO_TESTS)
 tests_test_mock_vfio_SOURCES = tests/test_mock_vfio.c \
 	tests/mock_fixture.c tests/mock_fixture.h
 tests_test_mock_vfio_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_test_mock_vfio_LDADD = librevere.la $(CMOCKA_LIBS)
+tests_test_mock_vfio_LDADD = sim/libreveresim.la librevere.la $(CMOCKA_LIBS)
 
 tests_test_vfio_SOURCES = tests/test_vfio.c \
 	tests/mock_fixture.c tests/mock_fixture.h
 tests_test_vfio_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_test_vfio_LDADD = librevere.la $(CMOCKA_LIBS)
+tests_test_vfio_LDADD = sim/libreveresim.la librevere.la $(CMOCKA_LIBS)
 
 tests_test_mock_parse_SOURCES = tests/test_mock_parse.c
 tests_test_mock_parse_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_test_mock_parse_LDADD = librevere.la $(CMOCKA_LIBS)
+tests_test_mock_parse_LDADD = sim/libreveresim.la librevere.la $(CMOCKA_LIBS)
 endif

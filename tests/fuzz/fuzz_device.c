@@ -315,6 +315,15 @@ static void check_step(const struct revere_dev *rd,
 		oracle_fail("%s succeeded though a BAR0 read failed", step);
 }
 
+/* Step 2 on the mock's device, as --sim points the demo at it. */
+static int open_device(struct revere_dev *rd, struct mock_vfio *mock)
+{
+	struct vfio_target target;
+
+	mock_vfio_target(mock, &target);
+	return revere_open_device(rd, &target);
+}
+
 static int run(struct revere_dev *rd, const struct hostile_vfio *h,
 	       struct mock_vfio *mock)
 {
@@ -323,8 +332,7 @@ static int run(struct revere_dev *rd, const struct hostile_vfio *h,
 
 	ret = revere_alloc_buffers(rd);
 	if (!ret)
-		ret = revere_open_device(rd, mock_vfio_group_path(mock),
-					 mock_vfio_device_name(mock));
+		ret = open_device(rd, mock);
 	check_step(rd, h, failed, "open", ret);
 	if (ret)
 		return ret;

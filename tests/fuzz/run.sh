@@ -5,8 +5,8 @@
 #   run.sh fuzz SRCDIR OUT      each target over its corpus for FUZZ_SECONDS
 #                               (default 60); fails on a crash, an oracle,
 #                               a timeout or a leak
-#   run.sh coverage SRCDIR OUT  line coverage of the driver (revere_dev.c,
-#                               revere_mgt.c, revere_hw.c) reached by the
+#   run.sh coverage SRCDIR OUT  line coverage of the driver (revere_*.c,
+#                               revere_hw.c) reached by the
 #                               seed corpus (and by OUT's grown corpus)
 #
 # Missing tools are installed when run as root (Debian's clang,
@@ -20,7 +20,7 @@ CLANG=${CLANG:-clang}
 TARGETS="device parse"
 # The driver, whose clock and blocking calls the device target replaces
 # with virtual ones (fuzz_device.c).
-DRIVER="revere_dev.c revere_mgt.c revere_hw.c"
+DRIVER="revere_dev.c revere_mgt.c revere_wait.c revere_datapath.c revere_figures.c revere_hw.c"
 VIRTUAL_TIME="-Dclock_gettime=fuzz_clock_gettime -Dpoll=fuzz_poll -Dppoll=fuzz_ppoll"
 # The VFIO layer: its poll(2) on the eventfds is virtual too, and its BAR0
 # accessors are renamed fuzz_real_*: hostile_vfio.c's own take their place,

@@ -11,7 +11,7 @@ tests_kernel_edu_test_LDADD = librevere.la
 # rig compares the mdev's with the mock's.
 check_PROGRAMS += tests/kernel/cfg-dump
 tests_kernel_cfg_dump_SOURCES = tests/kernel/cfg_dump.c
-tests_kernel_cfg_dump_LDADD = librevere.la
+tests_kernel_cfg_dump_LDADD = sim/libreveresim.la librevere.la
 
 EXTRA_DIST += \
 	tests/kernel/README \
