@@ -28,14 +28,17 @@
  *               EAGAIN, EMFILE, ENOMEM
  *     bit 7     the mock signals each vector once as it is routed
  *   byte 8: --queue-depth: 0 unset (the ring), else 1 + (byte - 1) % 64
- *   byte 9: --timeout 1 + byte % 8 ms
+ *   byte 9: bits 0-3: --timeout 1 + bits ms (past the 10 ms a blocked
+ *           wait sleeps at most); bit 7: a progress line every ms, as on
+ *           a terminal
  *   byte 10: --spin-us 8 * byte
  *   byte 11: the virtual clock's step: 0 is 100 us, else 4 us * byte
  *   byte 12: the interrupt pattern (enum hostile_irq, four in turn)
  *   byte 13: the request watcher sees a readable eventfd this many clock
  *            ticks late (255: never)
- *   byte 14: the device takes the driver's BAR0 stores as they are made
- *            (byte % 16 == 0) or every byte % 16 clock ticks
+ *   byte 14: bits 0-3: the device takes the driver's BAR0 stores as they
+ *            are made (0) or every that many clock ticks; bit 7: the
+ *            kernel reports BAR0 as 64 KiB, less than spec 2 needs
  * An older 7-byte header followed by its script is this header with bytes
  * 7 to 14 zero inserted: the same run (tests/fuzz/corpus was converted).
  *
@@ -195,6 +198,8 @@ int fuzz_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout,
 struct log_state {
 	bool in_teardown;
 	unsigned int teardown_warnings;	/* "teardown: <text>" lines */
+	uint64_t packets;		/* the run's */
+	uint64_t verified, elapsed_ns;	/* at the last progress call */
 };
 
 /*
@@ -219,6 +224,26 @@ static void log_line(void *arg, enum revere_log level, const char *fmt, ...)
 		fprintf(stderr, "%s\n", line);
 }
 
+/*
+ * revere_opts.progress: what has been verified and the time only grow,
+ * and it is never called after the last message.
+ */
+static void progress(void *arg, uint64_t verified, uint64_t elapsed_ns)
+{
+	struct log_state *ls = arg;
+
+	if (verified < ls->verified || elapsed_ns < ls->elapsed_ns ||
+	    verified >= ls->packets)
+		oracle_fail("progress: %llu of %llu messages verified after %llu ns, then %llu after %llu ns",
+			    (unsigned long long)ls->verified,
+			    (unsigned long long)ls->packets,
+			    (unsigned long long)ls->elapsed_ns,
+			    (unsigned long long)verified,
+			    (unsigned long long)elapsed_ns);
+	ls->verified = verified;
+	ls->elapsed_ns = elapsed_ns;
+}
+
 static const int watch_errors[] = { 0, EAGAIN, EMFILE, ENOMEM };
 
 static void configure(struct mock_vfio_config *cfg,
@@ -234,7 +259,8 @@ static void configure(struct mock_vfio_config *cfg,
 	mock_vfio_default_config(cfg);
 	*hcfg = (struct hostile_config){
 		.mmap = hdr[7] & 4,
-		.device_lag = hdr[14] % 16,
+		.device_lag = hdr[14] & 15,
+		.small_bar0 = hdr[14] & 128,
 		.irq_pattern = hdr[12],
 	};
 	/* Through pread/pwrite unless mapped, and then it is our page. */
@@ -276,13 +302,17 @@ static void configure(struct mock_vfio_config *cfg,
 	*opts = (struct revere_opts){
 		.packets = 1 + hdr[1] % MAX_PACKETS,
 		.queue_depth = hdr[8] ? 1 + (hdr[8] - 1u) % REVERE_RING_SLOTS : 0,
-		.timeout_ms = 1 + hdr[9] % 8,
+		.timeout_ms = 1 + (hdr[9] & 15),
 		.wait = (enum revere_wait_mode)((hdr[7] & 3) % 3),
 		.spin_us = 8u * hdr[10],
 		.loopback = hdr[0] & 1,
 		.trace = hdr[0] & 2,
 		.log = log_line,
 	};
+	if (hdr[9] & 128) {
+		opts->progress = progress;
+		opts->progress_ns = 1000000;
+	}
 }
 
 /* The wait mode in effect: interrupts are set up unless it polls. */
@@ -313,6 +343,27 @@ static void check_step(const struct revere_dev *rd,
 		oracle_fail("%s failed (%d) without a message", step, ret);
 	if (!ret && h->failed_reads != failed_before)
 		oracle_fail("%s succeeded though a BAR0 read failed", step);
+}
+
+/*
+ * The figures of an exchange that succeeded (step 4's line, --json): one
+ * round trip a message, quantiles in order and capped by the longest, the
+ * CPU time inside the elapsed time.
+ */
+static void check_figures(const struct revere_figures *f, uint64_t verified)
+{
+	uint64_t p50 = revere_latency_quantile(f, 50, 100);
+	uint64_t p99 = revere_latency_quantile(f, 99, 100);
+
+	if (f->lat_count != verified || p50 > p99 || p99 > f->lat_max_ns ||
+	    f->cpu_ns > f->elapsed_ns || !f->elapsed_ns)
+		oracle_fail("figures: %llu round trips for %llu messages, p50 %llu p99 %llu max %llu ns, CPU %llu of %llu ns",
+			    (unsigned long long)f->lat_count,
+			    (unsigned long long)verified,
+			    (unsigned long long)p50, (unsigned long long)p99,
+			    (unsigned long long)f->lat_max_ns,
+			    (unsigned long long)f->cpu_ns,
+			    (unsigned long long)f->elapsed_ns);
 }
 
 /* Step 2 on the mock's device, as --sim points the demo at it. */
@@ -357,6 +408,8 @@ static int run(struct revere_dev *rd, const struct hostile_vfio *h,
 	 * verified stops the run, however late the watcher sees it; set-up
 	 * reads it before each command, and the exchange as it starts.
 	 */
+	if (!ret)
+		check_figures(&rd->fig, rd->verified);
 	if (!ret && h->requested)
 		oracle_fail("exchange succeeded though the kernel asked for the device back at BAR0 read %llu",
 			    (unsigned long long)h->requested);
@@ -426,6 +479,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	configure(&cfg, &hcfg, &opts, data);
 	opts.stop = &stop;
 	opts.log_arg = &ls;
+	ls.packets = opts.packets;
 	mock = mock_vfio_create(&cfg);
 	if (!mock)
 		oracle_fail("mock_vfio_create: %s", strerror(errno));

@@ -719,9 +719,11 @@ static ssize_t h_pwrite(void *ctx, int fd, const void *buf, size_t count,
 	return (ssize_t)count;
 }
 
-static void learn_region(struct hostile_vfio *h,
-			 const struct vfio_region_info *ri)
+static void learn_region(struct hostile_vfio *h, struct vfio_region_info *ri)
 {
+	/* Smaller than spec 2's map: the driver must refuse it. */
+	if (ri->index == VFIO_PCI_BAR0_REGION_INDEX && h->cfg.small_bar0)
+		ri->size = 0x10000;
 	if (ri->index == VFIO_PCI_BAR0_REGION_INDEX) {
 		h->bar0_offset = ri->offset;
 		h->bar0_size = ri->size;

@@ -81,6 +81,7 @@ struct hostile_config {
 	 * them every device_lag virtual clock ticks (hostile_tick()).
 	 */
 	unsigned int device_lag;
+	bool small_bar0;	/* the kernel reports BAR0 as 64 KiB */
 	uint8_t irq_pattern;	/* enum hostile_irq, four in turn */
 	/*
 	 * A fault of pread, pwrite or mmap is injected here, on the driver's
