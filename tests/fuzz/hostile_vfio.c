@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <linux/vfio.h>
 
@@ -66,6 +68,118 @@ static void check_ring_mapped(const struct hostile_vfio *h,
 			     name, iova, bytes, h->dma_iova, h->dma_size);
 }
 
+/* ---- system call faults of the driver's own calls ---- */
+
+/* Count a call of op; true (errno set) if the header's fault picks it. */
+static bool fault_hit(struct hostile_vfio *h, enum mock_op op)
+{
+	if (!h->cfg.fault.nth || h->cfg.fault.op != op ||
+	    ++h->fault_seen != h->cfg.fault.nth)
+		return false;
+	errno = h->cfg.fault.err;
+	return true;
+}
+
+/* ---- interrupts ---- */
+
+/* Add n to an eventfd's count, as a signalled MSI-X does. */
+static void irq_signal(int fd, uint64_t n)
+{
+	if (fd >= 0 && n && write(fd, &n, sizeof(n)) != sizeof(n))
+		oracle_fail("eventfd write: %s", strerror(errno));
+}
+
+/*
+ * Take the MSI-X the device raised since the last look (the count in the
+ * driver's eventfds beyond what was left there for it) and hand them on
+ * as the pattern says. A double comes again once the driver has read the
+ * first (nothing left pending), so that it wakes twice.
+ */
+static void irq_filter(struct hostile_vfio *h)
+{
+	uint64_t raised[HOSTILE_VECTORS], out[HOSTILE_VECTORS];
+
+	for (int v = 0; v < HOSTILE_VECTORS; v++) {
+		uint64_t n = 0;
+
+		raised[v] = out[v] = 0;
+		if (h->irq_fd[v] < 0)
+			continue;
+		/* The driver's eventfds are EFD_NONBLOCK: EAGAIN if none. */
+		if (read(h->irq_fd[v], &n, sizeof(n)) != sizeof(n))
+			n = 0;
+		raised[v] = n > h->irq_left[v] ? n - h->irq_left[v] : 0;
+		out[v] = n - raised[v];
+	}
+	for (int v = 0; v < HOSTILE_VECTORS; v++) {
+		int other = HOSTILE_VECTORS - 1 - v;
+
+		if (h->irq_fd[v] >= 0 && !out[v] && h->irq_owed[v]) {
+			h->irq_owed[v]--;
+			out[v]++;
+		}
+		for (uint64_t i = 0; i < raised[v]; i++) {
+			unsigned int shift = 2 * (unsigned int)(h->irqs++ % 4);
+
+			switch ((h->irq_pattern >> shift) & 3) {
+			case HOSTILE_IRQ_DELIVER:
+				out[v]++;
+				break;
+			case HOSTILE_IRQ_DROP:
+				break;
+			case HOSTILE_IRQ_DOUBLE:
+				out[v]++;
+				h->irq_owed[v]++;
+				break;
+			case HOSTILE_IRQ_MISDIRECT:
+				if (h->irq_fd[other] >= 0)
+					out[other]++;
+				break;
+			}
+		}
+	}
+	for (int v = 0; v < HOSTILE_VECTORS; v++) {
+		irq_signal(h->irq_fd[v], out[v]);
+		h->irq_left[v] = h->irq_fd[v] >= 0 ? out[v] : 0;
+	}
+}
+
+/* An interrupt the device never raised. */
+static void irq_forge(struct hostile_vfio *h, unsigned int vector)
+{
+	unsigned int v = vector % HOSTILE_VECTORS;
+
+	if (h->irq_fd[v] < 0)
+		return;
+	irq_signal(h->irq_fd[v], 1);
+	h->irq_left[v]++;
+}
+
+/* SET_IRQS went through: which eventfds now stand for the vectors. */
+static void learn_irqs(struct hostile_vfio *h, const struct vfio_irq_set *s)
+{
+	if (s->index != VFIO_PCI_MSIX_IRQ_INDEX)
+		return;
+	if ((s->flags & VFIO_IRQ_SET_DATA_TYPE_MASK) == VFIO_IRQ_SET_DATA_NONE &&
+	    !s->count) {
+		for (int v = 0; v < HOSTILE_VECTORS; v++)
+			h->irq_fd[v] = -1;
+		return;
+	}
+	if (!(s->flags & VFIO_IRQ_SET_DATA_EVENTFD))
+		return;
+	for (uint32_t i = 0; i < s->count; i++) {
+		uint32_t v = s->start + i;
+		int32_t fd;
+
+		if (v >= HOSTILE_VECTORS)
+			break;
+		memcpy(&fd, s->data + i * sizeof(fd), sizeof(fd));
+		h->irq_fd[v] = fd;
+		h->irq_left[v] = h->irq_owed[v] = 0;
+	}
+}
+
 /* ---- perturbations ---- */
 
 static void poke(struct hostile_vfio *h)
@@ -94,8 +208,17 @@ static void event(struct hostile_vfio *h, bool *eio, bool *replace,
 {
 	uint8_t op, arg[8];
 
+	static const char *const names[HOSTILE_OP_COUNT] = {
+		"value", "nudge", "poke", "eio", "deaf", "gone", "signal",
+		"request", "forge", "irqs",
+	};
+
 	if (!take(h, &op, 1))
 		return;
+	/* FUZZ_LOG: what the script did where, between the driver's lines. */
+	if (getenv("FUZZ_LOG"))
+		fprintf(stderr, "hostile: BAR0 read %" PRIu64 ": %s\n", h->reads,
+			names[op % HOSTILE_OP_COUNT]);
 	switch (op % HOSTILE_OP_COUNT) {
 	case HOSTILE_VALUE:
 		if (take(h, arg, 8)) {
@@ -123,6 +246,20 @@ static void event(struct hostile_vfio *h, bool *eio, bool *replace,
 	case HOSTILE_SIGNAL:
 		if (h->stop)
 			*h->stop = 1;
+		h->eintr = true;
+		break;
+	case HOSTILE_REQUEST:
+		/* Lost (vfio-pci only logs it) if no eventfd is routed. */
+		if (mock_vfio_request(h->mock) && !h->requested)
+			h->requested = h->reads;
+		break;
+	case HOSTILE_FORGE:
+		if (take(h, arg, 1))
+			irq_forge(h, arg[0]);
+		break;
+	case HOSTILE_IRQS:
+		if (take(h, arg, 1))
+			h->irq_pattern = arg[0];
 		break;
 	}
 	schedule(h);
@@ -259,6 +396,218 @@ static void watch_write(struct hostile_vfio *h, uint64_t reg, uint64_t val)
 	}
 }
 
+/* ---- BAR0 reads, by either path ---- */
+
+/*
+ * A BAR0 read as the device answers it: the script's record due at this
+ * read applies, then fetch (the device's true value; false if the access
+ * failed) unless the device is gone. *val is what the driver gets; false
+ * for a read that failed (scripted EIO, or fetch's failure).
+ */
+static bool device_read(struct hostile_vfio *h, uint64_t reg, uint64_t *val,
+			bool (*fetch)(struct hostile_vfio *h, uint64_t reg,
+				      uint64_t *val, void *arg),
+			void *arg)
+{
+	bool eio = false, replace = false;
+	uint64_t forged = 0;
+	int64_t nudge = 0;
+
+	h->reads++;
+	if (!h->script_done && h->reads == h->next_event)
+		event(h, &eio, &replace, &forged, &nudge);
+	if (h->gone) {
+		*val = UINT64_MAX;
+		note_reported(h, reg, *val);
+		return true;
+	}
+	if (eio || !fetch(h, reg, val, arg))
+		return false;
+	*val = replace ? forged : *val + (uint64_t)nudge;
+	note_reported(h, reg, *val);
+	return true;
+}
+
+/* ---- the device's pace ---- */
+
+/*
+ * The driver's BAR0 stores wait in h->queue until the device takes them,
+ * in order, as posted writes arrive; the model runs as each one reaches
+ * it through the mock's pwrite. With device_lag 0 the device takes each
+ * store as it is made (the mock's pread/pwrite path: the model runs in
+ * the pwrite). Otherwise it runs every device_lag virtual clock ticks, as
+ * a device thread or a slow device would: loads see it as of the last
+ * time it ran. It also runs before the driver blocks, and before any
+ * other call of the driver's reaches the kernel (which a posted write may
+ * not pass).
+ */
+static void device_run(struct hostile_vfio *h)
+{
+	for (unsigned int i = 0; i < h->queued; i++) {
+		const struct hostile_store *st = &h->queue[i];
+		uint64_t le = htole64(st->val);
+
+		if (st->reg == RV_AMU_CR)
+			h->amu_off_dropped = h->deaf &&
+					     !(st->val & RV_AMU_CR_AMU_EN);
+		/* Dropped: deaf, or the device fd is gone. */
+		if (h->deaf || h->device_fd < 0)
+			continue;
+		h->real->pwrite(h->real->ctx, h->device_fd, &le, sizeof(le),
+				(off_t)(h->bar0_offset + st->reg));
+	}
+	h->queued = 0;
+	irq_filter(h);
+}
+
+static void store(struct hostile_vfio *h, uint64_t reg, uint64_t val)
+{
+	if (h->queued == HOSTILE_QUEUE)
+		device_run(h);
+	h->queue[h->queued++] = (struct hostile_store){ .reg = reg, .val = val };
+	if (!h->cfg.device_lag)
+		device_run(h);
+}
+
+/* A read may not pass a posted write: software's own value, if queued. */
+static bool queued_value(const struct hostile_vfio *h, uint64_t reg,
+			 uint64_t *val)
+{
+	for (unsigned int i = h->queued; i-- > 0;) {
+		if (h->queue[i].reg == reg) {
+			*val = h->queue[i].val;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- an mmap'd BAR0 ---- */
+
+/* The device's value of a register, as of the last time it ran. */
+static bool mapped_fetch(struct hostile_vfio *h, uint64_t reg,
+			 uint64_t *val, void *arg)
+{
+	uint64_t le;
+
+	(void)arg;
+	if (queued_value(h, reg, val))
+		return true;
+	if (h->device_fd < 0 ||
+	    h->real->pread(h->real->ctx, h->device_fd, &le, sizeof(le),
+			   (off_t)(h->bar0_offset + reg)) != sizeof(le))
+		*val = UINT64_MAX;
+	else
+		*val = le64toh(le);
+	return true;
+}
+
+/* vfio.c's own, renamed by run.sh: they access our page. */
+uint32_t fuzz_real_bar0_read32(struct vfio_dev *dev, uint64_t off);
+void fuzz_real_bar0_write32(struct vfio_dev *dev, uint64_t off, uint32_t val);
+uint64_t fuzz_real_bar0_read64(struct vfio_dev *dev, uint64_t off);
+void fuzz_real_bar0_write64(struct vfio_dev *dev, uint64_t off, uint64_t val);
+
+static ssize_t h_pread(void *ctx, int fd, void *buf, size_t count, off_t off);
+
+/* The hostile device behind dev's mapped BAR0, or NULL. */
+static struct hostile_vfio *mapped(const struct vfio_dev *dev)
+{
+	struct hostile_vfio *h;
+
+	if (dev->ops->pread != h_pread)
+		return NULL;
+	h = dev->ops->ctx;
+	return h->page && dev->bar0.map == h->page ? h : NULL;
+}
+
+/*
+ * A load of the mapping: whatever the device shows there is what the
+ * load returns (a failed or scripted read of a mapping is all-ones: a
+ * load has no error to report).
+ */
+uint64_t vfio_bar0_read64(struct vfio_dev *dev, uint64_t off)
+{
+	struct hostile_vfio *h = mapped(dev);
+	uint64_t val;
+
+	if (!h || off > h->page_len - 8)
+		return fuzz_real_bar0_read64(dev, off);
+	check_access(h, off, 8, false);
+	if (!device_read(h, off, &val, mapped_fetch, NULL))
+		val = UINT64_MAX;
+	h->page[off / 8] = htole64(val);
+	return fuzz_real_bar0_read64(dev, off);
+}
+
+void vfio_bar0_write64(struct vfio_dev *dev, uint64_t off, uint64_t val)
+{
+	struct hostile_vfio *h = mapped(dev);
+
+	fuzz_real_bar0_write64(dev, off, val);
+	if (!h || off > h->page_len - 8)
+		return;
+	check_access(h, off, 8, true);
+	watch_write(h, off, val);
+	store(h, off, val);
+}
+
+/* Registers are 64-bit (spec "Conventions"): no driver access is half. */
+uint32_t vfio_bar0_read32(struct vfio_dev *dev, uint64_t off)
+{
+	struct hostile_vfio *h = mapped(dev);
+
+	if (h)
+		check_access(h, off, 4, false);
+	return fuzz_real_bar0_read32(dev, off);
+}
+
+void vfio_bar0_write32(struct vfio_dev *dev, uint64_t off, uint32_t val)
+{
+	struct hostile_vfio *h = mapped(dev);
+
+	if (h)
+		check_access(h, off, 4, true);
+	fuzz_real_bar0_write32(dev, off, val);
+}
+
+/* vfio_pci_core_mmap()'s checks, as the mock makes them (mock_bar.c). */
+static void *map_bar0(struct hostile_vfio *h, size_t length, int flags,
+		      int fd, off_t off)
+{
+	void *p;
+
+	if (fd != h->device_fd || !h->bar0_known) {
+		errno = fd == h->device_fd ? EINVAL : ENODEV;
+		return MAP_FAILED;
+	}
+	if ((uint64_t)off != h->bar0_offset || !(flags & MAP_SHARED) ||
+	    !length || length > h->bar0_size || length % 8) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	if (h->page) {
+		errno = EBUSY;
+		return MAP_FAILED;
+	}
+	p = mmap(NULL, length, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return p;
+	h->page = p;
+	h->page_len = length;
+	return p;
+}
+
+/* The mapping goes: the stores made before reach the device first. */
+static void unmap_bar0(struct hostile_vfio *h)
+{
+	device_run(h);
+	munmap(h->page, h->page_len);
+	h->page = NULL;
+	h->page_len = 0;
+}
+
 /* ---- the operations ---- */
 
 /* Is this a BAR0 access? Sets *reg; fails on a device access nowhere. */
@@ -278,40 +627,58 @@ static bool bar0_access(const struct hostile_vfio *h, int fd, off_t off,
 	return true;
 }
 
+struct pread_args {
+	int fd;
+	void *buf;
+	size_t count;
+	off_t off;
+	bool fetched;		/* the mock was asked: n is its answer */
+	ssize_t n;
+};
+
+/* The mock's answer to a BAR0 pread of the driver's. */
+static bool pread_fetch(struct hostile_vfio *h, uint64_t reg, uint64_t *val,
+			void *arg)
+{
+	struct pread_args *a = arg;
+	uint64_t le;
+
+	a->fetched = true;
+	if (fault_hit(h, MOCK_OP_PREAD)) {
+		a->n = -1;
+		return false;
+	}
+	if (queued_value(h, reg, val)) {
+		a->n = 8;
+		return true;
+	}
+	a->n = h->real->pread(h->real->ctx, a->fd, a->buf, a->count, a->off);
+	irq_filter(h);
+	if (a->n != 8)
+		return false;
+	memcpy(&le, a->buf, 8);
+	*val = le64toh(le);
+	return true;
+}
+
 static ssize_t bar0_read(struct hostile_vfio *h, int fd, void *buf,
 			 size_t count, off_t off, uint64_t reg)
 {
-	bool eio = false, replace = false;
-	uint64_t val = 0, le;
-	int64_t nudge = 0;
-	ssize_t n;
+	struct pread_args a = { .fd = fd, .buf = buf, .count = count, .off = off };
+	uint64_t val, le;
 
-	h->reads++;
-	if (!h->script_done && h->reads == h->next_event)
-		event(h, &eio, &replace, &val, &nudge);
-	if (h->gone) {
-		memset(buf, 0xff, count);
-		note_reported(h, reg, UINT64_MAX);
-		return (ssize_t)count;
-	}
-	if (eio) {
-		h->failed_reads++;
-		errno = EIO;
-		return -1;
-	}
-	n = h->real->pread(h->real->ctx, fd, buf, count, off);
-	if (n < 0)
-		h->failed_reads++;
-	if (n != 8)
-		return n;
-	if (!replace) {
-		memcpy(&le, buf, 8);
-		val = le64toh(le) + (uint64_t)nudge;
+	if (!device_read(h, reg, &val, pread_fetch, &a)) {
+		if (!a.fetched) {	/* the script's EIO */
+			errno = EIO;
+			a.n = -1;
+		}
+		if (a.n < 0)
+			h->failed_reads++;
+		return a.n;
 	}
 	le = htole64(val);
 	memcpy(buf, &le, 8);
-	note_reported(h, reg, val);
-	return n;
+	return 8;
 }
 
 static ssize_t h_pread(void *ctx, int fd, void *buf, size_t count, off_t off)
@@ -319,8 +686,13 @@ static ssize_t h_pread(void *ctx, int fd, void *buf, size_t count, off_t off)
 	struct hostile_vfio *h = ctx;
 	uint64_t reg;
 
-	if (!bar0_access(h, fd, off, &reg))
+	if (!bar0_access(h, fd, off, &reg)) {
+		/* Config space: a non-posted access, after the stores. */
+		device_run(h);
+		if (fault_hit(h, MOCK_OP_PREAD))
+			return -1;
 		return h->real->pread(h->real->ctx, fd, buf, count, off);
+	}
 	check_access(h, reg, count, false);
 	return bar0_read(h, fd, buf, count, off, reg);
 }
@@ -331,19 +703,27 @@ static ssize_t h_pwrite(void *ctx, int fd, const void *buf, size_t count,
 	struct hostile_vfio *h = ctx;
 	uint64_t reg, le;
 
-	if (!bar0_access(h, fd, off, &reg))
+	if (!bar0_access(h, fd, off, &reg)) {
+		device_run(h);
+		if (fault_hit(h, MOCK_OP_PWRITE))
+			return -1;
 		return h->real->pwrite(h->real->ctx, fd, buf, count, off);
+	}
 	check_access(h, reg, count, true);
 	memcpy(&le, buf, 8);
 	watch_write(h, reg, le64toh(le));
-	if (h->deaf)
-		return (ssize_t)count;
-	return h->real->pwrite(h->real->ctx, fd, buf, count, off);
+	/* A deaf device drops it later, silently: the call went through. */
+	if (!h->deaf && fault_hit(h, MOCK_OP_PWRITE))
+		return -1;
+	store(h, reg, le64toh(le));
+	return (ssize_t)count;
 }
 
-static void learn_region(struct hostile_vfio *h,
-			 const struct vfio_region_info *ri)
+static void learn_region(struct hostile_vfio *h, struct vfio_region_info *ri)
 {
+	/* Smaller than spec 2's map: the driver must refuse it. */
+	if (ri->index == VFIO_PCI_BAR0_REGION_INDEX && h->cfg.small_bar0)
+		ri->size = 0x10000;
 	if (ri->index == VFIO_PCI_BAR0_REGION_INDEX) {
 		h->bar0_offset = ri->offset;
 		h->bar0_size = ri->size;
@@ -376,16 +756,22 @@ static void learn_dma(struct hostile_vfio *h, unsigned long request,
 static int h_ioctl(void *ctx, int fd, unsigned long request, void *arg)
 {
 	struct hostile_vfio *h = ctx;
-	int ret = h->real->ioctl(h->real->ctx, fd, request, arg);
+	int ret;
 
+	device_run(h);
+	ret = h->real->ioctl(h->real->ctx, fd, request, arg);
 	if (ret < 0)
 		return ret;
 	if (request == VFIO_GROUP_GET_DEVICE_FD)
 		h->device_fd = ret;
 	else if (request == VFIO_DEVICE_GET_REGION_INFO)
 		learn_region(h, arg);
+	else if (request == VFIO_DEVICE_SET_IRQS)
+		learn_irqs(h, arg);
 	else
 		learn_dma(h, request, arg);
+	/* SET_IRQS may signal at once (the mock's msix_spurious). */
+	irq_filter(h);
 	return ret;
 }
 
@@ -393,9 +779,49 @@ static int h_close(void *ctx, int fd)
 {
 	struct hostile_vfio *h = ctx;
 
+	device_run(h);
 	if (fd == h->device_fd)
 		h->device_fd = -1;
+	for (int v = 0; v < HOSTILE_VECTORS; v++)
+		if (fd == h->irq_fd[v])
+			h->irq_fd[v] = -1;
 	return h->real->close(h->real->ctx, fd);
+}
+
+/* BAR0 mmap'd is ours (map_bar0()); the fault of the header applies. */
+static void *h_mmap(void *ctx, size_t length, int prot, int flags, int fd,
+		    off_t off)
+{
+	struct hostile_vfio *h = ctx;
+
+	if (!h->cfg.mmap)
+		return h->real->mmap(h->real->ctx, length, prot, flags, fd, off);
+	if (fault_hit(h, MOCK_OP_MMAP))
+		return MAP_FAILED;
+	return map_bar0(h, length, flags, fd, off);
+}
+
+static int h_munmap(void *ctx, void *addr, size_t length)
+{
+	struct hostile_vfio *h = ctx;
+
+	if (h->page && addr == h->page && length == h->page_len) {
+		unmap_bar0(h);
+		return 0;
+	}
+	return h->real->munmap(h->real->ctx, addr, length);
+}
+
+/* The driver takes an interrupt: nothing is left pending for it. */
+static ssize_t h_read(void *ctx, int fd, void *buf, size_t count)
+{
+	struct hostile_vfio *h = ctx;
+	ssize_t n = h->real->read(h->real->ctx, fd, buf, count);
+
+	for (int v = 0; v < HOSTILE_VECTORS; v++)
+		if (n > 0 && fd == h->irq_fd[v])
+			h->irq_left[v] = 0;
+	return n;
 }
 
 /* The calls the hostile device has nothing to say about. */
@@ -406,33 +832,11 @@ static int h_open(void *ctx, const char *path, int flags)
 	return real->open(real->ctx, path, flags);
 }
 
-static void *h_mmap(void *ctx, size_t length, int prot, int flags, int fd,
-		    off_t off)
-{
-	const struct vfio_ops *real = ((struct hostile_vfio *)ctx)->real;
-
-	return real->mmap(real->ctx, length, prot, flags, fd, off);
-}
-
-static int h_munmap(void *ctx, void *addr, size_t length)
-{
-	const struct vfio_ops *real = ((struct hostile_vfio *)ctx)->real;
-
-	return real->munmap(real->ctx, addr, length);
-}
-
 static int h_eventfd(void *ctx, unsigned int initval, int flags)
 {
 	const struct vfio_ops *real = ((struct hostile_vfio *)ctx)->real;
 
 	return real->eventfd(real->ctx, initval, flags);
-}
-
-static ssize_t h_read(void *ctx, int fd, void *buf, size_t count)
-{
-	const struct vfio_ops *real = ((struct hostile_vfio *)ctx)->real;
-
-	return real->read(real->ctx, fd, buf, count);
 }
 
 static int h_list_dir(void *ctx, const char *path, char *buf, size_t len)
@@ -462,6 +866,31 @@ static int no_dma_write(void *host, uint64_t iova, const void *buf, size_t len)
 	return -1;
 }
 
+/* ---- time ---- */
+
+void hostile_tick(struct hostile_vfio *h)
+{
+	if (h->cfg.device_lag && ++h->ticks % h->cfg.device_lag == 0)
+		device_run(h);
+}
+
+bool hostile_block(struct hostile_vfio *h)
+{
+	bool eintr = h->eintr;
+
+	device_run(h);
+	h->eintr = false;
+	return eintr;
+}
+
+bool hostile_release(struct hostile_vfio *h)
+{
+	if (!h->page)
+		return false;
+	unmap_bar0(h);
+	return true;
+}
+
 static void init_rings(struct hostile_vfio *h)
 {
 #define RING(n, sw, dev, prod) \
@@ -485,6 +914,7 @@ static void init_rings(struct hostile_vfio *h)
 
 void hostile_init(struct hostile_vfio *h, struct mock_vfio *mock,
 		  const struct rv_model_params *params,
+		  const struct hostile_config *cfg,
 		  const uint8_t *script, size_t len,
 		  volatile sig_atomic_t *stop)
 {
@@ -497,9 +927,12 @@ void hostile_init(struct hostile_vfio *h, struct mock_vfio *mock,
 		.real = mock_vfio_ops(mock),
 		.mock = mock,
 		.stop = stop,
+		.cfg = *cfg,
 		.script = script,
 		.script_len = len,
 		.device_fd = -1,
+		.irq_fd = { -1, -1 },
+		.irq_pattern = cfg->irq_pattern,
 	};
 	if (rv_model_init(&h->regmap, params, &none) < 0)
 		oracle_fail("the mock's model parameters are not a model's");

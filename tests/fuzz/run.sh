@@ -18,8 +18,16 @@ mode=$1 srcdir=$2 out=$3
 seconds=${FUZZ_SECONDS:-60}
 CLANG=${CLANG:-clang}
 TARGETS="device parse"
-# The driver, whose clock the device target replaces with a virtual one.
+# The driver, whose clock and blocking calls the device target replaces
+# with virtual ones (fuzz_device.c).
 DRIVER="revere_dev.c revere_mgt.c revere_wait.c revere_datapath.c revere_figures.c revere_hw.c"
+VIRTUAL_TIME="-Dclock_gettime=fuzz_clock_gettime -Dpoll=fuzz_poll -Dppoll=fuzz_ppoll"
+# The VFIO layer: its poll(2) on the eventfds is virtual too, and its BAR0
+# accessors are renamed fuzz_real_*: hostile_vfio.c's own take their place,
+# to play the device behind an mmap'd BAR0 (hostile_vfio.h).
+VFIO_HOOKS="-Dpoll=fuzz_poll
+	-Dvfio_bar0_read32=fuzz_real_bar0_read32 -Dvfio_bar0_write32=fuzz_real_bar0_write32
+	-Dvfio_bar0_read64=fuzz_real_bar0_read64 -Dvfio_bar0_write64=fuzz_real_bar0_write64"
 # Per input: a run is milliseconds on virtual time; seconds means a hang.
 INPUT_TIMEOUT=10
 
@@ -60,9 +68,11 @@ build() {
 	cflags="-std=gnu11 -g -O1 -Wall -Wextra -Werror -I$srcdir -I$srcdir/sim -I$srcdir/tests/fuzz $*"
 	srcs="errmsg.c sim/revere_model.c sim/rv_pci_cfg.c sim/mock_vfio.c
 	      sim/mock_type1.c sim/mock_pci.c sim/mock_bar.c sim/mock_control.c
+	      sim/mock_iommufd.c
 	      tests/fuzz/oracle.c tests/fuzz/fuzz_$name.c"
+	# No fd_watch.c: fuzz_device.c has a watcher on the virtual clock.
 	case $name in
-	device) srcs="$srcs vfio.c vfio_type1.c vfio_device_fd.c vfio_sys.c fd_watch.c tests/fuzz/hostile_vfio.c" ;;
+	device) srcs="$srcs vfio_type1.c vfio_device_fd.c vfio_sys.c tests/fuzz/hostile_vfio.c" ;;
 	parse) srcs="$srcs cmdline.c sysfs.c" ;;
 	esac
 	objs=
@@ -72,11 +82,12 @@ build() {
 		objs="$objs $o"
 	done
 	if [ "$name" = device ]; then
-		# The driver's clock is the target's virtual one (fuzz_device.c).
+		o=$obj/vfio.o
+		"$CLANG" $cflags $VFIO_HOOKS -c "$srcdir/vfio.c" -o "$o"
+		objs="$objs $o"
 		for s in $DRIVER; do
 			o=$obj/$(basename "$s" .c).o
-			"$CLANG" $cflags -Dclock_gettime=fuzz_clock_gettime \
-				-c "$srcdir/$s" -o "$o"
+			"$CLANG" $cflags $VIRTUAL_TIME -c "$srcdir/$s" -o "$o"
 			objs="$objs $o"
 		done
 	fi
