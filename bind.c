@@ -47,16 +47,6 @@ static void tell(const struct ctx *c, const char *fmt, ...)
 		    line);
 }
 
-static void list_add(char *buf, size_t len, const char *item)
-{
-	size_t used = strlen(buf);
-
-	/* A list too long for one line is cut: the line still says why. */
-	if (used < len &&
-	    snprintf(buf + used, len - used, "%s%s", used ? ", " : "", item) < 0)
-		buf[used] = '\0';
-}
-
 static int read_dev(const char *bdf, struct sysfs_dev *d, struct errmsg *e)
 {
 	char dir[128];
@@ -94,7 +84,7 @@ static void use_add(struct use *u, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(item, sizeof(item), fmt, ap);
 	va_end(ap);
-	list_add(u->list, sizeof(u->list), item);
+	errmsg_list_add(u->list, sizeof(u->list), item);
 	u->n++;
 }
 
@@ -232,7 +222,7 @@ static int group_other(const struct sysfs_dev *d, void *arg)
 	if (snprintf(item, sizeof(item), "%s (%04x:%04x) bound to %s",
 		     d->name, d->vendor, d->device, SYSFS_ESC(d->driver)) < 0)
 		return -EINVAL;
-	list_add(g->list, sizeof(g->list), item);
+	errmsg_list_add(g->list, sizeof(g->list), item);
 	if (g->n < (int)(sizeof(g->names) / sizeof(g->names[0])))
 		snprintf(g->names[g->n++], SYSFS_NAME_LEN, "%s", d->name);
 	else

@@ -56,26 +56,16 @@ void preflight_kib(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 " KiB", bytes >> 10);
 }
 
-/* Append ", name" to a list; a list too long for one line is cut. */
-static void list_add(char *buf, size_t len, const char *name)
-{
-	size_t n = strlen(buf);
-
-	if (n + 1 < len &&
-	    snprintf(buf + n, len - n, "%s%s", n ? ", " : "", name) < 0)
-		buf[n] = '\0';
-}
-
 static int add_revere(const struct sysfs_dev *d, void *arg)
 {
 	if (preflight_is_revere(d))
-		list_add(arg, LIST_LEN, d->name);
+		errmsg_list_add(arg, LIST_LEN, d->name);
 	return 0;
 }
 
 static int add_any(const struct sysfs_dev *d, void *arg)
 {
-	list_add(arg, LIST_LEN, d->name);
+	errmsg_list_add(arg, LIST_LEN, d->name);
 	return 0;
 }
 
@@ -308,7 +298,7 @@ static int add_busy(const struct sysfs_dev *d, void *arg)
 		return 0;
 	snprintf(one, sizeof(one), "%s (%04x:%04x) bound to %s", d->name,
 		 d->vendor, d->device, SYSFS_ESC(d->driver));
-	list_add(v->busy, sizeof(v->busy), one);
+	errmsg_list_add(v->busy, sizeof(v->busy), one);
 	v->count++;
 	return 0;
 }

@@ -596,13 +596,6 @@ int sysfs_net_up(const char *ifname, bool *up)
 }
 
 /* Append ", item" (or the first item) to a list, truncating quietly. */
-static void list_add(char *buf, size_t len, size_t *used, const char *item)
-{
-	if (*used < len)
-		*used += (size_t)snprintf(buf + *used, len - *used, "%s%s",
-					  *used ? ", " : "", item);
-}
-
 /* /proc/net/route prints addresses as the hex of their in-memory bytes. */
 static void ipv4(uint32_t v, char *buf, size_t len)
 {
@@ -624,7 +617,7 @@ static int list_lines(const char *path,
 {
 	char full[PATH_LEN], item[800];
 	char *line = NULL;
-	size_t size = 0, used = 0;
+	size_t size = 0;
 	int count = 0;
 	FILE *f;
 
@@ -637,7 +630,7 @@ static int list_lines(const char *path,
 	while (getline(&line, &size, f) >= 0) {
 		if (!match(line, what, item, sizeof(item)))
 			continue;
-		list_add(buf, len, &used, item);
+		errmsg_list_add(buf, len, item);
 		count++;
 	}
 	free(line);
