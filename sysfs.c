@@ -595,7 +595,6 @@ int sysfs_net_up(const char *ifname, bool *up)
 	return err;
 }
 
-/* Append ", item" (or the first item) to a list, truncating quietly. */
 /* /proc/net/route prints addresses as the hex of their in-memory bytes. */
 static void ipv4(uint32_t v, char *buf, size_t len)
 {
