@@ -17,7 +17,10 @@ EXTRA_DIST += \
 	tests/kernel/README \
 	tests/kernel/rig.sh \
 	tests/kernel/init.sh \
-	tests/kernel/guest
+	tests/kernel/guest \
+	tests/kernel/kbuild.sh \
+	tests/kernel/iommufd-base.fragment \
+	tests/kernel/iommufd-vfio.fragment
 
 # One command for the whole rig: fetch Debian's kernel, build the initramfs,
 # boot it in QEMU and check every guest result. Its work area is
