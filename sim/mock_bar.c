@@ -295,8 +295,8 @@ static void bar_resync(struct mock_vfio *m)
 	bar_publish(m);
 }
 
-/* Software's stores since the last look, handed to the model. */
-static unsigned int bar_take_stores(struct mock_vfio *m)
+/* One pass over software's registers: the stores since the last look. */
+static unsigned int bar_take_pass(struct mock_vfio *m)
 {
 	struct mock_bar_map *b = &m->map;
 	unsigned int work = 0;
@@ -310,6 +310,24 @@ static unsigned int bar_take_stores(struct mock_vfio *m)
 		sw_write(m, b->sw_off[i], v);
 		work++;
 	}
+	return work;
+}
+
+/*
+ * Software's stores since the last look, handed to the model, which acts
+ * on them only when it next steps. Posted writes reach a device in order,
+ * but a pass reads the page in register order: it can find a doorbell
+ * software stored after a register the pass had already read (a ring's
+ * base, then its write index). The load that found the doorbell acquires
+ * every store before it, so passes go on until one finds nothing new, and
+ * the model never steps on a doorbell without what came before it.
+ */
+static unsigned int bar_take_stores(struct mock_vfio *m)
+{
+	unsigned int work = 0, n;
+
+	while ((n = bar_take_pass(m)))
+		work += n;
 	return work;
 }
 

@@ -1211,6 +1211,55 @@ static void test_mmap_lock_waiter(void **state)
 	assert_all_released(f);
 }
 
+/*
+ * Stores through the mapping reach the device in the order software made
+ * them, as posted writes on PCIe do: the command ring's base, then its
+ * doorbell. The ring moves between two command buffers, one with PF-PROBE
+ * and one with F-PROBE, so a device that took the doorbell before the new
+ * base answers the other opcode. The device thread once did, when the
+ * doorbell landed in the middle of its pass over the registers.
+ */
+static void test_mmap_store_order(void **state)
+{
+	const uint64_t ctrl = RV_FIELD_PREP(RV_MSK_CTRL_LOG2_MSG_LENGTH, 3);
+	struct fx *f = *state;
+	uint8_t *rsp = f->buf + PG;
+	uint64_t i;
+
+	assert_int_equal(fx_open(f), 0);
+	assert_int_equal(vfio_bar0_map(&f->dev, false), 0);
+	assert_int_equal(vfio_dma_map(&f->dev, f->buf, IOVA, 4 * PG), 0);
+	for (int k = 0; k < RV_MSK_COUNT; k++) {
+		vfio_bar0_write64(&f->dev, RV_MSK_BASE_PTR(k), IOVA + k * PG);
+		vfio_bar0_write64(&f->dev, RV_MSK_CTRL(k), ctrl);
+	}
+	assert_int_equal(vfio_set_bus_master(&f->dev, true), 0);
+	vfio_bar0_write64(&f->dev, RV_AMU_CR, RV_AMU_CR_AMU_EN);
+	mock_fx_dma_fill(f->buf, RV_OP_PF_PROBE, 1);
+	mock_fx_dma_fill(f->buf + 3 * PG, RV_OP_F_PROBE, 1);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	for (i = 1; i <= 20000; i++) {
+		uint64_t page = i % 2 ? 0 : 3 * PG;
+
+		for (volatile unsigned int j = 0; j < i % 128; j++)
+			;
+		vfio_bar0_write64(&f->dev, RV_MSK_BASE_PTR(RV_MSK_CMD),
+				  IOVA + page);
+		vfio_bar0_write64(&f->dev, RV_MGT_WRITE_INDEX_TX0, i);
+		if (!spin_reg(f, RV_MGT_WRITE_INDEX_RX0, i))
+			break;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (le16(rsp) != f->buf[page])
+			break;
+		vfio_bar0_write64(&f->dev, RV_MGT_READ_INDEX_RX0, i);
+	}
+	assert_int_equal(i, 20001);
+	assert_false(summary(f).iommu_fault);
+	assert_int_equal(vfio_set_bus_master(&f->dev, false), 0);
+	assert_int_equal(vfio_close(&f->dev), 0);
+	assert_all_released(f);
+}
+
 /* ---- teardown after a set-up interrupted at every call ---- */
 
 /* What a driver does before its first command. */
@@ -1354,6 +1403,7 @@ static const struct CMUnitTest per_backend[] = {
 	T(test_dma_no_page_sizes),
 	T(test_probe_mmap),
 	T(test_probe_rw),
+	T(test_mmap_store_order),
 	T(test_teardown_after_fault_mmap),
 	T(test_teardown_after_fault_rw),
 	T(test_teardown_faults),
