@@ -346,6 +346,8 @@ static int read_pci_ids(const char *dir, struct sysfs_dev *d)
 	return err;
 }
 
+static int vfio_cdev_name(const char *dir, char *buf, size_t len);
+
 int sysfs_dev_read(enum sysfs_bus bus, const char *name,
 		   struct sysfs_dev *d)
 {
@@ -359,7 +361,8 @@ int sysfs_dev_read(enum sysfs_bus bus, const char *name,
 	if (ret)
 		return ret == -ENAMETOOLONG ? ret : -ENOENT;
 	if ((ret = dev_link(dir, "driver", d->driver, sizeof(d->driver))) ||
-	    (ret = group_number(dir, &d->group)))
+	    (ret = group_number(dir, &d->group)) ||
+	    (ret = vfio_cdev_name(dir, d->cdev, sizeof(d->cdev))))
 		return ret;
 	if (bus == SYSFS_MDEV)
 		return dev_link(dir, "mdev_type", d->mdev_type,
@@ -413,6 +416,36 @@ static void free_names(char **names)
 	for (size_t i = 0; names && names[i]; i++)
 		free(names[i]);
 	free(names);
+}
+
+/*
+ * The device's VFIO device file, if the kernel made one: a directory
+ * vfio-dev/vfioN under the device's own (drivers/vfio/device_cdev.c,
+ * Documentation/driver-api/vfio.rst "VFIO device cdev"); "" when there is
+ * none, because the kernel lacks VFIO_DEVICE_CDEV or no VFIO driver holds
+ * the device.
+ */
+static int vfio_cdev_name(const char *dir, char *buf, size_t len)
+{
+	char path[PATH_LEN], **names;
+	unsigned int n;
+	char end;
+	int err;
+
+	buf[0] = '\0';
+	if (snprintf(path, sizeof(path), "%s/vfio-dev", dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	names = dir_names(path, &err);
+	if (err == -ENOENT || err == -ENOTDIR)
+		err = 0;
+	for (size_t i = 0; !err && names && names[i]; i++) {
+		if (sscanf(names[i], "vfio%u%c", &n, &end) != 1)
+			continue;
+		snprintf(buf, len, "vfio%u", n);
+		break;
+	}
+	free_names(names);
+	return err;
 }
 
 static int for_each_name(const char *path, sysfs_dev_fn fn, void *arg)
@@ -477,6 +510,11 @@ int sysfs_dev_class_names(const struct sysfs_dev *d, const char *cls,
 void sysfs_group_file(int group, char *buf, size_t len)
 {
 	snprintf(buf, len, "/dev/vfio/%d", group);
+}
+
+void sysfs_cdev_file(const char *cdev, char *buf, size_t len)
+{
+	snprintf(buf, len, "/dev/vfio/devices/%s", cdev);
 }
 
 int sysfs_stat(const char *path, struct stat *st)

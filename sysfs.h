@@ -48,6 +48,7 @@ struct sysfs_dev {
 	char driver_override[SYSFS_NAME_LEN];
 	char mdev_type[SYSFS_NAME_LEN];	/* mdev only: its type's name */
 	int group;			/* IOMMU group number, -1: none */
+	char cdev[SYSFS_NAME_LEN];	/* VFIO device file: "vfio0", "" none */
 };
 
 /*
@@ -109,6 +110,10 @@ int sysfs_dev_class_names(const struct sysfs_dev *d, const char *cls,
 
 /* "/dev/vfio/N", and whether the file exists, its owner and mode. */
 void sysfs_group_file(int group, char *buf, size_t len);
+/* A device's VFIO device file: "/dev/vfio/devices/vfioN" of cdev "vfioN". */
+void sysfs_cdev_file(const char *cdev, char *buf, size_t len);
+/* The iommufd device file, which the device file is bound to. */
+#define SYSFS_IOMMUFD_FILE	"/dev/iommu"
 int sysfs_stat(const char *path, struct stat *st);
 /* access(2) with R_OK | W_OK under the root: 0 or -errno. */
 int sysfs_access_rw(const char *path);

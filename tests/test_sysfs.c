@@ -100,6 +100,10 @@ static int setup(void **state)
 	mkdirs("proc/self");
 	mkdirs(DEV0);
 	mkdirs(DEV1 "/net/eth0");
+	/* 03.1's device file, beside what the kernel also puts there. */
+	mkdirs(DEV1 "/vfio-dev/vfio12");
+	put(DEV1 "/vfio-dev/uevent", "");
+	mkdirs("sys/devices/virtual/revere/11111111-2222-3333-4444-555555555555/vfio-dev/vfio0");
 	mkdirs("sys/devices/virtual/revere/11111111-2222-3333-4444-555555555555");
 	put(DEV0 "/vendor", "0x13b5\n");
 	put(DEV0 "/device", "0xff81\n");
@@ -221,6 +225,7 @@ static void test_dev_read(void **state)
 	assert_string_equal(d.driver, "virtio-pci");
 	assert_string_equal(d.driver_override, "");
 	assert_int_equal(d.group, 7);
+	assert_string_equal(d.cdev, "");
 	assert_true(preflight_is_revere(&d));
 	assert_false(preflight_driver_viable(&d));
 	assert_int_equal(sysfs_dev_class_names(&d, "net", names, sizeof(names)),
@@ -229,6 +234,9 @@ static void test_dev_read(void **state)
 	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:03.1", &d), 0);
 	assert_string_equal(d.driver, "");
 	assert_string_equal(d.driver_override, "vfio-pci");
+	assert_string_equal(d.cdev, "vfio12");
+	sysfs_cdev_file(d.cdev, names, sizeof(names));
+	assert_string_equal(names, "/dev/vfio/devices/vfio12");
 	assert_false(preflight_is_revere(&d));
 	assert_true(preflight_driver_viable(&d));
 	assert_int_equal(sysfs_dev_class_names(&d, "net", names, sizeof(names)), 0);
@@ -238,6 +246,7 @@ static void test_dev_read(void **state)
 		"11111111-2222-3333-4444-555555555555", &d), 0);
 	assert_int_equal(d.group, 9);
 	assert_string_equal(d.mdev_type, "revere_mdev-revere-pf");
+	assert_string_equal(d.cdev, "vfio0");
 	assert_string_equal(d.driver, "");
 
 	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:04.0", &d), -ENOENT);
