@@ -13,6 +13,9 @@
  *
  * Written against Linux 6.1's mdev and vfio API (the kernel Debian 12
  * ships); samples/vfio-mdev/mtty.c of that release shows the same shape.
+ * It builds for the rig's iommufd kernel (6.12) too: LINUX_VERSION_CODE
+ * checks mark where the API changed since (iommufd operations,
+ * class_create(), eventfd_signal(), who frees the vfio_device).
  */
 #ifndef RV_MDEV_H
 #define RV_MDEV_H
@@ -20,11 +23,22 @@
 #include <linux/eventfd.h>
 #include <linux/mdev.h>
 #include <linux/mutex.h>
+#include <linux/version.h>
 #include <linux/vfio.h>
 #include <linux/workqueue.h>
 
 #include "revere_model.h"
 #include "rv_pci_cfg.h"
+
+/* One event on an eventfd: eventfd_signal() lost its count in 6.8. */
+static inline void rv_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
 
 /*
  * MSI-X vectors offered through VFIO_PCI_MSIX_IRQ_INDEX. Spec 8.8 lets the

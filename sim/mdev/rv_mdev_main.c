@@ -19,6 +19,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
+#include <linux/version.h>
 
 #include "rv_mdev.h"
 
@@ -194,7 +195,12 @@ static int __init rv_mdev_init(void)
 	if (ret)
 		return ret;
 
+	/* class_create() lost its owner argument in 6.4. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	rv_class = class_create(RV_CLASS_NAME);
+#else
 	rv_class = class_create(THIS_MODULE, RV_CLASS_NAME);
+#endif
 	if (IS_ERR(rv_class)) {
 		ret = PTR_ERR(rv_class);
 		goto err_driver;

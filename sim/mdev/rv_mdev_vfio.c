@@ -13,7 +13,9 @@
  *   device request VFIO_PCI_REQ_IRQ_INDEX, one eventfd: signalled when the
  *                  mdev is removed while a user holds it (rv_mdev_request)
  *   reset          VFIO_DEVICE_RESET -> rv_model_reset()
- *   DMA            vfio_dma_rw() on the container's type1 mappings
+ *   DMA            vfio_dma_rw() on the mappings of whoever holds the
+ *                  device: a type1 container (group file) or an iommufd
+ *                  IOAS (device file, vfio_iommufd_emulated_*)
  *
  * The model is passive: it only runs inside rv_mdev_run(), which steps it
  * until it has nothing left to do. Every BAR0 write and every COMMAND
@@ -33,6 +35,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 #include <linux/workqueue.h>
 
 #include "rv_mdev.h"
@@ -173,7 +176,7 @@ static void rv_mdev_msix(void *host, uint32_t vector)
 	lockdep_assert_held(&rv->lock);
 	if (vector >= RV_MDEV_MSIX_COUNT || !rv->msix[vector])
 		return;
-	eventfd_signal(rv->msix[vector], 1);
+	rv_eventfd_signal(rv->msix[vector]);
 	rv->msix_signalled++;
 }
 
@@ -203,14 +206,17 @@ static int rv_mdev_init_dev(struct vfio_device *vdev)
 
 /*
  * The last vfio_put_device(). In Linux 6.1 the driver frees the
- * allocation here (later kernels do it in the core).
+ * allocation here; from 6.2 the core does it after this returns
+ * (vfio_device_release()).
  */
 static void rv_mdev_release_dev(struct vfio_device *vdev)
 {
 	struct rv_mdev *rv = to_rv(vdev);
 
 	mutex_destroy(&rv->lock);
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
 	vfio_free_device(vdev);
+#endif
 }
 
 /* Disconnect every MSI-X vector from its eventfd. */
@@ -291,7 +297,7 @@ static void rv_mdev_request(struct vfio_device *vdev, unsigned int count)
 		dev_info_ratelimited(vdev->dev,
 				     "asking the user for the device back (request %u)\n",
 				     count);
-		eventfd_signal(rv->req, 1);
+		rv_eventfd_signal(rv->req);
 	} else if (!count) {
 		dev_warn(vdev->dev,
 			 "the user routed no device request; waiting until it closes the device\n");
@@ -300,8 +306,8 @@ static void rv_mdev_request(struct vfio_device *vdev, unsigned int count)
 }
 
 /*
- * type1 calls this before it unmaps an IOVA range from which this device
- * pinned pages. We never pin (every access is a vfio_dma_rw() copy), so
+ * type1 (or iommufd, for the device file) calls this before it unmaps an
+ * IOVA range from which this device pinned pages. We never pin (every access is a vfio_dma_rw() copy), so
  * there is nothing to give back: after the unmap the model's accesses to
  * the range fail and it takes an IOMMU fault, as hardware would. Must not
  * take rv->lock: vfio_dma_rw() holds type1's lock while we hold ours.
@@ -623,7 +629,7 @@ static int rv_req_set(struct rv_mdev *rv, const struct vfio_irq_set *hdr,
 	if (!rv->req)
 		ret = type == VFIO_IRQ_SET_DATA_NONE ? -EINVAL : 0;
 	else if (fire)
-		eventfd_signal(rv->req, 1);
+		rv_eventfd_signal(rv->req);
 	else if (type == VFIO_IRQ_SET_DATA_NONE)
 		rv_mdev_req_release(rv);
 	mutex_unlock(&rv->lock);
@@ -717,4 +723,22 @@ const struct vfio_device_ops rv_mdev_vfio_ops = {
 	.ioctl = rv_mdev_ioctl,
 	.dma_unmap = rv_mdev_dma_unmap,
 	.request = rv_mdev_request,
+	/*
+	 * The device file (/dev/vfio/devices/vfioN) binds the device to an
+	 * iommufd; with no IOMMU in front of an mdev it is bound as an
+	 * "access" and vfio_dma_rw() goes through iommufd_access_rw(). A
+	 * kernel with CONFIG_IOMMUFD refuses to register an emulated device
+	 * without these (__vfio_register_dev()); without CONFIG_IOMMUFD
+	 * <linux/vfio.h> defines them as NULL. iommufd came in 6.2 (6.1, and
+	 * so Debian 12's kernel, has none of them), detach_ioas in 6.5:
+	 * before it, unbind detaches.
+	 */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	.bind_iommufd = vfio_iommufd_emulated_bind,
+	.unbind_iommufd = vfio_iommufd_emulated_unbind,
+	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
+#endif
 };
