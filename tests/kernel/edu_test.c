@@ -5,11 +5,15 @@
  * Intel IOMMU, with QEMU's "edu" educational PCI device (1234:11e8) as the
  * device. Runs inside the rig's guest (tests/kernel/README).
  *
- * Usage: edu-test [--hold] /dev/vfio/N 0000:BB:DD.F
+ * Usage: edu-test [--iommu NAME] [--hold] PATH 0000:BB:DD.F
  *
+ * --iommu: the IOMMU backend of vfio.c to open edu with (vfio_iommu.h;
+ * the default is the layer's default, type1). PATH is what that backend
+ * opens: for type1 the group file /dev/vfio/N, for iommufd the device
+ * file /dev/vfio/devices/vfioN.
  * --hold: open the device, route its device request
  * (VFIO_PCI_REQ_IRQ_INDEX) and hold it until the kernel asks for it back
- * (guest/10-edu.sh unbinds edu from vfio-pci meanwhile), then release it.
+ * (the guest script unbinds edu from vfio-pci meanwhile), then release it.
  *
  * Prints one line per check ("edu-test: PASS name: ..." or "edu-test: FAIL
  * name: ...") and exits 1 if any check failed, 2 on a usage error.
@@ -587,19 +591,40 @@ static int alloc_buffers(struct edu *edu)
 	return 0;
 }
 
+static int usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s [--iommu NAME] [--hold] PATH 0000:BB:DD.F\n",
+		prog);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	struct edu edu = { .failures = 0 };
-	bool hold = argc == 4 && !strcmp(argv[1], "--hold");
+	const struct vfio_iommu_backend *iommu = NULL;
+	const char *prog = argv[0];
+	bool hold = false;
 	int ret;
 
-	if (argc != 3 && !hold) {
-		fprintf(stderr, "usage: %s [--hold] /dev/vfio/N 0000:BB:DD.F\n",
-			argv[0]);
-		return 2;
+	for (argv++, argc--; argc > 2; argv++, argc--) {
+		if (!strcmp(argv[0], "--hold")) {
+			hold = true;
+		} else if (!strcmp(argv[0], "--iommu") && argc > 3) {
+			argv++, argc--;
+			iommu = vfio_iommu_backend(argv[0]);
+			if (!iommu) {
+				fprintf(stderr, "%s: no IOMMU backend '%s' in this build of vfio.c\n",
+					prog, argv[0]);
+				return 2;
+			}
+		} else {
+			return usage(prog);
+		}
 	}
-	argv += hold;
-	vfio_init(&edu.vdev, &vfio_linux_ops, NULL);
+	if (argc != 2)
+		return usage(prog);
+	argv--;
+	vfio_init(&edu.vdev, &vfio_linux_ops, iommu);
 	edu.seed = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
 	printf("edu-test: device %s in %s, uid %u, seed 0x%08" PRIx32 "\n",
 	       argv[2], argv[1], (unsigned int)getuid(), edu.seed);
