@@ -43,25 +43,30 @@ readme_modprobe_effects() {
 	fi
 }
 
-why=
-n=0
-while read -r cmd; do
-	n=$((n + 1))
-	echo "rig: # $cmd"
-	st=0
-	/bin/sh -c "$cmd" </dev/null || st=$?
-	[ "$st" -eq 0 ] || why="${why:+$why; }'$cmd' exited $st"
-done </etc/rig-readme-modprobe
-if [ "$n" -eq 0 ]; then
-	why="no '#  modprobe' line in the project README"
-elif [ -z "$why" ]; then
-	why=$(readme_modprobe_effects)
-fi
-if [ -z "$why" ]; then
-	result "readme-modprobe PASS"
-else
-	result "readme-modprobe FAIL $why"
-fi
+# The README's commands are for Debian's kernel: rig.sh gives them to that
+# kernel only (the iommufd kernel has VFIO built in).
+readme_modprobe() {
+	why=
+	n=0
+	while read -r cmd; do
+		n=$((n + 1))
+		echo "rig: # $cmd"
+		st=0
+		/bin/sh -c "$cmd" </dev/null || st=$?
+		[ "$st" -eq 0 ] || why="${why:+$why; }'$cmd' exited $st"
+	done </etc/rig-readme-modprobe
+	if [ "$n" -eq 0 ]; then
+		why="no '#  modprobe' line in the project README"
+	elif [ -z "$why" ]; then
+		why=$(readme_modprobe_effects)
+	fi
+	if [ -z "$why" ]; then
+		result "readme-modprobe PASS"
+	else
+		result "readme-modprobe FAIL $why"
+	fi
+}
+[ -f /etc/rig-readme-modprobe ] && readme_modprobe
 
 # Every module the rig carries (/etc/rig-modules, dependencies first) must
 # be loaded now: those the README's commands do not pull in (mdev,

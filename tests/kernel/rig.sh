@@ -3,14 +3,17 @@
 #
 # The real-kernel rig: boot Debian's own kernel in QEMU (TCG, no KVM) with an
 # emulated Intel IOMMU and QEMU's edu device, run the guest test scripts of
-# tests/kernel/guest/ and read their results from the serial console.
+# tests/kernel/guest/ and read their results from the serial console; then
+# the same with the iommufd kernel of kbuild.sh (the scripts that say
+# "RIG-KERNELS: ... iommufd").
 # See tests/kernel/README for what it proves and the rules for guest scripts.
 #
 # Usage: rig.sh BUILDDIR SRCDIR      (make check-kernel runs it)
 #
 # Environment:
 #   CI=true          a missing tool or download fails instead of skipping
-#   RIG_TIMEOUT      seconds before a hung guest is killed (default 1800)
+#   RIG_TIMEOUT      seconds before a hung guest is killed (default: 300 for
+#                    the boot plus RIG_SCRIPT_TIMEOUT for each guest script)
 #   RIG_SCRIPT_TIMEOUT  seconds per guest script (default 600)
 
 set -eu
@@ -18,19 +21,19 @@ set -eu
 BUILDDIR=$(cd "${1:?usage: rig.sh BUILDDIR SRCDIR}" && pwd)
 SRCDIR=$(cd "${2:?usage: rig.sh BUILDDIR SRCDIR}" && pwd)
 WORK=$BUILDDIR/tests/kernel/build
-LOG=$WORK/console.log
 # Generous: TCG on a loaded 2-core host is many times slower than on an
 # idle one, and the bounds only matter when something hangs. The guest
 # must never be killed while a script is still within its own timeout,
 # so RIG_TIMEOUT covers every script's plus BOOT_S for boot and the
-# modules (checked in main).
-RIG_TIMEOUT=${RIG_TIMEOUT:-1800}
+# modules (by default, for each kernel; checked in main if set).
 RIG_SCRIPT_TIMEOUT=${RIG_SCRIPT_TIMEOUT:-600}
 BOOT_S=300
 
 # The checks init itself reports (see init.sh), on top of the RIG-EXPECT
-# lines of the guest scripts.
-INIT_EXPECT="readme-modprobe rig-modules rig-iommu"
+# lines of the guest scripts. The iommufd kernel has the VFIO drivers built
+# in: the README's modprobe lines are Debian's kernel's, checked there.
+INIT_EXPECT_DEBIAN="readme-modprobe rig-modules rig-iommu"
+INIT_EXPECT_IOMMUFD="rig-modules rig-iommu"
 
 # The modules the guest needs, by module name, with whatever they depend
 # on in modules.dep: the VFIO ones, and pci_stub, the driver 10-edu.sh
@@ -38,8 +41,12 @@ INIT_EXPECT="readme-modprobe rig-modules rig-iommu"
 # version: a required one must be a module or built in, or the rig fails;
 # an optional one may be gone (vfio_virqfd was folded into vfio in 6.2,
 # irqbypass is built in on some configurations).
-REQUIRED_MODULES="vfio vfio_iommu_type1 vfio_pci_core vfio_pci mdev pci_stub"
-OPTIONAL_MODULES="irqbypass vfio_virqfd"
+REQUIRED_MODULES_DEBIAN="vfio vfio_iommu_type1 vfio_pci_core vfio_pci mdev pci_stub"
+OPTIONAL_MODULES_DEBIAN="irqbypass vfio_virqfd"
+# The iommufd kernel builds VFIO in (iommufd-vfio.fragment) and mdev as a
+# module; it has no pci-stub, so only the Debian kernel runs 10-edu.sh.
+REQUIRED_MODULES_IOMMUFD="vfio vfio_iommu_type1 vfio_pci_core vfio_pci mdev iommufd"
+OPTIONAL_MODULES_IOMMUFD=""
 
 T0=$(date +%s)
 
@@ -223,11 +230,11 @@ copy_program() {
 	done
 }
 
+# build_mdev: the module against KDIR, the build tree of kernel V.
 build_mdev() {
-	MDEV_OUT=$WORK/mdev-out
+	MDEV_OUT=$OUT/mdev-out
 	[ -f "$SRCDIR/sim/mdev/build.sh" ] || return 0
-	KDIR=/usr/src/linux-headers-$V
-	[ -f "$KDIR/Makefile" ] || die "no kernel headers in $KDIR"
+	[ -f "$KDIR/Makefile" ] || die "no kernel build tree in $KDIR"
 	rm -rf "$MDEV_OUT"
 	mkdir -p "$MDEV_OUT"
 	say "building sim/mdev against $KDIR"
@@ -270,8 +277,20 @@ fetch_driverctl() {
 	[ -x "$DCTL/usr/sbin/driverctl" ] || die "no usr/sbin/driverctl in $deb"
 }
 
+# The guest scripts for kernel KNAME: those whose "# RIG-KERNELS:" line
+# names it; a script without one runs on the Debian kernel only.
+guest_scripts() {
+	for s in "$SRCDIR"/tests/kernel/guest/[0-9][0-9]-*.sh; do
+		[ -f "$s" ] || continue
+		k=$(sed -n 's/^# *RIG-KERNELS: *//p' "$s")
+		case " ${k:-debian} " in
+		*" $KNAME "*) echo "$s" ;;
+		esac
+	done
+}
+
 build_initramfs() {
-	ROOT=$WORK/initramfs
+	ROOT=$OUT/initramfs
 	rm -rf "$ROOT"
 	mkdir -p "$ROOT/bin" "$ROOT/sbin" "$ROOT/usr/bin" "$ROOT/usr/sbin" \
 		"$ROOT/etc" "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" \
@@ -301,7 +320,10 @@ build_initramfs() {
 	# A modules.dep for what we carry (the decompressed .ko files, paths
 	# relative to lib/modules/$V), for busybox modprobe in the guest.
 	depmod -b "$ROOT" "$V" || die "depmod for the initramfs failed"
-	readme_modprobe >"$ROOT/etc/rig-readme-modprobe"
+	if [ "$KNAME" = debian ]; then
+		readme_modprobe >"$ROOT/etc/rig-readme-modprobe"
+	fi
+	echo "$KNAME" >"$ROOT/etc/rig-kernel"
 	readme_driverctl >"$ROOT/etc/rig-readme-driverctl"
 	cp "$DCTL/usr/sbin/driverctl" "$ROOT/usr/sbin/driverctl"
 	copy_program /bin/bash bash
@@ -319,8 +341,8 @@ build_initramfs() {
 	copy_program "$BUILDDIR/tests/kernel/edu-test" edu-test
 	copy_program "$BUILDDIR/tests/kernel/cfg-dump" cfg-dump
 
-	for s in "$SRCDIR"/tests/kernel/guest/[0-9][0-9]-*.sh; do
-		[ -f "$s" ] && cp "$s" "$ROOT/tests/"
+	for s in $(guest_scripts); do
+		cp "$s" "$ROOT/tests/"
 	done
 	cp "$SRCDIR/tests/kernel/guest/lib.sh" "$ROOT/tests/lib.sh"
 
@@ -338,11 +360,13 @@ build_initramfs() {
 	EOF
 
 	(cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) \
-		>"$WORK/initramfs.cpio" || die "cpio failed"
+		>"$OUT/initramfs.cpio" || die "cpio failed"
 }
 
 boot() {
-	say "booting $V in QEMU (TCG, intel-iommu, edu), timeout ${RIG_TIMEOUT}s"
+	timeout_s=${RIG_TIMEOUT:-$(need_timeout)}
+	say "booting $V in QEMU (TCG, intel-iommu, edu), timeout ${timeout_s}s"
+	LOG=$OUT/console.log
 	rm -f "$LOG"
 	# intel-iommu first, so that it exists when the PCI devices behind it
 	# are created. intremap=on (interrupt remapping: vfio refuses MSI
@@ -359,12 +383,12 @@ boot() {
 	# IO-APIC"). Under TCG on a loaded host the vCPU often gets the tick
 	# late: the check measures host load, not the kernel, so skip it.
 	set +e
-	timeout -k 10 "$RIG_TIMEOUT" qemu-system-x86_64 \
+	timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 		-accel tcg -M q35,kernel-irqchip=split -cpu max -smp 2 -m 512M \
 		-device intel-iommu,intremap=on,caching-mode=on \
 		-device edu \
-		-kernel "$KROOT/boot/vmlinuz-$V" \
-		-initrd "$WORK/initramfs.cpio" \
+		-kernel "$KIMAGE" \
+		-initrd "$OUT/initramfs.cpio" \
 		-append "console=ttyS0 intel_iommu=on panic=-1 no_timer_check loglevel=4 rdinit=/init" \
 		-display none -monitor none -serial "file:$LOG" \
 		-nic none -no-reboot </dev/null
@@ -372,31 +396,36 @@ boot() {
 	set -e
 }
 
-# Read the results from the console and print the summary.
+# Read the results from the console and print the kernel's summary; adds
+# its failures to FAILED. The iommufd kernel's lines say so
+# ("RIG-RESULT: iommufd-kernel: mdev-demo PASS").
 report() {
 	pass=0
 	fail=0
-	results=$WORK/results.txt
+	results=$OUT/results.txt
 	tr -d '\r' <"$LOG" | sed -n 's/.*\(RIG-RESULT: .*\)$/\1/p' >"$results" || true
-	cat "$results"
+	if [ "$KNAME" = debian ]; then
+		cat "$results"
+	else
+		sed "s/^RIG-RESULT: /RIG-RESULT: $KNAME-kernel: /" "$results"
+	fi
 
 	pass=$(grep -c ' PASS$' "$results" || true)
 	fail=$(grep -c ' FAIL' "$results" || true)
 
 	expect=$INIT_EXPECT
-	for s in "$SRCDIR"/tests/kernel/guest/[0-9][0-9]-*.sh; do
-		[ -f "$s" ] || continue
+	for s in $(guest_scripts); do
 		expect="$expect $(sed -n 's/^# *RIG-EXPECT: *//p' "$s")"
 	done
 	for name in $expect; do
 		if ! grep -q "^RIG-RESULT: $name \(PASS$\|FAIL\)" "$results"; then
-			echo "RIG-RESULT: $name FAIL no result (missing from the console)"
+			echo "RIG-RESULT: $LABEL$name FAIL no result (missing from the console)"
 			fail=$((fail + 1))
 		fi
 	done
 
 	if [ "$QEMU_STATUS" -eq 124 ] || [ "$QEMU_STATUS" -eq 137 ]; then
-		say "guest timed out after ${RIG_TIMEOUT}s"
+		say "guest timed out after ${timeout_s}s"
 		fail=$((fail + 1))
 	elif ! tr -d '\r' <"$LOG" | grep -q '^RIG-DONE$'; then
 		say "no RIG-DONE on the console: the guest crashed (qemu status $QEMU_STATUS)"
@@ -410,20 +439,27 @@ report() {
 		say "last lines of $LOG:"
 		tail -n 40 "$LOG" | tr -d '\r'
 	fi
-	say "console log: $LOG ($(elapsed))"
-	say "$pass passed, $fail failed"
-	[ "$fail" -eq 0 ]
+	say "$KNAME kernel $V: console log: $LOG ($(elapsed))"
+	say "$KNAME kernel $V: $pass passed, $fail failed"
+	PASSED=$((PASSED + pass))
+	FAILED=$((FAILED + fail))
 }
 
-# RIG_TIMEOUT must leave every guest script its RIG_SCRIPT_TIMEOUT.
+# The seconds kernel KNAME's guest needs at most: its boot and every one
+# of its scripts within its RIG_SCRIPT_TIMEOUT.
+need_timeout() {
+	echo $((BOOT_S + $(guest_scripts | wc -l) * RIG_SCRIPT_TIMEOUT))
+}
+
+# RIG_TIMEOUT, if set, must leave every guest script of either kernel its
+# RIG_SCRIPT_TIMEOUT.
 check_timeouts() {
-	n=0
-	for s in "$SRCDIR"/tests/kernel/guest/[0-9][0-9]-*.sh; do
-		[ -f "$s" ] && n=$((n + 1))
+	[ -n "${RIG_TIMEOUT:-}" ] || return 0
+	for KNAME in debian iommufd; do
+		need=$(need_timeout)
+		[ "$RIG_TIMEOUT" -ge "$need" ] ||
+			die "RIG_TIMEOUT=$RIG_TIMEOUT is less than ${BOOT_S}s of boot plus $(guest_scripts | wc -l) scripts of RIG_SCRIPT_TIMEOUT=$RIG_SCRIPT_TIMEOUT on the $KNAME kernel; raise it to $need"
 	done
-	need=$((BOOT_S + n * RIG_SCRIPT_TIMEOUT))
-	[ "$RIG_TIMEOUT" -ge "$need" ] ||
-		die "RIG_TIMEOUT=$RIG_TIMEOUT is less than ${BOOT_S}s of boot plus $n scripts of RIG_SCRIPT_TIMEOUT=$RIG_SCRIPT_TIMEOUT; raise it to $need"
 }
 
 main() {
@@ -440,12 +476,54 @@ main() {
 	if grep -q '\.ko\.zst:' "$KROOT/lib/modules/$V/modules.dep"; then
 		apt_install zstd
 	fi
-	build_mdev
 	fetch_driverctl
+	PASSED=0
+	FAILED=0
+
+	KNAME=debian LABEL='' OUT=$WORK
+	KIMAGE=$KROOT/boot/vmlinuz-$V KDIR=/usr/src/linux-headers-$V
+	REQUIRED_MODULES=$REQUIRED_MODULES_DEBIAN
+	OPTIONAL_MODULES=$OPTIONAL_MODULES_DEBIAN
+	INIT_EXPECT=$INIT_EXPECT_DEBIAN
+	run_kernel
+
+	KNAME=iommufd LABEL="iommufd-kernel: " OUT=$WORK/iommufd
+	iommufd_kernel
+	REQUIRED_MODULES=$REQUIRED_MODULES_IOMMUFD
+	OPTIONAL_MODULES=$OPTIONAL_MODULES_IOMMUFD
+	INIT_EXPECT=$INIT_EXPECT_IOMMUFD
+	run_kernel
+
+	say "both kernels, $(elapsed):"
+	say "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}
+
+# The module, the initramfs and the boot of the kernel set up in main.
+run_kernel() {
+	mkdir -p "$OUT"
+	build_mdev
 	build_initramfs
-	say "initramfs ready ($(elapsed))"
+	say "$KNAME kernel $V: initramfs ready ($(elapsed))"
 	boot
 	report
+}
+
+# The iommufd kernel from tests/kernel/kbuild.sh: built on the first run
+# (it says how long that took), then taken from its cache (it says where).
+iommufd_kernel() {
+	t=$(date +%s)
+	st=0
+	kdir=$(sh "$SRCDIR/tests/kernel/kbuild.sh" "$SRCDIR") || st=$?
+	[ "$st" -eq 77 ] && missing "the iommufd kernel (kbuild.sh) cannot be built here"
+	[ "$st" -eq 0 ] || die "tests/kernel/kbuild.sh failed"
+	say "iommufd kernel: $kdir ($(($(date +%s) - t)) s)"
+	V=$(cat "$kdir/release")
+	KROOT=$kdir/modules
+	KIMAGE=$kdir/bzImage
+	KDIR=$kdir/build
+	[ -f "$KROOT/lib/modules/$V/modules.dep" ] ||
+		die "no lib/modules/$V/modules.dep in $KROOT"
 }
 
 main

@@ -16,30 +16,9 @@
 # shellcheck source=tests/kernel/guest/lib.sh
 . /tests/lib.sh
 
-EDU_ID=1234:11e8
 REVERE_ID=13b5:ff81
 USER_NAME=rig		# an unprivileged user of the initramfs' /etc/passwd
 OUT=/tmp/10-edu.out
-
-# The first FAIL line of edu-test's output, for the result line.
-first_fail() { grep -m 1 'FAIL' "$OUT" | sed 's/^edu-test: FAIL //'; }
-
-find_edu() {
-	for d in /sys/bus/pci/devices/*; do
-		v=$(cat "$d/vendor") || continue
-		p=$(cat "$d/device") || continue
-		if [ "${v#0x}:${p#0x}" = "$EDU_ID" ]; then
-			echo "${d##*/}"
-			return 0
-		fi
-	done
-	return 1
-}
-
-# driver_of BDF: the name of the driver bound to the device, or nothing.
-driver_of() {
-	d=$(readlink "/sys/bus/pci/devices/$1/driver") && echo "${d##*/}"
-}
 
 # The project README's rebind, for a PF "already bound to another driver":
 # its three commands word for word, with edu's address. driver_override
@@ -73,60 +52,6 @@ bind_vfio() {
 	fi
 }
 
-# run_as USER CMD...: as USER, with the shell's current limits (su keeps
-# them), like a user's login shell would.
-run_as() {
-	user=$1
-	shift
-	su -s /bin/sh "$user" -c "$*"
-}
-
-# shellcheck disable=SC2317 # called through wait_until
-# edu-test --hold has routed the device request and holds edu, or is gone.
-holding() { grep -q '^edu-test: holding' "$OUT" || exited "$pid"; }
-
-# Unbinding a device from vfio-pci while a user holds it makes the kernel
-# ask for it back through the device request (vfio_pci_core_request())
-# and wait until the user closes it. edu-test holds edu with the request
-# routed: it must release edu when asked, and the unbind then complete.
-edu_request_unbind() {
-	why=
-	: >"$OUT"	# not the last run's lines, while the child starts
-	edu-test --hold "$GROUP_DEV" "$BDF" >"$OUT" 2>&1 </dev/null &
-	pid=$!
-	wait_until "$WAIT_S" holding
-	if ! grep -q '^edu-test: holding' "$OUT"; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid"
-		cat "$OUT"
-		fail edu-request-unbind "edu-test never held $BDF: $(first_fail)"
-		return
-	fi
-	ask_back "/sys/bus/pci/devices/$BDF/driver/unbind" "$BDF" "$pid"
-	echo "edu: edu-test exited $ask_exit ${ask_secs}s after the unbind began"
-	cat "$OUT"
-	drv=$(driver_of "$BDF")
-	if [ "$ask_exit" = killed ]; then
-		why="edu-test still held $BDF ${WAIT_S}s after the unbind began"
-	elif [ "$ask_exit" -ne 0 ]; then
-		why="edu-test --hold exited $ask_exit: $(first_fail)"
-	elif ! grep -q '^edu-test: PASS request' "$OUT" ||
-		! grep -q '^edu-test: PASS close' "$OUT"; then
-		why="no 'PASS request' and 'PASS close' from edu-test --hold"
-	elif [ "$ask_write" != 0 ]; then
-		why="the unbind did not complete within ${WAIT_S}s (status '$ask_write')"
-	elif [ -n "$drv" ]; then
-		why="$BDF still bound to $drv after the unbind"
-	fi
-	if [ -z "$why" ]; then
-		pass edu-request-unbind
-	else
-		fail edu-request-unbind "$why"
-	fi
-	# Give edu back to vfio-pci (its driver_override still says so).
-	echo "$BDF" >/sys/bus/pci/drivers_probe
-	echo "edu: $BDF bound to $(driver_of "$BDF") again"
-}
 
 if ! BDF=$(find_edu); then
 	fail edu-found "no PCI device $EDU_ID (is -device edu on the QEMU command line?)"
@@ -330,7 +255,7 @@ else
 	fail edu-nonroot "edu-test as $USER_NAME exited $st: $(first_fail)"
 fi
 
-edu_request_unbind
+edu_request_unbind edu-request-unbind "$GROUP_DEV"
 
 # The end: without pci-stub's dynamic ID nothing else claims edu, so
 # --unbind leaves it with no driver and no override.

@@ -4,13 +4,18 @@
 # Part 2 of the real-kernel rig: the unmodified revere-vfio-demo against the
 # device model carried by a mediated device (sim/mdev), through the
 # guest kernel's own vfio, vfio_iommu_type1 and mdev code. Runs in the guest
-# as root, from /init (see tests/kernel/README).
+# as root, from /init (see tests/kernel/README). On both kernels; on the
+# iommufd kernel twice: here through the group file (type1), and from
+# 30-iommufd-mdev.sh through the device file (RIG_IOMMU=iommufd, every
+# check named with RIG_PREFIX "iommufd-").
 #
+# RIG-KERNELS: debian iommufd
 # RIG-EXPECT: mdev-load mdev-create mdev-list mdev-check mdev-demo
-# RIG-EXPECT: mdev-demo-10000 mdev-irq mdev-hybrid-irq
+# RIG-EXPECT: mdev-demo-10000 mdev-irq mdev-hybrid-irq mdev-nonroot
 # RIG-EXPECT: mdev-loopback mdev-sigint mdev-state-observable mdev-remove
 # RIG-EXPECT: mdev-request-remove mdev-unload mdev-config-space mdev-halted
 
+# shellcheck disable=SC3045 # the guest's sh is busybox ash: ulimit -l
 # shellcheck source=tests/kernel/guest/lib.sh
 . /tests/lib.sh
 
@@ -27,6 +32,27 @@ ERR=/tmp/20-mdev.err
 # host delays the device, a device that stops never answers: mdev-halted
 # stops it mid-exchange and the demo must still fail, after this long.
 DEMO_TIMEOUT_MS=10000
+
+# The IOMMU backend every run of the demo names: RIG_IOMMU, else type1 on
+# the iommufd kernel (where the demo's default could pick the device
+# file), else none (the Debian kernel has type1 alone).
+IOMMU=${RIG_IOMMU:-}
+if [ -z "$IOMMU" ] && [ "$(cat /etc/rig-kernel)" = iommufd ] &&
+	revere-vfio-demo --help 2>&1 | grep -q -- '--iommu'; then
+	IOMMU=type1
+fi
+IOMMU_OPT=${IOMMU:+--iommu $IOMMU}
+
+# demo ARGS...: the demo, as root or, if DEMO_USER is set, as that user
+# (su keeps the caller's ulimits). The arguments hold no spaces.
+demo() {
+	if [ -n "${DEMO_USER:-}" ]; then
+		su -s /bin/sh "$DEMO_USER" -c "revere-vfio-demo $*"
+	else
+		# shellcheck disable=SC2086 # IOMMU_OPT is two words or none
+		revere-vfio-demo "$@"
+	fi
+}
 
 # Only kernel messages from this script count for the final check.
 DMESG_START=$(dmesg | wc -l)
@@ -86,7 +112,8 @@ quiesced_line() {
 demo_run() {
 	check=$1 packets=$2 word=$3
 	shift 3
-	revere-vfio-demo --device "$UUID" --timeout $DEMO_TIMEOUT_MS "$@" \
+	# shellcheck disable=SC2086 # IOMMU_OPT is two words or none
+	demo --device "$UUID" $IOMMU_OPT --timeout $DEMO_TIMEOUT_MS "$@" \
 		>"$OUT" 2>"$ERR" </dev/null
 	st=$?
 	cat "$OUT" "$ERR"
@@ -181,7 +208,12 @@ exchanging() { grep -q '^step 3: ' "$OUT" 2>/dev/null || exited "$pid"; }
 start_long_run() {
 	: >"$OUT"
 	: >"$ERR"
-	revere-vfio-demo --vfio-group "$GROUP_DEV" --device "$UUID" \
+	# The group file names the group for type1; the device file is found
+	# from the device.
+	group_opt=
+	[ "$IOMMU" = iommufd ] || group_opt="--vfio-group $GROUP_DEV"
+	# shellcheck disable=SC2086 # options of two words or none
+	revere-vfio-demo $group_opt --device "$UUID" $IOMMU_OPT \
 		--timeout $DEMO_TIMEOUT_MS --packets 1000000000 \
 		>"$OUT" 2>"$ERR" </dev/null &
 	pid=$!
@@ -286,6 +318,33 @@ demo_sigkill() {
 	else
 		pass mdev-state-observable
 	fi
+}
+
+# What a user must be given to drive the instance: its group file for
+# type1 (/dev/vfio/vfio is open to all), its device file and /dev/iommu
+# for iommufd.
+user_files() {
+	if [ "$IOMMU" = iommufd ]; then
+		echo "/dev/vfio/devices/$(ls "/sys/bus/mdev/devices/$UUID/vfio-dev")" /dev/iommu
+	else
+		echo "$GROUP_DEV"
+	fi
+}
+
+# The demo as the unprivileged user "rig", given the instance's files by
+# chown, with a memlock limit that holds the demo's DMA memory (64 MiB,
+# as edu-nonroot).
+demo_nonroot() {
+	files=$(user_files)
+	# shellcheck disable=SC2086 # a list of paths without spaces
+	if ! chown rig:rig $files; then
+		fail mdev-nonroot "cannot chown $files to rig"
+		return
+	fi
+	(ulimit -l 65536 &&
+		DEMO_USER=rig demo_ok mdev-nonroot 10000 inverted --packets 10000)
+	# shellcheck disable=SC2086
+	chown root:root $files
 }
 
 # Create an instance of our type; prints its UUID, or why it failed.
@@ -435,6 +494,7 @@ demo_ok mdev-demo-10000 10000 inverted --packets 10000
 demo_ok mdev-loopback 42 "looped back" --loopback
 demo_irq mdev-irq irq
 demo_irq mdev-hybrid-irq hybrid
+demo_nonroot
 demo_sigint
 demo_halted
 demo_sigkill
