@@ -307,10 +307,11 @@ static void rv_mdev_request(struct vfio_device *vdev, unsigned int count)
 
 /*
  * type1 (or iommufd, for the device file) calls this before it unmaps an
- * IOVA range from which this device pinned pages. We never pin (every access is a vfio_dma_rw() copy), so
- * there is nothing to give back: after the unmap the model's accesses to
- * the range fail and it takes an IOMMU fault, as hardware would. Must not
- * take rv->lock: vfio_dma_rw() holds type1's lock while we hold ours.
+ * IOVA range from which this device pinned pages. We never pin (every
+ * access is a vfio_dma_rw() copy), so there is nothing to give back:
+ * after the unmap the model's accesses to the range fail and it takes an
+ * IOMMU fault, as hardware would. Must not take rv->lock: vfio_dma_rw()
+ * holds type1's lock while we hold ours.
  */
 static void rv_mdev_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 {
@@ -730,15 +731,15 @@ const struct vfio_device_ops rv_mdev_vfio_ops = {
 	 * kernel with CONFIG_IOMMUFD refuses to register an emulated device
 	 * without these (__vfio_register_dev()); without CONFIG_IOMMUFD
 	 * <linux/vfio.h> defines them as NULL. iommufd came in 6.2 (6.1, and
-	 * so Debian 12's kernel, has none of them), detach_ioas in 6.5:
-	 * before it, unbind detaches.
+	 * so Debian 12's kernel, has none of them), detach_ioas in 6.6 with
+	 * the device files: before it, unbind detaches.
 	 */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 	.bind_iommufd = vfio_iommufd_emulated_bind,
 	.unbind_iommufd = vfio_iommufd_emulated_unbind,
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
 #endif
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
 	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
 #endif
 };
