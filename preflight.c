@@ -2,7 +2,9 @@
 /*
  * The pre-flight checks of preflight.h, one function each, in the order a
  * user fixes things: the device, the IOMMU, the driver, the modules, the
- * group file, the group's other devices, the locked-memory limit.
+ * group file, the group's other devices, the locked-memory limit. Then,
+ * in functions of their own, the iommufd path: the device file and
+ * /dev/iommu, their state for --list and --check, and their check.
  */
 #include "preflight.h"
 #include "revere.h"
@@ -392,11 +394,16 @@ void preflight_cdev_state(const struct sysfs_dev *d, char *buf, size_t len)
 void preflight_iommufd_state(char *buf, size_t len)
 {
 	char state[160];
+	struct stat st;
+	const char *mod = "module iommufd not loaded";
 
+	/* Built in, iommufd has no parameters and so no /sys/module entry. */
+	if (sysfs_module_loaded("iommufd"))
+		mod = "module iommufd loaded";
+	else if (!sysfs_stat(SYSFS_IOMMUFD_FILE, &st))
+		mod = "built in (no /sys/module/iommufd)";
 	preflight_file_state(SYSFS_IOMMUFD_FILE, state, sizeof(state));
-	snprintf(buf, len, "iommufd: module iommufd %s, %s",
-		 sysfs_module_loaded("iommufd") ? "loaded" : "not loaded",
-		 state);
+	snprintf(buf, len, "iommufd: %s, %s", mod, state);
 }
 
 /* This user's name, or uid when it has none. */

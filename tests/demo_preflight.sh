@@ -208,6 +208,10 @@ if [ "$(id -u)" = 0 ]; then
 	expect "--list as a user: the device file closed" grep -qF "/dev/vfio/7 (root:root 0600, this user cannot open it), device file /dev/vfio/devices/vfio3 (root:root 0600, this user cannot open it)" "$tmp/out"
 	expect "--list as a user: /dev/iommu closed" grep -qxF "iommufd: module iommufd loaded, /dev/iommu (root:root 0600, this user cannot open it)" "$tmp/out"
 fi
+# iommufd built in: /dev/iommu without /sys/module/iommufd.
+rmdir "$root/sys/module/iommufd"
+sys --list
+expect "--list, iommufd built in" grep -qxF "iommufd: built in (no /sys/module/iommufd), /dev/iommu (root:root 0600, this user can open it)" "$tmp/out"
 # iommufd loaded, a VFIO driver, no vfio-dev/: the kernel's configuration.
 ready_pf
 iommufd_loaded

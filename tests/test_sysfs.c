@@ -4,7 +4,8 @@
  * directory says, IOMMU groups and their members, class names, modules,
  * capabilities, and the bind/unbind writes revere-vfio-bind will make.
  * The pre-flight's outcomes and --list are tested through the binary in
- * tests/demo_preflight.sh, on trees built the same way.
+ * tests/demo_preflight.sh, on trees built the same way; the iommufd
+ * path's check (preflight_check_iommufd()) here, through the library.
  */
 #define _GNU_SOURCE	/* setresuid() */
 #include <errno.h>
