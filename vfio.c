@@ -155,6 +155,7 @@ const struct vfio_ops vfio_linux_ops = {
 /* The kernel's VFIO selftests' table of IOMMU modes, the default first. */
 const struct vfio_iommu_backend *const vfio_iommu_backends[] = {
 	&vfio_type1_backend,
+	&vfio_iommufd_backend,
 	NULL
 };
 
@@ -1091,6 +1092,8 @@ int vfio_close(struct vfio_dev *dev)
 		*d = (struct vfio_dma){ 0 };
 	}
 	keep_first(&first, bar0_release(dev));
+	if (dev->iommu->detach)
+		keep_first(&first, dev->iommu->detach(dev));
 	keep_first(&first, device_release(dev));
 	keep_first(&first, dev->iommu->close(dev));
 	return first;

@@ -13,11 +13,11 @@
  * file alone. vfio_iommu_backends[] lists them, and vfio_iommu_backend()
  * (vfio.h) finds one by name for vfio_init().
  *
- * The backend today is the type1 container with its group (vfio_type1.c,
- * Documentation/driver-api/vfio.rst). An iommufd backend (the device's
- * cdev, /dev/vfio/devices/vfioN, bound to /dev/iommu with
+ * The backends are the type1 container with its group (vfio_type1.c,
+ * Documentation/driver-api/vfio.rst), and iommufd (vfio_iommufd.c): the
+ * device's cdev, /dev/vfio/devices/vfioN, bound to /dev/iommu with
  * VFIO_DEVICE_BIND_IOMMUFD and attached to an IOAS; IOMMU_IOAS_MAP for
- * DMA) is another file with the same operations and a line in the table.
+ * DMA.
  */
 #ifndef REVERE_VFIO_IOMMU_H
 #define REVERE_VFIO_IOMMU_H
@@ -56,6 +56,12 @@ struct vfio_iommu_backend {
 	int (*dma_unmap)(struct vfio_dev *dev, uint64_t iova, uint64_t size,
 			 uint64_t *unmapped);
 	/*
+	 * Let the device go from the IOMMU context while the transport still
+	 * has it open (iommufd: VFIO_DEVICE_DETACH_IOMMUFD_PT); NULL when
+	 * closing the device does it (type1).
+	 */
+	int (*detach)(struct vfio_dev *dev);
+	/*
 	 * Release the context and free the state, whatever fails; the device
 	 * is closed already. Nothing to do when nothing is open.
 	 */
@@ -67,6 +73,7 @@ struct vfio_iommu_backend {
 };
 
 extern const struct vfio_iommu_backend vfio_type1_backend;
+extern const struct vfio_iommu_backend vfio_iommufd_backend;
 
 /* Every backend of this build, the default first; NULL ends it. */
 extern const struct vfio_iommu_backend *const vfio_iommu_backends[];

@@ -9,7 +9,7 @@ sim_libreveresim_la_SOURCES = \
 	sim/rv_pci_cfg.c sim/rv_pci_cfg.h \
 	sim/mock_vfio.c sim/mock_vfio.h sim/mock_vfio_impl.h \
 	sim/mock_type1.c \
-	sim/mock_iommufd.c sim/iommufd_uapi.h \
+	sim/mock_iommufd.c \
 	sim/mock_pci.c \
 	sim/mock_bar.c \
 	sim/mock_control.c

@@ -34,6 +34,7 @@
 #include "revere.h"
 #include "vfio.h"
 #include "vfio_iommu.h"
+#include "iommufd_uapi.h"
 
 #define MSIX	VFIO_PCI_MSIX_IRQ_INDEX
 
@@ -47,12 +48,35 @@ struct variant {
 	const char *map_op;	/* a failed DMA map names the operation so */
 	/* The backend's own release ioctls, for teardown to fail; 0 ends. */
 	unsigned long release_ioctls[4];
+	/* The mock's DMA mappings in this backend's IOMMU context. */
+	unsigned int (*mappings)(const struct mock_vfio_counters *c);
+	/* Unmapping what is not mapped: the error, and what it says. */
+	int unmap_absent;
+	const char *unmap_absent_msg;
+	/* A BAR mapping holds the device file, and so its iommufd binding. */
+	bool bar_holds_binding;
 };
+
+static unsigned int type1_mappings(const struct mock_vfio_counters *c)
+{
+	return c->dma_mappings;
+}
+
+static unsigned int ioas_mappings(const struct mock_vfio_counters *c)
+{
+	return c->ioas_mappings;
+}
 
 /* A backend is covered by its line here (test_backends checks for one). */
 static const struct variant variants[] = {
 	{ "type1", mock_vfio_group_path, 3, "type1v2", "VFIO_IOMMU_MAP_DMA",
-	  { VFIO_IOMMU_UNMAP_DMA, VFIO_GROUP_UNSET_CONTAINER } },
+	  { VFIO_IOMMU_UNMAP_DMA, VFIO_GROUP_UNSET_CONTAINER },
+	  type1_mappings, -EINVAL, "unmapped 0 of 4096 bytes", false },
+	/* /dev/iommu and the device file. */
+	{ "iommufd", mock_vfio_cdev_path, 2, "iommufd", "IOMMU_IOAS_MAP",
+	  { IOMMU_IOAS_UNMAP, VFIO_DEVICE_DETACH_IOMMUFD_PT, IOMMU_DESTROY },
+	  ioas_mappings, -ENOENT,
+	  "IOMMU_IOAS_UNMAP of 4096 bytes at IOVA 0x800000: No such file", true },
 };
 
 struct fx {
@@ -128,6 +152,14 @@ static struct mock_vfio_counters counters(struct fx *f)
 	return mock_fx_counters(&f->mx);
 }
 
+/* The DMA mappings the backend under test has in the mock kernel. */
+static unsigned int mapped(struct fx *f)
+{
+	struct mock_vfio_counters c = counters(f);
+
+	return f->v->mappings(&c);
+}
+
 /* vfio_close() left nothing behind in the (mock) kernel. */
 static void assert_all_released(struct fx *f)
 {
@@ -135,6 +167,8 @@ static void assert_all_released(struct fx *f)
 
 	assert_int_equal(c.fds_open, 0);
 	assert_int_equal(c.dma_mappings, 0);
+	assert_int_equal(c.ioas_mappings, 0);
+	assert_int_equal(c.iommufd_bound, 0);
 	assert_int_equal(c.bar_mmaps, 0);
 	assert_int_equal(c.irqs_routed, 0);
 	/* Nor any memory: the backend and the transport freed their state. */
@@ -203,8 +237,10 @@ static void test_open_close(void **state)
 	assert_int_equal(f->dev.err.err, 0);
 	assert_string_equal(vfio_iommu_name(&f->dev), f->v->describe);
 	assert_true(f->dev.iommu->is_open(&f->dev));
-	assert_int_equal(vfio_iommu_page_sizes(&f->dev),
-			 f->mx.cfg.iova_pgsizes);
+	/* type1 names every page size, iommufd its smallest. */
+	assert_int_equal(vfio_iommu_page_sizes(&f->dev) &
+			 -vfio_iommu_page_sizes(&f->dev),
+			 f->mx.cfg.iova_pgsizes & -f->mx.cfg.iova_pgsizes);
 	assert_int_equal(vfio_iommu_page_size(&f->dev), 4096);
 	assert_true(vfio_device_is_open(&f->dev));
 	assert_true(f->dev.device_flags & VFIO_DEVICE_FLAGS_PCI);
@@ -522,7 +558,7 @@ static void test_err_memlock(void **state)
 	assert_msg_has(f, "the locked-memory limit is 64 KiB");
 	assert_msg_has(f, "need 96 KiB");
 	assert_msg_has(f, "ulimit -l");
-	assert_int_equal(counters(f).dma_mappings, 2);
+	assert_int_equal(mapped(f), 2);
 }
 
 /* ---- config space ---- */
@@ -675,7 +711,7 @@ static void test_dma(void **state)
 	errmsg_clear(&f->dev.err);
 	assert_int_equal(fx_open(f), 0);
 	assert_int_equal(vfio_dma_map(&f->dev, f->buf, IOVA, 2 * PG), 0);
-	assert_int_equal(counters(f).dma_mappings, 1);
+	assert_int_equal(mapped(f), 1);
 	assert_int_equal(f->dev.dma[0].iova, IOVA);
 	assert_int_equal(f->dev.dma[0].size, 2 * PG);
 
@@ -695,14 +731,18 @@ static void test_dma(void **state)
 	assert_msg_has(f, f->v->map_op);
 	assert_msg_has(f, " of 4096 bytes at IOVA 0x101000: File exists");
 
-	/* Unmapping what is not mapped: the kernel unmaps 0 bytes. */
+	/*
+	 * Unmapping what is not mapped: type1 unmaps 0 bytes, iommufd says
+	 * ENOENT (iopt_unmap_iova_range()).
+	 */
 	errmsg_clear(&f->dev.err);
-	assert_int_equal(vfio_dma_unmap(&f->dev, 0x800000, PG), -EINVAL);
-	assert_msg_has(f, "unmapped 0 of 4096 bytes");
+	assert_int_equal(vfio_dma_unmap(&f->dev, 0x800000, PG),
+			 f->v->unmap_absent);
+	assert_msg_has(f, f->v->unmap_absent_msg);
 
 	assert_int_equal(vfio_dma_unmap(&f->dev, IOVA, 2 * PG), 0);
 	assert_int_equal(f->dev.dma[0].size, 0);
-	assert_int_equal(counters(f).dma_mappings, 0);
+	assert_int_equal(mapped(f), 0);
 
 	/* All slots in use. */
 	for (unsigned int i = 0; i < VFIO_MAX_DMA; i++)
@@ -710,7 +750,7 @@ static void test_dma(void **state)
 					      IOVA + i * PG, PG), 0);
 	errmsg_clear(&f->dev.err);
 	assert_int_equal(vfio_dma_map(&f->dev, f->buf, 0x800000, PG), -ENOSPC);
-	assert_int_equal(counters(f).dma_mappings, VFIO_MAX_DMA);
+	assert_int_equal(mapped(f), VFIO_MAX_DMA);
 	assert_int_equal(vfio_close(&f->dev), 0);
 	assert_all_released(f);
 }
@@ -817,11 +857,11 @@ static void test_dma_fd(void **state)
 	assert_int_equal(vfio_dma_map(&f->dev, p + 2 * PG, IOVA + 12 * PG,
 				      4 * PG), -EINVAL);
 	assert_int_equal(wrap.maps, 2);
-	assert_int_equal(counters(f).dma_mappings, 2);
+	assert_int_equal(mapped(f), 2);
 	assert_int_equal(vfio_dma_map(&f->dev, p + 3 * PG, IOVA + 10 * PG, PG),
 			 0);
 	assert_int_equal(wrap.offset, 3 * PG);
-	assert_int_equal(counters(f).dma_mappings, 3);
+	assert_int_equal(mapped(f), 3);
 	assert_int_equal(vfio_close(&f->dev), 0);
 	vfio_dma_free(&f->dev, p);
 	assert_all_released(f);
@@ -846,9 +886,9 @@ static void test_dma_no_page_sizes(void **state)
 	assert_int_equal(vfio_iommu_page_size(&f->dev), 4096);
 	assert_int_equal(vfio_dma_map(&f->dev, f->buf + 8, IOVA, PG), -EINVAL);
 	assert_int_equal(vfio_dma_map(&f->dev, f->buf, IOVA, 2 * PG), 0);
-	assert_int_equal(counters(f).dma_mappings, 1);
+	assert_int_equal(mapped(f), 1);
 	assert_int_equal(vfio_dma_unmap(&f->dev, IOVA, 2 * PG), 0);
-	assert_int_equal(counters(f).dma_mappings, 0);
+	assert_int_equal(mapped(f), 0);
 	assert_int_equal(vfio_close(&f->dev), 0);
 	assert_all_released(f);
 }
@@ -1368,9 +1408,15 @@ static void teardown_fails_at(struct fx *f, enum mock_op op, unsigned long req)
 	mock_vfio_counters(f->mx.m, &c);
 	assert_int_equal(c.fds_open, 0);
 	assert_int_equal(c.dma_mappings, 0);
+	assert_int_equal(c.ioas_mappings, 0);
 	assert_int_equal(c.irqs_routed, 0);
-	/* A failed munmap leaves the (mock) mapping; nothing else. */
+	/*
+	 * A failed munmap leaves the (mock) mapping, and the device file it
+	 * holds: a device bound through it stays bound; nothing else.
+	 */
 	assert_int_equal(c.bar_mmaps, op == MOCK_OP_MUNMAP);
+	assert_int_equal(c.iommufd_bound,
+			 op == MOCK_OP_MUNMAP && f->v->bar_holds_binding);
 	assert_null(f->dev.io_priv);
 	assert_null(f->dev.iommu_priv);
 	mock_vfio_destroy(f->mx.m);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The iommufd UAPI the mock answers and an iommufd backend calls: the
+ * The iommufd UAPI that vfio_iommufd.c calls and the mock answers: the
  * /dev/iommu ioctls (Linux's include/uapi/linux/iommufd.h, since 6.2) and
  * the VFIO device cdev's (include/uapi/linux/vfio.h, since 6.6). The
  * system's headers are used where they have them; on older ones (Debian
