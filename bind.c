@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "preflight.h"
 #include "sysfs.h"
 
 #define LIST_LEN	512
@@ -345,6 +346,22 @@ static int probe(const struct ctx *c, const char *bdf)
 	return 0;
 }
 
+/*
+ * The files a user opens after the bind, and who can: the group file
+ * (type1) and the device file with /dev/iommu (iommufd).
+ */
+static void tell_files(const struct ctx *c, const struct sysfs_dev *d)
+{
+	char grp[64], state[160], cdev[SYSFS_ESC_LEN + 256], iofd[256];
+
+	sysfs_group_file(d->group, grp, sizeof(grp));
+	preflight_file_state(grp, state, sizeof(state));
+	preflight_cdev_state(d, cdev, sizeof(cdev));
+	preflight_iommufd_state(iofd, sizeof(iofd));
+	c->out->say(c->out->arg, "%s: group file %s; %s; %s",
+		    d->name, state, cdev, iofd);
+}
+
 static int bind_one(const struct ctx *c, const char *bdf)
 {
 	struct sysfs_dev d;
@@ -356,6 +373,7 @@ static int bind_one(const struct ctx *c, const char *bdf)
 		c->out->say(c->out->arg,
 			    "%s: already bound to %s (IOMMU group %d, /dev/vfio/%d)",
 			    bdf, BIND_DRIVER, d.group, d.group);
+		tell_files(c, &d);
 		return 0;
 	}
 	if (strcmp(d.driver_override, BIND_DRIVER) &&
@@ -374,6 +392,7 @@ static int bind_one(const struct ctx *c, const char *bdf)
 				  d.driver[0] ? SYSFS_ESC(d.driver) : "none");
 	tell(c, "%s: bound to %s (IOMMU group %d, /dev/vfio/%d)", bdf,
 	     BIND_DRIVER, d.group, d.group);
+	tell_files(c, &d);
 	return 0;
 }
 

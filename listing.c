@@ -8,25 +8,22 @@
 #include "preflight.h"
 #include "sysfs.h"
 
-/* "/dev/vfio/7 (rw)", "/dev/vfio/7 (root:root 0600, no access)". */
+/*
+ * "group 7, /dev/vfio/7 (root:root 0600, no access), /dev/vfio/devices/vfio3
+ * (...)": the group file beside the device file (iommufd).
+ */
 static void group_state(const struct sysfs_dev *d, char *buf, size_t len)
 {
-	char file[64], owner[96];
-	struct stat st;
+	char file[64], state[160], cdev[SYSFS_ESC_LEN + 256];
 
+	preflight_cdev_state(d, cdev, sizeof(cdev));
 	if (d->group < 0) {
-		snprintf(buf, len, "no IOMMU group");
+		snprintf(buf, len, "no IOMMU group, %s", cdev);
 		return;
 	}
 	sysfs_group_file(d->group, file, sizeof(file));
-	if (sysfs_stat(file, &st)) {
-		snprintf(buf, len, "group %d, %s missing", d->group, file);
-		return;
-	}
-	preflight_describe_owner(&st, owner, sizeof(owner));
-	snprintf(buf, len, "group %d, %s (%s, %s)", d->group, file, owner,
-		 sysfs_access_rw(file) ? "this user cannot open it"
-				       : "this user can open it");
+	preflight_file_state(file, state, sizeof(state));
+	snprintf(buf, len, "group %d, %s, %s", d->group, state, cdev);
 }
 
 struct listed {
@@ -38,7 +35,7 @@ static int print_dev(const struct sysfs_dev *d, void *arg)
 {
 	struct listed *l = arg;
 	FILE *out = l->out;
-	char grp[256], ids[SYSFS_ESC_LEN + 16], names[128], net[4 * 128] = "";
+	char grp[SYSFS_ESC_LEN + 512], ids[SYSFS_ESC_LEN + 16], names[128], net[4 * 128] = "";
 
 	if (d->bus == SYSFS_PCI && !preflight_is_revere(d) &&
 	    strcmp(d->driver, "vfio-pci"))
@@ -64,7 +61,7 @@ static void print_state(FILE *out, uint64_t need, uint64_t memlock)
 	uint64_t need_kib = (need + 1023) >> 10;
 	int groups = sysfs_iommu_group_count();
 	struct stat st;
-	char lim[32];
+	char lim[32], iofd[256];
 	bool container = !sysfs_stat("/dev/vfio/vfio", &st);
 
 	if (groups)
@@ -77,6 +74,8 @@ static void print_state(FILE *out, uint64_t need, uint64_t memlock)
 		sysfs_module_loaded("vfio_iommu_type1") ? "loaded" : "not loaded",
 		sysfs_pci_driver_exists("vfio-pci") ? "loaded" : "not loaded",
 		container ? "present" : "missing");
+	preflight_iommufd_state(iofd, sizeof(iofd));
+	fprintf(out, "%s\n", iofd);
 	preflight_kib(memlock, lim, sizeof(lim));
 	fprintf(out, "locked memory: limit %s, a run pins %" PRIu64 " KiB: ",
 		lim, need_kib);

@@ -139,6 +139,16 @@ static uint64_t memlock_limit(void)
 	return vfio_memlock_limit(&bytes) < 0 ? UINT64_MAX : bytes;
 }
 
+/* --check: the iommufd path's files beside the group file. */
+static void check_iommufd_files(const struct preflight *pf)
+{
+	char cdev[SYSFS_ESC_LEN + 256], iofd[256];
+
+	preflight_cdev_state(&pf->dev, cdev, sizeof(cdev));
+	preflight_iommufd_state(iofd, sizeof(iofd));
+	printf("%s: %s; %s\n", pf->device, cdev, iofd);
+}
+
 /*
  * Before any VFIO call: what sysfs says about the device, and its group
  * file when --vfio-group did not name one. --check stops here.
@@ -170,6 +180,7 @@ static int preflight(struct cmdline *cl, struct preflight *pf)
 	       pf->dev.driver[0] ? SYSFS_ESC(pf->dev.driver) : "none",
 	       pf->dev.group,
 	       pf->group_file, lim, (revere_buffer_size() + 1023) >> 10);
+	check_iommufd_files(pf);
 	return EXIT_SUCCESS;
 }
 

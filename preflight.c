@@ -2,7 +2,9 @@
 /*
  * The pre-flight checks of preflight.h, one function each, in the order a
  * user fixes things: the device, the IOMMU, the driver, the modules, the
- * group file, the group's other devices, the locked-memory limit.
+ * group file, the group's other devices, the locked-memory limit. Then,
+ * in functions of their own, the iommufd path: the device file and
+ * /dev/iommu, their state for --list and --check, and their check.
  */
 #include "preflight.h"
 #include "revere.h"
@@ -260,27 +262,11 @@ static int check_group_file(struct preflight *pf, struct errmsg *err)
 			  pf->device, pf->dev.group, f, pf->device, pf->device);
 }
 
+static int access_msg(const char *f, const char *grant, struct errmsg *err);
+
 static int check_access(struct preflight *pf, struct errmsg *err)
 {
-	struct stat st;
-	struct passwd *pw;
-	char owner[96], user[32];
-	const char *f = pf->group_file;
-	int ret = sysfs_access_rw(f);
-
-	if (!ret)
-		return 0;
-	sysfs_stat(f, &st);
-	preflight_describe_owner(&st, owner, sizeof(owner));
-	pw = getpwuid(geteuid());
-	if (pw)
-		snprintf(user, sizeof(user), "%s", pw->pw_name);
-	else
-		snprintf(user, sizeof(user), "%u", (unsigned int)geteuid());
-	return errmsg_set(err, -ret,
-			  "%s (%s) cannot be opened for reading and writing by this user (%s, uid %u): %s; run as root, or give it to %s: `chown %s %s`",
-			  f, owner, user, (unsigned int)geteuid(), strerror(-ret),
-			  user, user, f);
+	return access_msg(pf->group_file, "", err);
 }
 
 struct viable {
@@ -346,4 +332,135 @@ int preflight_run(struct preflight *pf, struct errmsg *err)
 			return ret;
 	}
 	return 0;
+}
+
+void preflight_file_state(const char *path, char *buf, size_t len)
+{
+	struct stat st;
+	char owner[96];
+
+	if (sysfs_stat(path, &st)) {
+		snprintf(buf, len, "%s missing", path);
+		return;
+	}
+	preflight_describe_owner(&st, owner, sizeof(owner));
+	snprintf(buf, len, "%s (%s, %s)", path, owner,
+		 sysfs_access_rw(path) ? "this user cannot open it"
+				       : "this user can open it");
+}
+
+/* A PCI driver of VFIO's: vfio-pci, or a variant (mlx5_vfio_pci...). */
+static bool vfio_driver(const struct sysfs_dev *d)
+{
+	return d->bus == SYSFS_MDEV ? d->driver[0] != '\0'
+				    : strstr(d->driver, "vfio") != NULL;
+}
+
+/*
+ * The kernel makes vfio-dev/vfioN when a VFIO driver binds the device and
+ * it is built with CONFIG_VFIO_DEVICE_CDEV, which needs CONFIG_IOMMUFD
+ * (Documentation/driver-api/vfio.rst "VFIO device cdev").
+ */
+void preflight_cdev_why(const struct sysfs_dev *d, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (!vfio_driver(d))
+		snprintf(buf, len, "no VFIO driver holds it (driver %s)",
+			 d->driver[0] ? SYSFS_ESC(d->driver) : "none");
+	else if (!sysfs_module_loaded("iommufd") &&
+		 sysfs_stat(SYSFS_IOMMUFD_FILE, &st))
+		snprintf(buf, len,
+			 "no iommufd: module iommufd not loaded (no /sys/module/iommufd, no " SYSFS_IOMMUFD_FILE "): `modprobe iommufd`, or a kernel with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV");
+	else
+		snprintf(buf, len,
+			 "the kernel lacks CONFIG_VFIO_DEVICE_CDEV (no vfio-dev/ under the device's sysfs directory)");
+}
+
+void preflight_cdev_state(const struct sysfs_dev *d, char *buf, size_t len)
+{
+	char file[SYSFS_NAME_LEN + 32], why[SYSFS_ESC_LEN + 192];
+
+	if (!d->cdev[0]) {
+		preflight_cdev_why(d, why, sizeof(why));
+		snprintf(buf, len, "no device file: %s", why);
+		return;
+	}
+	sysfs_cdev_file(d->cdev, file, sizeof(file));
+	preflight_file_state(file, why, sizeof(why));
+	snprintf(buf, len, "device file %s", why);
+}
+
+void preflight_iommufd_state(char *buf, size_t len)
+{
+	char state[160];
+	struct stat st;
+	const char *mod = "module iommufd not loaded";
+
+	/* Built in, iommufd has no parameters and so no /sys/module entry. */
+	if (sysfs_module_loaded("iommufd"))
+		mod = "module iommufd loaded";
+	else if (!sysfs_stat(SYSFS_IOMMUFD_FILE, &st))
+		mod = "built in (no /sys/module/iommufd)";
+	preflight_file_state(SYSFS_IOMMUFD_FILE, state, sizeof(state));
+	snprintf(buf, len, "iommufd: %s, %s", mod, state);
+}
+
+/* This user's name, or uid when it has none. */
+static void user_name(char *buf, size_t len)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	if (pw)
+		snprintf(buf, len, "%s", pw->pw_name);
+	else
+		snprintf(buf, len, "%u", (unsigned int)geteuid());
+}
+
+/* An existing file this user must open read-write, and the chown if not. */
+static int access_msg(const char *f, const char *grant, struct errmsg *err)
+{
+	struct stat st = { .st_mode = 0 };
+	char owner[96], user[32];
+	int ret = sysfs_access_rw(f);
+
+	if (!ret)
+		return 0;
+	sysfs_stat(f, &st);
+	preflight_describe_owner(&st, owner, sizeof(owner));
+	user_name(user, sizeof(user));
+	return errmsg_set(err, -ret,
+			  "%s (%s) cannot be opened for reading and writing by this user (%s, uid %u): %s; run as root, or give it to %s: `chown %s %s`%s",
+			  f, owner, user, (unsigned int)geteuid(), strerror(-ret),
+			  user, user, f, grant);
+}
+
+int preflight_check_iommufd(struct preflight *pf, struct errmsg *err)
+{
+	char file[SYSFS_NAME_LEN + 32], why[SYSFS_ESC_LEN + 192];
+	struct stat st;
+	int ret;
+
+	if (!pf->dev.cdev[0]) {
+		preflight_cdev_why(&pf->dev, why, sizeof(why));
+		return errmsg_set(err, ENOENT,
+				  "%s has no VFIO device file (no vfio-dev/ in its sysfs directory): %s; or use the group file with --iommu type1",
+				  pf->device, why);
+	}
+	sysfs_cdev_file(pf->dev.cdev, file, sizeof(file));
+	if (sysfs_stat(file, &st))
+		return errmsg_set(err, ENOENT,
+				  "%s has the VFIO device file %s in sysfs but %s does not exist; check that /dev is a devtmpfs: `ls -l /dev/vfio/devices`",
+				  pf->device, pf->dev.cdev, file);
+	ret = access_msg(file, "", err);
+	if (ret)
+		return ret;
+	if (sysfs_stat(SYSFS_IOMMUFD_FILE, &st))
+		return errmsg_set(err, ENOENT,
+				  SYSFS_IOMMUFD_FILE " does not exist although %s does: is /dev a devtmpfs? `ls -l " SYSFS_IOMMUFD_FILE "`; module iommufd is %s",
+				  file, sysfs_module_loaded("iommufd") ? "loaded" : "not loaded: `modprobe iommufd`");
+	/* Documentation/userspace-api/iommufd.rst: the fd of /dev/iommu. */
+	return access_msg(SYSFS_IOMMUFD_FILE,
+			      "; for good, a udev rule: `KERNEL==\"iommu\", GROUP=\"GROUP\", MODE=\"0660\"` in /etc/udev/rules.d/ with the user in GROUP",
+			      err);
 }

@@ -48,6 +48,31 @@ bool preflight_driver_viable(const struct sysfs_dev *d);
 /* Owner, group and mode of a file, "root:root 0600", for messages. */
 void preflight_describe_owner(const struct stat *st, char *buf, size_t len);
 
+/*
+ * A device file for messages: "/dev/vfio/7 (root:root 0600, this user
+ * can open it)", or "/dev/vfio/7 missing".
+ */
+void preflight_file_state(const char *path, char *buf, size_t len);
+
+/*
+ * Why a device has no VFIO device file (struct sysfs_dev cdev ""), in
+ * terms of the host: no VFIO driver holds it, no iommufd, or a kernel
+ * without CONFIG_VFIO_DEVICE_CDEV.
+ */
+void preflight_cdev_why(const struct sysfs_dev *d, char *buf, size_t len);
+/* "device file " and its preflight_file_state(), or "no device file: why". */
+void preflight_cdev_state(const struct sysfs_dev *d, char *buf, size_t len);
+/* "iommufd: module iommufd loaded, /dev/iommu (root:root 0600, ...)". */
+void preflight_iommufd_state(char *buf, size_t len);
+
+/*
+ * The pre-flight of the iommufd path, after preflight_run() found the
+ * device: its device file exists and this user can open it, and
+ * /dev/iommu too. 0, or -errno with the one-line message (the chown that
+ * fixes it) in err.
+ */
+int preflight_check_iommufd(struct preflight *pf, struct errmsg *err);
+
 /* "64 KiB", "unlimited". */
 void preflight_kib(uint64_t bytes, char *buf, size_t len);
 

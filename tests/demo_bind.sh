@@ -104,7 +104,12 @@ ready_pf
 bind $BDF
 expect_status "already bound" 0
 expect "already bound: said" said "$BDF: already bound to vfio-pci (IOMMU group 7, /dev/vfio/7)"
-expect "already bound: one line" [ "$(wc -l <"$tmp/out")" = 1 ]
+expect "already bound: the files to open" said "$BDF: group file /dev/vfio/7 (root:root 0600, this user can open it); no device file: no iommufd: module iommufd not loaded (no /sys/module/iommufd, no /dev/iommu): \`modprobe iommufd\`, or a kernel with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV; iommufd: module iommufd not loaded, /dev/iommu missing"
+expect "already bound: two lines, nothing done" [ "$(wc -l <"$tmp/out")" = 2 ]
+vfio_cdev $BDF 3
+iommufd_loaded
+bind $BDF
+expect "already bound, iommufd: the device file" said "$BDF: group file /dev/vfio/7 (root:root 0600, this user can open it); device file /dev/vfio/devices/vfio3 (root:root 0600, this user can open it); iommufd: module iommufd loaded, /dev/iommu (root:root 0660, this user can open it)"
 expect "already bound: nothing written" untouched
 
 # ---- vfio-pci not loaded ----

@@ -130,6 +130,11 @@ sys --check --device 00:03.0
 expect_status "--check, ready PF" 0
 expect "--check, ready PF: says so" grep -qF "$BDF: ready: Revere-AMU PF, driver vfio-pci, IOMMU group 7 (/dev/vfio/7, this user can open it), locked-memory limit 1024 KiB for 320 KiB" "$tmp/out"
 expect "--check, ready PF: nothing on stderr" test ! -s "$tmp/err"
+expect "--check, ready PF: the device file and /dev/iommu" grep -qxF "$BDF: no device file: no iommufd: module iommufd not loaded (no /sys/module/iommufd, no /dev/iommu): \`modprobe iommufd\`, or a kernel with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV; iommufd: module iommufd not loaded, /dev/iommu missing" "$tmp/out"
+vfio_cdev $BDF 3
+iommufd_loaded
+sys --check --device 00:03.0
+expect "--check, ready PF with iommufd" grep -qxF "$BDF: device file /dev/vfio/devices/vfio3 (root:root 0600, this user can open it); iommufd: module iommufd loaded, /dev/iommu (root:root 0660, this user can open it)" "$tmp/out"
 UUID=f1f2f3f4-0000-4000-8000-000000000001
 mdev $UUID vfio_mdev 9
 group_file 9
@@ -152,6 +157,8 @@ vfio_loaded
 pci 0000:00:02.0 8086 1234 e1000e 2
 pci $BDF 13b5 ff81 vfio-pci 7
 group_file 7
+vfio_cdev $BDF 3
+iommufd_loaded
 pci 0000:00:04.0 13b5 ff81 virtio-pci 8
 pci 0000:00:05.0 1234 11e8 vfio-pci 4
 netdev 0000:00:04.0 eth1
@@ -161,13 +168,14 @@ chmod 644 "$root/dev/vfio/9"
 sys --list
 expect_status "--list" 0
 expect "--list: nothing on stderr" test ! -s "$tmp/err"
-expect "--list: the ready PF" grep -qxF "$BDF  13b5:ff81 Revere-AMU PF, driver vfio-pci, group 7, /dev/vfio/7 (root:root 0600, this user can open it)" "$tmp/out"
-expect "--list: the PF on another driver" grep -qxF "0000:00:04.0  13b5:ff81 Revere-AMU PF, driver virtio-pci, network interface eth1, group 8, /dev/vfio/8 missing" "$tmp/out"
-expect "--list: the vfio-pci device" grep -qxF "0000:00:05.0  1234:11e8, driver vfio-pci, group 4, /dev/vfio/4 missing" "$tmp/out"
-expect "--list: the mdev" grep -qxF "$UUID  mdev type revere_mdev-revere-pf, driver vfio_mdev, group 9, /dev/vfio/9 (root:root 0644, this user can open it)" "$tmp/out"
+expect "--list: the ready PF" grep -qxF "$BDF  13b5:ff81 Revere-AMU PF, driver vfio-pci, group 7, /dev/vfio/7 (root:root 0600, this user can open it), device file /dev/vfio/devices/vfio3 (root:root 0600, this user can open it)" "$tmp/out"
+expect "--list: the PF on another driver" grep -qxF "0000:00:04.0  13b5:ff81 Revere-AMU PF, driver virtio-pci, network interface eth1, group 8, /dev/vfio/8 missing, no device file: no VFIO driver holds it (driver virtio-pci)" "$tmp/out"
+expect "--list: the vfio-pci device" grep -qxF "0000:00:05.0  1234:11e8, driver vfio-pci, group 4, /dev/vfio/4 missing, no device file: the kernel lacks CONFIG_VFIO_DEVICE_CDEV (no vfio-dev/ under the device's sysfs directory)" "$tmp/out"
+expect "--list: the mdev" grep -qxF "$UUID  mdev type revere_mdev-revere-pf, driver vfio_mdev, group 9, /dev/vfio/9 (root:root 0644, this user can open it), no device file: the kernel lacks CONFIG_VFIO_DEVICE_CDEV (no vfio-dev/ under the device's sysfs directory)" "$tmp/out"
 expect "--list: not the NIC" sh -c "! grep -q 0000:00:02.0 '$tmp/out'"
 expect "--list: the IOMMU" grep -qxF "IOMMU: on, 5 groups in /sys/kernel/iommu_groups" "$tmp/out"
 expect "--list: the modules" grep -qxF "vfio modules: vfio loaded, vfio_iommu_type1 loaded, vfio-pci loaded, /dev/vfio/vfio present" "$tmp/out"
+expect "--list: iommufd" grep -qxF "iommufd: module iommufd loaded, /dev/iommu (root:root 0660, this user can open it)" "$tmp/out"
 expect "--list: the limit" grep -qxF "locked memory: limit 1024 KiB, a run pins 320 KiB: enough" "$tmp/out"
 MEMLOCK_KIB=100 sys --list
 expect "--list: a limit too low, and the fix" grep -qxF "locked memory: limit 100 KiB, a run pins 320 KiB: too low: \`ulimit -l 320\`" "$tmp/out"
@@ -177,6 +185,38 @@ expect_status "--list, empty system" 0
 expect "--list, empty system: no device" grep -qxF "none" "$tmp/out"
 expect "--list, empty system: IOMMU off" grep -qF "IOMMU: off or absent" "$tmp/out"
 expect "--list, empty system: modules" grep -qxF "vfio modules: vfio not loaded, vfio_iommu_type1 not loaded, vfio-pci not loaded, /dev/vfio/vfio missing" "$tmp/out"
+expect "--list, empty system: no iommufd" grep -qxF "iommufd: module iommufd not loaded, /dev/iommu missing" "$tmp/out"
+
+# ---- --list: the device file and /dev/iommu ----
+# No iommufd: the device file's absence says so.
+ready_pf
+sys --list
+expect "--list, no iommufd: why no device file" grep -qxF "$BDF  13b5:ff81 Revere-AMU PF, driver vfio-pci, group 7, /dev/vfio/7 (root:root 0600, this user can open it), no device file: no iommufd: module iommufd not loaded (no /sys/module/iommufd, no /dev/iommu): \`modprobe iommufd\`, or a kernel with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV" "$tmp/out"
+# The device file listed but absent from /dev.
+vfio_cdev $BDF 3
+rm "$root/dev/vfio/devices/vfio3"
+iommufd_loaded 600
+sys --list
+expect "--list, device file missing in /dev" grep -qF "/dev/vfio/7 (root:root 0600, this user can open it), device file /dev/vfio/devices/vfio3 missing" "$tmp/out"
+expect "--list, /dev/iommu 0600" grep -qxF "iommufd: module iommufd loaded, /dev/iommu (root:root 0600, this user can open it)" "$tmp/out"
+# Root's files, 0600, seen by a user who cannot open them.
+vfio_cdev $BDF 3
+if [ "$(id -u)" = 0 ]; then
+	chmod 755 "$tmp"
+	REVERE_SYSROOT=$root setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$DEMO" --list >"$tmp/out" 2>"$tmp/err" </dev/null
+	expect "--list as a user: the device file closed" grep -qF "/dev/vfio/7 (root:root 0600, this user cannot open it), device file /dev/vfio/devices/vfio3 (root:root 0600, this user cannot open it)" "$tmp/out"
+	expect "--list as a user: /dev/iommu closed" grep -qxF "iommufd: module iommufd loaded, /dev/iommu (root:root 0600, this user cannot open it)" "$tmp/out"
+fi
+# iommufd built in: /dev/iommu without /sys/module/iommufd.
+rmdir "$root/sys/module/iommufd"
+sys --list
+expect "--list, iommufd built in" grep -qxF "iommufd: built in (no /sys/module/iommufd), /dev/iommu (root:root 0600, this user can open it)" "$tmp/out"
+# iommufd loaded, a VFIO driver, no vfio-dev/: the kernel's configuration.
+ready_pf
+iommufd_loaded
+sys --list
+expect "--list, no device cdev support" grep -qF "/dev/vfio/7 (root:root 0600, this user can open it), no device file: the kernel lacks CONFIG_VFIO_DEVICE_CDEV" "$tmp/out"
 
 # ---- names from sysfs reach the terminal escaped ----
 # An interface name that clears the screen, a driver that sets the title,
@@ -189,7 +229,7 @@ pci 0000:00:04.0 1af4 1041 virtio-pci 8
 netdev 0000:00:04.0 "$(printf 'ens\2334\\')"
 sys --list
 expect_status "--list, hostile names" 0
-expect "--list, hostile names: escaped" grep -qxF "$BDF  13b5:ff81 Revere-AMU PF, driver evil\x1b]0;x\x07, network interface eth\x1b[2J0, group 7, /dev/vfio/7 missing" "$tmp/out"
+expect "--list, hostile names: escaped" grep -qxF "$BDF  13b5:ff81 Revere-AMU PF, driver evil\x1b]0;x\x07, network interface eth\x1b[2J0, group 7, /dev/vfio/7 missing, no device file: no VFIO driver holds it (driver evil\x1b]0;x\x07)" "$tmp/out"
 expect "--list, hostile names: nothing raw" raw_free
 refused "not a PF, hostile interface" "0000:00:04.0 is PCI device 1af4:1041 (class 120000, bound to virtio-pci, IOMMU group 8, network interface ens\x9b4\x5c)" --device 0000:00:04.0
 expect "not a PF, hostile interface: nothing raw" raw_free

@@ -25,6 +25,23 @@ vfio_loaded() {
 # group_file N: /dev/vfio/N, root's, mode 0600 as udev makes it.
 group_file() { : >"$root/dev/vfio/$1"; chmod 600 "$root/dev/vfio/$1"; }
 
+# vfio_cdev BDF N: the device file vfioN of a PCI device (vfio-dev/vfioN
+# in sysfs, /dev/vfio/devices/vfioN root's, 0600 as udev makes it).
+vfio_cdev() {
+	mkdir -p "$root/sys/devices/pci0000:00/$1/vfio-dev/vfio$2" \
+		"$root/dev/vfio/devices"
+	: >"$root/dev/vfio/devices/vfio$2"
+	chmod 600 "$root/dev/vfio/devices/vfio$2"
+}
+
+# iommufd_loaded [MODE]: module iommufd and /dev/iommu, root's, MODE
+# (0660 unless given).
+iommufd_loaded() {
+	mkdir -p "$root/sys/module/iommufd"
+	: >"$root/dev/iommu"
+	chmod "${1:-660}" "$root/dev/iommu"
+}
+
 # in_group DIR NAME N: DIR (under sys/devices) is NAME in IOMMU group N.
 in_group() {
 	mkdir -p "$root/sys/kernel/iommu_groups/$3/devices"

@@ -4,8 +4,10 @@
  * directory says, IOMMU groups and their members, class names, modules,
  * capabilities, and the bind/unbind writes revere-vfio-bind will make.
  * The pre-flight's outcomes and --list are tested through the binary in
- * tests/demo_preflight.sh, on trees built the same way.
+ * tests/demo_preflight.sh, on trees built the same way; the iommufd
+ * path's check (preflight_check_iommufd()) here, through the library.
  */
+#define _GNU_SOURCE	/* setresuid() */
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -14,8 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -516,6 +521,111 @@ static void test_long_root(void **state)
 	assert_string_equal(get("sys/bus/pci/drivers_probe"), "");
 }
 
+/* preflight_check_iommufd() on dev, with its message in msg. */
+static int check_iommufd(enum sysfs_bus bus, const char *name, char *msg,
+			 size_t len)
+{
+	struct preflight pf = { .device = name, .bus = bus };
+	struct errmsg e = { .err = 0 };
+	int ret;
+
+	if (sysfs_dev_read(bus, name, &pf.dev))
+		return -EIO;
+	ret = preflight_check_iommufd(&pf, &e);
+	snprintf(msg, len, "%s", ret ? e.msg : "");
+	return ret;
+}
+
+#define MDEV	"11111111-2222-3333-4444-555555555555"
+
+/* The iommufd path's device file and /dev/iommu, as root. */
+static void test_iommufd(void **state)
+{
+	char msg[ERRMSG_LEN];
+
+	(void)state;
+	assert_int_equal(check_iommufd(SYSFS_PCI, "0000:00:03.0", msg,
+				       sizeof(msg)), -ENOENT);
+	assert_string_equal(msg, "0000:00:03.0 has no VFIO device file (no vfio-dev/ in its sysfs directory): no VFIO driver holds it (driver virtio-pci); or use the group file with --iommu type1");
+	assert_int_equal(check_iommufd(SYSFS_MDEV, MDEV, msg, sizeof(msg)),
+			 -ENOENT);
+	assert_string_equal(msg, MDEV " has the VFIO device file vfio0 in sysfs but /dev/vfio/devices/vfio0 does not exist; check that /dev is a devtmpfs: `ls -l /dev/vfio/devices`");
+	mkdirs("dev/vfio/devices");
+	put("dev/vfio/devices/vfio0", "");
+	assert_int_equal(check_iommufd(SYSFS_MDEV, MDEV, msg, sizeof(msg)),
+			 -ENOENT);
+	assert_string_equal(msg, "/dev/iommu does not exist although /dev/vfio/devices/vfio0 does: is /dev a devtmpfs? `ls -l /dev/iommu`; module iommufd is not loaded: `modprobe iommufd`");
+	put("dev/iommu", "");
+	assert_int_equal(check_iommufd(SYSFS_MDEV, MDEV, msg, sizeof(msg)), 0);
+}
+
+/*
+ * The same as a user who cannot open a file (0600, root's): root opens
+ * anything, so a child drops to nobody (65534) on the tree made
+ * reachable; the message names the file, its owner, the user, the chown,
+ * and tail.
+ */
+static int denied_child(const char *file, const char *tail)
+{
+	char msg[ERRMSG_LEN], want[768];
+	struct passwd *pw = getpwuid(65534);
+	const char *u = pw ? pw->pw_name : "65534";
+
+	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+	    setresuid(65534, 65534, 65534))
+		return 10;
+	snprintf(want, sizeof(want), "%s (root:root 0600) cannot be opened for reading and writing by this user (%s, uid 65534): Permission denied; run as root, or give it to %s: `chown %s %s`%s",
+		 file, u, u, u, file, tail);
+	if (check_iommufd(SYSFS_MDEV, MDEV, msg, sizeof(msg)) != -EACCES)
+		return 11;
+	if (strcmp(msg, want)) {
+		fprintf(stderr, "got:  %s\nwant: %s\n", msg, want);
+		return 12;
+	}
+	return 0;
+}
+
+static void run_denied(const char *file, const char *tail)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid)
+		_exit(denied_child(file, tail));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void chmod_in(const char *rel, mode_t mode)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static void test_iommufd_denied(void **state)
+{
+	(void)state;
+	if (geteuid()) {
+		skip();
+		return;
+	}
+	mkdirs("dev/vfio/devices");
+	put("dev/vfio/devices/vfio0", "");
+	put("dev/iommu", "");
+	chmod_in("dev/vfio/devices/vfio0", 0600);
+	chmod_in("dev/iommu", 0600);
+	chmod_in("", 0755);
+	run_denied("/dev/vfio/devices/vfio0", "");
+	chmod_in("dev/vfio/devices/vfio0", 0666);
+	run_denied("/dev/iommu", "; for good, a udev rule: `KERNEL==\"iommu\", GROUP=\"GROUP\", MODE=\"0660\"` in /etc/udev/rules.d/ with the user in GROUP");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -531,6 +641,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_mount_line, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_iommufd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_iommufd_denied, setup,
 						teardown),
 	};
 
