@@ -374,7 +374,7 @@ void preflight_cdev_why(const struct sysfs_dev *d, char *buf, size_t len)
 			 "no iommufd: module iommufd not loaded (no /sys/module/iommufd, no " SYSFS_IOMMUFD_FILE "): `modprobe iommufd`, or a kernel with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV");
 	else
 		snprintf(buf, len,
-			 "the kernel lacks CONFIG_VFIO_DEVICE_CDEV (no vfio-dev/ under the device's sysfs directory)");
+			 "the kernel lacks CONFIG_VFIO_DEVICE_CDEV (no vfio-dev/vfioN/dev under the device's sysfs directory)");
 }
 
 void preflight_cdev_state(const struct sysfs_dev *d, char *buf, size_t len)
@@ -444,7 +444,7 @@ int preflight_check_iommufd(struct preflight *pf, struct errmsg *err)
 	if (!pf->dev.cdev[0]) {
 		preflight_cdev_why(&pf->dev, why, sizeof(why));
 		return errmsg_set(err, ENOENT,
-				  "%s has no VFIO device file (no vfio-dev/ in its sysfs directory): %s; or use the group file with --iommu type1",
+				  "%s has no VFIO device file (no vfio-dev/vfioN/dev in its sysfs directory): %s; or use the group file with --iommu type1",
 				  pf->device, why);
 	}
 	sysfs_cdev_file(pf->dev.cdev, file, sizeof(file));

@@ -420,10 +420,12 @@ static void free_names(char **names)
 
 /*
  * The device's VFIO device file, if the kernel made one: a directory
- * vfio-dev/vfioN under the device's own (drivers/vfio/device_cdev.c,
- * Documentation/driver-api/vfio.rst "VFIO device cdev"); "" when there is
- * none, because the kernel lacks VFIO_DEVICE_CDEV or no VFIO driver holds
- * the device.
+ * vfio-dev/vfioN under the device's own with a dev attribute, its char
+ * device's number (drivers/vfio/device_cdev.c, Documentation/driver-api/
+ * vfio.rst "VFIO device cdev"); "" when there is none, because the kernel
+ * lacks VFIO_DEVICE_CDEV or no VFIO driver holds the device. Since 6.1
+ * every VFIO device has vfio-dev/vfioN (its struct device), so the
+ * directory alone says nothing: without the device files it has no dev.
  */
 static int vfio_cdev_name(const char *dir, char *buf, size_t len)
 {
@@ -441,7 +443,10 @@ static int vfio_cdev_name(const char *dir, char *buf, size_t len)
 	for (size_t i = 0; !err && names && names[i]; i++) {
 		if (sscanf(names[i], "vfio%u%c", &n, &end) != 1)
 			continue;
-		snprintf(buf, len, "vfio%u", n);
+		err = fmt_path(path, sizeof(path), "%s/vfio-dev/vfio%u/dev",
+			       dir, n);
+		if (!err && !exists(path))
+			snprintf(buf, len, "vfio%u", n);
 		break;
 	}
 	free_names(names);

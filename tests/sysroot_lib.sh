@@ -30,6 +30,7 @@ group_file() { : >"$root/dev/vfio/$1"; chmod 600 "$root/dev/vfio/$1"; }
 vfio_cdev() {
 	mkdir -p "$root/sys/devices/pci0000:00/$1/vfio-dev/vfio$2" \
 		"$root/dev/vfio/devices"
+	echo "511:$2" >"$root/sys/devices/pci0000:00/$1/vfio-dev/vfio$2/dev"
 	: >"$root/dev/vfio/devices/vfio$2"
 	chmod 600 "$root/dev/vfio/devices/vfio$2"
 }

@@ -107,8 +107,10 @@ static int setup(void **state)
 	mkdirs(DEV1 "/net/eth0");
 	/* 03.1's device file, beside what the kernel also puts there. */
 	mkdirs(DEV1 "/vfio-dev/vfio12");
+	put(DEV1 "/vfio-dev/vfio12/dev", "511:12\n");
 	put(DEV1 "/vfio-dev/uevent", "");
 	mkdirs("sys/devices/virtual/revere/11111111-2222-3333-4444-555555555555/vfio-dev/vfio0");
+	put("sys/devices/virtual/revere/11111111-2222-3333-4444-555555555555/vfio-dev/vfio0/dev", "511:0\n");
 	mkdirs("sys/devices/virtual/revere/11111111-2222-3333-4444-555555555555");
 	put(DEV0 "/vendor", "0x13b5\n");
 	put(DEV0 "/device", "0xff81\n");
@@ -256,6 +258,23 @@ static void test_dev_read(void **state)
 
 	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:04.0", &d), -ENOENT);
 	assert_int_equal(d.group, -1);
+}
+
+/*
+ * Since Linux 6.1 every VFIO device has vfio-dev/vfioN; only a kernel with
+ * VFIO_DEVICE_CDEV gives it a char device, whose number is the dev file
+ * there. Without it (Debian 12's 6.1) there is no device file to open.
+ */
+static void test_cdev_needs_dev(void **state)
+{
+	struct sysfs_dev d;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/" DEV1 "/vfio-dev/vfio12/dev", root);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:03.1", &d), 0);
+	assert_string_equal(d.cdev, "");
 }
 
 static int collect(const struct sysfs_dev *d, void *arg)
@@ -546,7 +565,7 @@ static void test_iommufd(void **state)
 	(void)state;
 	assert_int_equal(check_iommufd(SYSFS_PCI, "0000:00:03.0", msg,
 				       sizeof(msg)), -ENOENT);
-	assert_string_equal(msg, "0000:00:03.0 has no VFIO device file (no vfio-dev/ in its sysfs directory): no VFIO driver holds it (driver virtio-pci); or use the group file with --iommu type1");
+	assert_string_equal(msg, "0000:00:03.0 has no VFIO device file (no vfio-dev/vfioN/dev in its sysfs directory): no VFIO driver holds it (driver virtio-pci); or use the group file with --iommu type1");
 	assert_int_equal(check_iommufd(SYSFS_MDEV, MDEV, msg, sizeof(msg)),
 			 -ENOENT);
 	assert_string_equal(msg, MDEV " has the VFIO device file vfio0 in sysfs but /dev/vfio/devices/vfio0 does not exist; check that /dev is a devtmpfs: `ls -l /dev/vfio/devices`");
@@ -633,6 +652,8 @@ int main(void)
 		cmocka_unit_test(test_esc),
 		cmocka_unit_test_setup_teardown(test_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dev_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cdev_needs_dev, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_walks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_system, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind, setup, teardown),
