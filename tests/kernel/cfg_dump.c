@@ -6,9 +6,12 @@
  * compares the two byte for byte: both must present the one config space
  * of sim/rv_pci_cfg.c, as vfio-pci presents a PCIe endpoint's.
  *
- * Usage: cfg-dump /dev/vfio/N DEVICE
+ * Usage: cfg-dump [--iommu NAME] PATH DEVICE
  *        cfg-dump --sim
- * Exits 0, or 1 with one line on stderr.
+ * PATH is what the IOMMU backend NAME of vfio.c opens (vfio_iommu.h; the
+ * layer's default without --iommu): the group file /dev/vfio/N for type1,
+ * the device file /dev/vfio/devices/vfioN for iommufd.
+ * Exits 0, or 1 with one line on stderr, 2 on a usage error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,20 +38,40 @@ static int dump(struct vfio_dev *dev)
 	return 0;
 }
 
-static int run(const struct vfio_ops *ops, const char *group,
+static int run(const struct vfio_ops *ops,
+	       const struct vfio_iommu_backend *iommu, const char *path,
 	       const char *device)
 {
 	struct vfio_dev dev;
 	int ret;
 
-	vfio_init(&dev, ops, NULL);
-	ret = vfio_open(&dev, group, device);
+	vfio_init(&dev, ops, iommu);
+	ret = vfio_open(&dev, path, device);
 	if (!ret)
 		ret = dump(&dev);
 	if (ret)
 		fprintf(stderr, PROG ": %s\n", dev.err.msg);
 	vfio_close(&dev);
 	return ret ? 1 : 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: " PROG " [--iommu NAME] PATH DEVICE | " PROG " --sim\n");
+	return 2;
+}
+
+/* The device through the IOMMU backend called name. */
+static int run_with(const char *name, const char *path, const char *device)
+{
+	const struct vfio_iommu_backend *iommu = vfio_iommu_backend(name);
+
+	if (!iommu) {
+		fprintf(stderr, PROG ": no IOMMU backend '%s' in this build of vfio.c\n",
+			name);
+		return 2;
+	}
+	return run(&vfio_linux_ops, iommu, path, device);
 }
 
 int main(int argc, char *argv[])
@@ -58,11 +81,11 @@ int main(int argc, char *argv[])
 	int ret;
 
 	if (argc == 3)
-		return run(&vfio_linux_ops, argv[1], argv[2]);
-	if (argc != 2 || strcmp(argv[1], "--sim")) {
-		fprintf(stderr, "usage: " PROG " /dev/vfio/N DEVICE | " PROG " --sim\n");
-		return 2;
-	}
+		return run(&vfio_linux_ops, NULL, argv[1], argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "--iommu"))
+		return run_with(argv[2], argv[3], argv[4]);
+	if (argc != 2 || strcmp(argv[1], "--sim"))
+		return usage();
 	mock_vfio_default_config(&cfg);
 	m = mock_vfio_create(&cfg);
 	if (!m) {
@@ -70,7 +93,7 @@ int main(int argc, char *argv[])
 			strerror(errno));
 		return 1;
 	}
-	ret = run(mock_vfio_ops(m), mock_vfio_group_path(m),
+	ret = run(mock_vfio_ops(m), NULL, mock_vfio_group_path(m),
 		  mock_vfio_device_name(m));
 	mock_vfio_destroy(m);
 	return ret;
