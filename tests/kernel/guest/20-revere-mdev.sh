@@ -325,7 +325,7 @@ demo_sigkill() {
 # for iommufd.
 user_files() {
 	if [ "$IOMMU" = iommufd ]; then
-		echo "/dev/vfio/devices/$(ls "/sys/bus/mdev/devices/$UUID/vfio-dev")" /dev/iommu
+		echo "$CDEV_DEV" /dev/iommu
 	else
 		echo "$GROUP_DEV"
 	fi
@@ -362,11 +362,22 @@ create_instance() {
 	echo "$u"
 }
 
-# set_instance UUID: the instance the demo runs on.
+# set_instance UUID: the instance the demo runs on; its group file, its
+# device file if the kernel made one, and the one of them that IOMMU
+# opens. Since 6.1 every VFIO device has vfio-dev/vfioN in sysfs; only
+# with the device files (6.6, CONFIG_VFIO_DEVICE_CDEV) does it have a dev
+# number there.
 set_instance() {
 	UUID=$1
 	GROUP=$(basename "$(readlink "/sys/bus/mdev/devices/$UUID/iommu_group")")
 	GROUP_DEV=/dev/vfio/$GROUP
+	CDEV=
+	for c in "/sys/bus/mdev/devices/$UUID"/vfio-dev/vfio*; do
+		[ -e "$c/dev" ] && CDEV=${c##*/}
+	done
+	CDEV_DEV=${CDEV:+/dev/vfio/devices/$CDEV}
+	OPEN_DEV=$GROUP_DEV
+	[ "$IOMMU" = iommufd ] && OPEN_DEV=$CDEV_DEV
 }
 
 # The line the module logs when an instance is removed, with the state
@@ -449,9 +460,11 @@ pass mdev-create
 echo "mdev: $UUID in IOMMU group $GROUP_DEV, $(state)"
 
 # ---- One config space for every host ----
-# Read through the device fd, the mdev's config space must be the mock's
-# byte for byte: both carry sim/rv_pci_cfg.c.
-if ! cfg-dump "$GROUP_DEV" "$UUID" >/tmp/cfg-mdev 2>/tmp/cfg-err; then
+# Read through the device fd (from the group file, or the device file
+# with iommufd), the mdev's config space must be the mock's byte for
+# byte: both carry sim/rv_pci_cfg.c.
+# shellcheck disable=SC2086 # IOMMU_OPT is two words or none
+if ! cfg-dump $IOMMU_OPT "$OPEN_DEV" "$UUID" >/tmp/cfg-mdev 2>/tmp/cfg-err; then
 	fail mdev-config-space "cfg-dump of the mdev failed: $(head -n 1 /tmp/cfg-err)"
 elif ! cfg-dump --sim >/tmp/cfg-mock 2>/tmp/cfg-err; then
 	fail mdev-config-space "cfg-dump --sim failed: $(head -n 1 /tmp/cfg-err)"
@@ -463,6 +476,13 @@ else
 fi
 
 # ---- --list and --check find the instance through sysfs ----
+# Both name its device file too, which only a kernel with the VFIO device
+# files makes (vfio-dev/vfioN; Debian 12's has none).
+if [ -n "$CDEV" ]; then
+	CDEV_WANT="device file $CDEV_DEV ("
+else
+	CDEV_WANT="no device file: "
+fi
 revere-vfio-demo --list >"$OUT" 2>"$ERR"
 st=$?
 cat "$OUT" "$ERR"
@@ -473,6 +493,8 @@ elif ! grep "^$UUID " "$OUT" | grep -qF "$want"; then
 	fail mdev-list "no line starting '$want'"
 elif ! grep "^$UUID " "$OUT" | grep -qF ", group $GROUP, $GROUP_DEV ("; then
 	fail mdev-list "the line of $UUID does not name group $GROUP and $GROUP_DEV"
+elif ! grep "^$UUID " "$OUT" | grep -qF ", $CDEV_WANT"; then
+	fail mdev-list "the line of $UUID does not say '$CDEV_WANT'"
 else
 	pass mdev-list
 fi
@@ -484,6 +506,8 @@ if [ "$st" -ne 0 ]; then
 elif ! grep -qF "$UUID: ready: mdev " "$OUT" ||
 	! grep -qF "IOMMU group $GROUP ($GROUP_DEV, this user can open it)" "$OUT"; then
 	fail mdev-check "no '$UUID: ready: ... IOMMU group $GROUP ($GROUP_DEV...' line"
+elif ! grep -qF "$UUID: $CDEV_WANT" "$OUT"; then
+	fail mdev-check "no '$UUID: $CDEV_WANT' line"
 else
 	pass mdev-check
 fi

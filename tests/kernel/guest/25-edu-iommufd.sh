@@ -11,7 +11,7 @@
 # when edu is unbound while held. Checks are named after the backend.
 #
 # RIG-KERNELS: iommufd
-# RIG-EXPECT: iommufd-dev edu-found edu-bind
+# RIG-EXPECT: iommufd-dev edu-found edu-bind edu-list
 # RIG-EXPECT: type1-edu-root type1-edu-dmar-fault type1-edu-nonroot
 # RIG-EXPECT: type1-edu-request-unbind
 # RIG-EXPECT: iommufd-edu-root iommufd-edu-dmar-fault iommufd-edu-nonroot
@@ -97,6 +97,10 @@ elif [ ! -c "$GROUP_DEV" ] || [ ! -c "$DEV_FILE" ]; then
 fi
 pass edu-bind
 echo "edu: $BDF, group file $GROUP_DEV, device file $DEV_FILE"
+
+# --list names both files of edu, and /dev/iommu.
+list_check edu-list "$BDF  $EDU_ID, driver vfio-pci, group ${GROUP_DEV##*/}, $GROUP_DEV (root:root 0600, this user can open it), device file $DEV_FILE (root:root 0600, this user can open it)" \
+	'^iommufd: .*, /dev/iommu (.*, this user can open it)$'
 
 edu_backend type1 "$GROUP_DEV" "$GROUP_DEV"
 edu_backend iommufd "$DEV_FILE" "$DEV_FILE" /dev/iommu

@@ -72,6 +72,24 @@ ask_back() {
 # shellcheck disable=SC2317 # called through wait_until
 ask_written() { [ -s "$ask_st" ]; }
 
+# list_check CHECK PREFIX REGEX: `revere-vfio-demo --list` exits 0 and
+# prints a line that starts with PREFIX (a fixed string) and one that
+# matches REGEX; its output is left in $OUT.
+list_check() {
+	revere-vfio-demo --list >"$OUT" 2>&1
+	st=$?
+	cat "$OUT"
+	if [ "$st" -ne 0 ]; then
+		fail "$1" "revere-vfio-demo --list exited $st, want 0"
+	elif ! cut -c "1-${#2}" "$OUT" | grep -qxF "$2"; then
+		fail "$1" "no line starting '$2'"
+	elif ! grep -q "$3" "$OUT"; then
+		fail "$1" "no line matching '$3'"
+	else
+		pass "$1"
+	fi
+}
+
 # ---- edu (10-edu.sh, 25-edu-iommufd.sh) ----
 
 EDU_ID=1234:11e8
