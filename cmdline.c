@@ -22,11 +22,13 @@ enum {
 	OPT_VERSION,
 	OPT_LIST,
 	OPT_CHECK,
+	OPT_IOMMU,
 };
 
 static const struct option long_options[] = {
 	{ .name = "vfio-group", .has_arg = required_argument, .val = OPT_VFIO_GROUP },
 	{ .name = "device", .has_arg = required_argument, .val = OPT_DEVICE },
+	{ .name = "iommu", .has_arg = required_argument, .val = OPT_IOMMU },
 	{ .name = "list", .has_arg = no_argument, .val = OPT_LIST },
 	{ .name = "check", .has_arg = no_argument, .val = OPT_CHECK },
 	{ .name = "sim", .has_arg = no_argument, .val = OPT_SIM },
@@ -60,6 +62,10 @@ void cmdline_usage(FILE *out, const char *prog)
 		"  --device NAME      the device: PCI address DDDD:BB:DD.F or BB:DD.F, or mdev\n"
 		"                     UUID; its IOMMU group comes from sysfs\n"
 		"  --vfio-group PATH  VFIO group file (/dev/vfio/N), instead of sysfs's\n"
+		"  --iommu KIND       the kernel's interface to the device: type1 (its\n"
+		"                     group file), iommufd (its device file and /dev/iommu)\n"
+		"                     or auto (the default: iommufd where it can be used,\n"
+		"                     else type1; with --sim, type1)\n"
 		"  --check            check that the device is ready for a run, and exit\n"
 		"  --list             list Revere PFs, vfio-pci devices, mdevs, system state\n"
 		"  --sim              run on the simulated Revere-AMU (no root, no hardware)\n"
@@ -141,11 +147,34 @@ static const char *bad_option(char *argv[], int c, char buf[3])
 	return argv[optind - 1];
 }
 
+/*
+ * One of three names: its index in names[], or a usage error that lists
+ * them as "what: a, b or c".
+ */
+static int parse_choice(const char *opt, const char *s,
+			const char *const names[3], const char *what,
+			unsigned int *out, struct errmsg *err)
+{
+	for (unsigned int i = 0; i < 3; i++) {
+		if (!strcmp(s, names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return errmsg_set(err, EINVAL, "%s: '%s' is not %s: %s, %s or %s",
+			  opt, s, what, names[0], names[1], names[2]);
+}
+
+/* In the order of enum cmdline_wait and enum vfio_iommu_choice. */
+static const char *const wait_names[3] = { "poll", "irq", "hybrid" };
+static const char *const iommu_names[3] = { "auto", "type1", "iommufd" };
+
 static int parse_one(struct cmdline *cl, int c, char *argv[],
 		     struct errmsg *err)
 {
 	char opt[3];
 	uint64_t v;
+	unsigned int u = 0;
 	int ret;
 
 	switch (c) {
@@ -155,6 +184,11 @@ static int parse_one(struct cmdline *cl, int c, char *argv[],
 	case OPT_DEVICE:
 		cl->device = optarg;
 		return 0;
+	case OPT_IOMMU:
+		ret = parse_choice("--iommu", optarg, iommu_names,
+				   "an IOMMU interface", &u, err);
+		cl->iommu = (enum vfio_iommu_choice)u;
+		return ret;
 	case OPT_SIM:
 		cl->sim = true;
 		return 0;
@@ -176,17 +210,10 @@ static int parse_one(struct cmdline *cl, int c, char *argv[],
 		cl->loopback = true;
 		return 0;
 	case OPT_WAIT:
-		if (!strcmp(optarg, "poll"))
-			cl->wait = CMDLINE_WAIT_POLL;
-		else if (!strcmp(optarg, "irq"))
-			cl->wait = CMDLINE_WAIT_IRQ;
-		else if (!strcmp(optarg, "hybrid"))
-			cl->wait = CMDLINE_WAIT_HYBRID;
-		else
-			return errmsg_set(err, EINVAL,
-					   "--wait: '%s' is not a wait mode: poll, irq or hybrid",
-					   optarg);
-		return 0;
+		ret = parse_choice("--wait", optarg, wait_names, "a wait mode",
+				   &u, err);
+		cl->wait = (enum cmdline_wait)u;
+		return ret;
 	case OPT_SPIN_US:
 		ret = parse_u64("--spin-us", optarg, 0, CMDLINE_MAX_SPIN_US,
 				&v, err);
@@ -246,9 +273,9 @@ static int parse_device(struct cmdline *cl, struct errmsg *err)
 static int check_combination(struct cmdline *cl, struct errmsg *err)
 {
 	if (cl->action == CMDLINE_LIST &&
-	    (cl->sim || cl->vfio_group || cl->device))
+	    (cl->sim || cl->vfio_group || cl->device || cl->iommu))
 		return errmsg_set(err, EINVAL,
-				  "--list: cannot be used with --device, --vfio-group or --sim");
+				  "--list: cannot be used with --device, --vfio-group, --iommu or --sim");
 	if (cl->action == CMDLINE_LIST)
 		return 0;
 	if (cl->sim && (cl->vfio_group || cl->device))
@@ -262,6 +289,10 @@ static int check_combination(struct cmdline *cl, struct errmsg *err)
 	if (!cl->device)
 		return errmsg_set(err, EINVAL,
 				  "--device: missing (or use --sim to run on the simulated device, --list to see the devices)");
+	/* A group file is the type1 interface's: iommufd has none. */
+	if (cl->vfio_group && cl->iommu == VFIO_IOMMU_IOMMUFD)
+		return errmsg_set(err, EINVAL,
+				  "--vfio-group: cannot be used with --iommu iommufd, which opens the device file (/dev/vfio/devices/vfioN) instead");
 	if (cl->vfio_group && cl->vfio_group[0] == '\0')
 		return errmsg_set(err, EINVAL, "--vfio-group: empty path");
 	if (cl->vfio_group && !vfio_target_set_path(&cl->target, cl->vfio_group))

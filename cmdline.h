@@ -54,9 +54,11 @@ struct cmdline {
 	enum sysfs_bus bus;		/* what --device names */
 	/*
 	 * Where the device is, from --device and --vfio-group (its path ""
-	 * until the pre-flight finds the group); --sim fills it instead.
+	 * until the pre-flight finds the group or device file); --sim fills
+	 * it instead.
 	 */
 	struct vfio_target target;
+	enum vfio_iommu_choice iommu;	/* --iommu */
 	bool sim;			/* --sim */
 	uint64_t packets;		/* --packets, >= 1 */
 	unsigned int timeout_ms;	/* --timeout, >= 1 (or the default) */

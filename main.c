@@ -125,6 +125,13 @@ _Static_assert(PREFLIGHT_GROUP_LEN <= VFIO_TARGET_PATH_LEN,
 
 static struct revere_sim *start_sim(struct cmdline *cl, struct errmsg *err)
 {
+	/*
+	 * The mock kernel offers both interfaces. auto means type1 here, the
+	 * one every kernel with VFIO has (Debian 12's has no iommufd), so
+	 * that a plain --sim run is the run most users will make.
+	 */
+	cl->target.kind = cl->iommu == VFIO_IOMMU_IOMMUFD ? VFIO_TARGET_CDEV :
+							    VFIO_TARGET_GROUP;
 	return revere_sim_start(getenv("REVERE_SIM"), &cl->target, err);
 }
 
@@ -149,19 +156,42 @@ static void check_iommufd_files(const struct preflight *pf)
 	printf("%s: %s; %s\n", pf->device, cdev, iofd);
 }
 
+/* --check's verdict: the device, its driver, the interface, the limit. */
+static void print_ready(const struct preflight *pf)
+{
+	char lim[32], via[PREFLIGHT_GROUP_LEN + 96];
+
+	preflight_kib(pf->memlock, lim, sizeof(lim));
+	if (pf->iommufd)
+		snprintf(via, sizeof(via),
+			 "IOMMU group %d, iommufd (%s and " SYSFS_IOMMUFD_FILE ", this user can open them)",
+			 pf->dev.group, pf->cdev_file);
+	else
+		snprintf(via, sizeof(via),
+			 "IOMMU group %d (%s, this user can open it)",
+			 pf->dev.group, pf->group_file);
+	printf("%s: ready: %s%s, driver %s, %s, locked-memory limit %s for %zu KiB\n",
+	       pf->device, pf->bus == SYSFS_MDEV ? "mdev " : "Revere-AMU PF",
+	       pf->bus == SYSFS_MDEV ? SYSFS_ESC(pf->dev.mdev_type) : "",
+	       pf->dev.driver[0] ? SYSFS_ESC(pf->dev.driver) : "none",
+	       via, lim, (revere_buffer_size() + 1023) >> 10);
+	check_iommufd_files(pf);
+}
+
 /*
- * Before any VFIO call: what sysfs says about the device, and its group
- * file when --vfio-group did not name one. --check stops here.
+ * Before any VFIO call: what sysfs says about the device, and the file
+ * to open it by (its group file, or its device file for iommufd) when
+ * --vfio-group did not name one. --check stops here.
  */
 static int preflight(struct cmdline *cl, struct preflight *pf)
 {
 	struct errmsg err = { .err = 0 };
-	char lim[32];
 
 	*pf = (struct preflight){
 		.device = cl->device,
 		.bus = cl->bus,
 		.group_override = cl->vfio_group,
+		.iommu = cl->iommu,
 		.need = revere_buffer_size(),
 		.memlock = memlock_limit(),
 	};
@@ -169,18 +199,12 @@ static int preflight(struct cmdline *cl, struct preflight *pf)
 		fprintf(stderr, PROG ": %s\n", err.msg);
 		return EXIT_FAILURE;
 	}
-	/* The pre-flight found the group file (or checked --vfio-group's). */
-	vfio_target_set_path(&cl->target, pf->group_file);
-	if (cl->action != CMDLINE_CHECK)
-		return EXIT_SUCCESS;
-	preflight_kib(pf->memlock, lim, sizeof(lim));
-	printf("%s: ready: %s%s, driver %s, IOMMU group %d (%s, this user can open it), locked-memory limit %s for %zu KiB\n",
-	       pf->device, pf->bus == SYSFS_MDEV ? "mdev " : "Revere-AMU PF",
-	       pf->bus == SYSFS_MDEV ? SYSFS_ESC(pf->dev.mdev_type) : "",
-	       pf->dev.driver[0] ? SYSFS_ESC(pf->dev.driver) : "none",
-	       pf->dev.group,
-	       pf->group_file, lim, (revere_buffer_size() + 1023) >> 10);
-	check_iommufd_files(pf);
+	/* The pre-flight found the file (or checked --vfio-group's). */
+	cl->target.kind = pf->iommufd ? VFIO_TARGET_CDEV : VFIO_TARGET_GROUP;
+	vfio_target_set_path(&cl->target,
+			     pf->iommufd ? pf->cdev_file : pf->group_file);
+	if (cl->action == CMDLINE_CHECK)
+		print_ready(pf);
 	return EXIT_SUCCESS;
 }
 
@@ -245,7 +269,7 @@ static void print_json(const struct revere_dev *rd, const struct cmdline *cl)
 	       "\"elapsed_ns\": %llu, \"messages_per_s\": %.1f, \"bytes_per_s\": %.1f, "
 	       "\"driver_cpu_ns\": %llu, "
 	       "\"latency_ns\": {\"mean\": %llu, \"p50\": %llu, \"p99\": %llu, \"max\": %llu}, "
-	       "\"wait\": \"%s\", \"bar0\": \"%s\", \"queue_depth\": %u, \"interrupts\": %llu, \"dozes\": %llu}\n",
+	       "\"wait\": \"%s\", \"bar0\": \"%s\", \"iommu\": \"%s\", \"queue_depth\": %u, \"interrupts\": %llu, \"dozes\": %llu}\n",
 	       (unsigned long long)rd->verified, rd->msg_size,
 	       cl->loopback ? "true" : "false",
 	       (unsigned long long)f->elapsed_ns,
@@ -257,6 +281,7 @@ static void print_json(const struct revere_dev *rd, const struct cmdline *cl)
 	       (unsigned long long)revere_latency_quantile(f, 99, 100),
 	       (unsigned long long)f->lat_max_ns,
 	       revere_wait_name(rd->wait), f->bar0_mmap ? "mmap" : "rw",
+	       vfio_target_backend(&cl->target),
 	       cl->queue_depth, (unsigned long long)f->interrupts,
 	       (unsigned long long)f->dozes);
 }
@@ -322,7 +347,8 @@ int main(int argc, char *argv[])
 		opts.progress = progress_line;
 		opts.progress_ns = PROGRESS_NS;
 	}
-	vfio_init(&vfio, sim ? revere_sim_ops(sim) : &vfio_linux_ops, NULL);
+	vfio_init(&vfio, sim ? revere_sim_ops(sim) : &vfio_linux_ops,
+		  vfio_iommu_backend(vfio_target_backend(&cl.target)));
 	revere_init(&rd, &vfio, &opts);
 	ret = run(&rd, &cl, &td);
 	revere_sim_stop(sim);

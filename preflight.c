@@ -229,12 +229,36 @@ static int check_driver(struct preflight *pf, struct errmsg *err)
 			  modprobe, n, unbind, n);
 }
 
+/*
+ * The interface: what --iommu asks for, or for auto the device file
+ * where it can be used (preflight.h says why), and its checks.
+ */
+static int check_interface(struct preflight *pf, struct errmsg *err)
+{
+	struct errmsg scratch = { .err = 0 };
+	int ret;
+
+	pf->iommufd = false;
+	if (pf->iommu == VFIO_IOMMU_TYPE1 || pf->group_override)
+		return 0;
+	if (pf->iommu == VFIO_IOMMU_AUTO &&
+	    preflight_check_iommufd(pf, &scratch))
+		return 0;
+	ret = preflight_check_iommufd(pf, err);
+	if (ret)
+		return ret;
+	pf->iommufd = true;
+	sysfs_cdev_file(pf->dev.cdev, pf->cdev_file, sizeof(pf->cdev_file));
+	return 0;
+}
+
 static int check_modules(struct preflight *pf, struct errmsg *err)
 {
 	struct stat st;
 	const char *missing = NULL;
 
-	(void)pf;
+	if (pf->iommufd)
+		return 0;
 	if (sysfs_stat("/dev/vfio/vfio", &st))
 		missing = "vfio (no /dev/vfio/vfio)";
 	else if (!sysfs_module_loaded("vfio_iommu_type1"))
@@ -251,7 +275,7 @@ static int check_group_file(struct preflight *pf, struct errmsg *err)
 	struct stat st;
 	const char *f = pf->group_file;
 
-	if (!sysfs_stat(f, &st))
+	if (pf->iommufd || !sysfs_stat(f, &st))
 		return 0;
 	if (pf->bus == SYSFS_MDEV)
 		return errmsg_set(err, ENOENT,
@@ -266,7 +290,7 @@ static int access_msg(const char *f, const char *grant, struct errmsg *err);
 
 static int check_access(struct preflight *pf, struct errmsg *err)
 {
-	return access_msg(pf->group_file, "", err);
+	return pf->iommufd ? 0 : access_msg(pf->group_file, "", err);
 }
 
 struct viable {
@@ -320,12 +344,14 @@ int preflight_run(struct preflight *pf, struct errmsg *err)
 {
 	static int (*const checks[])(struct preflight *, struct errmsg *) = {
 		check_exists, check_ids, check_group, check_override,
-		check_driver, check_modules, check_group_file, check_access,
+		check_driver, check_interface, check_modules,
+		check_group_file, check_access,
 		check_viable, check_memlock,
 	};
 	int ret;
 
 	pf->group_file[0] = '\0';
+	pf->cdev_file[0] = '\0';
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
 		ret = checks[i](pf, err);
 		if (ret)

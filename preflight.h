@@ -11,6 +11,7 @@
 
 #include "errmsg.h"
 #include "sysfs.h"
+#include "vfio_target.h"
 
 #define PREFLIGHT_GROUP_LEN	256
 
@@ -19,20 +20,34 @@ struct preflight {
 	const char *device;		/* normalised (sysfs_name_parse()) */
 	enum sysfs_bus bus;
 	const char *group_override;	/* --vfio-group, or NULL */
+	enum vfio_iommu_choice iommu;	/* --iommu */
 	uint64_t need;			/* bytes a run pins for DMA */
 	uint64_t memlock;		/* RLIMIT_MEMLOCK, UINT64_MAX: none */
 	/* Out. */
 	struct sysfs_dev dev;
 	char group_file[PREFLIGHT_GROUP_LEN];	/* the group file to open */
+	bool iommufd;			/* the iommufd interface was chosen */
+	char cdev_file[PREFLIGHT_GROUP_LEN];	/* its device file to open */
 };
 
 /*
  * Find the device's IOMMU group and check, in order: the device exists,
  * it is a Revere-AMU PF (PCI), it has an IOMMU group (and --vfio-group,
- * when given, is that group), it is bound to vfio-pci, the vfio modules
- * are loaded, the group file exists, this user can open it, the group is
- * viable, the locked-memory limit covers pf->need. Returns 0 with
- * pf->group_file set, or -errno with the one-line message in err.
+ * when given, is that group), it is bound to vfio-pci; then the interface
+ * pf->iommu asks for: for iommufd, that its device file and /dev/iommu
+ * exist and this user can open them (preflight_check_iommufd()); for
+ * type1, that the vfio modules are loaded, the group file exists and this
+ * user can open it. Last, that the group is viable (both interfaces need
+ * it) and the locked-memory limit covers pf->need.
+ *
+ * auto takes iommufd where it would pass those checks and --vfio-group
+ * was not given, else type1: the device file is the interface the kernel
+ * is moving to (Documentation/driver-api/vfio.rst, "VFIO device cdev"),
+ * and it can be given to a user alone, without the group. A host with no
+ * usable device file is not refused for it: type1 is tried as before.
+ *
+ * Returns 0 with pf->group_file, pf->iommufd and (for iommufd)
+ * pf->cdev_file set, or -errno with the one-line message in err.
  */
 int preflight_run(struct preflight *pf, struct errmsg *err);
 

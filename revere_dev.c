@@ -167,9 +167,11 @@ static int map_bar0(struct revere_dev *rd)
 static void log_vfio_info(struct revere_dev *rd)
 {
 	const struct vfio_dev *v = rd->vfio;
+	char ctx[ERRMSG_LEN];
 
-	rd_log(rd, REVERE_LOG_INFO, "IOMMU: %s, page sizes 0x%" PRIx64,
-	       vfio_iommu_name(v), vfio_iommu_page_sizes(v));
+	vfio_iommu_context(v, ctx, sizeof(ctx));
+	rd_log(rd, REVERE_LOG_INFO, "IOMMU: %s, page sizes 0x%" PRIx64 ": %s",
+	       vfio_iommu_name(v), vfio_iommu_page_sizes(v), ctx);
 	rd_log(rd, REVERE_LOG_INFO, "BAR0: %" PRIu64 " bytes at region offset 0x%" PRIx64 ", %s",
 	       v->bar0.size, v->bar0.offset,
 	       v->bar0.map ? "mmap'd" : "accessed through pread/pwrite");
@@ -213,8 +215,9 @@ int revere_open_device(struct revere_dev *rd,
 		return ret;
 	log_vfio_info(rd);
 	rd_log(rd, REVERE_LOG_STEP,
-	       "step 2: opened %s in %s (%04x:%04x%s), buffers at IOVA 0x%" PRIx64 ", BAR0 %s, bus mastering on",
+	       "step 2: opened %s via %s (%04x:%04x, IOMMU %s%s), buffers at IOVA 0x%" PRIx64 ", BAR0 %s, bus mastering on",
 	       device, target->path, RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF,
+	       vfio_iommu_name(rd->vfio),
 	       rd->opts->simulated ? ", simulated device on the mock VFIO kernel" : "", rd->iova,
 	       vfio_bar0_mapped(rd->vfio) ? "mmap'd" : "through pread/pwrite");
 	return 0;

@@ -623,6 +623,11 @@ const char *vfio_iommu_name(const struct vfio_dev *dev)
 	return dev->iommu->describe(dev);
 }
 
+void vfio_iommu_context(const struct vfio_dev *dev, char *buf, size_t len)
+{
+	dev->iommu->context(dev, buf, len);
+}
+
 /*
  * The memfd at an address aligned to align: reserve size + align of
  * address space, place the memfd's pages at the aligned address inside it

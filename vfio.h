@@ -183,6 +183,8 @@ const char *vfio_device_name(const struct vfio_dev *dev);
 
 /* The IOMMU as set up, for messages: "type1v2", "type1". */
 const char *vfio_iommu_name(const struct vfio_dev *dev);
+/* What the backend set up and how, one line for -v (vfio_iommu.h). */
+void vfio_iommu_context(const struct vfio_dev *dev, char *buf, size_t len);
 /*
  * The page sizes it maps (a bitmap of sizes), 0 before set-up or when the
  * backend does not say.

@@ -23,6 +23,7 @@
 #define REVERE_VFIO_IOMMU_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct vfio_dev;
@@ -70,6 +71,11 @@ struct vfio_iommu_backend {
 	uint64_t (*page_sizes)(const struct vfio_dev *dev);
 	/* Its name as set up, "type1v2" say; before open, what it would be. */
 	const char *(*describe)(const struct vfio_dev *dev);
+	/*
+	 * What it set up, in the kernel's words, for -v: the files, the
+	 * context and the calls that made it ("" before open).
+	 */
+	void (*context)(const struct vfio_dev *dev, char *buf, size_t len);
 };
 
 extern const struct vfio_iommu_backend vfio_type1_backend;

@@ -460,6 +460,21 @@ static const char *ifd_describe(const struct vfio_dev *dev)
 	return "iommufd";
 }
 
+static void ifd_context(const struct vfio_dev *dev, char *buf, size_t len)
+{
+	const struct iommufd *s = dev->iommu_priv;
+	char ranges[ERRMSG_LEN];
+
+	if (!ifd_is_open(dev)) {
+		buf[0] = '\0';
+		return;
+	}
+	ranges_text(s, ranges, sizeof(ranges));
+	snprintf(buf, len,
+		 "device file %s bound to " IOMMUFD_PATH " (VFIO_DEVICE_BIND_IOMMUFD) and attached to IOAS %u (IOMMU_IOAS_ALLOC, VFIO_DEVICE_ATTACH_IOMMUFD_PT); IOVAs it allows %s, alignment 0x%" PRIx64 " (IOMMU_IOAS_IOVA_RANGES); DMA by IOMMU_IOAS_MAP",
+		 s->cdev_path, s->ioas_id, ranges, s->alignment);
+}
+
 const struct vfio_iommu_backend vfio_iommufd_backend = {
 	.name = "iommufd",
 	.open = ifd_open,
@@ -471,4 +486,5 @@ const struct vfio_iommu_backend vfio_iommufd_backend = {
 	.close = ifd_close,
 	.page_sizes = ifd_page_sizes,
 	.describe = ifd_describe,
+	.context = ifd_context,
 };

@@ -2,9 +2,10 @@
 /*
  * Where the device is, and how to reach it: one description that the
  * command line fills, the pre-flight completes, --sim points at the
- * simulated device, and the driver opens (vfio_open()). Today the kernel's
- * group interface: an IOMMU group file and the device's name in it. A
- * VFIO device file (iommufd) or a vfio-user socket is another kind here.
+ * simulated device, and the driver opens (vfio_open()): the kernel's group
+ * interface (an IOMMU group file and the device's name in it, for the type1
+ * backend), or the device's own VFIO device file (for the iommufd
+ * backend). A vfio-user socket would be another kind here.
  */
 #ifndef REVERE_VFIO_TARGET_H
 #define REVERE_VFIO_TARGET_H
@@ -14,6 +15,18 @@
 
 enum vfio_target_kind {
 	VFIO_TARGET_GROUP,	/* /dev/vfio/N and the device's name in it */
+	VFIO_TARGET_CDEV,	/* /dev/vfio/devices/vfioN, bound to /dev/iommu */
+};
+
+/*
+ * --iommu: which kernel interface the user asked for. auto lets the
+ * pre-flight choose (preflight.h says how); the choice becomes the
+ * target's kind.
+ */
+enum vfio_iommu_choice {
+	VFIO_IOMMU_AUTO,
+	VFIO_IOMMU_TYPE1,
+	VFIO_IOMMU_IOMMUFD,
 };
 
 #define VFIO_TARGET_NAME_LEN	64	/* a BDF or an mdev's UUID */
@@ -22,10 +35,17 @@ enum vfio_target_kind {
 struct vfio_target {
 	enum vfio_target_kind kind;
 	char device[VFIO_TARGET_NAME_LEN];	/* "0000:01:00.0", a UUID */
-	char path[VFIO_TARGET_PATH_LEN];	/* the group file; "" not known yet */
+	/* The group or the device file; "" not known yet. */
+	char path[VFIO_TARGET_PATH_LEN];
 };
 
-/* Name the group file; false when it does not fit. */
+/* The IOMMU backend (vfio_iommu.h) that opens this kind of target. */
+static inline const char *vfio_target_backend(const struct vfio_target *t)
+{
+	return t->kind == VFIO_TARGET_CDEV ? "iommufd" : "type1";
+}
+
+/* Name the group or device file; false when it does not fit. */
 static inline bool vfio_target_set_path(struct vfio_target *t,
 					const char *path)
 {

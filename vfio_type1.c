@@ -476,6 +476,19 @@ static const char *type1_describe(const struct vfio_dev *dev)
 	return t && t->iommu_type == VFIO_TYPE1_IOMMU ? "type1" : "type1v2";
 }
 
+static void type1_context(const struct vfio_dev *dev, char *buf, size_t len)
+{
+	const struct type1 *t = dev->iommu_priv;
+
+	if (!t || !t->iommu_set) {
+		buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, len,
+		 "group %s in container " VFIO_CONTAINER_PATH " (VFIO_GROUP_SET_CONTAINER, VFIO_SET_IOMMU %s); DMA by VFIO_IOMMU_MAP_DMA",
+		 t->group_path, type1_describe(dev));
+}
+
 const struct vfio_iommu_backend vfio_type1_backend = {
 	.name = "type1",
 	.open = type1_open,
@@ -486,4 +499,5 @@ const struct vfio_iommu_backend vfio_type1_backend = {
 	.close = type1_close,
 	.page_sizes = type1_page_sizes,
 	.describe = type1_describe,
+	.context = type1_context,
 };

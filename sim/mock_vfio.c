@@ -392,9 +392,12 @@ const struct vfio_ops *mock_vfio_ops(struct mock_vfio *m)
 
 void mock_vfio_target(const struct mock_vfio *m, struct vfio_target *t)
 {
-	*t = (struct vfio_target){ .kind = VFIO_TARGET_GROUP };
-	/* Both names are short: a u32 and the config's 64 bytes. */
-	vfio_target_set_path(t, m->group_path);
+	enum vfio_target_kind kind = t->kind;
+
+	*t = (struct vfio_target){ .kind = kind };
+	/* Both names are short: u32s and the config's 64 bytes. */
+	vfio_target_set_path(t, kind == VFIO_TARGET_CDEV ? m->cdev_path :
+							m->group_path);
 	vfio_target_set_device(t, m->cfg.device_name);
 }
 

@@ -141,7 +141,10 @@ const char *mock_vfio_device_name(const struct mock_vfio *m);
  */
 #define MOCK_IOMMUFD_PATH	"/dev/iommu"
 const char *mock_vfio_cdev_path(const struct mock_vfio *m);
-/* Both, as the target the driver opens (vfio_target.h). */
+/*
+ * The target the driver opens (vfio_target.h): t->kind chooses the group
+ * file or the device file; the device's name is filled in.
+ */
 void mock_vfio_target(const struct mock_vfio *m, struct vfio_target *t);
 
 /*

@@ -17,8 +17,9 @@ struct revere_sim;
 /*
  * Build the simulated device, configured by spec ("key=value,...", the
  * REVERE_SIM variable of the manual page; NULL: the defaults), and set
- * *target to it. NULL with err set when spec is wrong or the device
- * cannot be built.
+ * *target to it, reached the way target->kind says (its group file, or
+ * its device file for iommufd). NULL with err set when spec is wrong or
+ * the device cannot be built.
  */
 struct revere_sim *revere_sim_start(const char *spec,
 				    struct vfio_target *target,

@@ -60,6 +60,7 @@ expect_comp "--packets" --pa
 expect_comp "--verbose --version --vfio-group" --v
 expect_comp "--loopback" --sim --lo
 expect_comp "hybrid" --sim --wait h
+expect_comp "iommufd" --sim --iommu i
 expect_comp "" --frob
 
 # --device: Revere PFs, vfio-pci devices, mdevs; split at ':' as bash does.

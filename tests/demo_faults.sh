@@ -141,6 +141,33 @@ syscall_fails "ioctl:VFIO_DEVICE_RESET:1:EIO" "VFIO_DEVICE_RESET on .*: Input/ou
 syscall_fails "ioctl:VFIO_GROUP_GET_STATUS:1:ENOTTY" "VFIO_GROUP_GET_STATUS on /dev/vfio/42: Inappropriate ioctl for device; /dev/vfio/42 is not a VFIO group file: pass /dev/vfio/N, the device's group (\`revere-vfio-demo --list\`), or leave --vfio-group out"
 syscall_fails "ioctl:VFIO_IOMMU_MAP_DMA:1:EFAULT" "VFIO_IOMMU_MAP_DMA"
 syscall_fails "mmap:1:ENOMEM" "BAR0"
+# The same on iommufd: each of its steps, named as Linux names them.
+iommufd_fails() {
+	run_demo "fail=$1" --iommu iommufd
+	expect_status "iommufd, fail=$1" 1
+	expect "iommufd, fail=$1: error names '$2'" has_error "$2"
+	expect "iommufd, fail=$1: nothing left open, mapped or bound" released
+}
+iommufd_fails "open:1:ENOENT" "open /dev/iommu: No such file or directory; the kernel lacks CONFIG_IOMMUFD"
+iommufd_fails "open:2:ENOENT" "open /dev/vfio/devices/vfio0: No such file or directory; the kernel lacks CONFIG_VFIO_DEVICE_CDEV or the device is not bound to vfio-pci; or use --iommu type1"
+iommufd_fails "open:2:EACCES" "open /dev/vfio/devices/vfio0: Permission denied; run as root, or give your user the file: \`sudo chown \$USER /dev/vfio/devices/vfio0\`"
+iommufd_fails "ioctl:IOMMU_IOAS_ALLOC:1:ENOMEM" "IOMMU_IOAS_ALLOC on /dev/iommu: Cannot allocate memory"
+iommufd_fails "ioctl:VFIO_DEVICE_BIND_IOMMUFD:1:EBUSY" "VFIO_DEVICE_BIND_IOMMUFD of /dev/vfio/devices/vfio0 to /dev/iommu: Device or resource busy; the device's VFIO group is open elsewhere"
+iommufd_fails "ioctl:VFIO_DEVICE_ATTACH_IOMMUFD_PT:1:EINVAL" "VFIO_DEVICE_ATTACH_IOMMUFD_PT of /dev/vfio/devices/vfio0 to IOAS [0-9]*: Invalid argument"
+iommufd_fails "ioctl:IOMMU_IOAS_IOVA_RANGES:1:EIO" "IOMMU_IOAS_IOVA_RANGES of IOAS [0-9]*: Input/output error"
+iommufd_fails "ioctl:IOMMU_IOAS_MAP:1:ENOMEM" "IOMMU_IOAS_MAP of 327680 bytes at IOVA 0x10000000: Cannot allocate memory; the locked-memory limit"
+iommufd_fails "ioctl:IOMMU_IOAS_UNMAP:1:EIO" "teardown: .*IOMMU_IOAS_UNMAP of 327680 bytes at IOVA 0x10000000: Input/output error"
+iommufd_fails "ioctl:VFIO_DEVICE_DETACH_IOMMUFD_PT:1:EIO" "VFIO_DEVICE_DETACH_IOMMUFD_PT on /dev/vfio/devices/vfio0: Input/output error"
+iommufd_fails "ioctl:IOMMU_DESTROY:1:EBUSY" "IOMMU_DESTROY of IOAS [0-9]* on /dev/iommu: Device or resource busy"
+iommufd_fails "ioctl:VFIO_DEVICE_GET_REGION_INFO:1:EIO" "VFIO_DEVICE_GET_REGION_INFO"
+# The IOVAs the kernel allows do not hold the demo's buffers: refused
+# before the kernel is asked, the ranges named.
+run_demo "iova_resv_start=0x10000000,iova_resv_len=0x100000" --iommu iommufd
+expect_status "iommufd, the buffers' IOVAs reserved" 1
+expect "iommufd, the buffers' IOVAs reserved: the ranges named" \
+	has_error "IOMMU_IOAS_MAP of 327680 bytes at IOVA 0x10000000: outside the IOVAs /dev/vfio/devices/vfio0 allows (0x0-0xfffffff, 0x10100000-0x[0-9a-f]*.*); the demo's IOVAs are fixed"
+expect "iommufd, the buffers' IOVAs reserved: nothing left open" released
+
 syscall_fails "pread:1:EIO" "config"
 syscall_fails "pwrite:1:EIO" "config"
 
@@ -239,24 +266,28 @@ expect "pwrite 40 fails mid-exchange: no teardown error" \
 	eval '! grep -q "^revere-vfio-demo: teardown" "$tmp/err"'
 expect "pwrite 40 fails mid-exchange: device left clean" clean
 
-# Every call of every kind in turn, until the run no longer reaches it:
-# whatever fails, the demo reports one error, exits 1 and leaks nothing.
-for op in open ioctl pread pwrite mmap close munmap; do
-	i=1
-	while [ $i -le 60 ]; do
-		run_demo "fail=$op:$i:EIO"
-		if [ "$status" = 0 ] && ! has_error "$op"; then
-			break	# the run makes fewer such calls than $i
-		fi
-		# A failed munmap leaves the mapping, as it would on Linux.
-		if [ "$status" = 1 ] && { [ "$op" = munmap ] || released; }; then
-			ok "fail=$op:$i:EIO: exit 1, nothing left open"
-		else
-			not_ok "fail=$op:$i:EIO: exit $status (or a leak)"
-		fi
-		i=$((i + 1))
+# Every call of every kind in turn, on each IOMMU backend, until the
+# mock says the fault no longer fired (the run makes fewer such calls):
+# whatever fails, the demo exits 1 and leaks nothing. A fault that fired
+# is never a success.
+for backend in $BACKENDS; do
+	for op in open ioctl pread pwrite mmap close munmap; do
+		i=1
+		while [ $i -le 500 ]; do
+			run_demo_on "$backend" "fail=$op:$i:EIO"
+			[ "$(report faults_fired)" = 1 ] || break
+			# A failed munmap leaves the mapping, as on Linux.
+			if [ "$status" = 1 ] &&
+				{ [ "$op" = munmap ] || released; }; then
+				ok "fail=$op:$i:EIO ($backend): exit 1, nothing left open"
+			else
+				not_ok "fail=$op:$i:EIO ($backend): exit $status (or a leak)"
+			fi
+			i=$((i + 1))
+		done
+		expect "fault sweep over $op ($backend): $((i - 1)) calls, to the end of the run" \
+			test "$i" -gt 1 -a "$i" -le 500
 	done
-	expect "fault sweep over $op reached the end of the run" test "$i" -le 60
 done
 
 finish

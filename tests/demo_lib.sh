@@ -35,16 +35,26 @@ run_demo() {
 # Runs where the backend matters loop over them, as test_vfio.c's cases
 # run once per variant: a backend is covered by adding its name here and
 # its arguments to backend_args.
-BACKENDS="type1"
+BACKENDS="type1 iommufd"
 
 # backend_args NAME: the demo's arguments that choose IOMMU backend NAME.
-# The default needs none, and the demo has no choice yet: any other name
-# fails the run rather than test the default under its name.
+# type1 is what --sim takes by default (--iommu auto), so it needs none;
+# an unknown name fails the run rather than test the default under it.
 backend_args() {
 	case $1 in
 	type1) ;;
+	iommufd) echo "--iommu iommufd" ;;
 	*) echo "demo_lib.sh: the demo cannot choose IOMMU backend $1" >&2
 	   return 1 ;;
+	esac
+}
+
+# backend_step2 NAME: what step 2 says of the file opened and the IOMMU on
+# the mock, as a basic regular expression.
+backend_step2() {
+	case $1 in
+	type1) echo 'via /dev/vfio/[0-9]* (13b5:ff81, IOMMU type1v2' ;;
+	iommufd) echo 'via /dev/vfio/devices/vfio[0-9]* (13b5:ff81, IOMMU iommufd' ;;
 	esac
 }
 

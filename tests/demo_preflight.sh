@@ -135,6 +135,62 @@ vfio_cdev $BDF 3
 iommufd_loaded
 sys --check --device 00:03.0
 expect "--check, ready PF with iommufd" grep -qxF "$BDF: device file /dev/vfio/devices/vfio3 (root:root 0600, this user can open it); iommufd: module iommufd loaded, /dev/iommu (root:root 0660, this user can open it)" "$tmp/out"
+
+# ---- the interface: auto takes the device file where it can be used ----
+expect "--check, auto takes iommufd" grep -qxF "$BDF: ready: Revere-AMU PF, driver vfio-pci, IOMMU group 7, iommufd (/dev/vfio/devices/vfio3 and /dev/iommu, this user can open them), locked-memory limit 1024 KiB for 320 KiB" "$tmp/out"
+sys --check --device 00:03.0 --iommu type1
+expect_status "--check --iommu type1" 0
+expect "--check --iommu type1: the group file" grep -qF "$BDF: ready: Revere-AMU PF, driver vfio-pci, IOMMU group 7 (/dev/vfio/7, this user can open it)" "$tmp/out"
+sys --check --device 00:03.0 --vfio-group /dev/vfio/7
+expect_status "--check --vfio-group" 0
+expect "--check --vfio-group: type1" grep -qF "$BDF: ready: Revere-AMU PF, driver vfio-pci, IOMMU group 7 (/dev/vfio/7, this user can open it)" "$tmp/out"
+sys --check --device 00:03.0 --vfio-group /dev/vfio/7 --iommu iommufd
+expect_status "--vfio-group with --iommu iommufd" 2
+expect "--vfio-group with --iommu iommufd: why" grep -qF "revere-vfio-demo: --vfio-group: cannot be used with --iommu iommufd, which opens the device file (/dev/vfio/devices/vfioN) instead; see 'revere-vfio-demo --help'" "$tmp/err"
+sys --check --device 00:03.0 --iommu iommufd
+expect_status "--check --iommu iommufd" 0
+ready_pf
+refused "--iommu iommufd, no device file" "$BDF has no VFIO device file (no vfio-dev/ in its sysfs directory): no iommufd: module iommufd not loaded (no /sys/module/iommufd, no /dev/iommu): \`modprobe iommufd\`, or a kernel with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV; or use the group file with --iommu type1" --device $BDF --iommu iommufd
+sys --check --device $BDF
+expect "no device file: auto takes type1" grep -qF "$BDF: ready: Revere-AMU PF, driver vfio-pci, IOMMU group 7 (/dev/vfio/7, this user can open it)" "$tmp/out"
+vfio_cdev $BDF 3
+refused "--iommu iommufd, no /dev/iommu" "/dev/iommu does not exist although /dev/vfio/devices/vfio3 does" --device $BDF --iommu iommufd
+
+# Non-root through the device file: a user given the device file and
+# /dev/iommu runs without the group file; one given only the group file
+# gets type1; asking for iommufd without its files names the chown.
+nobody() {
+	(ulimit -l 1024 && REVERE_SYSROOT=$root exec setpriv --reuid=65534 \
+		--regid=65534 --clear-groups "$DEMO" "$@") \
+		>"$tmp/out" 2>"$tmp/err" </dev/null
+	status=$?
+}
+if [ "$(id -u)" = 0 ]; then
+	chmod 755 "$tmp"
+	ready_pf
+	vfio_cdev $BDF 3
+	iommufd_loaded
+	chown 65534 "$root/dev/vfio/devices/vfio3" "$root/dev/iommu"
+	nobody --check --device $BDF
+	expect_status "non-root, device file and /dev/iommu given" 0
+	expect "non-root: auto takes iommufd, the group file not needed" \
+		grep -qF "$BDF: ready: Revere-AMU PF, driver vfio-pci, IOMMU group 7, iommufd (/dev/vfio/devices/vfio3 and /dev/iommu, this user can open them)" "$tmp/out"
+	nobody --check --device $BDF --iommu type1
+	expect_status "non-root, --iommu type1 without the group file" 1
+	expect "non-root, --iommu type1: the group file's chown" \
+		grep -q "/dev/vfio/7 (root:root 0600) cannot be opened .*\`chown .* /dev/vfio/7\`" "$tmp/err"
+	chown 0 "$root/dev/vfio/devices/vfio3"
+	chown 65534 "$root/dev/vfio/7"
+	nobody --check --device $BDF
+	expect "non-root, only the group file given: auto takes type1" \
+		grep -qF "$BDF: ready: Revere-AMU PF, driver vfio-pci, IOMMU group 7 (/dev/vfio/7, this user can open it)" "$tmp/out"
+	nobody --check --device $BDF --iommu iommufd
+	expect_status "non-root, --iommu iommufd without the device file" 1
+	expect "non-root, --iommu iommufd: the device file's chown" \
+		grep -q "/dev/vfio/devices/vfio3 (root:root 0600) cannot be opened for reading and writing by this user (.*uid 65534): Permission denied; run as root, or give it to .*: \`chown .* /dev/vfio/devices/vfio3\`" "$tmp/err"
+else
+	ok "# SKIP non-root through the device file: chown needs root"
+fi
 UUID=f1f2f3f4-0000-4000-8000-000000000001
 mdev $UUID vfio_mdev 9
 group_file 9

@@ -19,10 +19,12 @@ stopped_after() {
 # in_exchange N: N messages verified is neither none nor all of them.
 in_exchange() { [ "${1:-0}" -gt 0 ] && [ "${1:-0}" -lt 1000000000 ]; }
 
-# request_stops DESC SIM_SPEC ARGS...: the request stops the run.
+# request_stops DESC SIM_SPEC ARGS...: the request stops the run, on the
+# IOMMU backend $backend.
+backend=type1
 request_stops() {
 	what=$1; spec=$2; shift 2
-	run_demo "$spec" "$@"
+	run_demo_on "$backend" "$spec" "$@"
 	expect_status "$what" 1
 	expect "$what: the request was made" [ "$(report requests)" = 1 ]
 	expect "$what: one line names the request" request_reported
@@ -45,48 +47,58 @@ expect "req_irq=0: -v says it is not offered" \
 expect "req_irq=0: no error line" [ "$(errors)" = 0 ]
 expect "req_irq=0: clean" clean
 
-# During set-up, as each of the 13 commands arrives, on both BAR0 paths:
-# the command's response is awaited, and the run stops before the next
-# one is sent (or, after the 13th, before the first message).
-for mmap in 1 0; do
-	c=1
-	while [ $c -le 13 ]; do
-		request_stops "request at set-up command $c, bar0_mmap=$mmap" \
-			"bar0_mmap=$mmap,request_cmd=$c"
-		expect "request at command $c, bar0_mmap=$mmap: no message sent" \
-			[ "$(stopped_after)" = 0 ]
-		if [ $c -lt 13 ]; then
-			expect "request at command $c, bar0_mmap=$mmap: set-up stopped" \
-				eval "! grep -q '^step 3:' '$tmp/out'"
-		fi
-		c=$((c + 1))
+# During set-up, as each of the 13 commands arrives, on both BAR0 paths
+# and each IOMMU backend: the command's response is awaited, and the run
+# stops before the next one is sent (or, after the 13th, before the first
+# message).
+for backend in $BACKENDS; do
+	for mmap in 1 0; do
+		on="bar0_mmap=$mmap, $backend"
+		c=1
+		while [ $c -le 13 ]; do
+			request_stops "request at set-up command $c, $on" \
+				"bar0_mmap=$mmap,request_cmd=$c"
+			expect "request at command $c, $on: no message sent" \
+				[ "$(stopped_after)" = 0 ]
+			if [ $c -lt 13 ]; then
+				expect "request at command $c, $on: set-up stopped" \
+					eval "! grep -q '^step 3:' '$tmp/out'"
+			fi
+			c=$((c + 1))
+		done
 	done
 done
 
 # During teardown (commands 14 to 21): it is already giving the device
 # back and goes on; the run had succeeded, so it exits 0.
-c=14
-while [ $c -le 21 ]; do
-	run_demo "request_cmd=$c"
-	expect_status "request at teardown command $c" 0
-	expect "request at teardown command $c: the request was made" \
-		[ "$(report requests)" = 1 ]
-	expect "request at teardown command $c: every message verified" \
-		grep -q '^step 4: 42 messages' "$tmp/out"
-	expect "request at teardown command $c: no error line" [ "$(errors)" = 0 ]
-	expect "request at teardown command $c: torn down, clean" clean
-	c=$((c + 1))
+for backend in $BACKENDS; do
+	c=14
+	while [ $c -le 21 ]; do
+		run_demo_on "$backend" "request_cmd=$c"
+		at="request at teardown command $c, $backend"
+		expect_status "$at" 0
+		expect "$at: the request was made" [ "$(report requests)" = 1 ]
+		expect "$at: every message verified" \
+			grep -q '^step 4: 42 messages' "$tmp/out"
+		expect "$at: no error line" [ "$(errors)" = 0 ]
+		expect "$at: torn down, clean" clean
+		c=$((c + 1))
+	done
 done
 
-# During the exchange, on both BAR0 paths.
-for mmap in 1 0; do
-	request_stops "request after 1000 messages, bar0_mmap=$mmap" \
-		"bar0_mmap=$mmap,request_msg=1000" --packets 1000000000
-	got=$(stopped_after)
-	expect "bar0_mmap=$mmap: stopped in the exchange (after ${got:-?})" \
-		in_exchange "$got"
-	expect "bar0_mmap=$mmap: no step 4" eval "! grep -q '^step 4:' '$tmp/out'"
+# During the exchange, on both BAR0 paths and each backend.
+for backend in $BACKENDS; do
+	for mmap in 1 0; do
+		on="bar0_mmap=$mmap, $backend"
+		request_stops "request after 1000 messages, $on" \
+			"bar0_mmap=$mmap,request_msg=1000" --packets 1000000000
+		got=$(stopped_after)
+		expect "$on: stopped in the exchange (after ${got:-?})" \
+			in_exchange "$got"
+		expect "$on: no step 4" eval "! grep -q '^step 4:' '$tmp/out'"
+	done
 done
+backend=type1
 
 # A request made before the last message is verified stops the run, even
 # when the watcher thread has not had a core since (a loaded machine): the

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SIGINT at hundreds of moments of set-up, with BAR0 mmap'd (the device
 # thread beside the driver, as with real hardware): whenever it lands, the
-# run exits 130 with no teardown error and leaves the device clean.
+# run exits 130 with no teardown error and leaves the device clean. The
+# runs take the IOMMU backends in turn.
 #
 # How long the demo takes to reach its handler and then set-up depends on
 # the build (a sanitizer makes start-up several times slower) and on the
@@ -38,21 +39,26 @@ next_delay() {
 	echo "$d"
 }
 
+# Unquoted: the backends' names are the positional parameters.
+# shellcheck disable=SC2086
+set -- $BACKENDS
 i=0 early=0 in_setup=0 us=200
 while [ $i -lt "$RUNS" ] ||
 	{ [ "$in_setup" -lt "$MIN_IN_SETUP" ] && [ $i -lt "$MAX_RUNS" ]; }; do
 	delay=$(printf '0.%06d' "$us")
+	eval "backend=\${$((i % $# + 1))}"
 	REVERE_SIM=report=1 timeout --preserve-status -s INT "$delay" \
 		"$DEMO" --sim --packets 100000000 --timeout 5000 \
+		$(backend_args "$backend") \
 		>"$tmp/out" 2>"$tmp/err" </dev/null
 	status=$?
 	i=$((i + 1))
 	if ! grep -q '^revere-vfio-demo: interrupted by signal' "$tmp/err"; then
 		if [ "$status" = 130 ] && [ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ]; then
 			early=$((early + 1))
-			ok "SIGINT after ${us} us: before the handler, nothing acquired"
+			ok "SIGINT after ${us} us ($backend): before the handler, nothing acquired"
 		else
-			not_ok "SIGINT after ${us} us: exit $status without 'interrupted by signal'"
+			not_ok "SIGINT after ${us} us ($backend): exit $status without 'interrupted by signal'"
 		fi
 		us=$(next_delay "$us" early)
 		continue
@@ -63,9 +69,9 @@ while [ $i -lt "$RUNS" ] ||
 	grep -q '^step 2: ' "$tmp/out" || where=early
 	if [ "$status" = 130 ] && no_teardown_error &&
 		grep -q '^step 5: torn down$' "$tmp/out" && clean; then
-		ok "SIGINT after ${us} us: exit 130, torn down, device clean"
+		ok "SIGINT after ${us} us ($backend): exit 130, torn down, device clean"
 	else
-		not_ok "SIGINT after ${us} us: exit $status, teardown error or device left configured"
+		not_ok "SIGINT after ${us} us ($backend): exit $status, teardown error or device left configured"
 	fi
 	us=$(next_delay "$us" "$where")
 done

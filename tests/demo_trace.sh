@@ -7,6 +7,14 @@ run_demo "" --trace
 expect_status "--trace" 0
 grep -E '^(cmd|rsp) ' "$tmp/err" >"$tmp/trace"
 
+# The IOMMU backend is below the management interface: the same commands
+# and responses, byte for byte, on iommufd.
+run_demo_on iommufd "" --trace
+expect_status "--trace, iommufd" 0
+grep -E '^(cmd|rsp) ' "$tmp/err" >"$tmp/trace.iommufd"
+expect "--trace: the same on iommufd as on type1" \
+	cmp -s "$tmp/trace" "$tmp/trace.iommufd"
+
 expect "--trace: every line is 'cmd|rsp NAME 128-hex-digits'" \
 	test "$(grep -cvE '^(cmd|rsp) [A-Z-]+ [0-9a-f]{128}$' "$tmp/trace")" = 0
 

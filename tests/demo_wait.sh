@@ -31,6 +31,17 @@ for bar in 1 0; do
 	done
 done
 
+# The interrupt paths on iommufd: the same eventfds, the same vectors.
+for w in irq hybrid; do
+	run_demo_on iommufd "rsp_delay_us=2000" --wait $w --packets 5000
+	expect_status "--wait $w, iommufd, slow device" 0
+	expect "--wait $w, iommufd, slow device: all verified" \
+		grep -q '^step 4: 5000 messages of 2048 bytes inverted and verified' "$tmp/out"
+	expect "--wait $w, iommufd: the device raised interrupts" \
+		test "$(report irqs)" -gt 0
+	expect "--wait $w, iommufd: device left clean, vectors released" clean
+done
+
 # poll asks for no interrupt: none routed, none raised.
 run_demo "" --wait poll
 expect_status "--wait poll" 0

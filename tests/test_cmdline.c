@@ -133,6 +133,45 @@ static void test_target(void **state)
 }
 
 /*
+ * --iommu: auto unless given, each name its value, anything else a usage
+ * error naming the choices; a group file is type1's alone.
+ */
+static void test_iommu(void **state)
+{
+	static const struct {
+		const char *arg;
+		enum vfio_iommu_choice want;
+	} names[] = {
+		{ "auto", VFIO_IOMMU_AUTO },
+		{ "type1", VFIO_IOMMU_TYPE1 },
+		{ "iommufd", VFIO_IOMMU_IOMMUFD },
+	};
+	char a0[] = "prog", a1[] = "--sim", a2[] = "--iommu", a3[16],
+	     b1[] = "--device", b2[] = "01:00.0", b3[] = "--vfio-group",
+	     b4[] = "/dev/vfio/7", b5[] = "--iommu", b6[] = "iommufd";
+	char *given[] = { a0, a1, a2, a3, NULL };
+	char *plain[] = { a0, a1, NULL };
+	char *group[] = { a0, b1, b2, b3, b4, b5, b6, NULL };
+	struct errmsg err = { 0 };
+	struct cmdline cl;
+
+	(void)state;
+	assert_int_equal(parse(&cl, ARGC(plain), plain), 0);
+	assert_int_equal(cl.iommu, VFIO_IOMMU_AUTO);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(a3, sizeof(a3), "%s", names[i].arg);
+		assert_int_equal(parse(&cl, ARGC(given), given), 0);
+		assert_int_equal(cl.iommu, names[i].want);
+	}
+	snprintf(a3, sizeof(a3), "vfio");
+	assert_int_equal(cmdline_parse(&cl, ARGC(given), given, &err), -EINVAL);
+	assert_string_equal(err.msg, "--iommu: 'vfio' is not an IOMMU interface: auto, type1 or iommufd");
+	err = (struct errmsg){ 0 };
+	assert_int_equal(cmdline_parse(&cl, ARGC(group), group, &err), -EINVAL);
+	assert_string_equal(err.msg, "--vfio-group: cannot be used with --iommu iommufd, which opens the device file (/dev/vfio/devices/vfioN) instead");
+}
+
+/*
  * The default --timeout: a hardware figure for a device, a wider one for
  * the simulated device, whose thread may wait for a CPU on a busy
  * machine; a --timeout given is kept as given, with --sim too.
@@ -163,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_after_error),
 		cmocka_unit_test(test_same_twice),
 		cmocka_unit_test(test_target),
+		cmocka_unit_test(test_iommu),
 		cmocka_unit_test(test_default_timeout),
 	};
 

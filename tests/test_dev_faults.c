@@ -39,7 +39,7 @@ static void setup_with_failing_read(uint64_t reg)
 	struct mock_vfio_counters c;
 	struct mock_vfio *mock;
 	struct revere_opts opts = { .packets = 1, .timeout_ms = 100 };
-	struct vfio_target target;
+	struct vfio_target target = { .kind = VFIO_TARGET_GROUP };
 	struct vfio_dev vfio;
 	struct revere_dev rd;
 	int ret;
