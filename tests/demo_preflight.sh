@@ -150,7 +150,7 @@ expect "--vfio-group with --iommu iommufd: why" grep -qF "revere-vfio-demo: --vf
 sys --check --device 00:03.0 --iommu iommufd
 expect_status "--check --iommu iommufd" 0
 ready_pf
-refused "--iommu iommufd, no device file" "$BDF has no VFIO device file (no vfio-dev/ in its sysfs directory): no iommufd: module iommufd not loaded (no /sys/module/iommufd, no /dev/iommu): \`modprobe iommufd\`, or a kernel with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV; or use the group file with --iommu type1" --device $BDF --iommu iommufd
+refused "--iommu iommufd, no device file" "$BDF has no VFIO device file (no vfio-dev/vfioN/dev in its sysfs directory): no iommufd: module iommufd not loaded (no /sys/module/iommufd, no /dev/iommu): \`modprobe iommufd\`, or a kernel with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV; or use the group file with --iommu type1" --device $BDF --iommu iommufd
 sys --check --device $BDF
 expect "no device file: auto takes type1" grep -qF "$BDF: ready: Revere-AMU PF, driver vfio-pci, IOMMU group 7 (/dev/vfio/7, this user can open it)" "$tmp/out"
 vfio_cdev $BDF 3
