@@ -14,6 +14,7 @@
 # RIG-EXPECT: mdev-demo-10000 mdev-irq mdev-hybrid-irq mdev-nonroot
 # RIG-EXPECT: mdev-loopback mdev-sigint mdev-state-observable mdev-remove
 # RIG-EXPECT: mdev-request-remove mdev-unload mdev-config-space mdev-halted
+# RIG-EXPECT: mdev-iommu-auto
 
 # shellcheck disable=SC3045 # the guest's sh is busybox ash: ulimit -l
 # shellcheck source=tests/kernel/guest/lib.sh
@@ -34,14 +35,16 @@ ERR=/tmp/20-mdev.err
 DEMO_TIMEOUT_MS=10000
 
 # The IOMMU backend every run of the demo names: RIG_IOMMU, else type1 on
-# the iommufd kernel (where the demo's default could pick the device
-# file), else none (the Debian kernel has type1 alone).
+# the iommufd kernel (where the demo's default, auto, picks the device
+# file), else none: on Debian's kernel auto must find type1 by itself.
+# USED is what the demo must say it used.
+KERNEL=$(cat /etc/rig-kernel)
 IOMMU=${RIG_IOMMU:-}
-if [ -z "$IOMMU" ] && [ "$(cat /etc/rig-kernel)" = iommufd ] &&
-	revere-vfio-demo --help 2>&1 | grep -q -- '--iommu'; then
+if [ -z "$IOMMU" ] && [ "$KERNEL" = iommufd ]; then
 	IOMMU=type1
 fi
 IOMMU_OPT=${IOMMU:+--iommu $IOMMU}
+USED=${IOMMU:-type1}
 
 # demo ARGS...: the demo, as root or, if DEMO_USER is set, as that user
 # (su keeps the caller's ulimits). The arguments hold no spaces.
@@ -125,6 +128,8 @@ demo_run() {
 		why="no 'step 4: $packets messages ... $word and verified' line"
 	elif ! grep -q '^step 5: torn down$' "$OUT"; then
 		why="no clean 'step 5: torn down' line"
+	elif ! grep -qF "step 2: opened $UUID via $OPEN_DEV (13b5:ff81, IOMMU $USED" "$OUT"; then
+		why="no 'step 2: opened $UUID via $OPEN_DEV (13b5:ff81, IOMMU $USED...' line"
 	else
 		why=$(not_quiesced)
 	fi
@@ -347,6 +352,27 @@ demo_nonroot() {
 	chown root:root $files
 }
 
+# The demo's default, --iommu auto, takes the device file where the kernel
+# has the device files and iommufd (the iommufd kernel), the group file
+# where it has not (Debian's); --json says which it took. On the iommufd
+# kernel's second pass (RIG_IOMMU set) there is nothing new to see.
+demo_auto() {
+	[ -z "${RIG_IOMMU:-}" ] || return 0
+	want=type1
+	[ "$KERNEL" = iommufd ] && want=iommufd
+	revere-vfio-demo --device "$UUID" --timeout $DEMO_TIMEOUT_MS --json \
+		>"$OUT" 2>"$ERR" </dev/null
+	st=$?
+	cat "$OUT" "$ERR"
+	if [ "$st" -ne 0 ]; then
+		fail mdev-iommu-auto "revere-vfio-demo --json exited $st: $(head -n 1 "$ERR")"
+	elif ! grep -q "\"iommu\": \"$want" "$OUT"; then
+		fail mdev-iommu-auto "its --json does not say \"iommu\": \"$want\" on the $KERNEL kernel"
+	else
+		pass mdev-iommu-auto
+	fi
+}
+
 # Create an instance of our type; prints its UUID, or why it failed.
 create_instance() {
 	u=$(cat /proc/sys/kernel/random/uuid)
@@ -498,14 +524,19 @@ elif ! grep "^$UUID " "$OUT" | grep -qF ", $CDEV_WANT"; then
 else
 	pass mdev-list
 fi
-revere-vfio-demo --check --device "$UUID" >"$OUT" 2>"$ERR"
+if [ "$USED" = iommufd ]; then
+	via="IOMMU group $GROUP, iommufd ($CDEV_DEV and /dev/iommu, this user can open them)"
+else
+	via="IOMMU group $GROUP ($GROUP_DEV, this user can open it)"
+fi
+# shellcheck disable=SC2086 # IOMMU_OPT is two words or none
+revere-vfio-demo --check --device "$UUID" $IOMMU_OPT >"$OUT" 2>"$ERR"
 st=$?
 cat "$OUT" "$ERR"
 if [ "$st" -ne 0 ]; then
 	fail mdev-check "revere-vfio-demo --check exited $st: $(head -n 1 "$ERR")"
-elif ! grep -qF "$UUID: ready: mdev " "$OUT" ||
-	! grep -qF "IOMMU group $GROUP ($GROUP_DEV, this user can open it)" "$OUT"; then
-	fail mdev-check "no '$UUID: ready: ... IOMMU group $GROUP ($GROUP_DEV...' line"
+elif ! grep -qF "$UUID: ready: mdev " "$OUT" || ! grep -qF "$via" "$OUT"; then
+	fail mdev-check "no '$UUID: ready: ... $via' line"
 elif ! grep -qF "$UUID: $CDEV_WANT" "$OUT"; then
 	fail mdev-check "no '$UUID: $CDEV_WANT' line"
 else
@@ -519,6 +550,7 @@ demo_ok mdev-loopback 42 "looped back" --loopback
 demo_irq mdev-irq irq
 demo_irq mdev-hybrid-irq hybrid
 demo_nonroot
+demo_auto
 demo_sigint
 demo_halted
 demo_sigkill
