@@ -160,6 +160,7 @@ list_check edu-list "$BDF  $EDU_ID, driver vfio-pci, group ${GROUP##*/}, $GROUP_
 	'^IOMMU: on, '
 
 # Root: every check of edu-test.
+faults=$(dmar_faults)
 edu-test "$GROUP_DEV" "$BDF" >"$OUT" 2>&1
 st=$?
 cat "$OUT"
@@ -172,8 +173,7 @@ fi
 # edu-test's dma-blocked check wrote to an unmapped IOVA: the IOMMU itself
 # must have refused it (a DMAR fault for this device at that address), not
 # some other failure of the transfer (0x200000 is IOVA_DST of edu_test.c).
-if dmesg | grep 'DMAR: \[DMA Write' | grep "\[${BDF#0000:}\]" |
-	grep -q 'fault addr 0x200000'; then
+if wait_until "$WAIT_S" new_dmar_fault; then
 	pass edu-dmar-fault
 else
 	fail edu-dmar-fault "no DMAR write fault at IOVA 0x200000 from $BDF in the kernel log"

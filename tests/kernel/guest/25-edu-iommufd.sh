@@ -22,13 +22,6 @@
 
 OUT=/tmp/25-edu.out
 
-# The DMAR write faults from edu at IOVA 0x200000 (IOVA_DST of
-# edu_test.c) in the kernel log so far.
-dmar_faults() {
-	dmesg | grep 'DMAR: \[DMA Write' | grep "\[${BDF#0000:}\]" |
-		grep -c 'fault addr 0x200000'
-}
-
 # edu_backend IOMMU PATH FILES...: the checks of one backend; edu-test
 # opens PATH, and a user needs FILES to.
 edu_backend() {
@@ -44,7 +37,7 @@ edu_backend() {
 		fail "$iommu-edu-root" "edu-test --iommu $iommu exited $st: $(first_fail)"
 	fi
 	# The IOMMU itself refused the write to the unmapped IOVA.
-	if [ "$(dmar_faults)" -gt "$faults" ]; then
+	if wait_until "$WAIT_S" new_dmar_fault; then
 		pass "$iommu-edu-dmar-fault"
 	else
 		fail "$iommu-edu-dmar-fault" "no new DMAR write fault at IOVA 0x200000 from $BDF in the kernel log"

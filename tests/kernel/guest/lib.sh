@@ -110,6 +110,20 @@ find_edu() {
 	return 1
 }
 
+# dmar_faults: the DMAR write faults from edu ($BDF) at IOVA 0x200000
+# (IOVA_DST of edu_test.c, its dma-blocked check) in the kernel log so far.
+dmar_faults() {
+	dmesg | grep 'DMAR: \[DMA Write' | grep "\[${BDF#0000:}\]" |
+		grep -c 'fault addr 0x200000'
+}
+
+# shellcheck disable=SC2317,SC2154 # called through wait_until; $faults
+# is the caller's
+# new_dmar_fault: more of them than $faults, counted before edu-test ran.
+# The IOMMU reports the fault by an interrupt, which may come after
+# edu-test has gone on or exited: wait_until it.
+new_dmar_fault() { [ "$(dmar_faults)" -gt "$faults" ]; }
+
 # driver_of BDF: the name of the driver bound to the device, or nothing.
 driver_of() {
 	d=$(readlink "/sys/bus/pci/devices/$1/driver") && echo "${d##*/}"
