@@ -488,13 +488,14 @@ main() {
 	run_kernel
 
 	KNAME=iommufd LABEL="iommufd-kernel: " OUT=$WORK/iommufd
-	iommufd_kernel
-	REQUIRED_MODULES=$REQUIRED_MODULES_IOMMUFD
-	OPTIONAL_MODULES=$OPTIONAL_MODULES_IOMMUFD
-	INIT_EXPECT=$INIT_EXPECT_IOMMUFD
-	run_kernel
+	if iommufd_kernel; then
+		REQUIRED_MODULES=$REQUIRED_MODULES_IOMMUFD
+		OPTIONAL_MODULES=$OPTIONAL_MODULES_IOMMUFD
+		INIT_EXPECT=$INIT_EXPECT_IOMMUFD
+		run_kernel
+	fi
 
-	say "both kernels, $(elapsed):"
+	say "total, $(elapsed):"
 	say "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
 }
@@ -511,11 +512,16 @@ run_kernel() {
 
 # The iommufd kernel from tests/kernel/kbuild.sh: built on the first run
 # (it says how long that took), then taken from its cache (it says where).
+# Returns 1 when it cannot be built here (kbuild.sh exits 77 without
+# CI=true): the second boot is skipped, Debian's results still count.
 iommufd_kernel() {
 	t=$(date +%s)
 	st=0
 	kdir=$(sh "$SRCDIR/tests/kernel/kbuild.sh" "$SRCDIR") || st=$?
-	[ "$st" -eq 77 ] && missing "the iommufd kernel (kbuild.sh) cannot be built here"
+	if [ "$st" -eq 77 ]; then
+		say "SKIPPED: the iommufd kernel (kbuild.sh cannot build it here)"
+		return 1
+	fi
 	[ "$st" -eq 0 ] || die "tests/kernel/kbuild.sh failed"
 	say "iommufd kernel: $kdir ($(($(date +%s) - t)) s)"
 	V=$(cat "$kdir/release")
