@@ -72,7 +72,7 @@ build() {
 	      tests/fuzz/oracle.c tests/fuzz/fuzz_$name.c"
 	# No fd_watch.c: fuzz_device.c has a watcher on the virtual clock.
 	case $name in
-	device) srcs="$srcs vfio_type1.c vfio_device_fd.c vfio_sys.c tests/fuzz/hostile_vfio.c" ;;
+	device) srcs="$srcs vfio_type1.c vfio_iommufd.c vfio_device_fd.c vfio_sys.c tests/fuzz/hostile_vfio.c" ;;
 	parse) srcs="$srcs cmdline.c sysfs.c" ;;
 	esac
 	objs=
