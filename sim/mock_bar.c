@@ -215,120 +215,20 @@ static void sw_write(struct mock_vfio *m, uint64_t off, uint64_t val)
 
 /* ---- the shared page and the device thread ---- */
 
-/*
- * The mock's only accesses to the BAR0 page it shares with the driver. The
- * driver's loads and stores there are MMIO on hardware (volatile, no lock),
- * ordered by barriers and doorbells: tests/tsan.supp names these two.
- */
-static uint64_t bar_page_load(const struct mock_bar_map *b, uint32_t off)
+/* The mirror's way into the model: a store of software's, as sw_write(). */
+static void mirror_sw_write(void *host, uint64_t off, uint64_t val)
 {
-	return __atomic_load_n(&b->page[off / 8], __ATOMIC_ACQUIRE);
+	sw_write(host, off, val);
 }
 
-static void bar_page_store(struct mock_bar_map *b, uint32_t off, uint64_t v)
-{
-	__atomic_store_n(&b->page[off / 8], v, __ATOMIC_RELEASE);
-}
-
-/*
- * Device register i out to the mapping, if it changed: a store takes the
- * line from the driver's cache even when the value is the same. A value
- * the driver stored there (a read-only register) is put right.
- */
-static void publish_reg(struct mock_bar_map *b, size_t i, uint64_t v)
-{
-	if (v != bar_page_load(b, b->dev_off[i]))
-		bar_page_store(b, b->dev_off[i], v);
-}
-
-/* Device registers out to the mapping, after the model's DMA writes. */
-static void bar_publish(struct mock_vfio *m)
-{
-	struct mock_bar_map *b = &m->map;
-
-	for (size_t i = 0; i < b->n_dev; i++)
-		publish_reg(b, i, rv_model_read(&m->model, b->dev_off[i]));
-}
-
-/*
- * The stored ones only (not the digests, computed on each read): cheap
- * enough to run after every pass of the model, so that the driver sees
- * each message as it lands rather than a batch at the end.
- */
-static void bar_publish_stored(struct mock_vfio *m)
-{
-	struct mock_bar_map *b = &m->map;
-
-	for (size_t i = 0; i < b->n_dev; i++)
-		if (b->dev_reg[i])
-			publish_reg(b, i, *b->dev_reg[i]);
-}
-
-/*
- * The shadow is written under the lock and read by the device thread's
- * unlocked poll (bar_changed()): atomic both ways, relaxed, as whatever
- * the thread finds there it checks again under the lock.
- */
-static uint64_t shadow_get(const struct mock_bar_map *b, size_t i)
-{
-	return __atomic_load_n(&b->shadow[i], __ATOMIC_RELAXED);
-}
-
-static void shadow_set(struct mock_bar_map *b, size_t i, uint64_t v)
-{
-	__atomic_store_n(&b->shadow[i], v, __ATOMIC_RELAXED);
-}
-
-/* Make the mapping show the model's registers (after map or reset). */
-static void bar_resync(struct mock_vfio *m)
-{
-	struct mock_bar_map *b = &m->map;
-
-	if (!b->page)
-		return;
-	for (size_t i = 0; i < b->n_sw; i++) {
-		uint64_t v = rv_model_read(&m->model, b->sw_off[i]);
-
-		shadow_set(b, i, v);
-		bar_page_store(b, b->sw_off[i], v);
-	}
-	bar_publish(m);
-}
-
-/* One pass over software's registers: the stores since the last look. */
-static unsigned int bar_take_pass(struct mock_vfio *m)
-{
-	struct mock_bar_map *b = &m->map;
-	unsigned int work = 0;
-
-	for (size_t i = 0; i < b->n_sw; i++) {
-		uint64_t v = bar_page_load(b, b->sw_off[i]);
-
-		if (v == shadow_get(b, i))
-			continue;
-		shadow_set(b, i, v);
-		sw_write(m, b->sw_off[i], v);
-		work++;
-	}
-	return work;
-}
-
-/*
- * Software's stores since the last look, handed to the model, which acts
- * on them only when it next steps. Posted writes reach a device in order,
- * but a pass reads the page in register order: it can find a doorbell
- * software stored after a register the pass had already read (a ring's
- * base, then its write index). The load that found the doorbell acquires
- * every store before it, so passes go on until one finds nothing new, and
- * the model never steps on a doorbell without what came before it.
- */
 static unsigned int bar_take_stores(struct mock_vfio *m)
 {
-	unsigned int work = 0, n;
+	return rv_bar_mirror_take(&m->map.mirror, mirror_sw_write, m);
+}
 
-	while ((n = bar_take_pass(m)))
-		work += n;
-	return work;
+static void bar_publish(struct mock_vfio *m)
+{
+	rv_bar_mirror_publish(&m->map.mirror, &m->model);
 }
 
 /*
@@ -346,7 +246,7 @@ static unsigned int bar_poll(struct mock_vfio *m, bool *more)
 	do {
 		n = rv_model_step_budget(&m->model, 1);
 		if (n) {
-			bar_publish_stored(m);
+			rv_bar_mirror_publish_stored(&m->map.mirror);
 			/* request_msg: as that message moves, not a flow later. */
 			request_on_messages(m);
 		}
@@ -358,15 +258,6 @@ static unsigned int bar_poll(struct mock_vfio *m, bool *more)
 	model_ran(m);
 	bar_publish(m);
 	return work;
-}
-
-/* Unlocked: has software stored to a register since the last poll? */
-static bool bar_changed(const struct mock_bar_map *b)
-{
-	for (size_t i = 0; i < b->n_sw; i++)
-		if (bar_page_load(b, b->sw_off[i]) != shadow_get(b, i))
-			return true;
-	return false;
 }
 
 /*
@@ -444,7 +335,7 @@ static void *bar_thread(void *arg)
 		uint64_t now;
 
 		/* In full flow, no clock read: a store is there to take. */
-		if (more || bar_changed(&m->map) || (due && mock_now_ns() >= due)) {
+		if (more || rv_bar_mirror_changed(&m->map.mirror) || (due && mock_now_ns() >= due)) {
 			unsigned int work;
 
 			let_waiter_in(m);
@@ -479,22 +370,6 @@ static void *bar_thread(void *arg)
 	return NULL;
 }
 
-/* After a pwrite while mapped: keep the mapping's view in step. */
-static void bar_after_write(struct mock_vfio *m, uint64_t off, uint64_t val)
-{
-	struct mock_bar_map *b = &m->map;
-
-	if (!b->page)
-		return;
-	for (size_t i = 0; i < b->n_sw; i++) {
-		if (b->sw_off[i] != off)
-			continue;
-		shadow_set(b, i, val);
-		bar_page_store(b, (uint32_t)off, val);
-	}
-	bar_publish(m);
-}
-
 /* ---- pread/pwrite, reset ---- */
 
 /* vfio_pci_bar_rw(), with the model as the device (see the top comment). */
@@ -517,7 +392,7 @@ ssize_t mock_bar_rw(struct mock_vfio *m, void *buf, size_t len, uint64_t off,
 		v = le64toh(v);
 		sw_write(m, off, v);
 		model_run(m);
-		bar_after_write(m, off, v);
+		rv_bar_mirror_after_write(&m->map.mirror, &m->model, off, v);
 		return 8;
 	}
 	if (len == 4 && !(off & 3) && !write) {
@@ -540,7 +415,7 @@ void mock_bar_reset(struct mock_vfio *m)
 	m->db.held = false;
 	m->aha_due_ns = 0;
 	due_update(m);
-	bar_resync(m);
+	rv_bar_mirror_resync(&m->map.mirror, &m->model);
 }
 
 /* ---- BAR0 mmap ---- */
@@ -549,38 +424,8 @@ static void bar_map_free(struct mock_bar_map *b)
 {
 	if (b->page)
 		munmap(b->page, b->len);
-	free(b->sw_off);
-	free(b->dev_off);
-	free(b->dev_reg);
-	free(b->shadow);
+	rv_bar_mirror_free(&b->mirror);
 	*b = (struct mock_bar_map){ 0 };
-}
-
-/* Which registers the thread copies in and out (rv_model_reg_owner). */
-static int bar_map_tables(struct mock_vfio *m, struct mock_bar_map *b)
-{
-	size_t n = RV_MODEL_BAR0_SIZE / 8;
-
-	b->sw_off = calloc(n, sizeof(*b->sw_off));
-	b->dev_off = calloc(n, sizeof(*b->dev_off));
-	b->dev_reg = calloc(n, sizeof(*b->dev_reg));
-	if (!b->sw_off || !b->dev_off || !b->dev_reg)
-		return ENOMEM;
-	for (uint64_t off = 0; off < RV_MODEL_BAR0_SIZE; off += 8) {
-		switch (rv_model_reg_owner(&m->model, off)) {
-		case RV_REG_SW:
-			b->sw_off[b->n_sw++] = (uint32_t)off;
-			break;
-		case RV_REG_DEVICE:
-			b->dev_reg[b->n_dev] = rv_model_reg_stored(&m->model, off);
-			b->dev_off[b->n_dev++] = (uint32_t)off;
-			break;
-		case RV_REG_NONE:
-			break;
-		}
-	}
-	b->shadow = calloc(b->n_sw ? b->n_sw : 1, sizeof(*b->shadow));
-	return b->shadow ? 0 : ENOMEM;
 }
 
 void *mock_bar_mmap(struct mock_vfio *m, size_t len, int flags, off_t off)
@@ -607,9 +452,7 @@ void *mock_bar_mmap(struct mock_vfio *m, size_t len, int flags, off_t off)
 		return MAP_FAILED;
 	}
 	b->len = RV_MODEL_BAR0_SIZE;
-	err = bar_map_tables(m, b);
-	if (!err)
-		bar_resync(m);
+	err = rv_bar_mirror_init(&b->mirror, &m->model, b->page);
 	__atomic_store_n(&b->stop, false, __ATOMIC_RELAXED);
 	if (!err)
 		err = pthread_create(&b->thread, NULL, bar_thread, m);

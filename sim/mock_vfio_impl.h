@@ -36,6 +36,7 @@
 
 #include "mock_vfio.h"
 #include "revere_model.h"
+#include "rv_bar_mirror.h"
 #include "rv_pci_cfg.h"
 
 #define MOCK_MAX_HANDLES	64
@@ -113,13 +114,7 @@ struct mock_bar_map {
 	size_t len;
 	pthread_t thread;
 	bool stop;			/* atomic: the thread must exit */
-	uint32_t *sw_off, *dev_off;	/* byte offsets of registers */
-	const uint64_t **dev_reg;	/* per dev_off: the model's storage,
-					 * NULL if computed on each read */
-	uint64_t *shadow;		/* last software value seen, per sw_off:
-					 * stored under the lock, atomically,
-					 * as the thread compares unlocked */
-	size_t n_sw, n_dev;
+	struct rv_bar_mirror mirror;	/* the model's registers on page */
 };
 
 /*

@@ -7,6 +7,7 @@ sim_libreveresim_la_SOURCES = \
 	sim/sim.c sim/sim.h \
 	sim/revere_model.c sim/revere_model.h \
 	sim/rv_pci_cfg.c sim/rv_pci_cfg.h \
+	sim/rv_bar_mirror.c sim/rv_bar_mirror.h \
 	sim/mock_vfio.c sim/mock_vfio.h sim/mock_vfio_impl.h \
 	sim/mock_type1.c \
 	sim/mock_iommufd.c \

@@ -66,7 +66,8 @@ build() {
 	obj=$out/obj-$(basename "$exe")
 	mkdir -p "$obj"
 	cflags="-std=gnu11 -g -O1 -Wall -Wextra -Werror -I$srcdir -I$srcdir/sim -I$srcdir/tests/fuzz $*"
-	srcs="errmsg.c sim/revere_model.c sim/rv_pci_cfg.c sim/mock_vfio.c
+	srcs="errmsg.c sim/revere_model.c sim/rv_pci_cfg.c sim/rv_bar_mirror.c
+	      sim/mock_vfio.c
 	      sim/mock_type1.c sim/mock_pci.c sim/mock_bar.c sim/mock_control.c
 	      sim/mock_iommufd.c
 	      tests/fuzz/oracle.c tests/fuzz/fuzz_$name.c"
