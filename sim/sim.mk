@@ -18,3 +18,15 @@ sim_libreveresim_la_SOURCES = \
 # The model carried by a Linux mdev module: the rig builds it against
 # Debian's kernel headers (tests/kernel/README).
 EXTRA_DIST += sim/mdev
+
+# The simulated device served over vfio-user, to QEMU's vfio-user-pci or
+# any other client (doc/revere-vfio-user-server.1).
+noinst_LTLIBRARIES += sim/libvfuserver.la
+sim_libvfuserver_la_SOURCES = \
+	sim/vfu_device.c sim/vfu_device.h \
+	sim/vfu_server.c sim/vfu_server.h
+
+bin_PROGRAMS += revere-vfio-user-server
+revere_vfio_user_server_SOURCES = sim/vfu_server_main.c
+revere_vfio_user_server_LDADD = sim/libvfuserver.la sim/libreveresim.la \
+	librevere.la

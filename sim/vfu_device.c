@@ -1,0 +1,645 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The simulated Revere PF behind the vfio-user server: see vfu_device.h.
+ *
+ * Where it knowingly differs from vfio-pci on hardware:
+ *  - BAR0 by access takes aligned 4- and 8-byte reads and aligned 8-byte
+ *    writes, as the mock does (sim/mock_bar.c): registers are 64-bit.
+ *  - Client memory that the client shrinks under a mapping faults the
+ *    device (spec 8.4) instead of killing the server: every access to it
+ *    is a guarded copy, so the model is never lent a pointer into it.
+ */
+#define _GNU_SOURCE		/* memfd_create(), F_ADD_SEALS */
+#include "vfu_device.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Bound on model steps a call: a model bug must not hang the server. */
+#define MAX_STEPS	100000
+
+/* ---- client memory, guarded ---- */
+
+/*
+ * A client may shrink a file it mapped to us: the next access to it
+ * raises SIGBUS. Within a guarded copy that is the end of the copy (and a
+ * DMA fault); anywhere else it is the bug it looks like.
+ */
+static sigjmp_buf *bus_jump;
+
+static void on_sigbus(int sig)
+{
+	if (bus_jump)
+		siglongjmp(*bus_jump, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int guarded_copy(void *dst, const void *src, size_t len)
+{
+	sigjmp_buf env;
+
+	if (sigsetjmp(env, 0)) {
+		bus_jump = NULL;
+		return EFAULT;
+	}
+	bus_jump = &env;
+	memcpy(dst, src, len);
+	bus_jump = NULL;
+	return 0;
+}
+
+static void guard_install(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus, .sa_flags = SA_NODEFER };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* ---- DMA maps ---- */
+
+/* The first map that ends after iova (the one holding it, if any). */
+static size_t dma_find(const struct vfu_device *d, uint64_t iova)
+{
+	size_t lo = 0, hi = d->n_dma;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct vfu_dma *e = &d->dma[mid];
+
+		if (e->iova + e->size <= iova)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * DMA of len bytes at iova, map by map: in place where the client lent
+ * its memory, by message where it did not. 0, or -1: a fault (spec 8.4).
+ */
+static int dma_rw(struct vfu_device *d, uint64_t iova, uint8_t *buf,
+		  size_t len, bool write)
+{
+	uint32_t need = write ? VFIO_DMA_MAP_FLAG_WRITE : VFIO_DMA_MAP_FLAG_READ;
+
+	while (len) {
+		size_t i = dma_find(d, iova);
+		const struct vfu_dma *e;
+		uint64_t skip, n;
+		int err;
+
+		if (i == d->n_dma)
+			return -1;
+		e = &d->dma[i];
+		if (e->iova > iova || !(e->prot & need))
+			return -1;
+		skip = iova - e->iova;
+		n = e->size - skip < len ? e->size - skip : len;
+		if (e->file) {
+			uint8_t *p = e->file->base + e->offset + skip;
+
+			err = write ? guarded_copy(p, buf, n) :
+				      guarded_copy(buf, p, n);
+		} else {
+			err = d->msg_dma(d->server, write, iova, buf, n);
+			if (err)
+				d->dma_failed = true;
+		}
+		if (err)
+			return -1;
+		iova += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int host_dma_read(void *host, uint64_t iova, void *buf, size_t len)
+{
+	return dma_rw(host, iova, buf, len, false);
+}
+
+static int host_dma_write(void *host, uint64_t iova, const void *buf,
+			  size_t len)
+{
+	return dma_rw(host, iova, (uint8_t *)buf, len, true);
+}
+
+static void host_msix(void *host, uint32_t vector)
+{
+	struct vfu_device *d = host;
+	uint64_t one = 1;
+
+	if (vector >= VFU_DEV_MSIX_COUNT || d->msix[vector] < 0)
+		return;
+	/* A full counter (2^64 - 2 unread) still has an event pending. */
+	if (write(d->msix[vector], &one, sizeof(one)) == sizeof(one))
+		d->msix_signalled++;
+}
+
+static void file_put(struct vfu_device *d, struct vfu_dma_file *f)
+{
+	if (--f->refs)
+		return;
+	munmap(f->base, f->len);
+	for (size_t i = 0; i < d->n_files; i++) {
+		if (d->files[i] != f)
+			continue;
+		d->files[i] = d->files[--d->n_files];
+		break;
+	}
+	free(f);
+}
+
+/* The mapping of fd's file, made once and shared by its maps. */
+static int file_get(struct vfu_device *d, int fd, uint64_t offset,
+		    uint64_t size, struct vfu_dma_file **out)
+{
+	struct vfu_dma_file *f;
+	struct stat st;
+	void *base;
+
+	if (fstat(fd, &st))
+		return errno;
+	if (st.st_size <= 0 || offset > (uint64_t)st.st_size ||
+	    size > (uint64_t)st.st_size - offset)
+		return EINVAL;
+	for (size_t i = 0; i < d->n_files; i++) {
+		f = d->files[i];
+		if (f->dev == st.st_dev && f->ino == st.st_ino &&
+		    offset + size <= f->len) {
+			f->refs++;
+			*out = f;
+			return 0;
+		}
+	}
+	if (d->n_files == d->cap_files) {
+		size_t cap = d->cap_files ? 2 * d->cap_files : 8;
+		void *p = realloc(d->files, cap * sizeof(*d->files));
+
+		if (!p)
+			return ENOMEM;
+		d->files = p;
+		d->cap_files = cap;
+	}
+	base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+		    MAP_SHARED, fd, 0);
+	if (base == MAP_FAILED)
+		return errno;
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		munmap(base, (size_t)st.st_size);
+		return ENOMEM;
+	}
+	*f = (struct vfu_dma_file){ .dev = st.st_dev, .ino = st.st_ino,
+				    .base = base, .len = (size_t)st.st_size,
+				    .refs = 1 };
+	d->files[d->n_files++] = f;
+	*out = f;
+	return 0;
+}
+
+/* Room for one more map at index i. */
+static int dma_insert_at(struct vfu_device *d, size_t i)
+{
+	if (d->n_dma == VFU_DEV_MAX_DMA_MAPS)
+		return ENOSPC;
+	if (d->n_dma == d->cap_dma) {
+		size_t cap = d->cap_dma ? 2 * d->cap_dma : 64;
+		void *p;
+
+		if (cap > VFU_DEV_MAX_DMA_MAPS)
+			cap = VFU_DEV_MAX_DMA_MAPS;
+		p = realloc(d->dma, cap * sizeof(*d->dma));
+		if (!p)
+			return ENOMEM;
+		d->dma = p;
+		d->cap_dma = cap;
+	}
+	memmove(&d->dma[i + 1], &d->dma[i], (d->n_dma - i) * sizeof(*d->dma));
+	d->n_dma++;
+	return 0;
+}
+
+int vfu_dev_dma_map(struct vfu_device *d, uint64_t iova, uint64_t size,
+		    uint32_t prot, int fd, uint64_t offset)
+{
+	struct vfu_dma_file *file = NULL;
+	size_t i;
+	int err = 0;
+
+	if (!size || iova + size < iova || (iova | size) & 4095 ||
+	    !prot || prot & ~(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE))
+		err = EINVAL;
+	i = dma_find(d, iova);
+	if (!err && i < d->n_dma && d->dma[i].iova < iova + size)
+		err = EEXIST;
+	if (!err && fd >= 0)
+		err = file_get(d, fd, offset, size, &file);
+	if (fd >= 0)
+		close(fd);
+	if (!err && (err = dma_insert_at(d, i)) && file)
+		file_put(d, file);
+	if (err)
+		return err;
+	d->dma[i] = (struct vfu_dma){ .iova = iova, .size = size, .prot = prot,
+				      .file = file, .offset = offset };
+	return 0;
+}
+
+static void dma_remove(struct vfu_device *d, size_t i)
+{
+	if (d->dma[i].file)
+		file_put(d, d->dma[i].file);
+	memmove(&d->dma[i], &d->dma[i + 1],
+		(d->n_dma - i - 1) * sizeof(*d->dma));
+	d->n_dma--;
+}
+
+/*
+ * Clients unmap in other pieces than they mapped (QEMU: powers of two,
+ * and everything at once), so a map is cut to what lies outside the
+ * range, in two when the range is inside it.
+ */
+int vfu_dev_dma_unmap(struct vfu_device *d, uint64_t iova, uint64_t size,
+		      bool all)
+{
+	uint64_t end = iova + size;
+	size_t i;
+
+	if (all) {
+		while (d->n_dma)
+			dma_remove(d, d->n_dma - 1);
+		return 0;
+	}
+	if (!size || end < iova)
+		return EINVAL;
+	i = dma_find(d, iova);
+	while (i < d->n_dma && d->dma[i].iova < end) {
+		struct vfu_dma *e = &d->dma[i];
+		uint64_t e_end = e->iova + e->size;
+
+		if (e->iova >= iova && e_end <= end) {
+			dma_remove(d, i);
+			continue;
+		}
+		if (e->iova < iova && e_end > end) {
+			int err = dma_insert_at(d, i + 1);
+
+			if (err)
+				return err;
+			e = &d->dma[i];
+			d->dma[i + 1] = *e;
+			if (e->file)
+				e->file->refs++;
+			d->dma[i + 1].iova = end;
+			d->dma[i + 1].size = e_end - end;
+			d->dma[i + 1].offset += end - e->iova;
+			e->size = iova - e->iova;
+			return 0;
+		}
+		if (e->iova < iova) {
+			e->size = iova - e->iova;
+		} else {
+			e->offset += end - e->iova;
+			e->size = e_end - end;
+			e->iova = end;
+		}
+		i++;
+	}
+	return 0;
+}
+
+/* ---- the model and BAR0 ---- */
+
+/* Run the model until it is idle (bounded); returns the work done. */
+static unsigned int model_run(struct vfu_device *d)
+{
+	unsigned int work = 0, n, steps = 0;
+
+	while ((n = rv_model_step(&d->model)) && ++steps < MAX_STEPS)
+		work += n;
+	return work;
+}
+
+static void mirror_sw_write(void *host, uint64_t off, uint64_t val)
+{
+	struct vfu_device *d = host;
+
+	rv_model_write(&d->model, off, val);
+}
+
+unsigned int vfu_dev_poll(struct vfu_device *d)
+{
+	unsigned int work = 0;
+
+	if (d->bar_page)
+		work += rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
+	work += model_run(d);
+	if (d->bar_page && work)
+		rv_bar_mirror_publish(&d->mirror, &d->model);
+	return work;
+}
+
+static int bar0_rw(struct vfu_device *d, uint64_t off, void *buf,
+		   uint32_t len, bool write)
+{
+	uint64_t v;
+
+	/* Stores software made through the mapping come first. */
+	vfu_dev_poll(d);
+	if (len == 8 && !(off & 7) && write) {
+		memcpy(&v, buf, 8);
+		rv_model_write(&d->model, off, v);
+		model_run(d);
+		rv_bar_mirror_after_write(&d->mirror, &d->model, off, v);
+		return 0;
+	}
+	if (write)
+		return EINVAL;
+	v = rv_model_read(&d->model, off & ~7ull);
+	if (len == 8 && !(off & 7)) {
+		memcpy(buf, &v, 8);
+		return 0;
+	}
+	if (len == 4 && !(off & 3)) {
+		uint32_t half = (uint32_t)(v >> (off & 4 ? 32 : 0));
+
+		memcpy(buf, &half, 4);
+		return 0;
+	}
+	return EINVAL;
+}
+
+static int cfg_rw(struct vfu_device *d, uint64_t off, void *buf, uint32_t len,
+		  bool write)
+{
+	if (!write) {
+		memcpy(buf, d->cfg + off, len);
+		return 0;
+	}
+	rv_pci_cfg_write(d->cfg, (unsigned int)off, buf, len);
+	rv_model_set_bus_master(&d->model, rv_pci_cfg_bus_master(d->cfg));
+	return 0;
+}
+
+static uint64_t region_size(uint32_t index)
+{
+	switch (index) {
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		return RV_MODEL_BAR0_SIZE;
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		return RV_PCI_CFG_SIZE;
+	default:
+		return 0;
+	}
+}
+
+int vfu_dev_region_info(struct vfu_device *d, uint32_t index,
+			struct vfio_region_info *info, int *fd)
+{
+	uint64_t size;
+
+	if (index >= VFIO_PCI_NUM_REGIONS)
+		return EINVAL;
+	size = region_size(index);
+	*fd = -1;
+	*info = (struct vfio_region_info){
+		.argsz = sizeof(*info), .index = index, .size = size,
+	};
+	if (size)
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE;
+	if (index == VFIO_PCI_BAR0_REGION_INDEX && d->bar_page) {
+		info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
+		*fd = d->bar_fd;
+	}
+	return 0;
+}
+
+int vfu_dev_region_rw(struct vfu_device *d, uint32_t index, uint64_t off,
+		      void *buf, uint32_t len, bool write)
+{
+	uint64_t size = index < VFIO_PCI_NUM_REGIONS ? region_size(index) : 0;
+
+	if (!len || off >= size || len > size - off)
+		return EINVAL;
+	if (index == VFIO_PCI_CONFIG_REGION_INDEX)
+		return cfg_rw(d, off, buf, len, write);
+	return bar0_rw(d, off, buf, len, write);
+}
+
+/* ---- interrupts ---- */
+
+int vfu_dev_irq_info(struct vfu_device *d, struct vfio_irq_info *info)
+{
+	uint32_t index = info->index;
+
+	(void)d;
+	if (index >= VFIO_PCI_NUM_IRQS)
+		return EINVAL;
+	*info = (struct vfio_irq_info){ .argsz = sizeof(*info), .index = index };
+	if (index == VFIO_PCI_MSIX_IRQ_INDEX) {
+		info->flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
+		info->count = VFU_DEV_MSIX_COUNT;
+	}
+	return 0;
+}
+
+static void msix_release(struct vfu_device *d, uint32_t start, uint32_t count)
+{
+	for (uint32_t v = start; v < start + count; v++) {
+		if (d->msix[v] >= 0)
+			close(d->msix[v]);
+		d->msix[v] = -1;
+	}
+}
+
+/* Trigger from the client (DATA_NONE or DATA_BOOL): signal the vectors. */
+static void msix_trigger(struct vfu_device *d, uint32_t start, uint32_t count,
+			 const uint8_t *bools)
+{
+	for (uint32_t i = 0; i < count; i++)
+		if (!bools || bools[i])
+			host_msix(d, start + i);
+}
+
+static int msix_set(struct vfu_device *d, const struct vfio_irq_set *set,
+		    const uint8_t *bools, int *fds, unsigned int nfds)
+{
+	uint32_t data = set->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+
+	if ((set->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
+	    VFIO_IRQ_SET_ACTION_TRIGGER)
+		return EINVAL;
+	if (data == VFIO_IRQ_SET_DATA_NONE && !set->count) {
+		msix_release(d, 0, VFU_DEV_MSIX_COUNT);
+		return 0;
+	}
+	if (data != VFIO_IRQ_SET_DATA_EVENTFD) {
+		msix_trigger(d, set->start, set->count, bools);
+		return 0;
+	}
+	/* Eventfds for each vector, or none: take those vectors' away. */
+	if (nfds && nfds != set->count)
+		return EINVAL;
+	msix_release(d, set->start, set->count);
+	for (unsigned int i = 0; i < nfds; i++) {
+		d->msix[set->start + i] = fds[i];
+		fds[i] = -1;
+	}
+	return 0;
+}
+
+int vfu_dev_set_irqs(struct vfu_device *d, const struct vfio_irq_set *set,
+		     const uint8_t *bools, size_t nbools, int *fds,
+		     unsigned int nfds)
+{
+	uint32_t data = set->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+	int err = 0;
+
+	if (data != VFIO_IRQ_SET_DATA_NONE && data != VFIO_IRQ_SET_DATA_BOOL &&
+	    data != VFIO_IRQ_SET_DATA_EVENTFD)
+		err = EINVAL;
+	else if (set->index >= VFIO_PCI_NUM_IRQS)
+		err = EINVAL;
+	else if (data == VFIO_IRQ_SET_DATA_BOOL && nbools < set->count)
+		err = EINVAL;
+	else if (data != VFIO_IRQ_SET_DATA_EVENTFD && nfds)
+		err = EINVAL;
+	else if (set->index != VFIO_PCI_MSIX_IRQ_INDEX)
+		err = set->count ? EINVAL : 0;	/* nothing there to set */
+	else if (set->start > VFU_DEV_MSIX_COUNT ||
+		 set->count > VFU_DEV_MSIX_COUNT - set->start)
+		err = EINVAL;
+	else
+		err = msix_set(d, set, data == VFIO_IRQ_SET_DATA_BOOL ?
+			       bools : NULL, fds, nfds);
+	for (unsigned int i = 0; i < nfds; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return err;
+}
+
+/* ---- life ---- */
+
+static void power_on(struct vfu_device *d)
+{
+	rv_model_reset(&d->model);
+	rv_pci_cfg_power_on(d->cfg, RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF);
+	rv_model_set_bus_master(&d->model, false);
+	rv_bar_mirror_resync(&d->mirror, &d->model);
+}
+
+static int bar_share(struct vfu_device *d)
+{
+	void *p;
+
+	d->bar_fd = memfd_create("revere-bar0", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (d->bar_fd < 0)
+		return errno;
+	/* Sealed, so that a client cannot shrink it under the server. */
+	if (ftruncate(d->bar_fd, RV_MODEL_BAR0_SIZE) ||
+	    fcntl(d->bar_fd, F_ADD_SEALS,
+		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL))
+		return errno;
+	p = mmap(NULL, RV_MODEL_BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 d->bar_fd, 0);
+	if (p == MAP_FAILED)
+		return errno;
+	d->bar_page = p;
+	return rv_bar_mirror_init(&d->mirror, &d->model, d->bar_page);
+}
+
+int vfu_dev_init(struct vfu_device *d, bool bar0_mmap, vfu_msg_dma_fn *msg_dma,
+		 void *server)
+{
+	struct rv_model_host host = {
+		.host = d, .dma_read = host_dma_read,
+		.dma_write = host_dma_write, .msix = host_msix,
+	};
+	struct rv_model_params p;
+	int err = 0;
+
+	*d = (struct vfu_device){ .bar0_mmap = bar0_mmap, .bar_fd = -1,
+				  .msg_dma = msg_dma, .server = server };
+	for (unsigned int v = 0; v < VFU_DEV_MSIX_COUNT; v++)
+		d->msix[v] = -1;
+	rv_model_default_params(&p);
+	if (rv_model_init(&d->model, &p, &host))
+		return EINVAL;
+	guard_install();
+	if (bar0_mmap)
+		err = bar_share(d);
+	if (err) {
+		vfu_dev_destroy(d);
+		return err;
+	}
+	power_on(d);
+	return 0;
+}
+
+void vfu_dev_open(struct vfu_device *d)
+{
+	rv_pci_cfg_open(d->cfg);
+	rv_model_set_bus_master(&d->model, false);
+	d->msix_signalled = 0;
+	d->dma_failed = false;
+}
+
+void vfu_dev_reset(struct vfu_device *d)
+{
+	rv_model_reset(&d->model);
+	rv_model_set_bus_master(&d->model, rv_pci_cfg_bus_master(d->cfg));
+	rv_bar_mirror_resync(&d->mirror, &d->model);
+}
+
+void vfu_dev_close(struct vfu_device *d)
+{
+	msix_release(d, 0, VFU_DEV_MSIX_COUNT);
+	vfu_dev_dma_unmap(d, 0, 0, true);
+	power_on(d);
+}
+
+void vfu_dev_destroy(struct vfu_device *d)
+{
+	msix_release(d, 0, VFU_DEV_MSIX_COUNT);
+	vfu_dev_dma_unmap(d, 0, 0, true);
+	free(d->dma);
+	free(d->files);
+	rv_bar_mirror_free(&d->mirror);
+	if (d->bar_page)
+		munmap(d->bar_page, RV_MODEL_BAR0_SIZE);
+	if (d->bar_fd >= 0)
+		close(d->bar_fd);
+	d->bar_page = NULL;
+	d->bar_fd = -1;
+}
+
+int vfu_dev_state(struct vfu_device *d, char *buf, size_t size)
+{
+	struct rv_model_summary s;
+
+	rv_model_summary(&d->model, &s);
+	return snprintf(buf, size,
+			"amu_enabled=%d bus_master=%d ami_sw_enabled=%u "
+			"ami_hw_enabled=%u asn_count=%u ami_sw_mapped=%u "
+			"ami_hw_mapped=%u commands=%" PRIu64 " messages=%" PRIu64
+			" iommu_fault=%d irqs=%" PRIu64 " msix_signalled=%" PRIu64,
+			s.amu_enabled, s.bus_master, s.ami_sw_enabled,
+			s.ami_hw_enabled, s.asn_count, s.ami_sw_mapped,
+			s.ami_hw_mapped, s.commands, s.messages, s.iommu_fault,
+			s.irqs, d->msix_signalled);
+}
