@@ -43,6 +43,9 @@
 /* PCI Express Capabilities register: version 2, an endpoint. */
 #define CFG_PCIE_FLAGS		(2 | PCI_EXP_TYPE_ENDPOINT << 4)
 
+/* MSI-X Message Control bits software owns: enable and function mask. */
+#define CFG_MSIX_FLAGS_WMASK	(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL)
+
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)v;
@@ -69,6 +72,8 @@ static uint8_t wmask(unsigned int off)
 		/* Plain storage for system software in every PCI device. */
 		return 0xff;
 	}
+	if (off == RV_PCI_CFG_MSIX_CAP + PCI_MSIX_FLAGS + 1)
+		return (uint8_t)(CFG_MSIX_FLAGS_WMASK >> 8);
 	if (off >= PCI_BASE_ADDRESS_0 && off < PCI_BASE_ADDRESS_2)
 		return (uint8_t)(CFG_BAR0_WMASK >> (8 * (off - PCI_BASE_ADDRESS_0)));
 	return 0;
@@ -86,9 +91,15 @@ void rv_pci_cfg_power_on(uint8_t *cfg, uint16_t vendor, uint16_t device)
 	put16(cfg + PCI_SUBSYSTEM_VENDOR_ID, vendor);
 	put16(cfg + PCI_SUBSYSTEM_ID, device);
 	cfg[PCI_CAPABILITY_LIST] = RV_PCI_CFG_PCIE_CAP;
-	/* The only capability: next pointer 0. Extended space reads 0. */
 	cfg[RV_PCI_CFG_PCIE_CAP + PCI_CAP_LIST_ID] = PCI_CAP_ID_EXP;
+	cfg[RV_PCI_CFG_PCIE_CAP + PCI_CAP_LIST_NEXT] = RV_PCI_CFG_MSIX_CAP;
 	put16(cfg + RV_PCI_CFG_PCIE_CAP + PCI_EXP_FLAGS, CFG_PCIE_FLAGS);
+	/* MSI-X (spec 8.11): the last capability. Extended space reads 0. */
+	cfg[RV_PCI_CFG_MSIX_CAP + PCI_CAP_LIST_ID] = PCI_CAP_ID_MSIX;
+	put16(cfg + RV_PCI_CFG_MSIX_CAP + PCI_MSIX_FLAGS,
+	      RV_PCI_CFG_MSIX_VECTORS - 1);
+	put32(cfg + RV_PCI_CFG_MSIX_CAP + PCI_MSIX_TABLE, RV_PCI_CFG_MSIX_TABLE);
+	put32(cfg + RV_PCI_CFG_MSIX_CAP + PCI_MSIX_PBA, RV_PCI_CFG_MSIX_PBA);
 }
 
 void rv_pci_cfg_open(uint8_t *cfg)

@@ -3,9 +3,11 @@
  * The Revere PF's PCI configuration space, as vfio-pci presents a PCIe
  * endpoint's to its user: 4 KiB (a PCIe function has extended config
  * space), a type 0 header with the identity of spec 1, one 64-bit memory
- * BAR of RV_MODEL_BAR0_SIZE whose sizing works, and a PCI Express
- * capability, and nothing else (no MSI or MSI-X capability: the hosts
- * offer MSI-X through VFIO's interrupt indexes only).
+ * BAR of RV_MODEL_BAR0_SIZE whose sizing works, a PCI Express capability
+ * and an MSI-X capability (spec 8.11), and nothing else. The hosts signal
+ * MSI-X through VFIO's interrupt index; the capability is what a virtual
+ * machine's VFIO (QEMU) reads to give its guest MSI-X, with a table it
+ * emulates itself, so the table's place in BAR0 holds nothing.
  *
  * Freestanding like the device model: every host of the simulated device
  * (the mock VFIO kernel, the mdev module) carries this one copy, so the
@@ -20,6 +22,11 @@
 #define RV_PCI_CFG_SIZE		4096
 /* Where the PCI Express capability sits: the first byte after the header. */
 #define RV_PCI_CFG_PCIE_CAP	0x40
+/* The MSI-X capability, after the PCI Express one's 60 bytes (spec 8.11). */
+#define RV_PCI_CFG_MSIX_CAP	0x80
+#define RV_PCI_CFG_MSIX_VECTORS	8
+#define RV_PCI_CFG_MSIX_TABLE	0xf0000u	/* in BAR0 (BIR 0) */
+#define RV_PCI_CFG_MSIX_PBA	0xf8000u	/* in BAR0 (BIR 0) */
 
 /* Power-on contents, with the vendor and device IDs given. */
 void rv_pci_cfg_power_on(uint8_t *cfg, uint16_t vendor, uint16_t device);

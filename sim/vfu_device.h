@@ -20,8 +20,8 @@
 #include "rv_bar_mirror.h"
 #include "rv_pci_cfg.h"
 
-/* MSI-X vectors, as the mock and the mdev offer (spec 8.8). */
-#define VFU_DEV_MSIX_COUNT	8u
+/* MSI-X vectors: the configuration space's table size (spec 8.11). */
+#define VFU_DEV_MSIX_COUNT	RV_PCI_CFG_MSIX_VECTORS
 
 /*
  * DMA maps valid at once: the protocol's default, which QEMU's client

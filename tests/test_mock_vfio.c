@@ -773,15 +773,16 @@ static void test_config_space(void **state)
 
 /*
  * What vfio-pci presents for a PCIe endpoint (sim/rv_pci_cfg.c): 4 KiB, a
- * PCI Express capability, BAR sizing, and only the COMMAND bits the device
- * implements.
+ * PCI Express capability, then MSI-X (spec 8.11), BAR sizing, and only the
+ * COMMAND bits the device implements.
  */
 static void test_config_space_layout(void **state)
 {
 	struct fx *f = *state;
 	const off_t cfg = REGION(VFIO_PCI_CONFIG_REGION_INDEX);
 	uint32_t bar[2] = { 0xffffffffu, 0xffffffffu };
-	uint16_t cmd = 0xffff, st;
+	uint16_t cmd = 0xffff, st, flags = 0xffff;
+	uint32_t table, pba;
 	uint8_t cap[3];
 
 	fx_device(f);
@@ -796,10 +797,27 @@ static void test_config_space_layout(void **state)
 	assert_int_equal(f->ops->pread(f->ops->ctx, f->device, cap, 3,
 				       cfg + 0x40), 3);
 	assert_int_equal(cap[0], PCI_CAP_ID_EXP);
-	assert_int_equal(cap[1], 0);			/* the last capability */
+	assert_int_equal(cap[1], 0x80);
 	assert_int_equal(cap[2] & PCI_EXP_FLAGS_VERS, 2);
 	assert_int_equal((cap[2] & PCI_EXP_FLAGS_TYPE) >> 4,
 			 PCI_EXP_TYPE_ENDPOINT);
+	assert_int_equal(f->ops->pread(f->ops->ctx, f->device, cap, 2,
+				       cfg + 0x80), 2);
+	assert_int_equal(cap[0], PCI_CAP_ID_MSIX);
+	assert_int_equal(cap[1], 0);			/* the last capability */
+	/* 8 vectors; only enable and function mask are software's. */
+	assert_int_equal(f->ops->pwrite(f->ops->ctx, f->device, &flags, 2,
+					cfg + 0x80 + PCI_MSIX_FLAGS), 2);
+	assert_int_equal(f->ops->pread(f->ops->ctx, f->device, &flags, 2,
+				       cfg + 0x80 + PCI_MSIX_FLAGS), 2);
+	assert_int_equal(flags, PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL |
+				(8 - 1));
+	assert_int_equal(f->ops->pread(f->ops->ctx, f->device, &table, 4,
+				       cfg + 0x80 + PCI_MSIX_TABLE), 4);
+	assert_int_equal(f->ops->pread(f->ops->ctx, f->device, &pba, 4,
+				       cfg + 0x80 + PCI_MSIX_PBA), 4);
+	assert_int_equal(table, 0xf0000u);		/* BIR 0 */
+	assert_int_equal(pba, 0xf8000u);
 	/* Sizing: all ones in, 1 MiB's complement and the type bits out. */
 	assert_int_equal(f->ops->pwrite(f->ops->ctx, f->device, bar, 8,
 					cfg + PCI_BASE_ADDRESS_0), 8);

@@ -41,11 +41,11 @@ static inline void rv_eventfd_signal(struct eventfd_ctx *ctx)
 }
 
 /*
- * MSI-X vectors offered through VFIO_PCI_MSIX_IRQ_INDEX. Spec 8.8 lets the
- * driver pick any vector number; 8 matches the mock VFIO kernel, so the
- * demo sees the same device in both places.
+ * MSI-X vectors offered through VFIO_PCI_MSIX_IRQ_INDEX: the table size of
+ * the configuration space's MSI-X capability (spec 8.11), as the mock VFIO
+ * kernel offers, so the demo sees the same device in both places.
  */
-#define RV_MDEV_MSIX_COUNT	8
+#define RV_MDEV_MSIX_COUNT	RV_PCI_CFG_MSIX_VECTORS
 
 /*
  * One mediated Revere PF. vdev must stay first: vfio_alloc_device()
