@@ -17,7 +17,7 @@ set -eu
 mode=$1 srcdir=$2 out=$3
 seconds=${FUZZ_SECONDS:-60}
 CLANG=${CLANG:-clang}
-TARGETS="device parse"
+TARGETS="device parse vfu"
 # The driver, whose clock and blocking calls the device target replaces
 # with virtual ones (fuzz_device.c).
 DRIVER="revere_dev.c revere_mgt.c revere_wait.c revere_datapath.c revere_figures.c revere_hw.c"
@@ -75,6 +75,8 @@ build() {
 	case $name in
 	device) srcs="$srcs vfio_type1.c vfio_iommufd.c vfio_device_fd.c vfio_sys.c tests/fuzz/hostile_vfio.c" ;;
 	parse) srcs="$srcs cmdline.c sysfs.c" ;;
+	vfu) srcs="$srcs sim/vfu_server.c sim/vfu_device.c vfio_user_msg.c
+		   vfio_user_caps.c" ;;
 	esac
 	objs=
 	for s in $srcs; do
