@@ -293,6 +293,22 @@ static inline const char *rv_op_name(unsigned int op)
 	}
 }
 
+/*
+ * A 64-byte management message as 128 hex digits and a NUL, byte by byte
+ * in memory order: the form --trace prints, wherever a message is traced.
+ */
+static inline void rv_msg_hex(const uint8_t *slot, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned int i;
+
+	for (i = 0; i < RV_MSG_SIZE; i++) {
+		hex[2 * i] = digits[slot[i] >> 4];
+		hex[2 * i + 1] = digits[slot[i] & 0xf];
+	}
+	hex[2 * RV_MSG_SIZE] = '\0';
+}
+
 /* The spec's name of an exception, "E-PF-VF-RESET"; NULL if unknown. */
 static inline const char *rv_exc_name(unsigned int op)
 {

@@ -26,16 +26,10 @@ static void trace_slot(struct revere_dev *rd, const char *dir,
 		       unsigned int op, const uint8_t *slot)
 {
 	char hex[2 * RV_MSG_SIZE + 1];
-	static const char digits[] = "0123456789abcdef";
-	unsigned int i;
 
 	if (!rd->opts->trace)
 		return;
-	for (i = 0; i < RV_MSG_SIZE; i++) {
-		hex[2 * i] = digits[slot[i] >> 4];
-		hex[2 * i + 1] = digits[slot[i] & 0xf];
-	}
-	hex[2 * RV_MSG_SIZE] = '\0';
+	rv_msg_hex(slot, hex);
 	rd_log(rd, REVERE_LOG_TRACE, "%s %s %s", dir, op_name(op), hex);
 }
 

@@ -1116,6 +1116,8 @@ static unsigned int mgt_step(struct rv_model *m)
 		return 1;
 	post_exception(m);
 	execute(m);
+	if (m->host.command)
+		m->host.command(m->host.host, m->cmd, m->rsp);
 	addr = slot_addr(m->msk_base[RV_MSK_RSP], m->mgt_write_rx[0], rl,
 			 msk_slot_bytes(m, RV_MSK_RSP));
 	if (!dma_write(m, addr, m->rsp, RV_MSG_SIZE))

@@ -47,6 +47,11 @@ struct rv_model_host {
 	void *(*dma_ptr)(void *host, uint64_t iova, size_t len);
 	/* Signal MSI-X vector (spec 8.8). May be NULL: no interrupts. */
 	void (*msix)(void *host, uint32_t vector);
+	/*
+	 * Optional: the device took command cmd and answers rsp (both
+	 * RV_MSG_SIZE bytes), for a host that traces them.
+	 */
+	void (*command)(void *host, const uint8_t *cmd, const uint8_t *rsp);
 };
 
 /* What a test can vary to reach the driver's error paths (spec 8.9). */

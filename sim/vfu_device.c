@@ -149,6 +149,23 @@ static void host_msix(void *host, uint32_t vector)
 		d->msix_signalled++;
 }
 
+/* --trace: the lines the demo prints for the same command and response. */
+static void host_command(void *host, const uint8_t *cmd, const uint8_t *rsp)
+{
+	struct vfu_device *d = host;
+	const char *name = rv_op_name((unsigned int)rv_msg_get(cmd, RV_MSG_OPCODE));
+	char hex[2 * RV_MSG_SIZE + 1];
+
+	if (!d->trace)
+		return;
+	if (!name)
+		name = "unknown command";
+	rv_msg_hex(cmd, hex);
+	fprintf(d->trace, "cmd %s %s\n", name, hex);
+	rv_msg_hex(rsp, hex);
+	fprintf(d->trace, "rsp %s %s\n", name, hex);
+}
+
 static void file_put(struct vfu_device *d, struct vfu_dma_file *f)
 {
 	if (--f->refs)
@@ -564,17 +581,19 @@ static int bar_share(struct vfu_device *d)
 }
 
 int vfu_dev_init(struct vfu_device *d, bool bar0_mmap, vfu_msg_dma_fn *msg_dma,
-		 void *server)
+		 void *server, FILE *trace)
 {
 	struct rv_model_host host = {
 		.host = d, .dma_read = host_dma_read,
 		.dma_write = host_dma_write, .msix = host_msix,
+		.command = host_command,
 	};
 	struct rv_model_params p;
 	int err = 0;
 
 	*d = (struct vfu_device){ .bar0_mmap = bar0_mmap, .bar_fd = -1,
-				  .msg_dma = msg_dma, .server = server };
+				  .msg_dma = msg_dma, .server = server,
+				  .trace = trace };
 	for (unsigned int v = 0; v < VFU_DEV_MSIX_COUNT; v++)
 		d->msix[v] = -1;
 	rv_model_default_params(&p);

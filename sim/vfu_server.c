@@ -432,7 +432,7 @@ static int msg_dma(void *server, bool write, uint64_t iova, void *buf,
 /* ---- the connection ---- */
 
 int vfu_server_init(struct vfu_server *s, bool bar0_mmap, int timeout_ms,
-		    int verbose, FILE *log)
+		    int verbose, FILE *log, FILE *trace)
 {
 	*s = (struct vfu_server){ .sock = -1, .timeout_ms = timeout_ms,
 				  .verbose = verbose, .log = log };
@@ -445,7 +445,7 @@ int vfu_server_init(struct vfu_server *s, bool bar0_mmap, int timeout_ms,
 		free(s->dma);
 		return ENOMEM;
 	}
-	return vfu_dev_init(&s->dev, bar0_mmap, msg_dma, s);
+	return vfu_dev_init(&s->dev, bar0_mmap, msg_dma, s, trace);
 }
 
 static void drop_held(struct vfu_server *s)

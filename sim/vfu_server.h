@@ -57,9 +57,9 @@ struct vfu_server {
 	uint64_t messages;		/* taken from this client */
 };
 
-/* 0, or an errno. */
+/* 0, or an errno; trace: vfu_dev_init()'s. */
 int vfu_server_init(struct vfu_server *s, bool bar0_mmap, int timeout_ms,
-		    int verbose, FILE *log);
+		    int verbose, FILE *log, FILE *trace);
 void vfu_server_destroy(struct vfu_server *s);
 
 /* A client connected on sock (which the server now owns). */

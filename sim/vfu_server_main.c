@@ -48,6 +48,7 @@ struct options {
 	const char *socket;
 	bool bar0_mmap;
 	bool once;
+	bool trace;
 	int timeout_ms;
 	int verbose;
 };
@@ -62,6 +63,7 @@ static void usage(FILE *f)
 		"      --no-bar0-mmap   offer BAR0 by REGION_READ/WRITE only, no fd to map\n"
 		"      --once           exit when the first client leaves\n"
 		"      --timeout MS     how long a client may take to answer (default %d)\n"
+		"      --trace          print each management command and response\n"
 		"  -v, --verbose        log every message\n"
 		"  -h, --help           this text\n"
 		"  -V, --version        the version\n",
@@ -75,6 +77,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "no-bar0-mmap", no_argument, NULL, 'M' },
 		{ "once", no_argument, NULL, '1' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "trace", no_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -107,6 +110,9 @@ static int parse(int argc, char **argv, struct options *o)
 				return 2;
 			}
 			o->timeout_ms = (int)v;
+			break;
+		case 'T':
+			o->trace = true;
 			break;
 		case 'v':
 			o->verbose++;
@@ -287,7 +293,8 @@ int main(int argc, char **argv)
 	sigaddset(&block, SIGTERM);
 	sigprocmask(SIG_BLOCK, &block, &unblocked);
 
-	err = vfu_server_init(&s, o.bar0_mmap, o.timeout_ms, o.verbose, stderr);
+	err = vfu_server_init(&s, o.bar0_mmap, o.timeout_ms, o.verbose, stderr,
+			      o.trace ? stderr : NULL);
 	if (err) {
 		fprintf(stderr, PROG ": cannot set up the simulated device: %s; "
 			"check the memory limits (ulimit -v, memfd)\n",

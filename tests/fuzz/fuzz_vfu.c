@@ -141,7 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!log) {
 		log = fopen("/dev/null", "w");
-		if (!log || vfu_server_init(&server, true, TIMEOUT_MS, 1, log))
+		if (!log || vfu_server_init(&server, true, TIMEOUT_MS, 1, log,
+					    log))
 			oracle_fail("vfu_server_init failed");
 	}
 	fds_before = count_fds();
