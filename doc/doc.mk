@@ -2,7 +2,8 @@
 # README and doc/ under docdir, and the bash completion. A new program is
 # one more entry in dist_man_MANS and in BASH_COMPLETION_FOR.
 
-dist_man_MANS = doc/revere-vfio-demo.1 doc/revere-vfio-bind.1
+dist_man_MANS = doc/revere-vfio-demo.1 doc/revere-vfio-bind.1 \
+	doc/revere-vfio-user-server.1
 
 # docdir/README, docdir/LICENSE, docdir/doc/*.md: the README's references
 # to doc/ hold there too.
@@ -14,7 +15,8 @@ nobase_dist_doc_DATA = doc/design.md doc/fuzzing.md doc/performance.md \
 # installed once under each program's name, where bash-completion looks for
 # it ($(bashcompdir), configure.ac).
 BASH_COMPLETION_FILE = contrib/bash-completion/revere-vfio
-BASH_COMPLETION_FOR = revere-vfio-demo revere-vfio-bind
+BASH_COMPLETION_FOR = revere-vfio-demo revere-vfio-bind \
+	revere-vfio-user-server
 EXTRA_DIST += $(BASH_COMPLETION_FILE)
 
 install-data-local: install-bash-completion

@@ -60,13 +60,13 @@ static void usage(FILE *f)
 		"Serve the simulated Revere-AMU PF (13b5:ff81) over vfio-user.\n"
 		"\n"
 		"  -s, --socket PATH    listen on this UNIX socket (created; removed on exit)\n"
-		"      --no-bar0-mmap   offer BAR0 by REGION_READ/WRITE only, no fd to map\n"
+		"      --no-mmap        offer BAR0 by REGION_READ/WRITE only, no fd to map\n"
 		"      --once           exit when the first client leaves\n"
 		"      --timeout MS     how long a client may take to answer (default %d)\n"
 		"      --trace          print each management command and response\n"
 		"  -v, --verbose        log every message\n"
 		"  -h, --help           this text\n"
-		"  -V, --version        the version\n",
+		"      --version        the version\n",
 		DEFAULT_TIMEOUT_MS);
 }
 
@@ -74,7 +74,7 @@ static int parse(int argc, char **argv, struct options *o)
 {
 	static const struct option longs[] = {
 		{ "socket", required_argument, NULL, 's' },
-		{ "no-bar0-mmap", no_argument, NULL, 'M' },
+		{ "no-mmap", no_argument, NULL, 'M' },
 		{ "once", no_argument, NULL, '1' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "trace", no_argument, NULL, 'T' },
@@ -87,7 +87,7 @@ static int parse(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .bar0_mmap = true,
 			       .timeout_ms = DEFAULT_TIMEOUT_MS };
-	while ((c = getopt_long(argc, argv, "s:vhV", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:vh", longs, NULL)) != -1) {
 		char *end;
 		long v;
 

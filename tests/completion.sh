@@ -107,4 +107,12 @@ expect_comp "--unbind" --un
 expect_comp "0000:00:03.0 0000:00:04.0 0000:00:05.0 0000:01:00.0" ""
 expect_comp "05.0" --unbind 0000 : 00 : 05
 
+# revere-vfio-user-server: its options, and a file name after --socket.
+expect "it completes revere-vfio-user-server" \
+	eval "complete -p revere-vfio-user-server | grep -q -- '-F _revere_vfio '"
+prog=$SERVER
+expect_comp "--help --no-mmap --once --socket --timeout --trace --verbose --version" --
+touch "$tmp/revere.sock"
+expect_comp "$tmp/revere.sock" --socket "$tmp/revere.s"
+
 finish

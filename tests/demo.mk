@@ -6,6 +6,7 @@ SH_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 AM_TESTS_ENVIRONMENT = \
 	DEMO='$(abs_top_builddir)/revere-vfio-demo'; export DEMO; \
 	BIND='$(abs_top_builddir)/revere-vfio-bind'; export BIND; \
+	SERVER='$(abs_top_builddir)/revere-vfio-user-server'; export SERVER; \
 	srcdir='$(abs_top_srcdir)'; export srcdir;
 
 DEMO_TESTS = \

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The manual pages of both programs: each renders with man -l without a
+# The manual pages of the programs: each renders with man -l without a
 # warning, and documents every option its program's --help prints (so the
 # two cannot drift), the version, the exit statuses and the bug-report
 # address.
@@ -86,5 +86,8 @@ for f in /sys/bus/pci/devices/\*/driver_override /sys/bus/pci/drivers_probe; do
 	expect "revere-vfio-bind: FILES: $f" grep -qxF "       $f" "$tmp/man"
 done
 expect "revere-vfio-bind: ENVIRONMENT: REVERE_MODPROBE" grep -qx '       REVERE_MODPROBE' "$tmp/man"
+
+: "${SERVER:?SERVER must name the revere-vfio-user-server binary}"
+check_page revere-vfio-user-server "$SERVER" 0 1 2
 
 finish

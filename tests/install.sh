@@ -17,7 +17,7 @@ submake() {
 submake install; status=$?
 expect_status "make install DESTDIR=..." 0
 
-for prog in revere-vfio-demo revere-vfio-bind; do
+for prog in revere-vfio-demo revere-vfio-bind revere-vfio-user-server; do
 	bin=$dest$inst_bindir/$prog
 	expect "$prog in bindir" test -x "$bin"
 	expect "the installed $prog runs" sh -c "'$bin' --version | grep -q '^$prog '"
@@ -36,7 +36,7 @@ done
 
 # Nothing else: the list of every file installed.
 {
-	for prog in revere-vfio-demo revere-vfio-bind; do
+	for prog in revere-vfio-demo revere-vfio-bind revere-vfio-user-server; do
 		echo "$inst_bindir/$prog"
 		echo "$inst_man1dir/$prog.1"
 		echo "$inst_bashcompdir/$prog"
