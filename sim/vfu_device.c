@@ -400,15 +400,21 @@ static int bar0_rw(struct vfu_device *d, uint64_t off, void *buf,
 	return EINVAL;
 }
 
-static int cfg_rw(struct vfu_device *d, uint64_t off, void *buf, uint32_t len,
-		  bool write)
+/* A config write; the state is logged as bus mastering goes off. */
+static int cfg_write(struct vfu_device *d, uint64_t off, const void *buf,
+		     uint32_t len)
 {
-	if (!write) {
-		memcpy(buf, d->cfg + off, len);
-		return 0;
-	}
+	bool was = rv_pci_cfg_bus_master(d->cfg);
+	char state[320];
+
 	rv_pci_cfg_write(d->cfg, (unsigned int)off, buf, len);
 	rv_model_set_bus_master(&d->model, rv_pci_cfg_bus_master(d->cfg));
+	if (!was || rv_pci_cfg_bus_master(d->cfg) || !d->log)
+		return 0;
+	vfu_dev_state(d, state, sizeof(state));
+	fprintf(d->log, "revere-vfio-user-server: bus mastering off; device "
+		"state: %s\n", state);
+	fflush(d->log);
 	return 0;
 }
 
@@ -453,8 +459,12 @@ int vfu_dev_region_rw(struct vfu_device *d, uint32_t index, uint64_t off,
 
 	if (!len || off >= size || len > size - off)
 		return EINVAL;
-	if (index == VFIO_PCI_CONFIG_REGION_INDEX)
-		return cfg_rw(d, off, buf, len, write);
+	if (index == VFIO_PCI_CONFIG_REGION_INDEX && write)
+		return cfg_write(d, off, buf, len);
+	if (index == VFIO_PCI_CONFIG_REGION_INDEX) {
+		memcpy(buf, d->cfg + off, len);
+		return 0;
+	}
 	return bar0_rw(d, off, buf, len, write);
 }
 
@@ -581,7 +591,7 @@ static int bar_share(struct vfu_device *d)
 }
 
 int vfu_dev_init(struct vfu_device *d, bool bar0_mmap, vfu_msg_dma_fn *msg_dma,
-		 void *server, FILE *trace)
+		 void *server, FILE *log, FILE *trace)
 {
 	struct rv_model_host host = {
 		.host = d, .dma_read = host_dma_read,
@@ -593,7 +603,7 @@ int vfu_dev_init(struct vfu_device *d, bool bar0_mmap, vfu_msg_dma_fn *msg_dma,
 
 	*d = (struct vfu_device){ .bar0_mmap = bar0_mmap, .bar_fd = -1,
 				  .msg_dma = msg_dma, .server = server,
-				  .trace = trace };
+				  .log = log, .trace = trace };
 	for (unsigned int v = 0; v < VFU_DEV_MSIX_COUNT; v++)
 		d->msix[v] = -1;
 	rv_model_default_params(&p);

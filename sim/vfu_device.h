@@ -69,18 +69,22 @@ struct vfu_device {
 	size_t n_files, cap_files;
 	vfu_msg_dma_fn *msg_dma;
 	void *server;
+	FILE *log;			/* the state as bus mastering goes off */
 	FILE *trace;			/* management commands, or NULL */
 	bool dma_failed;		/* a message DMA failed: the client is
 					 * gone or lying; the server drops it */
 };
 
 /*
- * Power-on, with BAR0 offered as shared memory when bar0_mmap, and each
- * management command and its response written to trace (unless NULL) as
- * the demo's --trace writes them. 0 or an errno (memfd, mmap).
+ * Power-on, with BAR0 offered as shared memory when bar0_mmap. Each time
+ * software turns bus mastering off, the device's state goes to log: a
+ * driver quiesces the device before that (spec 1), so the line shows
+ * whether it did, whatever happens to the client later. Each management
+ * command and its response go to trace (unless NULL) as the demo's
+ * --trace writes them. 0 or an errno (memfd, mmap).
  */
 int vfu_dev_init(struct vfu_device *d, bool bar0_mmap, vfu_msg_dma_fn *msg_dma,
-		 void *server, FILE *trace);
+		 void *server, FILE *log, FILE *trace);
 void vfu_dev_destroy(struct vfu_device *d);
 
 /* A client came (vfio-pci's open: COMMAND as rv_pci_cfg_open()). */

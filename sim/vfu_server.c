@@ -445,7 +445,7 @@ int vfu_server_init(struct vfu_server *s, bool bar0_mmap, int timeout_ms,
 		free(s->dma);
 		return ENOMEM;
 	}
-	return vfu_dev_init(&s->dev, bar0_mmap, msg_dma, s, trace);
+	return vfu_dev_init(&s->dev, bar0_mmap, msg_dma, s, log, trace);
 }
 
 static void drop_held(struct vfu_server *s)
