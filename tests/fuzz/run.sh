@@ -7,7 +7,8 @@
 #                               a timeout or a leak
 #   run.sh coverage SRCDIR OUT  line coverage of the driver (revere_*.c,
 #                               revere_hw.c) reached by the
-#                               seed corpus (and by OUT's grown corpus)
+#                               seed corpus (and by OUT's grown corpus),
+#                               and of the vfio-user server by its target
 #
 # Missing tools are installed when run as root (Debian's clang,
 # libclang-rt-N-dev for libFuzzer, llvm-N for coverage); otherwise the
@@ -119,19 +120,24 @@ fuzz() {
 	echo "fuzz: no crash, timeout or leak"
 }
 
-# report DIR...: run the device target once over DIRs, print the line
-# coverage of each file of the driver.
+# report TARGET "FILES" DIR...: run TARGET's coverage build once over DIRs,
+# print the line coverage of each of FILES.
 report() {
+	t=$1 files=$2
+	shift 2
 	rm -rf "$out/cov" && mkdir -p "$out/cov"
 	LLVM_PROFILE_FILE="$out/cov/%p.profraw" \
-		"$out/fuzz_device-cov" -runs=0 "$@" >"$out/cov/run.log" 2>&1
+		"$out/fuzz_$t-cov" -runs=0 "$@" >"$out/cov/run.log" 2>&1
 	"$profdata" merge -sparse "$out"/cov/*.profraw -o "$out/cov/all.profdata"
-	for s in $DRIVER; do
-		"$llvmcov" report "$out/fuzz_device-cov" \
+	for s in $files; do
+		"$llvmcov" report "$out/fuzz_$t-cov" \
 			-instr-profile="$out/cov/all.profdata" "$srcdir/$s" |
 			awk -v f="$s" '/^TOTAL/ { print "  " f ": " $8 - $9 " of " $8 " lines (" $10 "), " $5 - $6 " of " $5 " functions" }'
 	done
 }
+
+# The vfio-user server's files, which the vfu target reaches.
+VFU_FILES="sim/vfu_server.c sim/vfu_device.c vfio_user_msg.c vfio_user_caps.c"
 
 coverage() {
 	tools
@@ -140,10 +146,11 @@ coverage() {
 	build device "$out/fuzz_device-cov" -fsanitize=fuzzer \
 		-fprofile-instr-generate -fcoverage-mapping
 	echo "fuzz: coverage of the seed corpus (tests/fuzz/corpus/device)"
-	report "$srcdir/tests/fuzz/corpus/device"
+	report device "$DRIVER" "$srcdir/tests/fuzz/corpus/device"
 	if [ -d "$out/corpus/device" ]; then
 		echo "fuzz: coverage of the seeds and the corpus make fuzz grew"
-		report "$srcdir/tests/fuzz/corpus/device" "$out/corpus/device"
+		report device "$DRIVER" "$srcdir/tests/fuzz/corpus/device" \
+			"$out/corpus/device"
 	fi
 	for s in $DRIVER; do
 		"$llvmcov" show "$out/fuzz_device-cov" \
@@ -151,6 +158,11 @@ coverage() {
 			>"$out/$s.cov"
 		echo "fuzz: lines of $s with their counts: $out/$s.cov"
 	done
+	build vfu "$out/fuzz_vfu-cov" -fsanitize=fuzzer \
+		-fprofile-instr-generate -fcoverage-mapping
+	echo "fuzz: vfu: coverage of the seeds and the corpus make fuzz grew"
+	mkdir -p "$out/corpus/vfu"
+	report vfu "$VFU_FILES" "$srcdir/tests/fuzz/corpus/vfu" "$out/corpus/vfu"
 }
 
 case $mode in
