@@ -77,7 +77,7 @@ static size_t dma_find(const struct vfu_device *d, uint64_t iova)
 		size_t mid = lo + (hi - lo) / 2;
 		const struct vfu_dma *e = &d->dma[mid];
 
-		if (e->iova + e->size <= iova)
+		if (e->iova + (e->size - 1) < iova)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -137,15 +137,20 @@ static int host_dma_write(void *host, uint64_t iova, const void *buf,
 	return dma_rw(host, iova, (uint8_t *)buf, len, true);
 }
 
+/* One event on an eventfd; false if it could not take one. */
+static bool signal_fd(int fd)
+{
+	uint64_t one = 1;
+
+	/* A full counter (2^64 - 2 unread) still has an event pending. */
+	return fd >= 0 && write(fd, &one, sizeof(one)) == sizeof(one);
+}
+
 static void host_msix(void *host, uint32_t vector)
 {
 	struct vfu_device *d = host;
-	uint64_t one = 1;
 
-	if (vector >= VFU_DEV_MSIX_COUNT || d->msix[vector] < 0)
-		return;
-	/* A full counter (2^64 - 2 unread) still has an event pending. */
-	if (write(d->msix[vector], &one, sizeof(one)) == sizeof(one))
+	if (vector < VFU_DEV_MSIX_COUNT && signal_fd(d->msix[vector]))
 		d->msix_signalled++;
 }
 
@@ -257,11 +262,11 @@ int vfu_dev_dma_map(struct vfu_device *d, uint64_t iova, uint64_t size,
 	size_t i;
 	int err = 0;
 
-	if (!size || iova + size < iova || (iova | size) & 4095 ||
+	if (!size || iova + (size - 1) < iova || (iova | size) & 4095 ||
 	    !prot || prot & ~(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE))
 		err = EINVAL;
 	i = dma_find(d, iova);
-	if (!err && i < d->n_dma && d->dma[i].iova < iova + size)
+	if (!err && i < d->n_dma && d->dma[i].iova <= iova + (size - 1))
 		err = EEXIST;
 	if (!err && fd >= 0)
 		err = file_get(d, fd, offset, size, &file);
@@ -293,7 +298,11 @@ static void dma_remove(struct vfu_device *d, size_t i)
 int vfu_dev_dma_unmap(struct vfu_device *d, uint64_t iova, uint64_t size,
 		      bool all)
 {
-	uint64_t end = iova + size;
+	/*
+	 * Inclusive ends: a range may reach the top of the address space
+	 * (QEMU unmaps up to 2^64), where an exclusive end would wrap to 0.
+	 */
+	uint64_t last = iova + size - 1;
 	size_t i;
 
 	if (all) {
@@ -301,18 +310,18 @@ int vfu_dev_dma_unmap(struct vfu_device *d, uint64_t iova, uint64_t size,
 			dma_remove(d, d->n_dma - 1);
 		return 0;
 	}
-	if (!size || end < iova)
+	if (!size || last < iova)
 		return EINVAL;
 	i = dma_find(d, iova);
-	while (i < d->n_dma && d->dma[i].iova < end) {
+	while (i < d->n_dma && d->dma[i].iova <= last) {
 		struct vfu_dma *e = &d->dma[i];
-		uint64_t e_end = e->iova + e->size;
+		uint64_t e_last = e->iova + e->size - 1;
 
-		if (e->iova >= iova && e_end <= end) {
+		if (e->iova >= iova && e_last <= last) {
 			dma_remove(d, i);
 			continue;
 		}
-		if (e->iova < iova && e_end > end) {
+		if (e->iova < iova && e_last > last) {
 			int err = dma_insert_at(d, i + 1);
 
 			if (err)
@@ -321,18 +330,18 @@ int vfu_dev_dma_unmap(struct vfu_device *d, uint64_t iova, uint64_t size,
 			d->dma[i + 1] = *e;
 			if (e->file)
 				e->file->refs++;
-			d->dma[i + 1].iova = end;
-			d->dma[i + 1].size = e_end - end;
-			d->dma[i + 1].offset += end - e->iova;
+			d->dma[i + 1].iova = last + 1;
+			d->dma[i + 1].size = e_last - last;
+			d->dma[i + 1].offset += last + 1 - e->iova;
 			e->size = iova - e->iova;
 			return 0;
 		}
 		if (e->iova < iova) {
 			e->size = iova - e->iova;
 		} else {
-			e->offset += end - e->iova;
-			e->size = e_end - end;
-			e->iova = end;
+			e->offset += last + 1 - e->iova;
+			e->size = e_last - last;
+			e->iova = last + 1;
 		}
 		i++;
 	}
@@ -470,61 +479,93 @@ int vfu_dev_region_rw(struct vfu_device *d, uint32_t index, uint64_t off,
 
 /* ---- interrupts ---- */
 
+/*
+ * The eventfds of an IRQ index and how many it has: MSI-X's vectors, and
+ * one for ERR (PCIe error reporting, which QEMU sets up for every device
+ * and warns about where it cannot; the model never raises it). None for
+ * INTx, MSI and the device request.
+ */
+static int *irq_fds(struct vfu_device *d, uint32_t index, uint32_t *count)
+{
+	switch (index) {
+	case VFIO_PCI_MSIX_IRQ_INDEX:
+		*count = VFU_DEV_MSIX_COUNT;
+		return d->msix;
+	case VFIO_PCI_ERR_IRQ_INDEX:
+		*count = 1;
+		return &d->err_fd;
+	default:
+		*count = 0;
+		return NULL;
+	}
+}
+
 int vfu_dev_irq_info(struct vfu_device *d, struct vfio_irq_info *info)
 {
-	uint32_t index = info->index;
+	uint32_t index = info->index, count;
 
-	(void)d;
 	if (index >= VFIO_PCI_NUM_IRQS)
 		return EINVAL;
-	*info = (struct vfio_irq_info){ .argsz = sizeof(*info), .index = index };
-	if (index == VFIO_PCI_MSIX_IRQ_INDEX) {
+	irq_fds(d, index, &count);
+	*info = (struct vfio_irq_info){ .argsz = sizeof(*info), .index = index,
+					.count = count };
+	if (count)
 		info->flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
-		info->count = VFU_DEV_MSIX_COUNT;
-	}
 	return 0;
 }
 
-static void msix_release(struct vfu_device *d, uint32_t start, uint32_t count)
+static void irq_release(int *fds, uint32_t start, uint32_t count)
 {
 	for (uint32_t v = start; v < start + count; v++) {
-		if (d->msix[v] >= 0)
-			close(d->msix[v]);
-		d->msix[v] = -1;
+		if (fds[v] >= 0)
+			close(fds[v]);
+		fds[v] = -1;
 	}
 }
 
-/* Trigger from the client (DATA_NONE or DATA_BOOL): signal the vectors. */
-static void msix_trigger(struct vfu_device *d, uint32_t start, uint32_t count,
-			 const uint8_t *bools)
+static void irq_release_all(struct vfu_device *d)
 {
-	for (uint32_t i = 0; i < count; i++)
-		if (!bools || bools[i])
-			host_msix(d, start + i);
+	irq_release(d->msix, 0, VFU_DEV_MSIX_COUNT);
+	irq_release(&d->err_fd, 0, 1);
 }
 
-static int msix_set(struct vfu_device *d, const struct vfio_irq_set *set,
-		    const uint8_t *bools, int *fds, unsigned int nfds)
+/* Trigger from the client (DATA_NONE or DATA_BOOL): signal the lines. */
+static void irq_trigger(struct vfu_device *d, uint32_t index, uint32_t start,
+			uint32_t count, const uint8_t *bools)
 {
-	uint32_t data = set->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+	for (uint32_t i = 0; i < count; i++) {
+		if (bools && !bools[i])
+			continue;
+		if (index == VFIO_PCI_MSIX_IRQ_INDEX)
+			host_msix(d, start + i);
+		else
+			signal_fd(d->err_fd);
+	}
+}
+
+static int irq_set(struct vfu_device *d, const struct vfio_irq_set *set,
+		   const uint8_t *bools, int *fds, unsigned int nfds)
+{
+	uint32_t data = set->flags & VFIO_IRQ_SET_DATA_TYPE_MASK, count;
+	int *lines = irq_fds(d, set->index, &count);
 
 	if ((set->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
 	    VFIO_IRQ_SET_ACTION_TRIGGER)
 		return EINVAL;
 	if (data == VFIO_IRQ_SET_DATA_NONE && !set->count) {
-		msix_release(d, 0, VFU_DEV_MSIX_COUNT);
+		irq_release(lines, 0, count);
 		return 0;
 	}
 	if (data != VFIO_IRQ_SET_DATA_EVENTFD) {
-		msix_trigger(d, set->start, set->count, bools);
+		irq_trigger(d, set->index, set->start, set->count, bools);
 		return 0;
 	}
-	/* Eventfds for each vector, or none: take those vectors' away. */
+	/* Eventfds for each line, or none: take those lines' away. */
 	if (nfds && nfds != set->count)
 		return EINVAL;
-	msix_release(d, set->start, set->count);
+	irq_release(lines, set->start, set->count);
 	for (unsigned int i = 0; i < nfds; i++) {
-		d->msix[set->start + i] = fds[i];
+		lines[set->start + i] = fds[i];
 		fds[i] = -1;
 	}
 	return 0;
@@ -534,9 +575,11 @@ int vfu_dev_set_irqs(struct vfu_device *d, const struct vfio_irq_set *set,
 		     const uint8_t *bools, size_t nbools, int *fds,
 		     unsigned int nfds)
 {
-	uint32_t data = set->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+	uint32_t data = set->flags & VFIO_IRQ_SET_DATA_TYPE_MASK, count = 0;
 	int err = 0;
 
+	if (set->index < VFIO_PCI_NUM_IRQS)
+		irq_fds(d, set->index, &count);
 	if (data != VFIO_IRQ_SET_DATA_NONE && data != VFIO_IRQ_SET_DATA_BOOL &&
 	    data != VFIO_IRQ_SET_DATA_EVENTFD)
 		err = EINVAL;
@@ -546,14 +589,13 @@ int vfu_dev_set_irqs(struct vfu_device *d, const struct vfio_irq_set *set,
 		err = EINVAL;
 	else if (data != VFIO_IRQ_SET_DATA_EVENTFD && nfds)
 		err = EINVAL;
-	else if (set->index != VFIO_PCI_MSIX_IRQ_INDEX)
+	else if (!count)
 		err = set->count ? EINVAL : 0;	/* nothing there to set */
-	else if (set->start > VFU_DEV_MSIX_COUNT ||
-		 set->count > VFU_DEV_MSIX_COUNT - set->start)
+	else if (set->start > count || set->count > count - set->start)
 		err = EINVAL;
 	else
-		err = msix_set(d, set, data == VFIO_IRQ_SET_DATA_BOOL ?
-			       bools : NULL, fds, nfds);
+		err = irq_set(d, set, data == VFIO_IRQ_SET_DATA_BOOL ?
+			      bools : NULL, fds, nfds);
 	for (unsigned int i = 0; i < nfds; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -606,6 +648,7 @@ int vfu_dev_init(struct vfu_device *d, bool bar0_mmap, vfu_msg_dma_fn *msg_dma,
 				  .log = log, .trace = trace };
 	for (unsigned int v = 0; v < VFU_DEV_MSIX_COUNT; v++)
 		d->msix[v] = -1;
+	d->err_fd = -1;
 	rv_model_default_params(&p);
 	if (rv_model_init(&d->model, &p, &host))
 		return EINVAL;
@@ -637,14 +680,14 @@ void vfu_dev_reset(struct vfu_device *d)
 
 void vfu_dev_close(struct vfu_device *d)
 {
-	msix_release(d, 0, VFU_DEV_MSIX_COUNT);
+	irq_release_all(d);
 	vfu_dev_dma_unmap(d, 0, 0, true);
 	power_on(d);
 }
 
 void vfu_dev_destroy(struct vfu_device *d)
 {
-	msix_release(d, 0, VFU_DEV_MSIX_COUNT);
+	irq_release_all(d);
 	vfu_dev_dma_unmap(d, 0, 0, true);
 	free(d->dma);
 	free(d->files);

@@ -62,6 +62,7 @@ struct vfu_device {
 	uint64_t *bar_page;
 	struct rv_bar_mirror mirror;
 	int msix[VFU_DEV_MSIX_COUNT];	/* eventfds, -1: none */
+	int err_fd;			/* VFIO_PCI_ERR_IRQ_INDEX's, never raised */
 	uint64_t msix_signalled;	/* since the client came */
 	struct vfu_dma *dma;		/* sorted by iova */
 	size_t n_dma, cap_dma;

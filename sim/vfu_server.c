@@ -165,6 +165,10 @@ static int do_dma_unmap(struct vfu_server *s, uint8_t *buf,
 	if (payload_len(msg) < sizeof(u) || msg->nfds)
 		return reply(s, msg, EINVAL, 0, -1);
 	memcpy(&u, payload(buf), sizeof(u));
+	if (s->verbose)
+		fprintf(s->log, "revere-vfio-user-server: DMA_UNMAP 0x%llx+0x%llx "
+			"flags 0x%x\n", (unsigned long long)u.addr,
+			(unsigned long long)u.size, u.flags);
 	if (u.flags & ~(uint32_t)VFIO_DMA_UNMAP_FLAG_ALL ||
 	    (u.flags && (u.addr || u.size)))
 		return reply(s, msg, EINVAL, 0, -1);

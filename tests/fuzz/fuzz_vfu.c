@@ -131,6 +131,8 @@ static void check_quiesced(void)
 	for (unsigned int v = 0; v < VFU_DEV_MSIX_COUNT; v++)
 		if (d->msix[v] >= 0)
 			oracle_fail("MSI-X eventfd %u left open", v);
+	if (d->err_fd >= 0)
+		oracle_fail("the ERR eventfd left open");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
