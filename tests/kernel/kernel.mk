@@ -19,6 +19,8 @@ EXTRA_DIST += \
 	tests/kernel/init.sh \
 	tests/kernel/guest \
 	tests/kernel/kbuild.sh \
+	tests/kernel/qemu-tree.sh \
+	tests/kernel/vfio-user.sh \
 	tests/kernel/iommufd-base.fragment \
 	tests/kernel/iommufd-vfio.fragment
 

@@ -532,4 +532,8 @@ iommufd_kernel() {
 		die "no lib/modules/$V/modules.dep in $KROOT"
 }
 
+# vfio_user_qemu and boot_vfio_user: a guest with vfio-user devices, on
+# the QEMU of qemu-tree.sh (not used by the boots above yet).
+. "$SRCDIR/tests/kernel/vfio-user.sh"
+
 main
