@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Bound on model steps a call: a model bug must not hang the server. */
@@ -367,16 +368,50 @@ static void mirror_sw_write(void *host, uint64_t off, uint64_t val)
 	rv_model_write(&d->model, off, val);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+/*
+ * Software wrote a register: with a latency, the device starts on it (and
+ * on anything written meanwhile) that long after; without, at once.
+ */
+static void work_arrived(struct vfu_device *d)
+{
+	if (d->latency_ns && !d->due_ns)
+		d->due_ns = now_ns() + d->latency_ns;
+}
+
+/* Run the model if its work is due; returns the work done. */
+static unsigned int run_if_due(struct vfu_device *d)
+{
+	if (d->latency_ns && (!d->due_ns || now_ns() < d->due_ns))
+		return 0;
+	d->due_ns = 0;
+	return model_run(d);
+}
+
 unsigned int vfu_dev_poll(struct vfu_device *d)
 {
-	unsigned int work = 0;
+	unsigned int work = 0, taken = 0;
 
 	if (d->bar_page)
-		work += rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
-	work += model_run(d);
+		taken = rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
+	if (taken)
+		work_arrived(d);
+	work = taken + run_if_due(d);
 	if (d->bar_page && work)
 		rv_bar_mirror_publish(&d->mirror, &d->model);
 	return work;
+}
+
+uint64_t vfu_dev_due_ns(const struct vfu_device *d)
+{
+	return d->due_ns;
 }
 
 static int bar0_rw(struct vfu_device *d, uint64_t off, void *buf,
@@ -389,7 +424,8 @@ static int bar0_rw(struct vfu_device *d, uint64_t off, void *buf,
 	if (len == 8 && !(off & 7) && write) {
 		memcpy(&v, buf, 8);
 		rv_model_write(&d->model, off, v);
-		model_run(d);
+		work_arrived(d);
+		run_if_due(d);
 		rv_bar_mirror_after_write(&d->mirror, &d->model, off, v);
 		return 0;
 	}

@@ -70,6 +70,9 @@ struct vfu_device {
 	size_t n_files, cap_files;
 	vfu_msg_dma_fn *msg_dma;
 	void *server;
+	uint64_t latency_ns;		/* before the device acts on a write */
+	uint64_t due_ns;		/* when it does (CLOCK_MONOTONIC), 0:
+					 * nothing waits */
 	FILE *log;			/* the state as bus mastering goes off */
 	FILE *trace;			/* management commands, or NULL */
 	bool dma_failed;		/* a message DMA failed: the client is
@@ -122,10 +125,17 @@ int vfu_dev_dma_unmap(struct vfu_device *d, uint64_t iova, uint64_t size,
 		      bool all);
 
 /*
- * With BAR0 shared: software's stores in, the model run, the registers
- * out. Returns the work done (0: idle).
+ * With BAR0 shared: software's stores in, the model run (once due, with a
+ * latency), the registers out. Returns the work done (0: idle).
  */
 unsigned int vfu_dev_poll(struct vfu_device *d);
+
+/*
+ * When the device acts on the writes it holds (latency_ns, set by the
+ * server's --latency-us: a device that takes its time, so that a driver
+ * always finds its work unfinished and must wait), or 0.
+ */
+uint64_t vfu_dev_due_ns(const struct vfu_device *d);
 
 /* The model's summary on one line, as the mdev's revere_state. */
 int vfu_dev_state(struct vfu_device *d, char *buf, size_t size);

@@ -50,6 +50,7 @@ struct options {
 	bool once;
 	bool trace;
 	int timeout_ms;
+	long latency_us;
 	int verbose;
 };
 
@@ -64,6 +65,7 @@ static void usage(FILE *f)
 		"      --once           exit when the first client leaves\n"
 		"      --timeout MS     how long a client may take to answer (default %d)\n"
 		"      --trace          print each management command and response\n"
+		"      --latency-us US  act on each register write that long after it\n"
 		"  -v, --verbose        log every message\n"
 		"  -h, --help           this text\n"
 		"      --version        the version\n",
@@ -78,6 +80,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "once", no_argument, NULL, '1' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "trace", no_argument, NULL, 'T' },
+		{ "latency-us", required_argument, NULL, 'L' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -113,6 +116,16 @@ static int parse(int argc, char **argv, struct options *o)
 			break;
 		case 'T':
 			o->trace = true;
+			break;
+		case 'L':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v < 0 || v > 1000000) {
+				fprintf(stderr, PROG ": --latency-us %s: not a number "
+					"of microseconds from 0 to 1000000\n", optarg);
+				return 2;
+			}
+			o->latency_us = v;
 			break;
 		case 'v':
 			o->verbose++;
@@ -213,11 +226,20 @@ static int wait_events(struct vfu_server *s, int lfd, uint64_t last_work,
 	p->fd = s->sock >= 0 ? s->sock : lfd;
 	p->events = POLLIN;
 	p->revents = 0;
+	uint64_t now = now_ns(), due = vfu_dev_due_ns(&s->dev);
+
 	if (vfu_server_pending(s)) {
 		timeout = &nap;
 	} else if (s->sock >= 0 && s->dev.bar_page) {
-		nap.tv_nsec = now_ns() - last_work < IDLE_NS ? SPIN_NS :
-							       IDLE_NAP_NS;
+		nap.tv_nsec = now - last_work < IDLE_NS ? SPIN_NS : IDLE_NAP_NS;
+		timeout = &nap;
+	}
+	/* Work held for a latency: wake when it falls due. */
+	if (due && (!timeout || due <= now || due - now < (uint64_t)nap.tv_nsec)) {
+		uint64_t left = due > now ? due - now : 0;
+
+		nap.tv_sec = (time_t)(left / 1000000000u);
+		nap.tv_nsec = (long)(left % 1000000000u);
 		timeout = &nap;
 	}
 	return ppoll(p, 1, timeout, unblocked);
@@ -295,6 +317,7 @@ int main(int argc, char **argv)
 
 	err = vfu_server_init(&s, o.bar0_mmap, o.timeout_ms, o.verbose, stderr,
 			      o.trace ? stderr : NULL);
+	s.dev.latency_ns = (uint64_t)o.latency_us * 1000u;
 	if (err) {
 		fprintf(stderr, PROG ": cannot set up the simulated device: %s; "
 			"check the memory limits (ulimit -v, memfd)\n",

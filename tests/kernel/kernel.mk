@@ -29,7 +29,7 @@ EXTRA_DIST += \
 # tests/kernel/build/ in the build directory (kept between runs as a cache).
 .PHONY: check-kernel
 check-kernel: revere-vfio-demo$(EXEEXT) revere-vfio-bind$(EXEEXT) tests/kernel/edu-test$(EXEEXT) \
-		tests/kernel/cfg-dump$(EXEEXT)
+		tests/kernel/cfg-dump$(EXEEXT) revere-vfio-user-server$(EXEEXT)
 	$(SHELL) $(top_srcdir)/tests/kernel/rig.sh $(abs_top_builddir) \
 		$(abs_top_srcdir)
 

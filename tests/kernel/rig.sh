@@ -324,6 +324,9 @@ build_initramfs() {
 		readme_modprobe >"$ROOT/etc/rig-readme-modprobe"
 	fi
 	echo "$KNAME" >"$ROOT/etc/rig-kernel"
+	# The vfio-user boots' PFs: "BDF mode" lines (vfio-user.sh).
+	[ -z "${RIG_VFIO_USER_DEVICES:-}" ] ||
+		printf '%s' "$RIG_VFIO_USER_DEVICES" >"$ROOT/etc/rig-vfio-user"
 	readme_driverctl >"$ROOT/etc/rig-readme-driverctl"
 	cp "$DCTL/usr/sbin/driverctl" "$ROOT/usr/sbin/driverctl"
 	copy_program /bin/bash bash
@@ -404,11 +407,7 @@ report() {
 	fail=0
 	results=$OUT/results.txt
 	tr -d '\r' <"$LOG" | sed -n 's/.*\(RIG-RESULT: .*\)$/\1/p' >"$results" || true
-	if [ "$KNAME" = debian ]; then
-		cat "$results"
-	else
-		sed "s/^RIG-RESULT: /RIG-RESULT: $KNAME-kernel: /" "$results"
-	fi
+	sed "s/^RIG-RESULT: /RIG-RESULT: $LABEL/" "$results"
 
 	pass=$(grep -c ' PASS$' "$results" || true)
 	fail=$(grep -c ' FAIL' "$results" || true)
@@ -455,7 +454,7 @@ need_timeout() {
 # RIG_SCRIPT_TIMEOUT.
 check_timeouts() {
 	[ -n "${RIG_TIMEOUT:-}" ] || return 0
-	for KNAME in debian iommufd; do
+	for KNAME in debian iommufd vfio-user iommufd-vfio-user; do
 		need=$(need_timeout)
 		[ "$RIG_TIMEOUT" -ge "$need" ] ||
 			die "RIG_TIMEOUT=$RIG_TIMEOUT is less than ${BOOT_S}s of boot plus $(guest_scripts | wc -l) scripts of RIG_SCRIPT_TIMEOUT=$RIG_SCRIPT_TIMEOUT on the $KNAME kernel; raise it to $need"
@@ -486,6 +485,13 @@ main() {
 	OPTIONAL_MODULES=$OPTIONAL_MODULES_DEBIAN
 	INIT_EXPECT=$INIT_EXPECT_DEBIAN
 	run_kernel
+	VFIO_USER=no
+	if vfio_user_qemu; then
+		VFIO_USER=yes
+		KNAME=vfio-user OUT=$WORK/vfio-user
+		INIT_EXPECT="$INIT_EXPECT_IOMMUFD $VFIO_USER_HOST_EXPECT"
+		run_vfio_user
+	fi
 
 	KNAME=iommufd LABEL="iommufd-kernel: " OUT=$WORK/iommufd
 	if iommufd_kernel; then
@@ -493,6 +499,11 @@ main() {
 		OPTIONAL_MODULES=$OPTIONAL_MODULES_IOMMUFD
 		INIT_EXPECT=$INIT_EXPECT_IOMMUFD
 		run_kernel
+		if [ "$VFIO_USER" = yes ]; then
+			KNAME=iommufd-vfio-user OUT=$WORK/iommufd/vfio-user
+			INIT_EXPECT="$INIT_EXPECT_IOMMUFD $VFIO_USER_HOST_EXPECT"
+			run_vfio_user
+		fi
 	fi
 
 	say "total, $(elapsed):"
@@ -532,8 +543,9 @@ iommufd_kernel() {
 		die "no lib/modules/$V/modules.dep in $KROOT"
 }
 
-# vfio_user_qemu and boot_vfio_user: a guest with vfio-user devices, on
-# the QEMU of qemu-tree.sh (not used by the boots above yet).
+# vfio_user_qemu and run_vfio_user: a guest whose Revere PFs are
+# revere-vfio-user-server processes on the host, on the QEMU of
+# qemu-tree.sh.
 . "$SRCDIR/tests/kernel/vfio-user.sh"
 
 main

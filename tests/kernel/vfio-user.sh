@@ -25,10 +25,11 @@ vfio_user_qemu() {
 	fi
 }
 
-# boot_vfio_user [SOCKET...]: what boot() does for the kernel set up in
-# main (console in $OUT/console.log, QEMU_STATUS), with the QEMU of
+# boot_vfio_user [SOCKET@SLOT...]: what boot() does for the kernel set up
+# in main (console in $OUT/console.log, QEMU_STATUS), with the QEMU of
 # vfio_user_qemu and one vfio-user-pci device for each server's UNIX
-# socket, in order. Without a socket the guest has no vfio-user device.
+# socket, at PCI slot SLOT of the root bus (0x04: 0000:00:04.0), in order.
+# Without a socket the guest has no vfio-user device.
 #
 # What the client needs beyond boot()'s command line: the guest's RAM in
 # a shared memfd (memory-backend-memfd, share=on), which QEMU passes to the
@@ -43,7 +44,7 @@ boot_vfio_user() {
 		*'"'* | *'\'*) die "vfio-user socket path with a quote or backslash: $1" ;;
 		esac
 		set -- "$@" -device \
-			"{\"driver\":\"vfio-user-pci\",\"socket\":{\"type\":\"unix\",\"path\":\"$1\"}}"
+			"{\"driver\":\"vfio-user-pci\",\"addr\":\"${1##*@}\",\"socket\":{\"type\":\"unix\",\"path\":\"${1%@*}\"}}"
 		shift
 		n=$((n - 1))
 	done
@@ -68,4 +69,112 @@ boot_vfio_user() {
 	# shellcheck disable=SC2034 # rig.sh's report() reads it
 	QEMU_STATUS=$?
 	set -e
+}
+
+# The two servers of a vfio-user boot: BAR0 shared (mmap), and BAR0 by
+# messages only; the slot each PF has in the guest.
+VFIO_USER_SERVERS="mmap@0x04 messages@0x05"
+
+# What the rig checks on the host, from the servers' logs, after a
+# vfio-user boot (vfio_user_host_checks).
+VFIO_USER_HOST_EXPECT="vfio-user-server-quiesced vfio-user-server-stop
+	vfio-user-msg-server-quiesced vfio-user-msg-server-stop"
+
+# The servers act on each register write 2 ms after it (as the mdev's
+# latency_us does for mdev-irq): the demo's first look after a doorbell
+# then never finds its work done, so in irq mode it must sleep until the
+# interrupt, on every host however loaded; without it, a server answering
+# within the doorbell's own message (BAR0 by messages) has every response
+# ready before the demo waits, and "was it woken" is a race.
+VFIO_USER_LATENCY_US=2000
+
+# server_start MODE: revere-vfio-user-server for MODE on $OUT/MODE.sock,
+# its log in $OUT/server-MODE.log; waits (bounded) for the socket.
+server_start() {
+	sock=$OUT/$1.sock
+	opt=
+	[ "$1" = messages ] && opt=--no-mmap
+	rm -f "$sock"
+	# shellcheck disable=SC2086 # one option or none
+	"$BUILDDIR/revere-vfio-user-server" --socket "$sock" $opt \
+		--latency-us "$VFIO_USER_LATENCY_US" \
+		>"$OUT/server-$1.log" 2>&1 </dev/null &
+	eval "SERVER_PID_$1=\$!"
+	t=$(($(date +%s) + 60))
+	until [ -S "$sock" ]; do
+		[ "$(date +%s)" -lt "$t" ] ||
+			die "revere-vfio-user-server did not create $sock in 60 s: $(cat "$OUT/server-$1.log")"
+		sleep 0.1
+	done
+}
+
+# host_result NAME WHY: a result line of the host's, on the console log so
+# that report() counts it with the guest's.
+host_result() {
+	if [ -z "$2" ]; then
+		echo "RIG-RESULT: $1 PASS" >>"$LOG"
+	else
+		echo "RIG-RESULT: $1 FAIL $2" >>"$LOG"
+	fi
+}
+
+# server_checks MODE PREFIX: the server of MODE, once QEMU is gone.
+#  PREFIX-server-quiesced  every time the guest's driver turned bus
+#      mastering off, the device was quiesced (no AMU, no AMI, no session,
+#      no IOMMU fault): a driver quiesces before it lets go of DMA, so one
+#      line for each of the guest's runs, the interrupted one included (at
+#      least 4: default, 10,000, irq, SIGINT);
+#  PREFIX-server-stop  the client's leaving was logged, and SIGTERM ends
+#      the server with status 0 and removes its socket.
+server_checks() {
+	log=$OUT/server-$1.log
+	eval "pid=\$SERVER_PID_$1"
+	offs=$(grep -c 'bus mastering off; device state: ' "$log")
+	bad=$(grep 'bus mastering off; device state: ' "$log" |
+		grep -v 'amu_enabled=0 .*ami_sw_enabled=0 ami_hw_enabled=0 asn_count=0 ami_sw_mapped=0 ami_hw_mapped=0 .*iommu_fault=0' |
+		head -n 1)
+	why=
+	if [ -n "$bad" ]; then
+		why="not quiesced: $bad"
+	elif [ "$offs" -lt 4 ]; then
+		why="$offs 'bus mastering off' lines in $log, want one per run (4)"
+	fi
+	host_result "$2-server-quiesced" "$why"
+	why=
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid"
+	st=$?
+	if ! grep -q 'client left' "$log"; then
+		why="no 'client left' line in $log"
+	elif [ "$st" -ne 0 ]; then
+		why="exited $st after SIGTERM, want 0"
+	elif [ -e "$OUT/$1.sock" ]; then
+		why="$OUT/$1.sock is still there"
+	fi
+	host_result "$2-server-stop" "$why"
+	say "$KNAME: server ($1): $(grep -c '' "$log") log lines, $offs with bus mastering off"
+}
+
+# run_vfio_user: the kernel set up in main, booted on the vfio-user QEMU
+# with both servers' PFs; the guest runs the scripts for KNAME.
+run_vfio_user() {
+	mkdir -p "$OUT"
+	socks=
+	devices=
+	for s in $VFIO_USER_SERVERS; do
+		mode=${s%@*} slot=${s#*@}
+		server_start "$mode"
+		socks="$socks $OUT/$mode.sock@$slot"
+		devices="${devices}0000:00:$(printf %02x "$slot").0 $mode
+"
+	done
+	RIG_VFIO_USER_DEVICES=$devices
+	build_initramfs
+	RIG_VFIO_USER_DEVICES=
+	say "$KNAME kernel $V: initramfs ready ($(elapsed))"
+	# shellcheck disable=SC2086 # socket@slot words without spaces
+	boot_vfio_user $socks
+	server_checks mmap vfio-user
+	server_checks messages vfio-user-msg
+	report
 }
