@@ -77,6 +77,7 @@ VFIO_USER_SERVERS="mmap@0x04 messages@0x05"
 
 # What the rig checks on the host, from the servers' logs, after a
 # vfio-user boot (vfio_user_host_checks).
+# shellcheck disable=SC2034 # rig.sh's main reads it
 VFIO_USER_HOST_EXPECT="vfio-user-server-quiesced vfio-user-server-stop
 	vfio-user-msg-server-quiesced vfio-user-msg-server-stop"
 
@@ -128,6 +129,7 @@ host_result() {
 #      the server with status 0 and removes its socket.
 server_checks() {
 	log=$OUT/server-$1.log
+	pid=
 	eval "pid=\$SERVER_PID_$1"
 	offs=$(grep -c 'bus mastering off; device state: ' "$log")
 	bad=$(grep 'bus mastering off; device state: ' "$log" |
@@ -168,8 +170,10 @@ run_vfio_user() {
 		devices="${devices}0000:00:$(printf %02x "$slot").0 $mode
 "
 	done
+	# shellcheck disable=SC2034 # build_initramfs reads it
 	RIG_VFIO_USER_DEVICES=$devices
 	build_initramfs
+	# shellcheck disable=SC2034
 	RIG_VFIO_USER_DEVICES=
 	say "$KNAME kernel $V: initramfs ready ($(elapsed))"
 	# shellcheck disable=SC2086 # socket@slot words without spaces
