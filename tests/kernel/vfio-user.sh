@@ -25,41 +25,78 @@ vfio_user_qemu() {
 	fi
 }
 
+# The README's two commands for a guest on the server ("Without hardware,
+# in a virtual machine"), which the rig runs: README_SERVER, the server's
+# options after its socket, and README_QEMU, QEMU's words after its name,
+# quoted as the README quotes them. Empty when the README lacks them.
+README_SOCKET=/tmp/revere.sock
+readme_vm() {
+	README_SERVER=$(tr -d '\r' <"$SRCDIR/README" |
+		sed -n "s|^ *\\$ revere-vfio-user-server --socket $README_SOCKET\\(.*\\)&\$|\\1|p")
+	README_QEMU=$(tr -d '\r' <"$SRCDIR/README" | awk '
+		/^ *\$ qemu-system-x86_64 / { on = 1; sub(/^ *\$ qemu-system-x86_64 /, "") }
+		on { line = $0; more = sub(/\\$/, "", line); printf "%s ", line; if (!more) exit }')
+}
+
 # boot_vfio_user [SOCKET@SLOT...]: what boot() does for the kernel set up
-# in main (console in $OUT/console.log, QEMU_STATUS), with the QEMU of
-# vfio_user_qemu and one vfio-user-pci device for each server's UNIX
-# socket, at PCI slot SLOT of the root bus (0x04: 0000:00:04.0), in order.
-# Without a socket the guest has no vfio-user device.
+# in main (console in $OUT/console.log, QEMU_STATUS), on the QEMU of
+# vfio_user_qemu with the README's options: its vfio-user-pci device once
+# for each server's UNIX socket, at PCI slot SLOT of the root bus (0x04:
+# 0000:00:04.0), in order; its kernel, initramfs and command line are the
+# rig's. Sets README_USED to what of the README it could not use, if any.
 #
-# What the client needs beyond boot()'s command line: the guest's RAM in
-# a shared memfd (memory-backend-memfd, share=on), which QEMU passes to the
-# server so that the device's DMA reaches it, behind the same emulated
-# Intel IOMMU (the server sees IOVAs, as a real device would).
+# What the client needs beyond boot()'s command line (the README says
+# why): the guest's RAM in a shared memfd (memory-backend-memfd,
+# share=on), which QEMU passes to the server so that the device's DMA
+# reaches it, behind the same emulated Intel IOMMU (the server sees IOVAs,
+# as a real device would).
 boot_vfio_user() {
-	mem=512M
+	socks=$*
+	readme_vm
+	eval "set -- $README_QEMU"
+	README_USED=
 	n=$#
+	device=
 	while [ "$n" -gt 0 ]; do
-		# shellcheck disable=SC1003 # a backslash, not an escape
 		case $1 in
-		*'"'* | *'\'*) die "vfio-user socket path with a quote or backslash: $1" ;;
+		-kernel | -initrd | -append)	# the rig's own, below
+			shift
+			n=$((n - 1))
+			;;
+		-nographic) ;;
+		-device)
+			case $2 in
+			*'"vfio-user-pci"'*) device=$2 ;;
+			*) set -- "$@" "$1" "$2" ;;
+			esac
+			shift
+			n=$((n - 1))
+			;;
+		*) set -- "$@" "$1" ;;
 		esac
-		set -- "$@" -device \
-			"{\"driver\":\"vfio-user-pci\",\"addr\":\"${1##*@}\",\"socket\":{\"type\":\"unix\",\"path\":\"${1%@*}\"}}"
 		shift
 		n=$((n - 1))
+	done
+	case $device in
+	*"\"path\":\"$README_SOCKET\""*) ;;
+	*) README_USED="no vfio-user-pci device on $README_SOCKET in the README's QEMU command" ;;
+	esac
+	[ -n "$README_QEMU" ] || README_USED="no '$ qemu-system-x86_64' command in the README"
+	for sock in $socks; do
+		# shellcheck disable=SC1003 # a backslash, not an escape
+		case $sock in
+		*'"'* | *'\'* | *'|'*) die "vfio-user socket path with a quote, backslash or bar: $sock" ;;
+		esac
+		set -- "$@" -device "$(echo "$device" |
+			sed "s|$README_SOCKET|${sock%@*}|; s|{\"driver\":\"vfio-user-pci\",|&\"addr\":\"${sock##*@}\",|")"
 	done
 	timeout_s=${RIG_TIMEOUT:-$(need_timeout)}
 	say "booting $V in QEMU $("$VFIO_USER_QEMU" --version | sed -n 's/^QEMU emulator version \([^ ]*\).*/\1/p') (TCG, intel-iommu, vfio-user), timeout ${timeout_s}s"
 	LOG=$OUT/console.log
 	rm -f "$LOG"
-	# boot()'s comments say why intel-iommu comes first, intremap,
-	# caching-mode and no_timer_check.
+	# boot()'s comments say why no_timer_check.
 	set +e
-	timeout -k 10 "$timeout_s" "$VFIO_USER_QEMU" \
-		-machine q35,accel=tcg,kernel-irqchip=split,memory-backend=mem \
-		-cpu max -smp 2 -m "$mem" \
-		-object memory-backend-memfd,id=mem,size="$mem",share=on \
-		-device intel-iommu,intremap=on,caching-mode=on \
+	timeout -k 10 "$timeout_s" "$VFIO_USER_QEMU" -accel tcg -cpu max -smp 2 \
 		"$@" \
 		-kernel "$KIMAGE" \
 		-initrd "$OUT/initramfs.cpio" \
@@ -78,7 +115,7 @@ VFIO_USER_SERVERS="mmap@0x04 messages@0x05"
 # What the rig checks on the host, from the servers' logs, after a
 # vfio-user boot (vfio_user_host_checks).
 # shellcheck disable=SC2034 # rig.sh's main reads it
-VFIO_USER_HOST_EXPECT="vfio-user-server-quiesced vfio-user-server-stop
+VFIO_USER_HOST_EXPECT="vfio-user-readme vfio-user-server-quiesced vfio-user-server-stop
 	vfio-user-msg-server-quiesced vfio-user-msg-server-stop"
 
 # The servers act on each register write 2 ms after it (as the mdev's
@@ -96,8 +133,9 @@ server_start() {
 	opt=
 	[ "$1" = messages ] && opt=--no-mmap
 	rm -f "$sock"
-	# shellcheck disable=SC2086 # one option or none
-	"$BUILDDIR/revere-vfio-user-server" --socket "$sock" $opt \
+	readme_vm
+	# shellcheck disable=SC2086 # the README's options, and one or none
+	"$BUILDDIR/revere-vfio-user-server" --socket "$sock" $README_SERVER $opt \
 		--latency-us "$VFIO_USER_LATENCY_US" \
 		>"$OUT/server-$1.log" 2>&1 </dev/null &
 	eval "SERVER_PID_$1=\$!"
@@ -178,6 +216,10 @@ run_vfio_user() {
 	say "$KNAME kernel $V: initramfs ready ($(elapsed))"
 	# shellcheck disable=SC2086 # socket@slot words without spaces
 	boot_vfio_user $socks
+	why=$README_USED
+	[ -n "$README_SERVER" ] || grep -q "^ *\$ revere-vfio-user-server --socket $README_SOCKET *&\$" "$SRCDIR/README" ||
+		why="no '$ revere-vfio-user-server --socket $README_SOCKET &' command in the README"
+	host_result vfio-user-readme "$why"
 	server_checks mmap vfio-user
 	server_checks messages vfio-user-msg
 	report
