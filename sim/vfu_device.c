@@ -543,24 +543,58 @@ static void power_on(struct vfu_device *d)
 	rv_bar_mirror_resync(&d->mirror, &d->model);
 }
 
-static int bar_share(struct vfu_device *d)
+/* A sealed memfd of BAR0's size, and its mapping; untouched on failure. */
+static int bar_page_new(int *fd_out, uint64_t **page_out)
 {
+	int fd = memfd_create("revere-bar0", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	void *p;
+	int err;
 
-	d->bar_fd = memfd_create("revere-bar0", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (d->bar_fd < 0)
+	if (fd < 0)
 		return errno;
 	/* Sealed, so that a client cannot shrink it under the server. */
-	if (ftruncate(d->bar_fd, RV_MODEL_BAR0_SIZE) ||
-	    fcntl(d->bar_fd, F_ADD_SEALS,
-		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL))
-		return errno;
+	if (ftruncate(fd, RV_MODEL_BAR0_SIZE) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL))
+		goto fail;
 	p = mmap(NULL, RV_MODEL_BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 d->bar_fd, 0);
+		 fd, 0);
 	if (p == MAP_FAILED)
-		return errno;
-	d->bar_page = p;
+		goto fail;
+	*fd_out = fd;
+	*page_out = p;
+	return 0;
+fail:
+	err = errno;
+	close(fd);
+	return err;
+}
+
+static int bar_share(struct vfu_device *d)
+{
+	int err = bar_page_new(&d->bar_fd, &d->bar_page);
+
+	if (err)
+		return err;
 	return rv_bar_mirror_init(&d->mirror, &d->model, d->bar_page);
+}
+
+/*
+ * A client's mapping of BAR0 outlives its connection: the page it maps
+ * is given up, and the next client gets a fresh one, which the departed
+ * one cannot reach. Without one (memfd or mmap failing), BAR0 is offered
+ * by message only from then on, never the old page again.
+ */
+static void bar_renew(struct vfu_device *d)
+{
+	uint64_t *page = NULL;
+	int fd = -1;
+
+	bar_page_new(&fd, &page);
+	munmap(d->bar_page, RV_MODEL_BAR0_SIZE);
+	close(d->bar_fd);
+	d->bar_fd = fd;
+	d->bar_page = page;
+	d->mirror.page = page;
 }
 
 int vfu_dev_init(struct vfu_device *d, bool bar0_mmap, vfu_msg_dma_fn *msg_dma,
@@ -610,6 +644,8 @@ void vfu_dev_close(struct vfu_device *d)
 {
 	msix_release(d, 0, VFU_DEV_MSIX_COUNT);
 	vfu_dev_dma_unmap(d, 0, 0, true);
+	if (d->bar_page)
+		bar_renew(d);
 	power_on(d);
 }
 

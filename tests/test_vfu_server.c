@@ -1476,6 +1476,7 @@ static void test_second_client(void **state)
 	struct client *c1 = client_open(s), *c2;
 	int ev[VFU_DEV_MSIX_COUNT];
 	unsigned int n = c1->left;
+	uint64_t *stale, cr;
 	char line[512];
 	struct mem m;
 
@@ -1484,8 +1485,17 @@ static void test_second_client(void **state)
 	assert_int_equal(dma_map(c1, IOVA, MEM_SIZE, 0, m.fd), 0);
 	assert_int_equal(set_irqs(c1, TRIG_EVENTFD, 0, VFU_DEV_MSIX_COUNT, NULL,
 				  ev, VFU_DEV_MSIX_COUNT), 0);
+	bar_map(c1);
 	mgt_setup(c1, m.p, 0, RSP_OFF);
-	/* Gone, with nothing undone: no unmap, no reset, AMU still on. */
+	/* Taken by the device: a read by message takes the mapping's stores. */
+	assert_int_equal(region_rw(c1, BAR0, RV_AMU_CR, &cr, 8, false), 0);
+	assert_int_equal(cr, RV_AMU_CR_AMU_EN);
+	/*
+	 * Gone, with nothing undone: no unmap, no reset, AMU still on; and
+	 * its mapping of BAR0 kept (a mapping outlives the socket).
+	 */
+	stale = c1->bar;
+	c1->bar = NULL;
 	client_close(c1);
 
 	c2 = client_open(s);
@@ -1496,6 +1506,15 @@ static void test_second_client(void **state)
 	/* The device as at power-on, opened afresh. */
 	assert_int_equal(bar_read(c2, RV_AMU_CR), 0);
 	assert_int_equal(cfg_read16(c2, PCI_COMMAND), PCI_COMMAND_MEMORY);
+	/*
+	 * Client 1's mapping reaches the device no more: its store is made
+	 * before client 2's read is sent, and a read takes the stores made
+	 * through a mapping first.
+	 */
+	__atomic_store_n(&stale[RV_AMU_CR / 8], RV_AMU_CR_AMU_EN,
+			 __ATOMIC_RELEASE);
+	assert_int_equal(bar_read(c2, RV_AMU_CR), 0);
+	munmap(stale, RV_MODEL_BAR0_SIZE);
 	/* Client 1's memory is the device's no more, nor its eventfds. */
 	assert_int_equal(set_irqs(c2, TRIG_NONE, 0, VFU_DEV_MSIX_COUNT, NULL,
 				  NULL, 0), 0);
