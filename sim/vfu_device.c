@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 /* Bound on model steps a call: a model bug must not hang the server. */
@@ -137,16 +138,48 @@ static int host_dma_write(void *host, uint64_t iova, const void *buf,
 	return dma_rw(host, iova, (uint8_t *)buf, len, true);
 }
 
+/*
+ * The eventfds are the client's, and so is their blocking mode: one that
+ * cannot take a write (a blocking eventfd at its most, a pipe left full)
+ * would stop the server, and every client after, in write(). A timer
+ * ends such a write (SIGALRM, no SA_RESTART: EINTR); the vector's fd is
+ * then let go, so that its next interrupts do not wait again.
+ */
+#define MSIX_WRITE_WAIT_US	100000
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void alarm_install(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+}
+
 static void host_msix(void *host, uint32_t vector)
 {
+	const struct itimerval wait = { .it_value.tv_usec = MSIX_WRITE_WAIT_US };
+	const struct itimerval off = { 0 };
 	struct vfu_device *d = host;
 	uint64_t one = 1;
+	ssize_t n;
 
 	if (vector >= VFU_DEV_MSIX_COUNT || d->msix[vector] < 0)
 		return;
+	setitimer(ITIMER_REAL, &wait, NULL);
+	n = write(d->msix[vector], &one, sizeof(one));
+	setitimer(ITIMER_REAL, &off, NULL);
 	/* A full counter (2^64 - 2 unread) still has an event pending. */
-	if (write(d->msix[vector], &one, sizeof(one)) == sizeof(one))
+	if (n == sizeof(one)) {
 		d->msix_signalled++;
+	} else if (n < 0 && errno == EINTR) {
+		close(d->msix[vector]);
+		d->msix[vector] = -1;
+	}
 }
 
 static void file_put(struct vfu_device *d, struct vfu_dma_file *f)
@@ -615,6 +648,7 @@ int vfu_dev_init(struct vfu_device *d, bool bar0_mmap, vfu_msg_dma_fn *msg_dma,
 	if (rv_model_init(&d->model, &p, &host))
 		return EINVAL;
 	guard_install();
+	alarm_install();
 	if (bar0_mmap)
 		err = bar_share(d);
 	if (err) {

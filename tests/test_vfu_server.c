@@ -1396,6 +1396,34 @@ static void test_irqs(void **state)
 	mem_free(&m);
 }
 
+/*
+ * An "eventfd" the server cannot write without waiting: a pipe that is
+ * full, or a blocking eventfd whose counter is at its most. A trigger must
+ * not hang the server (one thread, every client's): it is answered, and
+ * the connection goes on.
+ */
+static void test_unwritable_eventfd(void **state)
+{
+	struct client *c = client_open(*state);
+	uint64_t most = 0xfffffffffffffffeull;
+	int p[2], ev = eventfd(0, EFD_CLOEXEC);
+	char fill[4096] = { 0 };
+
+	assert_true(ev >= 0);
+	assert_int_equal(write(ev, &most, sizeof(most)), sizeof(most));
+	assert_int_equal(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+	while (write(p[1], fill, sizeof(fill)) > 0)
+		;
+	assert_int_equal(fcntl(p[1], F_SETFL, 0), 0);
+	assert_int_equal(set_irqs(c, TRIG_EVENTFD, 0, 1, NULL, &ev, 1), 0);
+	assert_int_equal(set_irqs(c, TRIG_EVENTFD, 1, 1, NULL, &p[1], 1), 0);
+	assert_int_equal(set_irqs(c, TRIG_NONE, 0, 2, NULL, NULL, 0), 0);
+	close(ev);
+	close(p[0]);
+	close(p[1]);
+	still_served(c);
+}
+
 /* ---- 6. reset, and DMA unmaps ---- */
 
 /*
@@ -2092,6 +2120,7 @@ int main(void)
 		T(test_probe_mapped, srv_mmap),
 		T(test_probe_mapped_lent, srv_mmap),
 		T(test_irqs, srv_mmap),
+		T(test_unwritable_eventfd, srv_mmap),
 		T(test_reset_and_unmap, srv_mmap),
 		T(test_second_client, srv_mmap),
 		T(test_bad_short_header, srv_mmap),
