@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -138,20 +139,54 @@ static int host_dma_write(void *host, uint64_t iova, const void *buf,
 	return dma_rw(host, iova, (uint8_t *)buf, len, true);
 }
 
-/* One event on an eventfd; false if it could not take one. */
-static bool signal_fd(int fd)
-{
-	uint64_t one = 1;
+/*
+ * The eventfds are the client's, and so is their blocking mode: one that
+ * cannot take a write (a blocking eventfd at its most, a pipe left full)
+ * would stop the server, and every client after, in write(). A timer
+ * ends such a write (SIGALRM, no SA_RESTART: EINTR); the line's fd is
+ * then let go, so that its next interrupts do not wait again.
+ */
+#define MSIX_WRITE_WAIT_US	100000
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void alarm_install(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+}
+
+/* One event on the eventfd at *fd; false if it took none. */
+static bool signal_fd(int *fd)
+{
+	const struct itimerval wait = { .it_value.tv_usec = MSIX_WRITE_WAIT_US };
+	const struct itimerval off = { 0 };
+	uint64_t one = 1;
+	ssize_t n;
+
+	if (*fd < 0)
+		return false;
+	setitimer(ITIMER_REAL, &wait, NULL);
+	n = write(*fd, &one, sizeof(one));
+	setitimer(ITIMER_REAL, &off, NULL);
+	if (n < 0 && errno == EINTR) {
+		close(*fd);
+		*fd = -1;
+	}
 	/* A full counter (2^64 - 2 unread) still has an event pending. */
-	return fd >= 0 && write(fd, &one, sizeof(one)) == sizeof(one);
+	return n == sizeof(one);
 }
 
 static void host_msix(void *host, uint32_t vector)
 {
 	struct vfu_device *d = host;
 
-	if (vector < VFU_DEV_MSIX_COUNT && signal_fd(d->msix[vector]))
+	if (vector < VFU_DEV_MSIX_COUNT && signal_fd(&d->msix[vector]))
 		d->msix_signalled++;
 }
 
@@ -575,7 +610,7 @@ static void irq_trigger(struct vfu_device *d, uint32_t index, uint32_t start,
 		if (index == VFIO_PCI_MSIX_IRQ_INDEX)
 			host_msix(d, start + i);
 		else
-			signal_fd(d->err_fd);
+			signal_fd(&d->err_fd);
 	}
 }
 
@@ -648,24 +683,58 @@ static void power_on(struct vfu_device *d)
 	rv_bar_mirror_resync(&d->mirror, &d->model);
 }
 
-static int bar_share(struct vfu_device *d)
+/* A sealed memfd of BAR0's size, and its mapping; untouched on failure. */
+static int bar_page_new(int *fd_out, uint64_t **page_out)
 {
+	int fd = memfd_create("revere-bar0", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	void *p;
+	int err;
 
-	d->bar_fd = memfd_create("revere-bar0", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (d->bar_fd < 0)
+	if (fd < 0)
 		return errno;
 	/* Sealed, so that a client cannot shrink it under the server. */
-	if (ftruncate(d->bar_fd, RV_MODEL_BAR0_SIZE) ||
-	    fcntl(d->bar_fd, F_ADD_SEALS,
-		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL))
-		return errno;
+	if (ftruncate(fd, RV_MODEL_BAR0_SIZE) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL))
+		goto fail;
 	p = mmap(NULL, RV_MODEL_BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 d->bar_fd, 0);
+		 fd, 0);
 	if (p == MAP_FAILED)
-		return errno;
-	d->bar_page = p;
+		goto fail;
+	*fd_out = fd;
+	*page_out = p;
+	return 0;
+fail:
+	err = errno;
+	close(fd);
+	return err;
+}
+
+static int bar_share(struct vfu_device *d)
+{
+	int err = bar_page_new(&d->bar_fd, &d->bar_page);
+
+	if (err)
+		return err;
 	return rv_bar_mirror_init(&d->mirror, &d->model, d->bar_page);
+}
+
+/*
+ * A client's mapping of BAR0 outlives its connection: the page it maps
+ * is given up, and the next client gets a fresh one, which the departed
+ * one cannot reach. Without one (memfd or mmap failing), BAR0 is offered
+ * by message only from then on, never the old page again.
+ */
+static void bar_renew(struct vfu_device *d)
+{
+	uint64_t *page = NULL;
+	int fd = -1;
+
+	bar_page_new(&fd, &page);
+	munmap(d->bar_page, RV_MODEL_BAR0_SIZE);
+	close(d->bar_fd);
+	d->bar_fd = fd;
+	d->bar_page = page;
+	d->mirror.page = page;
 }
 
 int vfu_dev_init(struct vfu_device *d, bool bar0_mmap, vfu_msg_dma_fn *msg_dma,
@@ -689,6 +758,7 @@ int vfu_dev_init(struct vfu_device *d, bool bar0_mmap, vfu_msg_dma_fn *msg_dma,
 	if (rv_model_init(&d->model, &p, &host))
 		return EINVAL;
 	guard_install();
+	alarm_install();
 	if (bar0_mmap)
 		err = bar_share(d);
 	if (err) {
@@ -718,6 +788,8 @@ void vfu_dev_close(struct vfu_device *d)
 {
 	irq_release_all(d);
 	vfu_dev_dma_unmap(d, 0, 0, true);
+	if (d->bar_page)
+		bar_renew(d);
 	power_on(d);
 }
 

@@ -94,8 +94,9 @@ void vfu_dev_destroy(struct vfu_device *d);
 /* A client came (vfio-pci's open: COMMAND as rv_pci_cfg_open()). */
 void vfu_dev_open(struct vfu_device *d);
 /*
- * The client left: its maps and eventfds dropped, and the device reset
- * (spec 8.10), so that the next one finds it as at power-on.
+ * The client left: its maps and eventfds dropped, BAR0's shared page
+ * replaced (the client may keep its mapping of the old one), and the
+ * device reset (spec 8.10), so that the next one finds it as at power-on.
  */
 void vfu_dev_close(struct vfu_device *d);
 /* VFIO_DEVICE_RESET (spec 8.10). */
