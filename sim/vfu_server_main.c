@@ -72,6 +72,24 @@ static void usage(FILE *f)
 		DEFAULT_TIMEOUT_MS);
 }
 
+/* optarg as a number of unit from min to max; -1 after saying why not. */
+static int number(const char *opt, const char *unit, long min, long max,
+		  long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(optarg, &end, 10);
+	if (errno || end == optarg || *end || v < min || v > max) {
+		fprintf(stderr, PROG ": %s %s: not a number of %s from %ld to "
+			"%ld\n", opt, optarg, unit, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct options *o)
 {
 	static const struct option longs[] = {
@@ -91,7 +109,6 @@ static int parse(int argc, char **argv, struct options *o)
 	*o = (struct options){ .bar0_mmap = true,
 			       .timeout_ms = DEFAULT_TIMEOUT_MS };
 	while ((c = getopt_long(argc, argv, "s:vh", longs, NULL)) != -1) {
-		char *end;
 		long v;
 
 		switch (c) {
@@ -105,26 +122,16 @@ static int parse(int argc, char **argv, struct options *o)
 			o->once = true;
 			break;
 		case 't':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v < 1 || v > 3600000) {
-				fprintf(stderr, PROG ": --timeout %s: not a number "
-					"of milliseconds from 1 to 3600000\n", optarg);
+			if (number("--timeout", "milliseconds", 1, 3600000, &v))
 				return 2;
-			}
 			o->timeout_ms = (int)v;
 			break;
 		case 'T':
 			o->trace = true;
 			break;
 		case 'L':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v < 0 || v > 1000000) {
-				fprintf(stderr, PROG ": --latency-us %s: not a number "
-					"of microseconds from 0 to 1000000\n", optarg);
+			if (number("--latency-us", "microseconds", 0, 1000000, &v))
 				return 2;
-			}
 			o->latency_us = v;
 			break;
 		case 'v':
