@@ -385,11 +385,18 @@ boot() {
 	# panics if not ("timer doesn't work through Interrupt-remapped
 	# IO-APIC"). Under TCG on a loaded host the vCPU often gets the tick
 	# late: the check measures host load, not the kernel, so skip it.
-	set +e
-	timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+	run_qemu qemu-system-x86_64 \
 		-accel tcg -M q35,kernel-irqchip=split -cpu max -smp 2 -m 512M \
 		-device intel-iommu,intremap=on,caching-mode=on \
-		-device edu \
+		-device edu
+}
+
+# run_qemu QEMU ARGS...: QEMU with ARGS and the rig's guest (its kernel,
+# initramfs and command line, the console to $LOG, no network, no
+# reboot), killed after timeout_s; its exit status in QEMU_STATUS.
+run_qemu() {
+	set +e
+	timeout -k 10 "$timeout_s" "$@" \
 		-kernel "$KIMAGE" \
 		-initrd "$OUT/initramfs.cpio" \
 		-append "console=ttyS0 intel_iommu=on panic=-1 no_timer_check loglevel=4 rdinit=/init" \

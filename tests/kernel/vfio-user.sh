@@ -94,18 +94,7 @@ boot_vfio_user() {
 	say "booting $V in QEMU $("$VFIO_USER_QEMU" --version | sed -n 's/^QEMU emulator version \([^ ]*\).*/\1/p') (TCG, intel-iommu, vfio-user), timeout ${timeout_s}s"
 	LOG=$OUT/console.log
 	rm -f "$LOG"
-	# boot()'s comments say why no_timer_check.
-	set +e
-	timeout -k 10 "$timeout_s" "$VFIO_USER_QEMU" -accel tcg -cpu max -smp 2 \
-		"$@" \
-		-kernel "$KIMAGE" \
-		-initrd "$OUT/initramfs.cpio" \
-		-append "console=ttyS0 intel_iommu=on panic=-1 no_timer_check loglevel=4 rdinit=/init" \
-		-display none -monitor none -serial "file:$LOG" \
-		-nic none -no-reboot </dev/null
-	# shellcheck disable=SC2034 # rig.sh's report() reads it
-	QEMU_STATUS=$?
-	set -e
+	run_qemu "$VFIO_USER_QEMU" -accel tcg -cpu max -smp 2 "$@"
 }
 
 # The two servers of a vfio-user boot: BAR0 shared (mmap), and BAR0 by

@@ -151,12 +151,6 @@ demo_ok() {
 	fi
 }
 
-# wakeups VECTOR: the wake-ups the demo's -v output counts on VECTOR.
-wakeups() {
-	sed -n "s/^.*MSI-X vector $1 ([^)]*): \([0-9]*\) wake-ups, [0-9]* with nothing new$/\1/p" \
-		"$OUT" "$ERR" | tail -n 1
-}
-
 # demo_irq CHECK MODE: `--wait MODE -v` for 10,000 messages, with MSI-X
 # through the module's eventfds: demo_ok's checks, then the demo must have
 # been woken by interrupts on both vectors, and the module must have

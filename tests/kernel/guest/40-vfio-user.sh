@@ -114,12 +114,6 @@ report() {
 	fi
 }
 
-# wakeups VECTOR: the wake-ups the demo's -v output counts on VECTOR.
-wakeups() {
-	sed -n "s/^.*MSI-X vector $1 ([^)]*): \([0-9]*\) wake-ups, [0-9]* with nothing new$/\1/p" \
-		"$OUT" "$ERR" | tail -n 1
-}
-
 # shellcheck disable=SC2317 # called through wait_until
 exchanging() { grep -q '^step 3: ' "$OUT" 2>/dev/null || exited "$pid"; }
 

@@ -188,3 +188,10 @@ edu_request_unbind() {
 	echo "$BDF" >/sys/bus/pci/drivers_probe
 	echo "edu: $BDF bound to $(driver_of "$BDF") again"
 }
+
+# wakeups VECTOR: the wake-ups the demo's -v output (in $OUT and $ERR)
+# counts on MSI-X vector VECTOR.
+wakeups() {
+	sed -n "s/^.*MSI-X vector $1 ([^)]*): \([0-9]*\) wake-ups, [0-9]* with nothing new$/\1/p" \
+		"$OUT" "$ERR" | tail -n 1
+}
