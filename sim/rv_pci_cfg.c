@@ -9,6 +9,7 @@
 #include "rv_pci_cfg.h"
 
 #include <linux/pci_regs.h>
+#include <linux/vfio.h>
 
 #include "revere_model.h"	/* RV_MODEL_BAR0_SIZE */
 
@@ -122,4 +123,16 @@ void rv_pci_cfg_write(uint8_t *cfg, unsigned int off, const uint8_t *buf,
 bool rv_pci_cfg_bus_master(const uint8_t *cfg)
 {
 	return cfg[PCI_COMMAND] & PCI_COMMAND_MASTER;
+}
+
+uint64_t rv_pci_region_size(uint32_t index)
+{
+	switch (index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		return RV_PCI_CFG_SIZE;
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		return RV_MODEL_BAR0_SIZE;
+	default:
+		return 0;
+	}
 }

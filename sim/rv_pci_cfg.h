@@ -45,6 +45,12 @@ void rv_pci_cfg_open(uint8_t *cfg);
 void rv_pci_cfg_write(uint8_t *cfg, unsigned int off, const uint8_t *buf,
 		      size_t len);
 
+/*
+ * The size of VFIO region index (VFIO_PCI_*_REGION_INDEX) for this
+ * device: config space, BAR0, and 0 for the regions it does not have.
+ */
+uint64_t rv_pci_region_size(uint32_t index);
+
 /* PCI COMMAND.BME, which gates the device's DMA (spec 1, 8.2). */
 bool rv_pci_cfg_bus_master(const uint8_t *cfg);
 

@@ -498,18 +498,6 @@ static int cfg_write(struct vfu_device *d, uint64_t off, const void *buf,
 	return 0;
 }
 
-static uint64_t region_size(uint32_t index)
-{
-	switch (index) {
-	case VFIO_PCI_BAR0_REGION_INDEX:
-		return RV_MODEL_BAR0_SIZE;
-	case VFIO_PCI_CONFIG_REGION_INDEX:
-		return RV_PCI_CFG_SIZE;
-	default:
-		return 0;
-	}
-}
-
 int vfu_dev_region_info(struct vfu_device *d, uint32_t index,
 			struct vfio_region_info *info, int *fd)
 {
@@ -517,7 +505,7 @@ int vfu_dev_region_info(struct vfu_device *d, uint32_t index,
 
 	if (index >= VFIO_PCI_NUM_REGIONS)
 		return EINVAL;
-	size = region_size(index);
+	size = rv_pci_region_size(index);
 	*fd = -1;
 	*info = (struct vfio_region_info){
 		.argsz = sizeof(*info), .index = index, .size = size,
@@ -535,7 +523,7 @@ int vfu_dev_region_info(struct vfu_device *d, uint32_t index,
 int vfu_dev_region_rw(struct vfu_device *d, uint32_t index, uint64_t off,
 		      void *buf, uint32_t len, bool write)
 {
-	uint64_t size = index < VFIO_PCI_NUM_REGIONS ? region_size(index) : 0;
+	uint64_t size = index < VFIO_PCI_NUM_REGIONS ? rv_pci_region_size(index) : 0;
 
 	if (!len || off >= size || len > size - off)
 		return EINVAL;

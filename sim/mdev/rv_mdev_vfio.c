@@ -319,18 +319,6 @@ static void rv_mdev_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 
 /* ---- Regions ---- */
 
-static u64 rv_region_size(u64 index)
-{
-	switch (index) {
-	case VFIO_PCI_CONFIG_REGION_INDEX:
-		return RV_PCI_CFG_SIZE;
-	case VFIO_PCI_BAR0_REGION_INDEX:
-		return RV_MODEL_BAR0_SIZE;
-	default:
-		return 0;
-	}
-}
-
 /*
  * Config space: any size at any offset, as PCI allows, through a small
  * bounce buffer (4 KiB would not fit on the kernel stack).
@@ -425,7 +413,7 @@ static ssize_t rv_mdev_rw(struct vfio_device *vdev, char __user *buf,
 
 	if (index >= VFIO_PCI_NUM_REGIONS)
 		return -EINVAL;
-	size = rv_region_size(index);
+	size = rv_pci_region_size(index);
 	if (!count || off >= size || count > size - off)
 		return -EINVAL;
 
@@ -481,7 +469,7 @@ static long rv_ioctl_region_info(void __user *arg)
 		return -EFAULT;
 	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS)
 		return -EINVAL;
-	info.size = rv_region_size(info.index);
+	info.size = rv_pci_region_size(info.index);
 	info.flags = info.size ? VFIO_REGION_INFO_FLAG_READ |
 				 VFIO_REGION_INFO_FLAG_WRITE : 0;
 	info.offset = RV_INDEX_TO_OFFSET(info.index);
