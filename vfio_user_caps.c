@@ -93,10 +93,8 @@ static bool number(struct cursor *c, uint64_t max, uint64_t *v)
 
 static bool boolean(struct cursor *c, bool *v)
 {
-	if (take_word(c, "true"))
-		return *v = true;
-	*v = false;
-	return take_word(c, "false");
+	*v = take_word(c, "true");
+	return *v || take_word(c, "false");
 }
 
 static bool skip_value(struct cursor *c, int depth);

@@ -523,7 +523,7 @@ int vfu_dev_region_info(struct vfu_device *d, uint32_t index,
 int vfu_dev_region_rw(struct vfu_device *d, uint32_t index, uint64_t off,
 		      void *buf, uint32_t len, bool write)
 {
-	uint64_t size = index < VFIO_PCI_NUM_REGIONS ? rv_pci_region_size(index) : 0;
+	uint64_t size = rv_pci_region_size(index);	/* 0: no such region */
 
 	if (!len || off >= size || len > size - off)
 		return EINVAL;
