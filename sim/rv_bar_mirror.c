@@ -6,12 +6,12 @@
 #include <stdlib.h>
 
 /* The only accesses to the page: software's are MMIO, with no lock. */
-static uint64_t page_load(const struct rv_bar_mirror *b, uint32_t off)
+static uint64_t bar_page_load(const struct rv_bar_mirror *b, uint32_t off)
 {
 	return __atomic_load_n(&b->page[off / 8], __ATOMIC_ACQUIRE);
 }
 
-static void page_store(struct rv_bar_mirror *b, uint32_t off, uint64_t v)
+static void bar_page_store(struct rv_bar_mirror *b, uint32_t off, uint64_t v)
 {
 	__atomic_store_n(&b->page[off / 8], v, __ATOMIC_RELEASE);
 }
@@ -81,8 +81,8 @@ nomem:
  */
 static void publish_reg(struct rv_bar_mirror *b, size_t i, uint64_t v)
 {
-	if (v != page_load(b, b->dev_off[i]))
-		page_store(b, b->dev_off[i], v);
+	if (v != bar_page_load(b, b->dev_off[i]))
+		bar_page_store(b, b->dev_off[i], v);
 }
 
 void rv_bar_mirror_publish(struct rv_bar_mirror *b, struct rv_model *m)
@@ -106,7 +106,7 @@ void rv_bar_mirror_resync(struct rv_bar_mirror *b, struct rv_model *m)
 		uint64_t v = rv_model_read(m, b->sw_off[i]);
 
 		shadow_set(b, i, v);
-		page_store(b, b->sw_off[i], v);
+		bar_page_store(b, b->sw_off[i], v);
 	}
 	rv_bar_mirror_publish(b, m);
 }
@@ -118,7 +118,7 @@ static unsigned int take_pass(struct rv_bar_mirror *b,
 	unsigned int work = 0;
 
 	for (size_t i = 0; i < b->n_sw; i++) {
-		uint64_t v = page_load(b, b->sw_off[i]);
+		uint64_t v = bar_page_load(b, b->sw_off[i]);
 
 		if (v == shadow_get(b, i))
 			continue;
@@ -150,7 +150,7 @@ unsigned int rv_bar_mirror_take(struct rv_bar_mirror *b,
 bool rv_bar_mirror_changed(const struct rv_bar_mirror *b)
 {
 	for (size_t i = 0; i < b->n_sw; i++)
-		if (page_load(b, b->sw_off[i]) != shadow_get(b, i))
+		if (bar_page_load(b, b->sw_off[i]) != shadow_get(b, i))
 			return true;
 	return false;
 }
@@ -164,7 +164,7 @@ void rv_bar_mirror_after_write(struct rv_bar_mirror *b, struct rv_model *m,
 		if (b->sw_off[i] != off)
 			continue;
 		shadow_set(b, i, val);
-		page_store(b, (uint32_t)off, val);
+		bar_page_store(b, (uint32_t)off, val);
 	}
 	rv_bar_mirror_publish(b, m);
 }

@@ -5,7 +5,8 @@ CONVENTION_TESTS = \
 	tests/demo_output.sh \
 	tests/demo_man.sh \
 	tests/completion.sh \
-	tests/spec_citations.sh
+	tests/spec_citations.sh \
+	tests/tsan_names.sh
 TESTS += $(CONVENTION_TESTS)
 EXTRA_DIST += $(CONVENTION_TESTS)
 

@@ -1229,7 +1229,8 @@ static void test_mmap_lock_waiter(void **state)
 	}
 	assert_int_equal(vfio_set_bus_master(&f->dev, true), 0);
 	vfio_bar0_write64(&f->dev, RV_AMU_CR, RV_AMU_CR_AMU_EN);
-	f->buf[0] = RV_OP_PF_PROBE;
+	mock_fx_dma_fill(f->buf, RV_OP_PF_PROBE, 1);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	for (i = 1; i <= 20000; i++) {
 		/*
 		 * The doorbell a little after the response's slot is given
