@@ -23,12 +23,14 @@ enum {
 	OPT_LIST,
 	OPT_CHECK,
 	OPT_IOMMU,
+	OPT_VFIO_USER,
 };
 
 static const struct option long_options[] = {
 	{ .name = "vfio-group", .has_arg = required_argument, .val = OPT_VFIO_GROUP },
 	{ .name = "device", .has_arg = required_argument, .val = OPT_DEVICE },
 	{ .name = "iommu", .has_arg = required_argument, .val = OPT_IOMMU },
+	{ .name = "vfio-user", .has_arg = required_argument, .val = OPT_VFIO_USER },
 	{ .name = "list", .has_arg = no_argument, .val = OPT_LIST },
 	{ .name = "check", .has_arg = no_argument, .val = OPT_CHECK },
 	{ .name = "sim", .has_arg = no_argument, .val = OPT_SIM },
@@ -51,8 +53,9 @@ void cmdline_usage(FILE *out, const char *prog)
 {
 	fprintf(out,
 		"Usage: %s --device NAME [--vfio-group PATH] [options]\n"
-		"       %s --check --device NAME\n"
-		"       %s --list\n"
+		"       %s --vfio-user PATH [options]\n"
+		"       %s --check --device NAME | --vfio-user PATH\n"
+		"       %s --list [--vfio-user PATH]\n"
 		"       %s --sim [options]\n"
 		"\n"
 		"Drive a Revere-AMU PF (13b5:ff81) bound to vfio-pci: set up the\n"
@@ -66,12 +69,14 @@ void cmdline_usage(FILE *out, const char *prog)
 		"                     group file), iommufd (its device file and /dev/iommu)\n"
 		"                     or auto (the default: iommufd where it can be used,\n"
 		"                     else type1; with --sim, type1)\n"
+		"  --vfio-user PATH   the device is served over vfio-user on this UNIX socket\n"
+		"                     (a device model in another process; no root needed)\n"
 		"  --check            check that the device is ready for a run, and exit\n"
 		"  --list             list Revere PFs, vfio-pci devices, mdevs, system state\n"
 		"  --sim              run on the simulated Revere-AMU (no root, no hardware)\n"
 		"  --packets N        messages to exchange, 1 to %" PRIu64 " (default %d)\n"
 		"  --timeout MS       wait for a response or a message, 1 to %u ms\n"
-		"                     (default %d, with --sim %d)\n"
+		"                     (default %d, with --sim or --vfio-user %d)\n"
 		"  --loopback         one session AMI-SW 0 TX AMS 0 -> RX AMS 0: data comes\n"
 		"                     back unchanged, no accelerator involved\n"
 		"  --wait MODE        how to wait for the device: poll (spin on its index\n"
@@ -91,7 +96,7 @@ void cmdline_usage(FILE *out, const char *prog)
 		"\n"
 		"Exit status: 0 every message verified, 1 runtime failure, 2 usage error,\n"
 		"128+N interrupted by signal N and torn down cleanly.\n",
-		prog, prog, prog, prog, UINT64_MAX, CMDLINE_DEFAULT_PACKETS,
+		prog, prog, prog, prog, prog, UINT64_MAX, CMDLINE_DEFAULT_PACKETS,
 		CMDLINE_MAX_TIMEOUT_MS, CMDLINE_DEFAULT_TIMEOUT_MS,
 		CMDLINE_SIM_TIMEOUT_MS,
 		CMDLINE_MAX_SPIN_US, CMDLINE_DEFAULT_SPIN_US,
@@ -184,6 +189,9 @@ static int parse_one(struct cmdline *cl, int c, char *argv[],
 	case OPT_DEVICE:
 		cl->device = optarg;
 		return 0;
+	case OPT_VFIO_USER:
+		cl->vfio_user = optarg;
+		return 0;
 	case OPT_IOMMU:
 		ret = parse_choice("--iommu", optarg, iommu_names,
 				   "an IOMMU interface", &u, err);
@@ -269,9 +277,31 @@ static int parse_device(struct cmdline *cl, struct errmsg *err)
 	return 0;
 }
 
+/*
+ * --vfio-user PATH: the socket is the device, by its path; the kernel's
+ * ways to the device do not apply.
+ */
+static int parse_vfio_user(struct cmdline *cl, struct errmsg *err)
+{
+	if (cl->sim || cl->vfio_group || cl->device || cl->iommu)
+		return errmsg_set(err, EINVAL,
+				  "--vfio-user: cannot be used with --sim, --device, --vfio-group or --iommu (the socket is the device)");
+	if (cl->vfio_user[0] == '\0')
+		return errmsg_set(err, EINVAL, "--vfio-user: empty path");
+	cl->target.kind = VFIO_TARGET_USER;
+	if (!vfio_target_set_path(&cl->target, cl->vfio_user) ||
+	    !vfio_target_set_device(&cl->target, cl->vfio_user))
+		return errmsg_set(err, EINVAL,
+				  "--vfio-user: path longer than %zu bytes",
+				  sizeof(cl->target.device) - 1);
+	return 0;
+}
+
 /* Options that are fine alone but not together, or missing. */
 static int check_combination(struct cmdline *cl, struct errmsg *err)
 {
+	if (cl->vfio_user)
+		return parse_vfio_user(cl, err);
 	if (cl->action == CMDLINE_LIST &&
 	    (cl->sim || cl->vfio_group || cl->device || cl->iommu))
 		return errmsg_set(err, EINVAL,
@@ -288,7 +318,7 @@ static int check_combination(struct cmdline *cl, struct errmsg *err)
 		return 0;
 	if (!cl->device)
 		return errmsg_set(err, EINVAL,
-				  "--device: missing (or use --sim to run on the simulated device, --list to see the devices)");
+				  "--device: missing (or use --sim to run on the simulated device, --vfio-user PATH for a device served over a socket, --list to see the devices)");
 	/* A group file is the type1 interface's: iommufd has none. */
 	if (cl->vfio_group && cl->iommu == VFIO_IOMMU_IOMMUFD)
 		return errmsg_set(err, EINVAL,
@@ -325,7 +355,7 @@ int cmdline_parse(struct cmdline *cl, int argc, char *argv[],
 		return errmsg_set(err, EINVAL, "'%s': unexpected argument",
 				   argv[optind]);
 	if (!cl->timeout_ms)
-		cl->timeout_ms = cl->sim ? CMDLINE_SIM_TIMEOUT_MS :
+		cl->timeout_ms = cl->sim || cl->vfio_user ? CMDLINE_SIM_TIMEOUT_MS :
 				 CMDLINE_DEFAULT_TIMEOUT_MS;
 	return check_combination(cl, err);
 }

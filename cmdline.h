@@ -17,6 +17,7 @@
  * With --sim: the simulated device is a thread that, on a busy machine,
  * may wait for a CPU far longer than hardware takes to answer (100 ms
  * was seen); a wait that gives up then blames the device for the OS.
+ * The same holds for a device model behind --vfio-user, a process.
  */
 #define CMDLINE_SIM_TIMEOUT_MS		5000
 #define CMDLINE_MAX_TIMEOUT_MS		3600000u	/* one hour */
@@ -51,6 +52,7 @@ struct cmdline {
 	enum cmdline_action action;
 	const char *vfio_group;		/* --vfio-group, NULL: from sysfs */
 	const char *device;		/* --device normalised, NULL with --sim */
+	const char *vfio_user;		/* --vfio-user: the server's socket */
 	enum sysfs_bus bus;		/* what --device names */
 	/*
 	 * Where the device is, from --device and --vfio-group (its path ""

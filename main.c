@@ -32,6 +32,8 @@
 #include "sim.h"
 #include "version.h"
 #include "vfio.h"
+#include "vfio_iommu.h"
+#include "vfio_user_probe.h"
 
 #define PROG		"revere-vfio-demo"
 #define EXIT_USAGE	2
@@ -208,16 +210,58 @@ static int preflight(struct cmdline *cl, struct preflight *pf)
 	return EXIT_SUCCESS;
 }
 
+/*
+ * --check --vfio-user: the socket answers, and serves a Revere PF. 0, or
+ * 1 after saying why not. --list prints the same line, or why it could
+ * not, and is not failed by it.
+ */
+static int check_vfio_user(const struct cmdline *cl, FILE *out, bool listing)
+{
+	struct errmsg err = { .err = 0 };
+	struct vfio_user_probe p;
+	const char *path = cl->vfio_user;
+
+	if (vfio_user_probe(path, (int)cl->timeout_ms, &p, &err)) {
+		if (listing)
+			fprintf(out, "vfio-user %s: cannot be used: %s\n", path,
+				err.msg);
+		else
+			fprintf(stderr, PROG ": --check: %s\n", err.msg);
+		return EXIT_FAILURE;
+	}
+	if (p.vendor != RV_PCI_VENDOR_ARM || p.device != RV_PCI_DEVICE_PF) {
+		if (!listing) {
+			fprintf(stderr, PROG ": --check: %s serves PCI device %04x:%04x, not a Revere-AMU PF (%04x:%04x); point --vfio-user at the Revere-AMU model's socket\n",
+				path, p.vendor, p.device, RV_PCI_VENDOR_ARM,
+				RV_PCI_DEVICE_PF);
+			return EXIT_FAILURE;
+		}
+	}
+	fprintf(out, "vfio-user %s: %s%04x:%04x, BAR0 %llu KiB %s, %d MSI-X vector%s on eventfds%s\n",
+		path, listing ? "" : "ready: ",
+		p.vendor, p.device, (unsigned long long)(p.bar0_size >> 10),
+		p.bar0_mmap ? "mmap'd" : "by message", p.msix,
+		p.msix == 1 ? "" : "s",
+		p.vendor == RV_PCI_VENDOR_ARM && p.device == RV_PCI_DEVICE_PF ?
+		" (Revere-AMU PF)" : " (not a Revere-AMU PF)");
+	if (cl->verbosity >= CMDLINE_VERBOSE)
+		fprintf(out, "vfio-user %s: %s\n", path, p.context);
+	return EXIT_SUCCESS;
+}
+
 /* --list; a write error on stdout is closeout's to report. */
-static int list_devices(void)
+static int list_devices(const struct cmdline *cl)
 {
 	struct errmsg err = { .err = 0 };
 
-	if (!listing_print(stdout, revere_buffer_size(), memlock_limit(), &err))
-		return EXIT_SUCCESS;
-	if (err.err)
-		fprintf(stderr, PROG ": --list: %s\n", err.msg);
-	return EXIT_FAILURE;
+	if (listing_print(stdout, revere_buffer_size(), memlock_limit(), &err)) {
+		if (err.err)
+			fprintf(stderr, PROG ": --list: %s\n", err.msg);
+		return EXIT_FAILURE;
+	}
+	if (cl->vfio_user)
+		check_vfio_user(cl, stdout, true);
+	return EXIT_SUCCESS;
 }
 
 static int parse_args(struct cmdline *cl, int argc, char *argv[])
@@ -316,9 +360,14 @@ int main(int argc, char *argv[])
 	if (ret || cl.action == CMDLINE_HELP || cl.action == CMDLINE_VERSION)
 		return ret;
 	if (cl.action == CMDLINE_LIST)
-		return list_devices();
-	/* With --sim the mock is the device: nothing to check. */
-	if (!cl.sim) {
+		return list_devices(&cl);
+	if (cl.vfio_user && cl.action == CMDLINE_CHECK)
+		return check_vfio_user(&cl, stdout, false);
+	/*
+	 * With --sim the mock is the device, with --vfio-user a process:
+	 * no sysfs, no kernel interface to check.
+	 */
+	if (!cl.sim && !cl.vfio_user) {
 		ret = preflight(&cl, &pf);
 		if (ret || cl.action == CMDLINE_CHECK)
 			return ret;
@@ -349,6 +398,7 @@ int main(int argc, char *argv[])
 	}
 	vfio_init(&vfio, sim ? revere_sim_ops(sim) : &vfio_linux_ops,
 		  vfio_iommu_backend(vfio_target_backend(&cl.target)));
+	vfio_set_reply_timeout(&vfio, (int)cl.timeout_ms);
 	revere_init(&rd, &vfio, &opts);
 	ret = run(&rd, &cl, &td);
 	revere_sim_stop(sim);

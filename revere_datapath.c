@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 
 /* Message i carries the byte i mod 256 (spec 7). */
 static uint8_t msg_byte(uint64_t i)
@@ -123,6 +124,12 @@ static int receive_messages(struct revere_dev *rd, void *arg)
 static int exchange_timeout(struct revere_dev *rd)
 {
 	char what[96];
+
+	if (vfio_device_lost(rd->vfio)) {
+		snprintf(what, sizeof(what), "exchange: after %" PRIu64 " of %" PRIu64 " messages",
+			 rd->verified, rd->opts->packets);
+		return rv_device_gone(rd->vfio, rd->err, what);
+	}
 
 	/* Read the TX read index for the message: where did it stop? */
 	rv_ring_refresh(rd->vfio, rd->err, &rd->tx);

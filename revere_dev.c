@@ -133,7 +133,10 @@ static int check_pci_ids(struct revere_dev *rd, const char *device)
 	errmsg_set(rd->err, ENODEV,
 		    "%s is PCI device %04x:%04x, not a Revere-AMU PF (%04x:%04x)",
 		    device, vendor, devid, RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF);
-	errmsg_hint(rd->err, "check --device and --vfio-group");
+	errmsg_hint(rd->err, "%s",
+		    !strcmp(vfio_transport_name(rd->vfio), "vfio-user") ?
+		    "point --vfio-user at the Revere-AMU model's socket" :
+		    "check --device and --vfio-group");
 	return -ENODEV;
 }
 
@@ -214,9 +217,11 @@ int revere_open_device(struct revere_dev *rd,
 	if (ret)
 		return ret;
 	log_vfio_info(rd);
+	/* A vfio-user device's name is its socket: the way there is vfio-user. */
 	rd_log(rd, REVERE_LOG_STEP,
 	       "step 2: opened %s via %s (%04x:%04x, IOMMU %s%s), buffers at IOVA 0x%" PRIx64 ", BAR0 %s, bus mastering on",
-	       device, target->path, RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF,
+	       device, strcmp(device, target->path) ? target->path :
+	       vfio_transport_name(rd->vfio), RV_PCI_VENDOR_ARM, RV_PCI_DEVICE_PF,
 	       vfio_iommu_name(rd->vfio),
 	       rd->opts->simulated ? ", simulated device on the mock VFIO kernel" : "", rd->iova,
 	       vfio_bar0_mapped(rd->vfio) ? "mmap'd" : "through pread/pwrite");
@@ -708,6 +713,28 @@ static void release_vfio(struct revere_dev *rd, int *first)
 	}
 }
 
+/*
+ * The device went away (its vfio-user server left): nothing reaches it to
+ * quiesce it, and whatever served it let go of it. Said once; what this
+ * process holds is still released.
+ */
+static bool device_gone(struct revere_dev *rd, int *first)
+{
+	int lost = vfio_device_lost(rd->vfio);
+
+	if (!lost)
+		return false;
+	rd_log(rd, REVERE_LOG_WARN,
+	       "teardown: %s cannot be reached (%s): it was not quiesced (AMIs, AMU and bus mastering left as they were); releasing what this process holds",
+	       vfio_device_name(rd->vfio), strerror(-lost));
+	rd->done &= ~(REVERE_DONE_BUS_MASTER | REVERE_DONE_SW_IRQ |
+		      REVERE_DONE_MGT_IRQ | REVERE_DONE_AMU_ENABLED);
+	for (size_t i = 0; i < sizeof(undo_steps) / sizeof(undo_steps[0]); i++)
+		rd->done &= ~undo_steps[i].done;
+	*first = lost;
+	return true;
+}
+
 int revere_teardown(struct revere_dev *rd)
 {
 	struct errmsg saved = *rd->err;
@@ -715,7 +742,8 @@ int revere_teardown(struct revere_dev *rd)
 	int first = 0;
 
 	rd->tearing_down = true;
-	quiesce_revere(rd, &first);
+	if (!device_gone(rd, &first))
+		quiesce_revere(rd, &first);
 	release_vfio(rd, &first);
 	if (rd->mem) {
 		vfio_dma_free(rd->vfio, rd->mem);

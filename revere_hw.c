@@ -50,10 +50,37 @@ int rv_ring_refresh(struct vfio_dev *vfio, struct errmsg *err,
 	return 0;
 }
 
+int rv_device_gone(struct vfio_dev *vfio, struct errmsg *err,
+		   const char *what)
+{
+	int lost = vfio_device_lost(vfio);
+	const char *why = vfio_transport_explain(vfio);
+
+	errmsg_clear(err);
+	errmsg_set_errno(err, -lost, "%s: %s cannot be reached", what,
+			 vfio_device_name(vfio));
+	if (why[0])
+		errmsg_hint(err, "%s", why);
+	return lost;
+}
+
+/* The first failure's own hint says what to do about a lost transport. */
+static bool transport_hint(struct vfio_dev *vfio, struct errmsg *err)
+{
+	const char *why = vfio_transport_explain(vfio);
+
+	if (!why[0])
+		return false;
+	errmsg_hint(err, "%s", why);
+	return true;
+}
+
 void rv_hint_device_state(struct vfio_dev *vfio, struct errmsg *err)
 {
 	uint64_t sr = rv_reg_read(vfio, RV_AMU_SR);
 
+	if (vfio_bar0_error(vfio) && transport_hint(vfio, err))
+		return;
 	if (vfio_bar0_error(vfio))
 		errmsg_hint(err, "BAR0 access failed: %s; check that the device is still there (lspci) and bound to vfio-pci",
 			    strerror(-vfio_bar0_error(vfio)));
@@ -86,9 +113,12 @@ int rv_bar_failed(struct vfio_dev *vfio, struct errmsg *err,
 	if (strncmp(err->msg, "BAR0 ", 5)) {
 		errmsg_set_errno(err, -vfio_bar0_error(vfio), "%s: a BAR0 access of %s failed",
 			   what, vfio_device_name(vfio));
+		transport_hint(vfio, err);
 		return vfio_bar0_error(vfio);
 	}
 	errmsg_prefix(err, "%s", what);
-	errmsg_hint(err, "check that the device is still there (lspci) and bound to vfio-pci");
+	/* vfio-user's own hint came with the access's message. */
+	if (strcmp(vfio_transport_name(vfio), "vfio-user"))
+		errmsg_hint(err, "check that the device is still there (lspci) and bound to vfio-pci");
 	return vfio_bar0_error(vfio);
 }

@@ -262,6 +262,14 @@ int rv_bar_failed(struct vfio_dev *vfio, struct errmsg *err,
 	__attribute__((format(printf, 3, 4)));
 
 /*
+ * The device went away while the driver waited for it (its vfio-user
+ * server left): what (the wait, "exchange: after 12 of 42 messages")
+ * and why into err. Returns the transport's -errno.
+ */
+int rv_device_gone(struct vfio_dev *vfio, struct errmsg *err,
+		   const char *what);
+
+/*
  * Something to tell the user when the device goes quiet: a failed BAR0
  * access, an IOMMU fault the device reports, or what to try. Appended to
  * err as a hint.

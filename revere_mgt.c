@@ -102,6 +102,10 @@ static int mgt_timeout(struct revere_dev *rd, unsigned int op)
 {
 	char what[96];
 
+	if (vfio_device_lost(rd->vfio)) {
+		snprintf(what, sizeof(what), "%s", op_name(op));
+		return mgt_lost(rd, rv_device_gone(rd->vfio, rd->err, what));
+	}
 	/* Where did it stop: has the device even taken the command? */
 	rv_ring_update(&rd->cmd, false, rv_reg_read(rd->vfio, rd->cmd.dev_reg));
 	errmsg_set(rd->err, ETIMEDOUT,

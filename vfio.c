@@ -156,6 +156,7 @@ const struct vfio_ops vfio_linux_ops = {
 const struct vfio_iommu_backend *const vfio_iommu_backends[] = {
 	&vfio_type1_backend,
 	&vfio_iommufd_backend,
+	&vfio_user_backend,
 	NULL
 };
 
@@ -184,6 +185,7 @@ void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops,
 	dev->bar0 = no_region;
 	dev->device_fd = -1;
 	dev->req_fd = -1;
+	dev->reply_timeout_ms = VFIO_REPLY_TIMEOUT_MS;
 	for (unsigned int i = 0; i < VFIO_MAX_IRQS; i++)
 		dev->irq_fd[i] = -1;
 	for (unsigned int i = 0; i < VFIO_MAX_DMA; i++)
@@ -281,6 +283,26 @@ int vfio_open(struct vfio_dev *dev, const char *group_path,
 	if (!ret)
 		ret = vfio_open_device(dev, device_name);
 	return ret;
+}
+
+void vfio_set_reply_timeout(struct vfio_dev *dev, int timeout_ms)
+{
+	dev->reply_timeout_ms = timeout_ms;
+}
+
+const char *vfio_transport_name(const struct vfio_dev *dev)
+{
+	return dev->io ? dev->io->name : "";
+}
+
+int vfio_device_lost(const struct vfio_dev *dev)
+{
+	return dev->io && dev->io->broken ? dev->io->broken(dev) : 0;
+}
+
+const char *vfio_transport_explain(struct vfio_dev *dev)
+{
+	return dev->io && dev->io->explain ? dev->io->explain(dev) : "";
 }
 
 bool vfio_device_is_open(const struct vfio_dev *dev)
@@ -478,9 +500,10 @@ static void bar_error(struct vfio_dev *dev, int err, const char *op,
 	     dev->device_name[0] ? dev->device_name : "(no device)");
 }
 
+/* A device that went away fails every access, mapped or not. */
 int vfio_bar0_error(const struct vfio_dev *dev)
 {
-	return dev->bar_io_error;
+	return dev->bar_io_error ? dev->bar_io_error : vfio_device_lost(dev);
 }
 
 void vfio_bar0_error_clear(struct vfio_dev *dev)

@@ -112,7 +112,7 @@ struct vfio_dev {
 	 */
 	const struct vfio_device_io *io;
 	void *io_priv;
-	char device_name[64];
+	char device_name[128];	/* a socket's path fits (vfio_target.h) */
 
 	uint32_t device_flags;	/* VFIO_DEVICE_FLAGS_* */
 	uint32_t num_regions;
@@ -140,6 +140,12 @@ struct vfio_dev {
 	int bar_io_error;
 
 	/*
+	 * How long a transport waits for its device's answer to a message
+	 * (vfio-user), in ms: vfio_set_reply_timeout().
+	 */
+	int reply_timeout_ms;
+
+	/*
 	 * The Linux VFIO device fd while that transport has a device open,
 	 * else -1. Only for code that reads it from before
 	 * vfio_device_is_open(): the layer itself never does.
@@ -160,6 +166,31 @@ const struct vfio_iommu_backend *vfio_iommu_backend(const char *name);
  */
 void vfio_init(struct vfio_dev *dev, const struct vfio_ops *ops,
 	       const struct vfio_iommu_backend *iommu);
+
+/*
+ * How long a transport whose device answers messages (vfio-user) waits
+ * for each answer; VFIO_REPLY_TIMEOUT_MS until set. Before vfio_open().
+ */
+#define VFIO_REPLY_TIMEOUT_MS	5000
+void vfio_set_reply_timeout(struct vfio_dev *dev, int timeout_ms);
+
+/*
+ * How the device is reached: "vfio-fd" (the kernel's device fd),
+ * "vfio-user"; "" with no device open.
+ */
+const char *vfio_transport_name(const struct vfio_dev *dev);
+
+/*
+ * 0 while the open device can be reached, else -errno: it went away (its
+ * vfio-user server left). The kernel's devices do not go so.
+ */
+int vfio_device_lost(const struct vfio_dev *dev);
+
+/*
+ * What the transport knows of its last failure and what to do about it
+ * ("the server closed the connection: ..."), "" when nothing.
+ */
+const char *vfio_transport_explain(struct vfio_dev *dev);
 
 /*
  * Open the device: the IOMMU backend attaches what holds it to an IOMMU

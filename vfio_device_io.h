@@ -63,6 +63,18 @@ struct vfio_device_io {
 	int (*reset)(struct vfio_dev *dev);
 	/* Let the device go and free dev->io_priv, even when that fails. */
 	int (*close)(struct vfio_dev *dev);
+	/*
+	 * Optional. 0 while the device can be reached, else -errno: the
+	 * device went away (its vfio-user server left), which no access to
+	 * a mapped region would show.
+	 */
+	int (*broken)(const struct vfio_dev *dev);
+	/*
+	 * Optional. What the transport knows of its last failure that the
+	 * errno does not say ("the server did not answer within 5000 ms"),
+	 * or "": the hint of the message vfio.c records for it.
+	 */
+	const char *(*explain)(struct vfio_dev *dev);
 };
 
 /*

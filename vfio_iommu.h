@@ -17,7 +17,9 @@
  * Documentation/driver-api/vfio.rst), and iommufd (vfio_iommufd.c): the
  * device's cdev, /dev/vfio/devices/vfioN, bound to /dev/iommu with
  * VFIO_DEVICE_BIND_IOMMUFD and attached to an IOAS; IOMMU_IOAS_MAP for
- * DMA.
+ * DMA; and vfio-user (vfio_user.c), where the device is a process behind
+ * a UNIX socket and "the IOMMU" is what that process is allowed to reach
+ * of ours: DMA_MAP and DMA_UNMAP messages.
  */
 #ifndef REVERE_VFIO_IOMMU_H
 #define REVERE_VFIO_IOMMU_H
@@ -80,6 +82,7 @@ struct vfio_iommu_backend {
 
 extern const struct vfio_iommu_backend vfio_type1_backend;
 extern const struct vfio_iommu_backend vfio_iommufd_backend;
+extern const struct vfio_iommu_backend vfio_user_backend;
 
 /* Every backend of this build, the default first; NULL ends it. */
 extern const struct vfio_iommu_backend *const vfio_iommu_backends[];

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "vfio_sys.h"
 
+#include "vfio_device_io.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -23,6 +25,8 @@ int vfio_fail_hint(struct vfio_dev *dev, int err, const char *hint,
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	errmsg_set_errno(&dev->err, err, "%s", what);
+	if (first && !hint && dev->io && dev->io->explain)
+		hint = dev->io->explain(dev);
 	if (first && hint && hint[0])
 		errmsg_hint(&dev->err, "%s", hint);
 	return -err;

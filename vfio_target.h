@@ -5,7 +5,8 @@
  * simulated device, and the driver opens (vfio_open()): the kernel's group
  * interface (an IOMMU group file and the device's name in it, for the type1
  * backend), or the device's own VFIO device file (for the iommufd
- * backend). A vfio-user socket would be another kind here.
+ * backend), or the UNIX socket of a vfio-user server (the device in
+ * another process: no kernel, no IOMMU group).
  */
 #ifndef REVERE_VFIO_TARGET_H
 #define REVERE_VFIO_TARGET_H
@@ -16,6 +17,7 @@
 enum vfio_target_kind {
 	VFIO_TARGET_GROUP,	/* /dev/vfio/N and the device's name in it */
 	VFIO_TARGET_CDEV,	/* /dev/vfio/devices/vfioN, bound to /dev/iommu */
+	VFIO_TARGET_USER,	/* a vfio-user server's UNIX socket */
 };
 
 /*
@@ -29,12 +31,14 @@ enum vfio_iommu_choice {
 	VFIO_IOMMU_IOMMUFD,
 };
 
-#define VFIO_TARGET_NAME_LEN	64	/* a BDF or an mdev's UUID */
+/* A BDF, an mdev's UUID, or a socket's path (sun_path is 108 bytes). */
+#define VFIO_TARGET_NAME_LEN	128
 #define VFIO_TARGET_PATH_LEN	256	/* /dev/vfio/N, or as --vfio-group says */
 
 struct vfio_target {
 	enum vfio_target_kind kind;
-	char device[VFIO_TARGET_NAME_LEN];	/* "0000:01:00.0", a UUID */
+	/* "0000:01:00.0", a UUID; for vfio-user the socket, as its name */
+	char device[VFIO_TARGET_NAME_LEN];
 	/* The group or the device file; "" not known yet. */
 	char path[VFIO_TARGET_PATH_LEN];
 };
@@ -42,6 +46,8 @@ struct vfio_target {
 /* The IOMMU backend (vfio_iommu.h) that opens this kind of target. */
 static inline const char *vfio_target_backend(const struct vfio_target *t)
 {
+	if (t->kind == VFIO_TARGET_USER)
+		return "vfio-user";
 	return t->kind == VFIO_TARGET_CDEV ? "iommufd" : "type1";
 }
 

@@ -27,6 +27,34 @@ static int wait_for(int sock, short events, int timeout_ms)
 	return n ? 0 : ETIMEDOUT;
 }
 
+static const char *const command_names[] = {
+	[VFIO_USER_VERSION] = "VERSION",
+	[VFIO_USER_DMA_MAP] = "DMA_MAP",
+	[VFIO_USER_DMA_UNMAP] = "DMA_UNMAP",
+	[VFIO_USER_DEVICE_GET_INFO] = "DEVICE_GET_INFO",
+	[VFIO_USER_DEVICE_GET_REGION_INFO] = "DEVICE_GET_REGION_INFO",
+	[VFIO_USER_DEVICE_GET_REGION_IO_FDS] = "DEVICE_GET_REGION_IO_FDS",
+	[VFIO_USER_DEVICE_GET_IRQ_INFO] = "DEVICE_GET_IRQ_INFO",
+	[VFIO_USER_DEVICE_SET_IRQS] = "DEVICE_SET_IRQS",
+	[VFIO_USER_REGION_READ] = "REGION_READ",
+	[VFIO_USER_REGION_WRITE] = "REGION_WRITE",
+	[VFIO_USER_DMA_READ] = "DMA_READ",
+	[VFIO_USER_DMA_WRITE] = "DMA_WRITE",
+	[VFIO_USER_DEVICE_RESET] = "DEVICE_RESET",
+	[VFIO_USER_REGION_WRITE_MULTI] = "REGION_WRITE_MULTI",
+	[VFIO_USER_DEVICE_FEATURE] = "DEVICE_FEATURE",
+	[VFIO_USER_MIG_DATA_READ] = "MIG_DATA_READ",
+	[VFIO_USER_MIG_DATA_WRITE] = "MIG_DATA_WRITE",
+};
+
+const char *vfu_command_name(uint16_t c)
+{
+	if (c < sizeof(command_names) / sizeof(command_names[0]) &&
+	    command_names[c])
+		return command_names[c];
+	return "unknown";
+}
+
 void vfu_msg_close_fds(struct vfu_msg *msg)
 {
 	for (unsigned int i = 0; i < msg->nfds; i++)

@@ -48,6 +48,9 @@ int vfu_msg_recv(int sock, void *buf, size_t cap, struct vfu_msg *msg,
 int vfu_msg_send(int sock, const void *buf, size_t len, const int *fds,
 		 unsigned int nfds, int timeout_ms);
 
+/* "DMA_MAP" for a command's number, "unknown" for one the protocol lacks. */
+const char *vfu_command_name(uint16_t command);
+
 /* Close msg's descriptors (those the receiver did not take). */
 void vfu_msg_close_fds(struct vfu_msg *msg);
 

@@ -28,6 +28,8 @@
 
 /* Bound on model steps a call: a model bug must not hang the server. */
 #define MAX_STEPS	100000
+/* Passes of the model between looks at software's stores (stream()). */
+#define TAKE_EVERY	8
 
 /* ---- client memory, guarded ---- */
 
@@ -430,10 +432,37 @@ static unsigned int run_if_due(struct vfu_device *d)
 	return model_run(d);
 }
 
+/*
+ * BAR0 shared and no latency: the model one pass at a time, the registers
+ * it stored published after each, software's stores taken every
+ * TAKE_EVERY passes, so that driver and device work on a ring together
+ * rather than taking turns on whole batches (the mock's device thread
+ * does the same, sim/mock_bar.c).
+ */
+static unsigned int stream(struct vfu_device *d)
+{
+	unsigned int work, n, steps = 0;
+
+	work = rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
+	do {
+		n = rv_model_step_budget(&d->model, 1);
+		if (n)
+			rv_bar_mirror_publish_stored(&d->mirror);
+		work += n;
+		if (!n || steps % TAKE_EVERY == 0)
+			n += rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
+	} while (n && ++steps < MAX_STEPS);
+	if (work)
+		rv_bar_mirror_publish(&d->mirror, &d->model);
+	return work;
+}
+
 unsigned int vfu_dev_poll(struct vfu_device *d)
 {
 	unsigned int work = 0, taken = 0;
 
+	if (d->bar_page && !d->latency_ns)
+		return stream(d);
 	if (d->bar_page)
 		taken = rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
 	if (taken)

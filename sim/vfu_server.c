@@ -20,34 +20,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const command_names[] = {
-	[VFIO_USER_VERSION] = "VERSION",
-	[VFIO_USER_DMA_MAP] = "DMA_MAP",
-	[VFIO_USER_DMA_UNMAP] = "DMA_UNMAP",
-	[VFIO_USER_DEVICE_GET_INFO] = "DEVICE_GET_INFO",
-	[VFIO_USER_DEVICE_GET_REGION_INFO] = "DEVICE_GET_REGION_INFO",
-	[VFIO_USER_DEVICE_GET_REGION_IO_FDS] = "DEVICE_GET_REGION_IO_FDS",
-	[VFIO_USER_DEVICE_GET_IRQ_INFO] = "DEVICE_GET_IRQ_INFO",
-	[VFIO_USER_DEVICE_SET_IRQS] = "DEVICE_SET_IRQS",
-	[VFIO_USER_REGION_READ] = "REGION_READ",
-	[VFIO_USER_REGION_WRITE] = "REGION_WRITE",
-	[VFIO_USER_DMA_READ] = "DMA_READ",
-	[VFIO_USER_DMA_WRITE] = "DMA_WRITE",
-	[VFIO_USER_DEVICE_RESET] = "DEVICE_RESET",
-	[VFIO_USER_REGION_WRITE_MULTI] = "REGION_WRITE_MULTI",
-	[VFIO_USER_DEVICE_FEATURE] = "DEVICE_FEATURE",
-	[VFIO_USER_MIG_DATA_READ] = "MIG_DATA_READ",
-	[VFIO_USER_MIG_DATA_WRITE] = "MIG_DATA_WRITE",
-};
-
-static const char *command_name(uint16_t c)
-{
-	if (c < sizeof(command_names) / sizeof(command_names[0]) &&
-	    command_names[c])
-		return command_names[c];
-	return "unknown";
-}
-
 static void lose(struct vfu_server *s, const char *why)
 {
 	if (!s->lost)
@@ -69,7 +41,7 @@ static int reply(struct vfu_server *s, const struct vfu_msg *msg, int err,
 
 	if (s->verbose)
 		fprintf(s->log, "revere-vfio-user-server: %s id %u: %s\n",
-			command_name(msg->hdr.command), msg->hdr.msg_id,
+			vfu_command_name(msg->hdr.command), msg->hdr.msg_id,
 			err ? strerror(err) : "done");
 	if (msg->hdr.flags & VFIO_USER_F_NO_REPLY)
 		return 0;

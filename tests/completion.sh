@@ -57,7 +57,7 @@ expect_comp "$(cat "$tmp/long") -h -q -v" ""
 expect_comp "$(cat "$tmp/long") -h -q -v" -
 expect_comp "--device" --dev
 expect_comp "--packets" --pa
-expect_comp "--verbose --version --vfio-group" --v
+expect_comp "--verbose --version --vfio-group --vfio-user" --v
 expect_comp "--loopback" --sim --lo
 expect_comp "hybrid" --sim --wait h
 expect_comp "iommufd" --sim --iommu i
@@ -88,6 +88,8 @@ mkdir -p "$tmp/vfio"
 : >"$tmp/vfio/vfio"
 expect_comp "$tmp/vfio/12" --vfio-group "$tmp/vfio/1"
 expect_comp "$tmp/vfio/12 $tmp/vfio/vfio" --vfio-group "$tmp/vfio/"
+# --vfio-user: files (a socket is one).
+expect_comp "$tmp/vfio/12" --vfio-user "$tmp/vfio/1"
 if [ -d /dev/vfio ]; then
 	expect "--vfio-group '': /dev/vfio/ first" \
 		test "$(comp --vfio-group "" | tr ' ' '\n' | grep -vc '^/dev/vfio/')" = 0
