@@ -8,5 +8,6 @@ bench_handoff_SOURCES = bench/handoff.c bench/bench.h
 EXTRA_DIST += bench/bench.sh
 
 .PHONY: bench
-bench: revere-vfio-demo$(EXEEXT) bench-payload$(EXEEXT) bench-handoff$(EXEEXT)
+bench: revere-vfio-demo$(EXEEXT) revere-vfio-user-server$(EXEEXT) \
+		bench-payload$(EXEEXT) bench-handoff$(EXEEXT)
 	$(SHELL) $(top_srcdir)/bench/bench.sh $(abs_top_builddir)

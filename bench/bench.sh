@@ -14,7 +14,11 @@
 #      the driver thread's system calls per message (strace, runs of their
 #      own: the difference between N/10 and N/5 messages),
 #      p50/p99 round trip, and the row's ratio to the payload limit.
-#   3. A slow device (REVERE_SIM service_ns of 2, 20 and 200 us a message):
+#   3. The same device over vfio-user: revere-vfio-user-server on a socket
+#      (BAR0 mapped, and --no-mmap: BAR0 by messages; DMA by fd), poll and
+#      irq x queue depth 1 and 64, the same columns, and each row's ratio
+#      to the --sim row of the same mode in this run.
+#   4. A slow device (REVERE_SIM service_ns of 2, 20 and 200 us a message):
 #      throughput and the driver's CPU share of a core, per wait mode.
 #
 # Usage: bench.sh BUILDDIR   (BENCH_MESSAGES, default 200000 a row)
@@ -22,12 +26,19 @@ set -eu
 
 B=${1:?usage: bench.sh BUILDDIR}
 DEMO=$B/revere-vfio-demo
+SERVER=$B/revere-vfio-user-server
 PAYLOAD=$B/bench-payload
 HANDOFF=$B/bench-handoff
 N=${BENCH_MESSAGES:-200000}
 NS=$((N / 10))		# strace runs: slower, fewer messages
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/revere-bench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+servers=
+stop_servers() {
+	for pid in $servers; do
+		kill "$pid"
+	done
+}
+trap 'stop_servers; rm -rf "$tmp"' EXIT
 
 command -v python3 >/dev/null || { echo "bench: python3 is needed"; exit 1; }
 have_strace=yes
@@ -49,10 +60,22 @@ print(' '.join(out))
 PY
 }
 
-# run SIMSPEC ARGS...: one --json run into $tmp/j.
+# run SIMSPEC ARGS...: one --json run into $tmp/j (SIMSPEC "user:SOCKET":
+# over vfio-user to the server on SOCKET instead).
 run() {
 	spec=$1; shift
-	REVERE_SIM=$spec "$DEMO" --sim --json "$@" >"$tmp/j" 2>/dev/null
+	case $spec in
+	user:*) "$DEMO" --vfio-user "${spec#user:}" --json "$@" >"$tmp/j" 2>/dev/null ;;
+	*) REVERE_SIM=$spec "$DEMO" --sim --json "$@" >"$tmp/j" 2>/dev/null ;;
+	esac
+}
+
+# demo_on SIMSPEC: the demo's arguments that reach that device.
+demo_on() {
+	case $1 in
+	user:*) echo "--vfio-user ${1#user:}" ;;
+	*) echo --sim ;;
+	esac
 }
 
 # syscalls SIMSPEC ARGS...: system calls of the driver's thread per message
@@ -63,7 +86,9 @@ syscalls() {
 	spec=$1; shift
 	[ $have_strace = yes ] || { echo "-"; return; }
 	for k in 1 2; do
-		REVERE_SIM=$spec strace -c -o "$tmp/s$k" "$DEMO" --sim -q \
+		# Unquoted: demo_on's words are arguments of their own.
+		# shellcheck disable=SC2046
+		REVERE_SIM=$spec strace -c -o "$tmp/s$k" "$DEMO" $(demo_on "$spec") -q \
 			--packets $((NS * k)) "$@" >/dev/null 2>&1 || { echo "?"; return; }
 	done
 	awk -v n=$NS '$NF == "total" { t[FILENAME] = $(NF-2) }
@@ -114,6 +139,43 @@ for wait in poll irq hybrid; do
 			sys=$(syscalls "bar0_mmap=$bar" --wait $wait --queue-depth $qd)
 			printf '%-7s %-5s %3s %11.0f %9s %11s %9s %9s %9s %6s %10s\n' \
 				$wait $path $qd "$3" "$ns" "$cpu" "$sys" "$5" "$6" "$ratio" "$of_ho"
+			echo "$wait $path $qd $3" >>"$tmp/sim-rows"
+		done
+	done
+done
+
+# start_server NAME ARGS...: revere-vfio-user-server on $tmp/NAME.sock.
+start_server() {
+	name=$1; shift
+	"$SERVER" --socket "$tmp/$name.sock" "$@" 2>/dev/null &
+	servers="$servers $!"
+	k=0
+	until [ -S "$tmp/$name.sock" ] || [ $k -ge 500 ]; do
+		sleep 0.01; k=$((k + 1))
+	done
+}
+
+echo
+echo "== vfio-user: revere-vfio-user-server on a socket, DMA by fd, $N messages a row (of-sim: the row's msgs/s / the --sim row's)"
+start_server map
+start_server msg --no-mmap
+printf '%-7s %-5s %3s %11s %9s %11s %9s %9s %9s %7s\n' \
+	wait bar0 qd msgs/s ns/msg cpu-ns/msg sys/msg p50-ns p99-ns of-sim
+for wait in poll irq; do
+	for path in mmap rw; do
+		sock=$tmp/$([ $path = mmap ] && echo map || echo msg).sock
+		# Messages cost a round trip each with BAR0 by messages.
+		m=$([ $path = mmap ] && echo $N || echo $((N / 10)))
+		for qd in 1 64; do
+			run "user:$sock" --wait $wait --queue-depth $qd --packets $m
+			set -- $(json "$tmp/j" messages elapsed_ns messages_per_s driver_cpu_ns latency_ns.p50 latency_ns.p99)
+			ns=$(python3 -c "print('%.1f' % ($2 / $1))")
+			cpu=$(python3 -c "print('%.1f' % ($4 / $1))")
+			sim=$(awk -v k="$wait $path $qd" '$1 " " $2 " " $3 == k { print $4 }' "$tmp/sim-rows")
+			of_sim=$(python3 -c "print('%.3f' % ($3 / $sim))")
+			sys=$(syscalls "user:$sock" --wait $wait --queue-depth $qd)
+			printf '%-7s %-5s %3s %11.0f %9s %11s %9s %9s %9s %7s\n' \
+				$wait $path $qd "$3" "$ns" "$cpu" "$sys" "$5" "$6" "$of_sim"
 		done
 	done
 done

@@ -22,7 +22,8 @@ DEMO_TESTS = \
 	tests/demo_syscalls.sh \
 	tests/demo_preflight.sh \
 	tests/demo_host.sh \
-	tests/demo_bind.sh
+	tests/demo_bind.sh \
+	tests/demo_vfio_user.sh
 TESTS += $(DEMO_TESTS)
 EXTRA_DIST += $(DEMO_TESTS) tests/demo_lib.sh tests/sysroot_lib.sh
 
