@@ -694,8 +694,13 @@ void *vfio_dma_alloc(struct vfio_dev *dev, size_t size, size_t align)
 	}
 	if (align < 4096)
 		align = 4096;
-	m->fd = memfd_create("revere-dma", MFD_CLOEXEC);
+	/*
+	 * Sealed at its size: a device in another process that maps it
+	 * (vfio-user) can trust that no access to it raises SIGBUS.
+	 */
+	m->fd = memfd_create("revere-dma", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (m->fd < 0 || ftruncate(m->fd, (off_t)size) < 0 ||
+	    fcntl(m->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) < 0 ||
 	    !(m->addr = map_aligned(m->fd, size, align))) {
 		err = errno;
 		if (m->fd >= 0)

@@ -48,7 +48,7 @@ struct vfu_link {
 	bool dma_by_msg;		/* a map went without an fd */
 	int region_fd[VFIO_PCI_NUM_REGIONS];	/* to mmap, -1: none */
 	char mmap_note[160];		/* why a region fd was not used */
-	char explain[VFU_CLIENT_WHY_LEN + 96];
+	char explain[VFU_CLIENT_WHY_LEN + 160];
 	/*
 	 * A region access's request and reply: only the driver's thread
 	 * reaches the device, one access at a time.
@@ -73,10 +73,12 @@ static const char *u_explain(struct vfio_dev *dev)
 {
 	struct vfu_link *l = link_of(dev);
 	int lost = vfu_client_lost(&l->c);
+	char why[VFU_CLIENT_WHY_LEN];
 
-	if (!l->c.why[0])
+	vfu_client_why(&l->c, why, sizeof(why));
+	if (!why[0])
 		return "";
-	snprintf(l->explain, sizeof(l->explain), "%s%s", l->c.why,
+	snprintf(l->explain, sizeof(l->explain), "%s%s", why,
 		 lost == ETIMEDOUT ? ": check that the server is running and not stopped, or raise --timeout" :
 		 lost ? ": the device is gone; start its server again" : "");
 	return l->explain;
@@ -439,6 +441,27 @@ static const char *connect_hint(int err)
 	}
 }
 
+/* What went wrong in the handshake, and what to do about it. */
+static const char *version_hint(struct vfu_link *l, int err)
+{
+	const char *todo;
+
+	switch (err) {
+	case ETIMEDOUT:
+		todo = "check that the server is running and not stopped, or raise --timeout";
+		break;
+	case ENOTCONN:
+	case EPIPE:
+		todo = "the server may take one client at a time: check that no other client holds it";
+		break;
+	default:
+		todo = "the demo speaks vfio-user 0.1 as QEMU's docs/interop/vfio-user.rst specifies: check that the socket is a vfio-user server's";
+		break;
+	}
+	snprintf(l->explain, sizeof(l->explain), "%s: %s", l->c.why, todo);
+	return l->explain;
+}
+
 static int link_free(struct vfio_dev *dev)
 {
 	struct vfu_link *l = link_of(dev);
@@ -477,8 +500,8 @@ static int vu_open(struct vfio_dev *dev, const char *path)
 		return 0;
 	}
 	if (l->c.sock >= 0 && err != ENAMETOOLONG)
-		err = vfio_fail(dev, err, "vfio-user VERSION with %s (%s)", path,
-				l->c.why);
+		err = vfio_fail_hint(dev, err, version_hint(l, err),
+				     "vfio-user VERSION with %s", path);
 	else
 		err = vfio_fail_hint(dev, err, connect_hint(err),
 				     "connect to the vfio-user socket %s", path);

@@ -59,6 +59,13 @@ int vfu_client_broke(struct vfu_client *c, const char *fmt, ...)
 	return lose(c, EPROTO);
 }
 
+void vfu_client_why(struct vfu_client *c, char *buf, size_t len)
+{
+	pthread_mutex_lock(&c->lock);
+	snprintf(buf, len, "%s", c->why);
+	pthread_mutex_unlock(&c->lock);
+}
+
 int vfu_client_lost(const struct vfu_client *c)
 {
 	return __atomic_load_n(&c->lost, __ATOMIC_ACQUIRE);

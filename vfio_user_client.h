@@ -108,6 +108,9 @@ int vfu_client_watch(struct vfu_client *c);
 int vfu_client_broke(struct vfu_client *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* What the last failure was, in a few words, into buf ("" none). */
+void vfu_client_why(struct vfu_client *c, char *buf, size_t len);
+
 /* 0 while the server can be reached, else the errno that ended it. */
 int vfu_client_lost(const struct vfu_client *c);
 

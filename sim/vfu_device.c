@@ -130,6 +130,28 @@ static int dma_rw(struct vfu_device *d, uint64_t iova, uint8_t *buf,
 	return 0;
 }
 
+/*
+ * The model's direct access (struct rv_model_host.dma_ptr): len bytes at
+ * iova, inside one map both readable and writable, of a file sealed
+ * against shrinking; else NULL, and the guarded copies decide (and take
+ * any fault, spec 8.4).
+ */
+static void *host_dma_ptr(void *host, uint64_t iova, size_t len)
+{
+	const uint32_t rw = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	struct vfu_device *d = host;
+	size_t i = dma_find(d, iova);
+	const struct vfu_dma *e;
+
+	if (i == d->n_dma)
+		return NULL;
+	e = &d->dma[i];
+	if (e->iova > iova || !e->file || !e->file->sealed ||
+	    (e->prot & rw) != rw || len > e->size - (iova - e->iova))
+		return NULL;
+	return e->file->base + e->offset + (iova - e->iova);
+}
+
 static int host_dma_read(void *host, uint64_t iova, void *buf, size_t len)
 {
 	return dma_rw(host, iova, buf, len, false);
@@ -230,6 +252,7 @@ static int file_get(struct vfu_device *d, int fd, uint64_t offset,
 	struct vfu_dma_file *f;
 	struct stat st;
 	void *base;
+	int seals;
 
 	if (fstat(fd, &st))
 		return errno;
@@ -263,9 +286,11 @@ static int file_get(struct vfu_device *d, int fd, uint64_t offset,
 		munmap(base, (size_t)st.st_size);
 		return ENOMEM;
 	}
+	seals = fcntl(fd, F_GET_SEALS);
 	*f = (struct vfu_dma_file){ .dev = st.st_dev, .ino = st.st_ino,
 				    .base = base, .len = (size_t)st.st_size,
-				    .refs = 1 };
+				    .refs = 1,
+				    .sealed = seals >= 0 && seals & F_SEAL_SHRINK };
 	d->files[d->n_files++] = f;
 	*out = f;
 	return 0;
@@ -759,7 +784,8 @@ int vfu_dev_init(struct vfu_device *d, bool bar0_mmap, vfu_msg_dma_fn *msg_dma,
 {
 	struct rv_model_host host = {
 		.host = d, .dma_read = host_dma_read,
-		.dma_write = host_dma_write, .msix = host_msix,
+		.dma_write = host_dma_write, .dma_ptr = host_dma_ptr,
+		.msix = host_msix,
 		.command = host_command,
 	};
 	struct rv_model_params p;

@@ -36,6 +36,11 @@ struct vfu_dma_file {
 	uint8_t *base;			/* the whole file, shared */
 	size_t len;
 	unsigned int refs;		/* maps that point into it */
+	/*
+	 * Sealed against shrinking: no access to it can raise SIGBUS, so
+	 * the model may work in it in place (host_dma_ptr()).
+	 */
+	bool sealed;
 };
 
 /* One DMA map: [iova, iova + size) at offset of file, or by message. */
