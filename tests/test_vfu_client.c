@@ -99,6 +99,22 @@ struct peer {
 	uint8_t cfg[REGION_SIZE], bar[REGION_SIZE];
 };
 
+/*
+ * The test links with -Wl,--wrap=malloc (tests/vfu.mk): the nth
+ * allocation of a message buffer's size from now on fails, 0: none.
+ */
+void *__real_malloc(size_t size);
+void *__wrap_malloc(size_t size);
+static unsigned int fail_big_alloc;
+
+void *__wrap_malloc(size_t size)
+{
+	if (size >= VFU_CLIENT_MAX_XFER && fail_big_alloc &&
+	    !--fail_big_alloc)
+		return NULL;
+	return __real_malloc(size);
+}
+
 static struct peer P;
 static struct vfio_dev D;
 static int fds_before;
@@ -585,6 +601,32 @@ static void test_name_too_long(void **state)
 	vfio_init(&D, &vfio_linux_ops, &vfio_user_backend);
 	path[sizeof(((struct sockaddr_un *)0)->sun_path)] = '\0';
 	assert_int_equal(vfio_open(&D, path, path), -ENAMETOOLONG);
+}
+
+/*
+ * No memory for a message buffer: the link's own (the first two), then
+ * the client's (the next three). Nothing closed that was not opened.
+ */
+static void test_no_memory(void **state)
+{
+	(void)state;
+	/* fd 0 open, to see that nothing closes it. */
+	if (fcntl(0, F_GETFD) < 0)
+		assert_int_equal(open("/dev/null", O_RDONLY), 0);
+	fds_before = count_fds();
+	peer_listen(&P);
+	for (unsigned int n = 1; n <= 5; n++) {
+		fail_big_alloc = n;
+		assert_int_equal(open_dev(), -ENOMEM);
+		fail_big_alloc = 0;
+		assert_msg(strerror(ENOMEM), NULL);
+		assert_null(strstr(D.err.msg, "VERSION"));
+		assert_true(fcntl(0, F_GETFD) >= 0);
+		vfio_close(&D);
+		vfio_init(&D, &vfio_linux_ops, &vfio_user_backend);
+	}
+	/* And the next one works. */
+	assert_int_equal(open_dev(), 0);
 }
 
 /* ---- VERSION ---- */
@@ -1197,6 +1239,7 @@ int main(void)
 		T(test_refused),
 		T(test_not_socket),
 		T(test_name_too_long),
+		T(test_no_memory),
 		T(test_version_major),
 		T(test_version_minor),
 		T(test_version_short),
