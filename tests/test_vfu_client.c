@@ -255,26 +255,26 @@ static int peer_dma(struct peer *p, uint16_t command, uint64_t addr,
 
 static void serve_version(struct peer *p, const struct vfu_msg *m)
 {
-	struct {
-		struct vfio_user_version v;
-		char data[256];
-	} r = { .v = { .major = p->major, .minor = p->minor } };
+	uint16_t r[(sizeof(struct vfio_user_version) + 256) / 2];
+	struct vfio_user_version *v = (void *)r;
+	const size_t room = sizeof(r) - sizeof(*v);
 	const struct vfu_caps caps = {
 		.max_msg_fds = p->max_fds, .max_data_xfer_size = p->max_xfer,
 		.max_dma_maps = 8, .pgsizes = 4096,
 	};
 	size_t len;
 
+	*v = (struct vfio_user_version){ .major = p->major,
+					 .minor = p->minor };
 	if (p->caps) {
-		snprintf(r.data, sizeof(r.data), "%s", p->caps);
-		len = sizeof(r.v) + strlen(r.data) + 1;
+		snprintf(v->data, room, "%s", p->caps);
+		len = sizeof(*v) + strlen(v->data) + 1;
 	} else {
-		len = sizeof(r.v) + vfu_caps_format(&caps, r.data,
-						    sizeof(r.data));
+		len = sizeof(*v) + vfu_caps_format(&caps, v->data, room);
 	}
 	if (p->ver_len >= 0)
 		len = (size_t)p->ver_len;
-	reply(p, m, &r, len);
+	reply(p, m, r, len);
 }
 
 static struct vfio_region_info region_info(uint32_t index)
