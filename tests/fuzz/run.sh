@@ -79,7 +79,10 @@ build() {
 	      tests/fuzz/oracle.c tests/fuzz/fuzz_$name.c"
 	# No fd_watch.c: fuzz_device.c has a watcher on the virtual clock.
 	case $name in
-	device) srcs="$srcs vfio_type1.c vfio_iommufd.c vfio_device_fd.c vfio_sys.c tests/fuzz/hostile_vfio.c" ;;
+	# vfio.c lists the vfio-user backend among its own.
+	device) srcs="$srcs vfio_type1.c vfio_iommufd.c vfio_device_fd.c vfio_sys.c
+		      vfio_user.c vfio_user_client.c vfio_user_msg.c
+		      vfio_user_caps.c tests/fuzz/hostile_vfio.c" ;;
 	parse) srcs="$srcs cmdline.c sysfs.c" ;;
 	vfu) srcs="$srcs sim/vfu_server.c sim/vfu_device.c vfio_user_msg.c
 		   vfio_user_caps.c" ;;
