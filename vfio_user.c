@@ -484,17 +484,27 @@ static int vu_open(struct vfio_dev *dev, const char *path)
 
 	if (dev->iommu_priv)
 		return 0;
+	/*
+	 * Nothing to free but memory until vfu_client_open() has set the
+	 * client's fds: link_free() of a zeroed one would close fd 0.
+	 */
 	l = calloc(1, sizeof(*l));
-	if (!l)
-		return vfio_fail(dev, ENOMEM, "connecting to %s", path);
+	if (l) {
+		l->req = malloc(LINK_BUF);
+		l->rep = malloc(LINK_BUF);
+	}
+	if (!l || !l->req || !l->rep) {
+		if (l) {
+			free(l->req);
+			free(l->rep);
+		}
+		free(l);
+		return vfio_fail(dev, ENOMEM, "buffers to connect to %s", path);
+	}
 	for (unsigned int i = 0; i < VFIO_PCI_NUM_REGIONS; i++)
 		l->region_fd[i] = -1;
 	dev->iommu_priv = l;
-	l->req = malloc(LINK_BUF);
-	l->rep = malloc(LINK_BUF);
-	err = l->req && l->rep ? 0 : ENOMEM;
-	if (!err)
-		err = vfu_client_open(&l->c, path, dev->reply_timeout_ms);
+	err = vfu_client_open(&l->c, path, dev->reply_timeout_ms);
 	if (!err) {
 		l->connected = true;
 		return 0;

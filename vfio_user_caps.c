@@ -190,13 +190,24 @@ static bool count(struct cursor *c, uint32_t *out)
 	return true;
 }
 
+static bool fds(struct cursor *c, uint32_t *out)
+{
+	uint64_t v;
+
+	if (!number(c, UINT32_MAX, &v))
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
 static bool caps_member(struct cursor *c, const char *name, size_t n,
 			void *arg, int depth)
 {
 	struct vfu_caps *caps = arg;
 
+	/* 0 is a peer that takes no fds: everything then goes by message. */
 	if (is(name, n, "max_msg_fds"))
-		return count(c, &caps->max_msg_fds);
+		return fds(c, &caps->max_msg_fds);
 	if (is(name, n, "max_data_xfer_size"))
 		return count(c, &caps->max_data_xfer_size);
 	if (is(name, n, "max_dma_maps"))

@@ -525,31 +525,37 @@ static int check_version(struct vfu_client *c, const uint8_t *rep, size_t len)
 	return 0;
 }
 
+/* A version and its data, aligned for struct vfio_user_version. */
+#define VERSION_MSG_LEN	(sizeof(struct vfio_user_version) + VERSION_DATA_LEN)
+
 static int negotiate(struct vfu_client *c)
 {
-	struct {
-		struct vfio_user_version v;
-		char data[VERSION_DATA_LEN];
-	} rq = { .v = { .major = VFIO_USER_MAJOR, .minor = VFIO_USER_MINOR } };
+	/*
+	 * No struct with the version first: a flexible array member not at
+	 * the end is a GNU extension clang warns of.
+	 */
+	uint16_t rq[VERSION_MSG_LEN / 2], rep[VERSION_MSG_LEN / 2];
+	struct vfio_user_version *v = (void *)rq;
 	const struct vfu_caps ours = {
 		.max_msg_fds = REPLY_MAX_FDS,
 		.max_data_xfer_size = VFU_CLIENT_MAX_XFER,
 		.max_dma_maps = VFU_CLIENT_MAX_DMA,
 		.pgsizes = 4096,
 	};
-	uint8_t rep[sizeof(rq)];
 	size_t n, len;
 	int err;
 
-	n = vfu_caps_format(&ours, rq.data, sizeof(rq.data));
+	*v = (struct vfio_user_version){ .major = VFIO_USER_MAJOR,
+					 .minor = VFIO_USER_MINOR };
+	n = vfu_caps_format(&ours, v->data, VERSION_DATA_LEN);
 	/* The NUL last: white space before it is the JSON's own. */
-	memset(rq.data + n - 1, ' ', sizeof(rq.data) - n);
-	rq.data[sizeof(rq.data) - 1] = '\0';
-	err = vfu_client_call(c, VFIO_USER_VERSION, &rq, sizeof(rq), NULL, 0,
+	memset(v->data + n - 1, ' ', VERSION_DATA_LEN - n);
+	v->data[VERSION_DATA_LEN - 1] = '\0';
+	err = vfu_client_call(c, VFIO_USER_VERSION, rq, sizeof(rq), NULL, 0,
 			      rep, sizeof(rep), &len, NULL);
 	if (err)
 		return err;
-	return check_version(c, rep, len);
+	return check_version(c, (const uint8_t *)rep, len);
 }
 
 int vfu_client_open(struct vfu_client *c, const char *path, int timeout_ms)

@@ -98,6 +98,11 @@ static int do_version(struct vfu_server *s, uint8_t *buf,
 		lose(s, "the client's VERSION capabilities are not valid JSON");
 		return reply(s, msg, EINVAL, 0, -1);
 	}
+	/* BAR0's region info brings its fd: a client must take one. */
+	if (!s->peer.max_msg_fds) {
+		lose(s, "the client's VERSION capabilities take no fds (max_msg_fds 0)");
+		return reply(s, msg, EINVAL, 0, -1);
+	}
 	rp = (void *)payload(s->tx);
 	rp->major = VFIO_USER_MAJOR;
 	rp->minor = rq->minor < VFIO_USER_MINOR ? rq->minor : VFIO_USER_MINOR;

@@ -6,6 +6,11 @@
 #   and interrupts, config space, the management interface through BAR0
 #   with DMA to a memfd or by message, reset and DMA unmaps, a client that
 #   goes, every kind of bad input, and the server's memory and fds after.
+# test_vfu_client: the client (vfio_user.c, vfio_user_client.c) through
+#   the VFIO layer against a scripted server in a thread of the test: a
+#   server that is missing, refuses, stalls, lies or goes away, the errno
+#   and the one-line message of each, DMA by message, the server's limits
+#   on transfers and fds, and no fd left open after any of them.
 if HAVE_CMOCKA
 check_PROGRAMS += tests/test_vfu_server
 TESTS += tests/test_vfu_server
@@ -16,4 +21,13 @@ tests_test_vfu_server_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 tests_test_vfu_server_LDADD = sim/libreveresim.la librevere.la $(CMOCKA_LIBS)
 # The program under test, built before its test.
 EXTRA_tests_test_vfu_server_DEPENDENCIES = revere-vfio-user-server$(EXEEXT)
+
+check_PROGRAMS += tests/test_vfu_client
+TESTS += tests/test_vfu_client
+
+tests_test_vfu_client_SOURCES = tests/test_vfu_client.c
+tests_test_vfu_client_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_vfu_client_LDADD = librevere.la $(CMOCKA_LIBS)
+# Its allocations of message buffers fail on demand.
+tests_test_vfu_client_LDFLAGS = -Wl,--wrap=malloc
 endif

@@ -28,5 +28,5 @@ EXTRA_DIST += \
 	tests/fuzz/oracle.c tests/fuzz/oracle.h \
 	tests/fuzz/hostile_vfio.c tests/fuzz/hostile_vfio.h \
 	tests/fuzz/fuzz_device.c tests/fuzz/fuzz_parse.c \
-	tests/fuzz/fuzz_vfu.c \
+	tests/fuzz/fuzz_vfu.c tests/fuzz/fuzz_vfu_client.c \
 	tests/fuzz/corpus

@@ -8,7 +8,8 @@
 #   run.sh coverage SRCDIR OUT  line coverage of the driver (revere_*.c,
 #                               revere_hw.c) reached by the
 #                               seed corpus (and by OUT's grown corpus),
-#                               and of the vfio-user server by its target
+#                               and of the vfio-user server and client by
+#                               their targets
 #
 # Missing tools are installed when run as root (Debian's clang,
 # libclang-rt-N-dev for libFuzzer, llvm-N for coverage); otherwise the
@@ -18,7 +19,7 @@ set -eu
 mode=$1 srcdir=$2 out=$3
 seconds=${FUZZ_SECONDS:-60}
 CLANG=${CLANG:-clang}
-TARGETS="device parse vfu"
+TARGETS="device parse vfu vfu_client"
 # The driver, whose clock and blocking calls the device target replaces
 # with virtual ones (fuzz_device.c).
 DRIVER="revere_dev.c revere_mgt.c revere_wait.c revere_datapath.c revere_figures.c revere_hw.c"
@@ -29,6 +30,10 @@ VIRTUAL_TIME="-Dclock_gettime=fuzz_clock_gettime -Dpoll=fuzz_poll -Dppoll=fuzz_p
 VFIO_HOOKS="-Dpoll=fuzz_poll
 	-Dvfio_bar0_read32=fuzz_real_bar0_read32 -Dvfio_bar0_write32=fuzz_real_bar0_write32
 	-Dvfio_bar0_read64=fuzz_real_bar0_read64 -Dvfio_bar0_write64=fuzz_real_bar0_write64"
+# The vfio-user client: its connect() hands the input to the server's end
+# of the socket, and its watcher thread is not started (fuzz_vfu_client.c).
+CLIENT_HOOKS="-Dconnect=fuzz_connect -Dpthread_create=fuzz_thread_create
+	-Dpthread_join=fuzz_thread_join"
 # Per input: a run is milliseconds on virtual time; seconds means a hang.
 INPUT_TIMEOUT=10
 
@@ -74,9 +79,15 @@ build() {
 	      tests/fuzz/oracle.c tests/fuzz/fuzz_$name.c"
 	# No fd_watch.c: fuzz_device.c has a watcher on the virtual clock.
 	case $name in
-	device) srcs="$srcs vfio_type1.c vfio_iommufd.c vfio_device_fd.c vfio_sys.c tests/fuzz/hostile_vfio.c" ;;
+	# vfio.c lists the vfio-user backend among its own.
+	device) srcs="$srcs vfio_type1.c vfio_iommufd.c vfio_device_fd.c vfio_sys.c
+		      vfio_user.c vfio_user_client.c vfio_user_msg.c
+		      vfio_user_caps.c tests/fuzz/hostile_vfio.c" ;;
 	parse) srcs="$srcs cmdline.c sysfs.c" ;;
 	vfu) srcs="$srcs sim/vfu_server.c sim/vfu_device.c vfio_user_msg.c
+		   vfio_user_caps.c" ;;
+	vfu_client) srcs="$srcs vfio.c vfio_sys.c vfio_type1.c vfio_iommufd.c
+		   vfio_device_fd.c vfio_user.c vfio_user_msg.c
 		   vfio_user_caps.c" ;;
 	esac
 	objs=
@@ -85,6 +96,11 @@ build() {
 		"$CLANG" $cflags -c "$srcdir/$s" -o "$o"
 		objs="$objs $o"
 	done
+	if [ "$name" = vfu_client ]; then
+		o=$obj/vfio_user_client.o
+		"$CLANG" $cflags $CLIENT_HOOKS -c "$srcdir/vfio_user_client.c" -o "$o"
+		objs="$objs $o"
+	fi
 	if [ "$name" = device ]; then
 		o=$obj/vfio.o
 		"$CLANG" $cflags $VFIO_HOOKS -c "$srcdir/vfio.c" -o "$o"
@@ -138,6 +154,8 @@ report() {
 
 # The vfio-user server's files, which the vfu target reaches.
 VFU_FILES="sim/vfu_server.c sim/vfu_device.c vfio_user_msg.c vfio_user_caps.c"
+# The vfio-user client's, which the vfu_client target reaches.
+CLIENT_FILES="vfio_user.c vfio_user_client.c vfio_user_msg.c vfio_user_caps.c"
 
 coverage() {
 	tools
@@ -163,6 +181,12 @@ coverage() {
 	echo "fuzz: vfu: coverage of the seeds and the corpus make fuzz grew"
 	mkdir -p "$out/corpus/vfu"
 	report vfu "$VFU_FILES" "$srcdir/tests/fuzz/corpus/vfu" "$out/corpus/vfu"
+	build vfu_client "$out/fuzz_vfu_client-cov" -fsanitize=fuzzer \
+		-fprofile-instr-generate -fcoverage-mapping
+	echo "fuzz: vfu_client: coverage of the seeds and the corpus make fuzz grew"
+	mkdir -p "$out/corpus/vfu_client"
+	report vfu_client "$CLIENT_FILES" "$srcdir/tests/fuzz/corpus/vfu_client" \
+		"$out/corpus/vfu_client"
 }
 
 case $mode in
