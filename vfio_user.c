@@ -165,6 +165,12 @@ static bool fd_mappable(struct vfu_link *l, int fd, uint64_t off,
 			 "the server's fd for BAR0 is not a file that can be mapped");
 		return false;
 	}
+	if (off % (uint64_t)sysconf(_SC_PAGESIZE)) {
+		snprintf(l->mmap_note, sizeof(l->mmap_note),
+			 "the server's offset 0x%" PRIx64 " into its fd for BAR0 is not page aligned",
+			 off);
+		return false;
+	}
 	if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
 		snprintf(l->mmap_note, sizeof(l->mmap_note),
 			 "the server's fd for BAR0 is not sealed against shrinking (F_SEAL_SHRINK)");

@@ -872,7 +872,7 @@ static void test_region_other_index(void **state)
 }
 
 /* BAR0's info claims MMAP, with an fd of the kind arg says. */
-enum bar_fd { BAR_PIPE, BAR_UNSEALED, BAR_SHORT, BAR_GOOD };
+enum bar_fd { BAR_PIPE, BAR_UNSEALED, BAR_SHORT, BAR_UNALIGNED, BAR_GOOD };
 
 static int bar_fd(int kind, int *other)
 {
@@ -887,6 +887,7 @@ static int bar_fd(int kind, int *other)
 	}
 	fd = memfd_create("bar0", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0 || ftruncate(fd, kind == BAR_SHORT ? REGION_SIZE / 2 :
+				kind == BAR_UNALIGNED ? 2 * REGION_SIZE :
 						       REGION_SIZE) ||
 	    (kind != BAR_UNSEALED && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK))) {
 		if (fd >= 0)
@@ -907,6 +908,8 @@ static bool mmap_bar0(struct peer *p, const struct vfu_msg *m)
 		return false;
 	ri = region_info(BAR0);
 	ri.flags |= VFIO_REGION_INFO_FLAG_MMAP;
+	if (p->arg == BAR_UNALIGNED)
+		ri.offset = 8;
 	fd = bar_fd(p->arg, &other);
 	reply_fds(p, m, &ri, sizeof(ri), &fd, fd >= 0);
 	if (fd >= 0)
@@ -953,6 +956,13 @@ static void test_mmap_short(void **state)
 {
 	(void)state;
 	bar0_by_message(BAR_SHORT, "holds 2048 bytes, less than the region");
+}
+
+/* mmap() takes page-aligned offsets only: the demo does not try. */
+static void test_mmap_unaligned(void **state)
+{
+	(void)state;
+	bar0_by_message(BAR_UNALIGNED, "offset 0x8 into its fd for BAR0 is not page aligned");
 }
 
 /* The control: a sealed memfd as large as BAR0 is mapped. */
@@ -1260,6 +1270,7 @@ int main(void)
 		T(test_mmap_pipe),
 		T(test_mmap_unsealed),
 		T(test_mmap_short),
+		T(test_mmap_unaligned),
 		T(test_mmap_good),
 		T(test_read_count),
 		T(test_read_offset),
