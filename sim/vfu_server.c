@@ -205,6 +205,11 @@ static int do_region_info(struct vfu_server *s, uint8_t *buf,
 	if (info.argsz < sizeof(info))
 		return reply(s, msg, EINVAL, 0, -1);
 	err = vfu_dev_region_info(&s->dev, info.index, &info, &fd);
+	/* A region the client cannot be given an fd for is by message only. */
+	if (!s->peer.max_msg_fds) {
+		info.flags &= ~(uint32_t)VFIO_REGION_INFO_FLAG_MMAP;
+		fd = -1;
+	}
 	memcpy(payload(s->tx), &info, sizeof(info));
 	return reply(s, msg, err, sizeof(info), fd);
 }

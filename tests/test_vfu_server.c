@@ -579,13 +579,13 @@ static int rpc(struct client *c, uint16_t command, const void *payload,
 /* ---- VERSION, and the clients the tests use ---- */
 
 /* The client's capabilities, as QEMU's client names them; their length. */
-static size_t client_caps(char *buf, size_t size, uint32_t max_xfer)
+static size_t client_caps(char *buf, size_t size, uint32_t max_fds,
+			  uint32_t max_xfer)
 {
 	int n = snprintf(buf, size, "{\"capabilities\":{\"max_msg_fds\":%u,"
 			 "\"max_data_xfer_size\":%u,\"pgsizes\":4096,"
 			 "\"max_dma_maps\":65535,\"migration\":{\"pgsize\":4096,"
-			 "\"max_bitmap_size\":1048576}}}", VFU_MSG_MAX_FDS,
-			 max_xfer);
+			 "\"max_bitmap_size\":1048576}}}", max_fds, max_xfer);
 
 	assert_true(n > 0 && (size_t)n < size);
 	return (size_t)n + 1;
@@ -638,12 +638,16 @@ static bool version_reply(const struct msg *m, size_t req_size,
 	return m->len > sizeof(v);
 }
 
-/* Connected and through VERSION, telling the server it takes max_xfer. */
-static struct client *client_open_xfer(struct server *s, uint32_t max_xfer)
+/*
+ * Connected and through VERSION, telling the server it takes max_fds
+ * descriptors in a message and max_xfer bytes in a transfer.
+ */
+static struct client *client_open_caps(struct server *s, uint32_t max_fds,
+				       uint32_t max_xfer)
 {
 	struct client *c = client_connect(s);
 	char json[512];
-	size_t n = client_caps(json, sizeof(json), max_xfer);
+	size_t n = client_caps(json, sizeof(json), max_fds, max_xfer);
 	struct msg r;
 
 	assert_int_equal(version(c, VFIO_USER_MAJOR, VFIO_USER_MINOR, json, n,
@@ -654,6 +658,11 @@ static struct client *client_open_xfer(struct server *s, uint32_t max_xfer)
 	/* Served: every client before it has left, and logged so. */
 	c->left = left_lines(s, 0, NULL, 0);
 	return c;
+}
+
+static struct client *client_open_xfer(struct server *s, uint32_t max_xfer)
+{
+	return client_open_caps(s, VFU_MSG_MAX_FDS, max_xfer);
 }
 
 static struct client *client_open(struct server *s)
@@ -1100,7 +1109,8 @@ static void test_version(void **state)
 {
 	struct server *s = *state;
 	char json[512];
-	size_t n = client_caps(json, sizeof(json), VFIO_USER_DEF_MAX_XFER);
+	size_t n = client_caps(json, sizeof(json), VFU_MSG_MAX_FDS,
+			       VFIO_USER_DEF_MAX_XFER);
 	struct client *c = client_connect(s);
 	struct vfu_caps caps;
 	struct msg r;
@@ -1178,6 +1188,21 @@ static void test_region_info(void **state)
 static void test_region_info_no_mmap(void **state)
 {
 	struct client *c = client_open(*state);
+	struct vfio_region_info info;
+	int fd;
+
+	assert_int_equal(region_info(c, BAR0, &info, &fd), 0);
+	assert_int_equal(info.size, RV_MODEL_BAR0_SIZE);
+	assert_int_equal(info.flags, VFIO_REGION_INFO_FLAG_READ |
+			 VFIO_REGION_INFO_FLAG_WRITE);
+	assert_int_equal(fd, -1);
+	client_leave(c, NULL, 0);
+}
+
+/* A client whose VERSION says it takes no fds is given none. */
+static void test_client_takes_no_fds(void **state)
+{
+	struct client *c = client_open_caps(*state, 0, VFIO_USER_DEF_MAX_XFER);
 	struct vfio_region_info info;
 	int fd;
 
@@ -1894,7 +1919,8 @@ static void test_bad_version(void **state)
 		{ 0, "{", 0, EINVAL },
 		{ 0, "[]", 0, EINVAL },
 		{ 0, "{} x", 0, EINVAL },
-		{ 0, "{\"capabilities\":{\"max_msg_fds\":0}}", 0, EINVAL },
+		{ 0, "{\"capabilities\":{\"max_msg_fds\":4294967296}}", 0,
+		  EINVAL },
 		{ 0, "{\"capabilities\":{\"max_msg_fds\":-1}}", 0, EINVAL },
 		{ 0, "{\"capabilities\":{\"pgsizes\":\"4k\"}}", 0, EINVAL },
 		{ 0, "{\"capabilities\":{\"max_dma_maps\":4294967296}}", 0,
@@ -2116,6 +2142,7 @@ int main(void)
 		T(test_device_info, srv_mmap),
 		T(test_region_info, srv_mmap),
 		T(test_irq_info, srv_mmap),
+		T(test_client_takes_no_fds, srv_mmap),
 		T(test_config_space, srv_mmap),
 		T(test_probe_by_message, srv_mmap),
 		T(test_probe_mapped, srv_mmap),
