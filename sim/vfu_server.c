@@ -12,6 +12,11 @@
  * neither), and twin sockets (not offered: one socket carries both
  * directions, so the server keeps reading the client's commands while it
  * waits for its own DMA's reply, and answers them after it, in order).
+ *
+ * Without fds (--no-fds), the server's VERSION says max_msg_fds 0, and a
+ * message that carries any is refused with EINVAL: the client maps its
+ * memory without an fd (DMA by message), and BAR0 is offered by message
+ * only, as it is to a client whose VERSION says it takes no fds.
  */
 #include "vfu_server.h"
 
@@ -110,7 +115,7 @@ static int do_version(struct vfu_server *s, uint8_t *buf,
 	struct vfio_user_version *rq = (void *)payload(buf), *rp;
 	size_t n = payload_len(msg), data;
 	struct vfu_caps ours = {
-		.max_msg_fds = VFU_SERVER_MAX_FDS,
+		.max_msg_fds = s->no_fds ? 0 : VFU_SERVER_MAX_FDS,
 		.max_data_xfer_size = VFU_SERVER_MAX_XFER,
 		.max_dma_maps = VFU_DEV_MAX_DMA_MAPS,
 		.pgsizes = 4096,
@@ -206,7 +211,7 @@ static int do_region_info(struct vfu_server *s, uint8_t *buf,
 		return reply(s, msg, EINVAL, 0, -1);
 	err = vfu_dev_region_info(&s->dev, info.index, &info, &fd);
 	/* A region the client cannot be given an fd for is by message only. */
-	if (!s->peer.max_msg_fds) {
+	if (s->no_fds || !s->peer.max_msg_fds) {
 		info.flags &= ~(uint32_t)VFIO_REGION_INFO_FLAG_MMAP;
 		fd = -1;
 	}
@@ -226,6 +231,17 @@ static int do_irq_info(struct vfu_server *s, uint8_t *buf,
 	if (info.argsz < sizeof(info))
 		return reply(s, msg, EINVAL, 0, -1);
 	err = vfu_dev_irq_info(&s->dev, &info);
+	/*
+	 * Without fds the lines are still there (MSI-X's count is config
+	 * space's table size, which the client reads too), but no eventfd
+	 * can reach the server: EVENTFD says one can ("the IRQ type can
+	 * support server eventfd signalling" in the specification, "supports
+	 * eventfd based signaling" in linux/vfio.h), so it goes. vfio-user
+	 * has no interrupt message: such a client reads BAR0 to learn of the
+	 * device's progress.
+	 */
+	if (s->no_fds)
+		info.flags &= ~(uint32_t)VFIO_IRQ_INFO_EVENTFD;
 	memcpy(payload(s->tx), &info, sizeof(info));
 	return reply(s, msg, err, sizeof(info), -1);
 }
@@ -277,6 +293,9 @@ static int dispatch(struct vfu_server *s, uint8_t *buf, struct vfu_msg *msg)
 {
 	uint16_t c = msg->hdr.command;
 
+	/* Whatever the command: an fd is what this server does not take. */
+	if (s->no_fds && msg->nfds)
+		return reply(s, msg, EINVAL, 0, -1);
 	if (c == VFIO_USER_VERSION)
 		return do_version(s, buf, msg);
 	if (!s->negotiated) {

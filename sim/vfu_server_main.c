@@ -47,6 +47,7 @@ static void on_stop(int sig)
 struct options {
 	const char *socket;
 	bool bar0_mmap;
+	bool no_fds;
 	bool once;
 	bool trace;
 	int timeout_ms;
@@ -62,6 +63,8 @@ static void usage(FILE *f)
 		"\n"
 		"  -s, --socket PATH    listen on this UNIX socket (created; removed on exit)\n"
 		"      --no-mmap        offer BAR0 by REGION_READ/WRITE only, no fd to map\n"
+		"      --no-fds         take and give no file descriptors: BAR0 and DMA\n"
+		"                       by message only, no interrupt eventfds\n"
 		"      --once           exit when the first client leaves\n"
 		"      --timeout MS     how long a client may take to answer (default %d)\n"
 		"      --trace          print each management command and response\n"
@@ -95,6 +98,7 @@ static int parse(int argc, char **argv, struct options *o)
 	static const struct option longs[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "no-mmap", no_argument, NULL, 'M' },
+		{ "no-fds", no_argument, NULL, 'F' },
 		{ "once", no_argument, NULL, '1' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "trace", no_argument, NULL, 'T' },
@@ -117,6 +121,9 @@ static int parse(int argc, char **argv, struct options *o)
 			break;
 		case 'M':
 			o->bar0_mmap = false;
+			break;
+		case 'F':
+			o->no_fds = true;
 			break;
 		case '1':
 			o->once = true;
@@ -322,8 +329,9 @@ int main(int argc, char **argv)
 	sigaddset(&block, SIGTERM);
 	sigprocmask(SIG_BLOCK, &block, &unblocked);
 
-	err = vfu_server_init(&s, o.bar0_mmap, o.timeout_ms, o.verbose, stderr,
-			      o.trace ? stderr : NULL);
+	/* No page to share where no fd can carry it, nor one to poll. */
+	err = vfu_server_init(&s, o.bar0_mmap && !o.no_fds, o.timeout_ms,
+			      o.verbose, stderr, o.trace ? stderr : NULL);
 	s.dev.latency_ns = (uint64_t)o.latency_us * 1000u;
 	if (err) {
 		fprintf(stderr, PROG ": cannot set up the simulated device: %s; "
@@ -331,13 +339,15 @@ int main(int argc, char **argv)
 			strerror(err));
 		return 1;
 	}
+	s.no_fds = o.no_fds;
 	if (listen_on(o.socket, &lfd)) {
 		vfu_server_destroy(&s);
 		return 1;
 	}
 	fprintf(stderr, PROG ": serving a simulated Revere-AMU PF (13b5:ff81) "
-		"on %s, BAR0 %s\n", o.socket, o.bar0_mmap ?
-		"mappable" : "by message only");
+		"on %s, BAR0 %s%s\n", o.socket, o.bar0_mmap && !o.no_fds ?
+		"mappable" : "by message only", o.no_fds ?
+		", no file descriptors" : "");
 	serve(&s, lfd, o.once, &unblocked);
 	if (stop_signal)
 		vfu_server_detach(&s, strsignal(stop_signal));

@@ -11,10 +11,10 @@
  * unmaps; a client that goes away; every kind of bad input, each on its
  * own connection; and the server's memory and descriptors at the end.
  *
- * Three servers, a group each: BAR0 mappable; BAR0 by message only; and a
- * short --timeout, for the clients that stall. Nothing here waits for
- * time to pass: every wait is for a condition, with a deadline far beyond
- * what a busy machine needs.
+ * Four servers, a group each: BAR0 mappable; BAR0 by message only; no
+ * file descriptors at all (--no-fds); and a short --timeout, for the
+ * clients that stall. Nothing here waits for time to pass: every wait is
+ * for a condition, with a deadline far beyond what a busy machine needs.
  */
 #define _GNU_SOURCE		/* memfd_create() */
 #include <dirent.h>
@@ -127,6 +127,8 @@ struct server {
 static struct server srv_mmap = { .args = { "--timeout", "60000" } };
 static struct server srv_nommap = { .args = { "--no-mmap",
 					      "--timeout", "60000" } };
+static struct server srv_nofds = { .args = { "--no-fds",
+					     "--timeout", "60000" } };
 /* Only the clients that stall wait for this one's timeout. */
 static struct server srv_short = { .args = { "--timeout", "300" } };
 
@@ -629,8 +631,8 @@ static bool version_reply(const struct msg *m, size_t req_size,
 		assert_int_equal(strnlen(json, n), n - 1);
 		assert_int_equal(vfu_caps_parse(json, n, caps), 0);
 	}
-	assert_true(caps->max_msg_fds >= 1 &&
-		    caps->max_msg_fds <= VFU_MSG_MAX_FDS);
+	/* 0: a server that takes none (--no-fds). */
+	assert_true(caps->max_msg_fds <= VFU_MSG_MAX_FDS);
 	assert_true(caps->pgsizes && caps->pgsizes % 4096 == 0);
 	assert_true(caps->max_data_xfer_size >= 1 &&
 		    caps->max_data_xfer_size <= 64u << 20);
@@ -2062,6 +2064,60 @@ static void test_bounded(void **state)
 	client_leave(c, NULL, 0);
 }
 
+/* ---- 10. no file descriptors (--no-fds) ---- */
+
+/* The server says it takes none. */
+static void test_nofds_version(void **state)
+{
+	struct client *c = client_open(*state);
+
+	assert_int_equal(c->caps.max_msg_fds, 0);
+	device_info_ok(c);
+	client_leave(c, NULL, 0);
+}
+
+/* The lines are there, but no eventfd can be given for them. */
+static void test_nofds_irq_info(void **state)
+{
+	struct client *c = client_open(*state);
+	struct vfio_irq_info info;
+
+	assert_int_equal(irq_info(c, MSIX, &info), 0);
+	assert_int_equal(info.count, VFU_DEV_MSIX_COUNT);
+	assert_int_equal(info.flags, VFIO_IRQ_INFO_NORESIZE);
+	assert_int_equal(irq_info(c, VFIO_PCI_ERR_IRQ_INDEX, &info), 0);
+	assert_int_equal(info.count, 1);
+	assert_int_equal(info.flags, VFIO_IRQ_INFO_NORESIZE);
+	client_leave(c, NULL, 0);
+}
+
+/*
+ * A message with an fd is refused, whatever it is, and the fd is not kept
+ * (test_bounded looks); the same messages without one are taken.
+ */
+static void test_nofds_refused(void **state)
+{
+	struct client *c = client_open(*state);
+	struct vfio_user_device_info info = { .argsz = sizeof(info) };
+	int ev[2];
+	struct mem m;
+
+	mem_new(&m);
+	eventfds(ev, 2);
+	assert_int_equal(dma_map(c, IOVA, MEM_SIZE, 0, m.fd), EINVAL);
+	assert_int_equal(set_irqs(c, TRIG_EVENTFD, 0, 2, NULL, ev, 2), EINVAL);
+	assert_int_equal(rpc_fds(c, VFIO_USER_DEVICE_GET_INFO, &info,
+				 sizeof(info), ev, 1, NULL), EINVAL);
+	/* Lines without eventfds, triggers: nothing to refuse. */
+	assert_int_equal(set_irqs(c, TRIG_EVENTFD, 0, 2, NULL, NULL, 0), 0);
+	assert_int_equal(set_irqs(c, TRIG_NONE, 0, 1, NULL, NULL, 0), 0);
+	assert_int_equal(ev_take(ev[0]), 0);
+	lend(c, m.p);
+	close_fds(ev, 2);
+	mem_free(&m);
+	still_served(c);
+}
+
 /* ---- the servers ---- */
 
 static int server_start(struct server *s)
@@ -2131,6 +2187,7 @@ static int server_stop(struct server *s)
 	{ (void)state; return server_stop(&srv); }
 STARTER(srv_mmap)
 STARTER(srv_nommap)
+STARTER(srv_nofds)
 STARTER(srv_short)
 
 #define T(f, srv)	{ #f, f, NULL, forget_clients, &srv }
@@ -2165,6 +2222,15 @@ int main(void)
 		T(test_commands_during_dma, srv_nommap),
 		T(test_bounded, srv_nommap),
 	};
+	static const struct CMUnitTest nofds[] = {
+		T(test_nofds_version, srv_nofds),
+		T(test_region_info_no_mmap, srv_nofds),
+		T(test_nofds_irq_info, srv_nofds),
+		T(test_nofds_refused, srv_nofds),
+		T(test_probe_lent, srv_nofds),
+		T(test_commands_during_dma, srv_nofds),
+		T(test_bounded, srv_nofds),
+	};
 	static const struct CMUnitTest shorter[] = {
 		T(test_stalled_message, srv_short),
 		T(test_client_stops_reading, srv_short),
@@ -2194,6 +2260,9 @@ int main(void)
 	failed += cmocka_run_group_tests_name("vfio-user server, BAR0 by "
 					      "message only", nommap,
 					      start_srv_nommap, stop_srv_nommap);
+	failed += cmocka_run_group_tests_name("vfio-user server, no file "
+					      "descriptors", nofds,
+					      start_srv_nofds, stop_srv_nofds);
 	failed += cmocka_run_group_tests_name("vfio-user server, 300 ms "
 					      "timeout", shorter,
 					      start_srv_short, stop_srv_short);
