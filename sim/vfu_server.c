@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *const command_names[] = {
@@ -63,6 +64,31 @@ static void lose(struct vfu_server *s, const char *why)
 /* ---- replies ---- */
 
 /*
+ * A slow server (--reply-delay-us: an RTL simulation behind the device).
+ * The stop signals stay blocked meanwhile, as everywhere outside the main
+ * loop's ppoll(): one lands once this reply is out, the option's bound
+ * keeping that wait short.
+ */
+static void reply_delay(const struct vfu_server *s)
+{
+	struct timespec due;
+
+	if (!s->reply_delay_ns)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &due);
+	due.tv_sec += (time_t)(s->reply_delay_ns / 1000000000u);
+	due.tv_nsec += (long)(s->reply_delay_ns % 1000000000u);
+	if (due.tv_nsec >= 1000000000L) {
+		due.tv_sec++;
+		due.tv_nsec -= 1000000000L;
+	}
+	/* Absolute: a signal handled meanwhile does not stretch it. */
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) ==
+	       EINTR)
+		;
+}
+
+/*
  * The reply to msg: its header, then len bytes at s->tx + 16, and fd if
  * not -1. A command with No_reply gets none, error or not.
  */
@@ -78,6 +104,7 @@ static int reply(struct vfu_server *s, const struct vfu_msg *msg, int err,
 			err ? strerror(err) : "done");
 	if (msg->hdr.flags & VFIO_USER_F_NO_REPLY)
 		return 0;
+	reply_delay(s);
 	if (err) {
 		len = 0;
 		fd = -1;

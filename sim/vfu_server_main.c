@@ -52,6 +52,7 @@ struct options {
 	bool trace;
 	int timeout_ms;
 	long latency_us;
+	long reply_delay_us;
 	int verbose;
 };
 
@@ -69,6 +70,8 @@ static void usage(FILE *f)
 		"      --timeout MS     how long a client may take to answer (default %d)\n"
 		"      --trace          print each management command and response\n"
 		"      --latency-us US  act on each register write that long after it\n"
+		"      --reply-delay-us US\n"
+		"                       send each reply that long late\n"
 		"  -v, --verbose        log every message\n"
 		"  -h, --help           this text\n"
 		"      --version        the version\n",
@@ -103,6 +106,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "trace", no_argument, NULL, 'T' },
 		{ "latency-us", required_argument, NULL, 'L' },
+		{ "reply-delay-us", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -140,6 +144,12 @@ static int parse(int argc, char **argv, struct options *o)
 			if (number("--latency-us", "microseconds", 0, 1000000, &v))
 				return 2;
 			o->latency_us = v;
+			break;
+		case 'R':
+			if (number("--reply-delay-us", "microseconds", 0,
+				   10000000, &v))
+				return 2;
+			o->reply_delay_us = v;
 			break;
 		case 'v':
 			o->verbose++;
@@ -340,6 +350,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	s.no_fds = o.no_fds;
+	s.reply_delay_ns = (uint64_t)o.reply_delay_us * 1000u;
 	if (listen_on(o.socket, &lfd)) {
 		vfu_server_destroy(&s);
 		return 1;

@@ -11,10 +11,12 @@
  * unmaps; a client that goes away; every kind of bad input, each on its
  * own connection; and the server's memory and descriptors at the end.
  *
- * Four servers, a group each: BAR0 mappable; BAR0 by message only; no
- * file descriptors at all (--no-fds); and a short --timeout, for the
- * clients that stall. Nothing here waits for time to pass: every wait is
- * for a condition, with a deadline far beyond what a busy machine needs.
+ * Five servers, a group each: BAR0 mappable; BAR0 by message only; no
+ * file descriptors at all (--no-fds); a short --timeout, for the clients
+ * that stall; and replies sent late (--reply-delay-us). Nothing here waits
+ * for time to pass: every wait is for a condition, with a deadline far
+ * beyond what a busy machine needs; the late replies are checked for
+ * being late enough, never for being early enough.
  */
 #define _GNU_SOURCE		/* memfd_create() */
 #include <dirent.h>
@@ -118,7 +120,7 @@ static void pause_between_looks(unsigned int *ms)
 /* ---- the server, and what /proc says of it ---- */
 
 struct server {
-	const char *args[3];	/* its options beyond --socket, NULL-ended */
+	const char *args[5];	/* its options beyond --socket, NULL-ended */
 	pid_t pid;
 	char dir[32], sock[64], log[64];
 	unsigned int fds;	/* its descriptors with one client connected */
@@ -131,6 +133,10 @@ static struct server srv_nofds = { .args = { "--no-fds",
 					     "--timeout", "60000" } };
 /* Only the clients that stall wait for this one's timeout. */
 static struct server srv_short = { .args = { "--timeout", "300" } };
+/* Replies 200 ms late: the time a test may assert is at least that. */
+#define REPLY_DELAY_NS	200000000ull
+static struct server srv_delay = { .args = { "--reply-delay-us", "200000",
+					     "--timeout", "60000" } };
 
 static char *read_text(const char *path)
 {
@@ -2118,6 +2124,79 @@ static void test_nofds_refused(void **state)
 	still_served(c);
 }
 
+/* ---- 11. late replies (--reply-delay-us) ---- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+/*
+ * Each reply comes no earlier than the delay after its request; two
+ * commands sent together, their replies one delay apart at least.
+ */
+static void test_reply_delay(void **state)
+{
+	struct client *c = client_open(*state);
+	struct vfio_user_device_info info = { .argsz = sizeof(info) };
+	uint16_t id1, id2;
+	uint64_t t0;
+
+	t0 = now_ns();
+	device_info_ok(c);
+	assert_true(now_ns() - t0 >= REPLY_DELAY_NS);
+
+	t0 = now_ns();
+	id1 = send_cmd(c, VFIO_USER_DEVICE_GET_INFO, 0, &info, sizeof(info),
+		       NULL, 0);
+	id2 = send_cmd(c, VFIO_USER_DEVICE_GET_INFO, 0, &info, sizeof(info),
+		       NULL, 0);
+	assert_int_equal(await_reply(c, id1, VFIO_USER_DEVICE_GET_INFO, NULL),
+			 0);
+	assert_true(now_ns() - t0 >= REPLY_DELAY_NS);
+	assert_int_equal(await_reply(c, id2, VFIO_USER_DEVICE_GET_INFO, NULL),
+			 0);
+	assert_true(now_ns() - t0 >= 2 * REPLY_DELAY_NS);
+	client_leave(c, NULL, 0);
+}
+
+/*
+ * A doorbell whose command the device fetches by DMA_READ: the delay is
+ * the doorbell's reply's, after the DMA the server asked for meanwhile.
+ */
+static void test_reply_delay_dma(void **state)
+{
+	struct client *c = client_open(*state);
+	struct region_io bell = { .offset = RV_MGT_WRITE_INDEX_TX0,
+				  .region = BAR0, .count = 8, .data = { 1 } };
+	uint16_t id;
+	uint64_t t0;
+	struct msg m;
+	struct mem mem;
+
+	mem_new(&mem);
+	lend(c, mem.p);
+	mgt_setup(c, mem.p, 0, RSP_OFF);
+	memset(c->cmd_slot, 0, RV_MSG_SIZE);
+	rv_msg_set(c->cmd_slot, RV_MSG_OPCODE, RV_OP_PF_PROBE);
+	id = send_cmd(c, VFIO_USER_REGION_WRITE, 0, &bell, sizeof(bell), NULL,
+		      0);
+	c->cmd_w = 1;
+	assert_true(msg_recv(c, &m));
+	assert_int_equal(m.hdr.command, VFIO_USER_DMA_READ);
+	t0 = now_ns();
+	serve_dma(c, &m);
+	msg_free(&m);
+	assert_int_equal(await_reply(c, id, VFIO_USER_REGION_WRITE, NULL), 0);
+	assert_true(now_ns() - t0 >= REPLY_DELAY_NS);
+	take_probe(c);
+	client_leave(c, NULL, 0);
+	mem_free(&mem);
+}
+
 /* ---- the servers ---- */
 
 static int server_start(struct server *s)
@@ -2131,7 +2210,8 @@ static int server_start(struct server *s)
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	snprintf(s->sock, sizeof(s->sock), "%s/sock", dir);
 	snprintf(s->log, sizeof(s->log), "%s/server.log", dir);
-	for (size_t i = 0; i < 3 && s->args[i]; i++)
+	for (size_t i = 0; i + 1 < sizeof(s->args) / sizeof(s->args[0]) &&
+	     s->args[i]; i++)
 		argv[n++] = s->args[i];
 	s->pid = fork();
 	assert_true(s->pid >= 0);
@@ -2189,6 +2269,7 @@ STARTER(srv_mmap)
 STARTER(srv_nommap)
 STARTER(srv_nofds)
 STARTER(srv_short)
+STARTER(srv_delay)
 
 #define T(f, srv)	{ #f, f, NULL, forget_clients, &srv }
 
@@ -2236,6 +2317,10 @@ int main(void)
 		T(test_client_stops_reading, srv_short),
 		T(test_bounded, srv_short),
 	};
+	static const struct CMUnitTest delayed[] = {
+		T(test_reply_delay, srv_delay),
+		T(test_reply_delay_dma, srv_delay),
+	};
 	static struct CMUnitTest mmap_tests[sizeof(first) / sizeof(first[0]) +
 					    N_BAD + 1];
 	static char names[N_BAD][80];
@@ -2266,5 +2351,8 @@ int main(void)
 	failed += cmocka_run_group_tests_name("vfio-user server, 300 ms "
 					      "timeout", shorter,
 					      start_srv_short, stop_srv_short);
+	failed += cmocka_run_group_tests_name("vfio-user server, replies "
+					      "200 ms late", delayed,
+					      start_srv_delay, stop_srv_delay);
 	return failed;
 }

@@ -1,12 +1,13 @@
 # tests: the vfio-user server, from outside
 #
-# test_vfu_server: revere-vfio-user-server run as a program, four times
-#   (BAR0 mappable; --no-mmap; --no-fds; a short --timeout), and spoken
-#   to over its socket as a vfio-user client: the handshake, the device's
-#   regions and interrupts, config space, the management interface
-#   through BAR0 with DMA to a memfd or by message, reset and DMA unmaps,
-#   a client that goes, every kind of bad input, messages with fds to a
-#   server that takes none, and the server's memory and fds after.
+# test_vfu_server: revere-vfio-user-server run as a program, five times
+#   (BAR0 mappable; --no-mmap; --no-fds; a short --timeout; replies late
+#   with --reply-delay-us), and spoken to over its socket as a vfio-user
+#   client: the handshake, the device's regions and interrupts, config
+#   space, the management interface through BAR0 with DMA to a memfd or
+#   by message, reset and DMA unmaps, a client that goes, every kind of
+#   bad input, messages with fds to a server that takes none, late
+#   replies, and the server's memory and fds after.
 if HAVE_CMOCKA
 check_PROGRAMS += tests/test_vfu_server
 TESTS += tests/test_vfu_server
