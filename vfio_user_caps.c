@@ -179,22 +179,12 @@ static bool twin_member(struct cursor *c, const char *name, size_t n,
 	return skip_value(c, depth);
 }
 
-/* A count: at least 1 and within 32 bits. */
-static bool count(struct cursor *c, uint32_t *out)
+/* A count from min, within 32 bits. */
+static bool count(struct cursor *c, uint32_t min, uint32_t *out)
 {
 	uint64_t v;
 
-	if (!number(c, UINT32_MAX, &v) || !v)
-		return false;
-	*out = (uint32_t)v;
-	return true;
-}
-
-static bool fds(struct cursor *c, uint32_t *out)
-{
-	uint64_t v;
-
-	if (!number(c, UINT32_MAX, &v))
+	if (!number(c, UINT32_MAX, &v) || v < min)
 		return false;
 	*out = (uint32_t)v;
 	return true;
@@ -205,13 +195,13 @@ static bool caps_member(struct cursor *c, const char *name, size_t n,
 {
 	struct vfu_caps *caps = arg;
 
-	/* 0 is a peer that takes no fds: everything then goes by message. */
+	/* 0 fds is a peer that takes none: everything by message. */
 	if (is(name, n, "max_msg_fds"))
-		return fds(c, &caps->max_msg_fds);
+		return count(c, 0, &caps->max_msg_fds);
 	if (is(name, n, "max_data_xfer_size"))
-		return count(c, &caps->max_data_xfer_size);
+		return count(c, 1, &caps->max_data_xfer_size);
 	if (is(name, n, "max_dma_maps"))
-		return count(c, &caps->max_dma_maps);
+		return count(c, 1, &caps->max_dma_maps);
 	if (is(name, n, "pgsizes"))
 		return number(c, UINT64_MAX, &caps->pgsizes) && caps->pgsizes;
 	if (is(name, n, "write_multiple"))

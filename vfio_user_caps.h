@@ -13,7 +13,8 @@
 #include <stdint.h>
 
 struct vfu_caps {
-	uint32_t max_msg_fds;		/* fds the sender takes in a message */
+	uint32_t max_msg_fds;		/* fds the sender takes in a message,
+					 * 0: none */
 	uint32_t max_data_xfer_size;	/* largest count of a data transfer */
 	uint32_t max_dma_maps;		/* DMA maps valid at once */
 	uint64_t pgsizes;		/* DMA map page sizes, or'ed */

@@ -12,12 +12,18 @@
  * neither), and twin sockets (not offered: one socket carries both
  * directions, so the server keeps reading the client's commands while it
  * waits for its own DMA's reply, and answers them after it, in order).
+ *
+ * Without fds (--no-fds), the server's VERSION says max_msg_fds 0, and a
+ * message that carries any is refused with EINVAL: the client maps its
+ * memory without an fd (DMA by message), and BAR0 is offered by message
+ * only, as it is to a client whose VERSION says it takes no fds.
  */
 #include "vfu_server.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void lose(struct vfu_server *s, const char *why)
@@ -28,6 +34,31 @@ static void lose(struct vfu_server *s, const char *why)
 }
 
 /* ---- replies ---- */
+
+/*
+ * A slow server (--reply-delay-us: an RTL simulation behind the device).
+ * The stop signals stay blocked meanwhile, as everywhere outside the main
+ * loop's ppoll(): one lands once this reply is out, the option's bound
+ * keeping that wait short.
+ */
+static void reply_delay(const struct vfu_server *s)
+{
+	struct timespec due;
+
+	if (!s->reply_delay_ns)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &due);
+	due.tv_sec += (time_t)(s->reply_delay_ns / 1000000000u);
+	due.tv_nsec += (long)(s->reply_delay_ns % 1000000000u);
+	if (due.tv_nsec >= 1000000000L) {
+		due.tv_sec++;
+		due.tv_nsec -= 1000000000L;
+	}
+	/* Absolute: a signal handled meanwhile does not stretch it. */
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) ==
+	       EINTR)
+		;
+}
 
 /*
  * The reply to msg: its header, then len bytes at s->tx + 16, and fd if
@@ -45,6 +76,7 @@ static int reply(struct vfu_server *s, const struct vfu_msg *msg, int err,
 			err ? strerror(err) : "done");
 	if (msg->hdr.flags & VFIO_USER_F_NO_REPLY)
 		return 0;
+	reply_delay(s);
 	if (err) {
 		len = 0;
 		fd = -1;
@@ -82,7 +114,7 @@ static int do_version(struct vfu_server *s, uint8_t *buf,
 	struct vfio_user_version *rq = (void *)payload(buf), *rp;
 	size_t n = payload_len(msg), data;
 	struct vfu_caps ours = {
-		.max_msg_fds = VFU_SERVER_MAX_FDS,
+		.max_msg_fds = s->no_fds ? 0 : VFU_SERVER_MAX_FDS,
 		.max_data_xfer_size = VFU_SERVER_MAX_XFER,
 		.max_dma_maps = VFU_DEV_MAX_DMA_MAPS,
 		.pgsizes = 4096,
@@ -96,11 +128,6 @@ static int do_version(struct vfu_server *s, uint8_t *buf,
 	if (n > sizeof(*rq) &&
 	    vfu_caps_parse(rq->data, n - sizeof(*rq), &s->peer)) {
 		lose(s, "the client's VERSION capabilities are not valid JSON");
-		return reply(s, msg, EINVAL, 0, -1);
-	}
-	/* BAR0's region info brings its fd: a client must take one. */
-	if (!s->peer.max_msg_fds) {
-		lose(s, "the client's VERSION capabilities take no fds (max_msg_fds 0)");
 		return reply(s, msg, EINVAL, 0, -1);
 	}
 	rp = (void *)payload(s->tx);
@@ -182,6 +209,11 @@ static int do_region_info(struct vfu_server *s, uint8_t *buf,
 	if (info.argsz < sizeof(info))
 		return reply(s, msg, EINVAL, 0, -1);
 	err = vfu_dev_region_info(&s->dev, info.index, &info, &fd);
+	/* A region the client cannot be given an fd for is by message only. */
+	if (s->no_fds || !s->peer.max_msg_fds) {
+		info.flags &= ~(uint32_t)VFIO_REGION_INFO_FLAG_MMAP;
+		fd = -1;
+	}
 	memcpy(payload(s->tx), &info, sizeof(info));
 	return reply(s, msg, err, sizeof(info), fd);
 }
@@ -198,6 +230,17 @@ static int do_irq_info(struct vfu_server *s, uint8_t *buf,
 	if (info.argsz < sizeof(info))
 		return reply(s, msg, EINVAL, 0, -1);
 	err = vfu_dev_irq_info(&s->dev, &info);
+	/*
+	 * Without fds the lines are still there (MSI-X's count is config
+	 * space's table size, which the client reads too), but no eventfd
+	 * can reach the server: EVENTFD says one can ("the IRQ type can
+	 * support server eventfd signalling" in the specification, "supports
+	 * eventfd based signaling" in linux/vfio.h), so it goes. vfio-user
+	 * has no interrupt message: such a client reads BAR0 to learn of the
+	 * device's progress.
+	 */
+	if (s->no_fds)
+		info.flags &= ~(uint32_t)VFIO_IRQ_INFO_EVENTFD;
 	memcpy(payload(s->tx), &info, sizeof(info));
 	return reply(s, msg, err, sizeof(info), -1);
 }
@@ -249,6 +292,9 @@ static int dispatch(struct vfu_server *s, uint8_t *buf, struct vfu_msg *msg)
 {
 	uint16_t c = msg->hdr.command;
 
+	/* Whatever the command: an fd is what this server does not take. */
+	if (s->no_fds && msg->nfds)
+		return reply(s, msg, EINVAL, 0, -1);
 	if (c == VFIO_USER_VERSION)
 		return do_version(s, buf, msg);
 	if (!s->negotiated) {

@@ -46,6 +46,8 @@ struct vfu_server {
 	struct vfu_caps peer;		/* the client's */
 	uint16_t dma_id;		/* our requests' ids */
 	int timeout_ms;			/* for a reply, or the rest of a message */
+	bool no_fds;			/* takes and gives no fds (--no-fds) */
+	uint64_t reply_delay_ns;	/* each reply sent this late */
 	int verbose;
 	FILE *log;
 	uint8_t *rx, *tx;		/* VFU_SERVER_MAX_MSG each */

@@ -50,10 +50,12 @@ static void on_stop(int sig)
 struct options {
 	const char *socket;
 	bool bar0_mmap;
+	bool no_fds;
 	bool once;
 	bool trace;
 	int timeout_ms;
 	long latency_us;
+	long reply_delay_us;
 	int verbose;
 };
 
@@ -65,10 +67,14 @@ static void usage(FILE *f)
 		"\n"
 		"  -s, --socket PATH    listen on this UNIX socket (created; removed on exit)\n"
 		"      --no-mmap        offer BAR0 by REGION_READ/WRITE only, no fd to map\n"
+		"      --no-fds         take and give no file descriptors: BAR0 and DMA\n"
+		"                       by message only, no interrupt eventfds\n"
 		"      --once           exit when the first client leaves\n"
 		"      --timeout MS     how long a client may take to answer (default %d)\n"
 		"      --trace          print each management command and response\n"
 		"      --latency-us US  act on each register write that long after it\n"
+		"      --reply-delay-us US\n"
+		"                       send each reply that long late\n"
 		"  -v, --verbose        log every message\n"
 		"  -h, --help           this text\n"
 		"      --version        the version\n",
@@ -98,10 +104,12 @@ static int parse(int argc, char **argv, struct options *o)
 	static const struct option longs[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "no-mmap", no_argument, NULL, 'M' },
+		{ "no-fds", no_argument, NULL, 'F' },
 		{ "once", no_argument, NULL, '1' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "trace", no_argument, NULL, 'T' },
 		{ "latency-us", required_argument, NULL, 'L' },
+		{ "reply-delay-us", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -121,6 +129,9 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'M':
 			o->bar0_mmap = false;
 			break;
+		case 'F':
+			o->no_fds = true;
+			break;
 		case '1':
 			o->once = true;
 			break;
@@ -136,6 +147,12 @@ static int parse(int argc, char **argv, struct options *o)
 			if (number("--latency-us", "microseconds", 0, 1000000, &v))
 				return 2;
 			o->latency_us = v;
+			break;
+		case 'R':
+			if (number("--reply-delay-us", "microseconds", 0,
+				   10000000, &v))
+				return 2;
+			o->reply_delay_us = v;
 			break;
 		case 'v':
 			o->verbose++;
@@ -326,8 +343,9 @@ int main(int argc, char **argv)
 	sigaddset(&block, SIGTERM);
 	sigprocmask(SIG_BLOCK, &block, &unblocked);
 
-	err = vfu_server_init(&s, o.bar0_mmap, o.timeout_ms, o.verbose, stderr,
-			      o.trace ? stderr : NULL);
+	/* No page to share where no fd can carry it, nor one to poll. */
+	err = vfu_server_init(&s, o.bar0_mmap && !o.no_fds, o.timeout_ms,
+			      o.verbose, stderr, o.trace ? stderr : NULL);
 	s.dev.latency_ns = (uint64_t)o.latency_us * 1000u;
 	if (err) {
 		fprintf(stderr, PROG ": cannot set up the simulated device: %s; "
@@ -335,13 +353,16 @@ int main(int argc, char **argv)
 			strerror(err));
 		return 1;
 	}
+	s.no_fds = o.no_fds;
+	s.reply_delay_ns = (uint64_t)o.reply_delay_us * 1000u;
 	if (listen_on(o.socket, &lfd)) {
 		vfu_server_destroy(&s);
 		return 1;
 	}
 	fprintf(stderr, PROG ": serving a simulated Revere-AMU PF (13b5:ff81) "
-		"on %s, BAR0 %s\n", o.socket, o.bar0_mmap ?
-		"mappable" : "by message only");
+		"on %s, BAR0 %s%s\n", o.socket, o.bar0_mmap && !o.no_fds ?
+		"mappable" : "by message only", o.no_fds ?
+		", no file descriptors" : "");
 	serve(&s, lfd, o.once, &unblocked);
 	if (stop_signal)
 		vfu_server_detach(&s, strsignal(stop_signal));

@@ -113,7 +113,7 @@ expect_comp "05.0" --unbind 0000 : 00 : 05
 expect "it completes revere-vfio-user-server" \
 	eval "complete -p revere-vfio-user-server | grep -q -- '-F _revere_vfio '"
 prog=$SERVER
-expect_comp "--help --latency-us --no-mmap --once --socket --timeout --trace --verbose --version" --
+expect_comp "--help --latency-us --no-fds --no-mmap --once --reply-delay-us --socket --timeout --trace --verbose --version" --
 touch "$tmp/revere.sock"
 expect_comp "$tmp/revere.sock" --socket "$tmp/revere.s"
 

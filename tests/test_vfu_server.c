@@ -11,10 +11,12 @@
  * unmaps; a client that goes away; every kind of bad input, each on its
  * own connection; and the server's memory and descriptors at the end.
  *
- * Three servers, a group each: BAR0 mappable; BAR0 by message only; and a
- * short --timeout, for the clients that stall. Nothing here waits for
- * time to pass: every wait is for a condition, with a deadline far beyond
- * what a busy machine needs.
+ * Five servers, a group each: BAR0 mappable; BAR0 by message only; no
+ * file descriptors at all (--no-fds); a short --timeout, for the clients
+ * that stall; and replies sent late (--reply-delay-us). Nothing here waits
+ * for time to pass: every wait is for a condition, with a deadline far
+ * beyond what a busy machine needs; the late replies are checked for
+ * being late enough, never for being early enough.
  */
 #define _GNU_SOURCE		/* memfd_create() */
 #include <dirent.h>
@@ -118,7 +120,7 @@ static void pause_between_looks(unsigned int *ms)
 /* ---- the server, and what /proc says of it ---- */
 
 struct server {
-	const char *args[3];	/* its options beyond --socket, NULL-ended */
+	const char *args[5];	/* its options beyond --socket, NULL-ended */
 	pid_t pid;
 	char dir[32], sock[64], log[64];
 	unsigned int fds;	/* its descriptors with one client connected */
@@ -127,8 +129,14 @@ struct server {
 static struct server srv_mmap = { .args = { "--timeout", "60000" } };
 static struct server srv_nommap = { .args = { "--no-mmap",
 					      "--timeout", "60000" } };
+static struct server srv_nofds = { .args = { "--no-fds",
+					     "--timeout", "60000" } };
 /* Only the clients that stall wait for this one's timeout. */
 static struct server srv_short = { .args = { "--timeout", "300" } };
+/* Replies 200 ms late: the time a test may assert is at least that. */
+#define REPLY_DELAY_NS	200000000ull
+static struct server srv_delay = { .args = { "--reply-delay-us", "200000",
+					     "--timeout", "60000" } };
 
 static char *read_text(const char *path)
 {
@@ -579,13 +587,13 @@ static int rpc(struct client *c, uint16_t command, const void *payload,
 /* ---- VERSION, and the clients the tests use ---- */
 
 /* The client's capabilities, as QEMU's client names them; their length. */
-static size_t client_caps(char *buf, size_t size, uint32_t max_xfer)
+static size_t client_caps(char *buf, size_t size, uint32_t max_fds,
+			  uint32_t max_xfer)
 {
 	int n = snprintf(buf, size, "{\"capabilities\":{\"max_msg_fds\":%u,"
 			 "\"max_data_xfer_size\":%u,\"pgsizes\":4096,"
 			 "\"max_dma_maps\":65535,\"migration\":{\"pgsize\":4096,"
-			 "\"max_bitmap_size\":1048576}}}", VFU_MSG_MAX_FDS,
-			 max_xfer);
+			 "\"max_bitmap_size\":1048576}}}", max_fds, max_xfer);
 
 	assert_true(n > 0 && (size_t)n < size);
 	return (size_t)n + 1;
@@ -629,8 +637,8 @@ static bool version_reply(const struct msg *m, size_t req_size,
 		assert_int_equal(strnlen(json, n), n - 1);
 		assert_int_equal(vfu_caps_parse(json, n, caps), 0);
 	}
-	assert_true(caps->max_msg_fds >= 1 &&
-		    caps->max_msg_fds <= VFU_MSG_MAX_FDS);
+	/* 0: a server that takes none (--no-fds). */
+	assert_true(caps->max_msg_fds <= VFU_MSG_MAX_FDS);
 	assert_true(caps->pgsizes && caps->pgsizes % 4096 == 0);
 	assert_true(caps->max_data_xfer_size >= 1 &&
 		    caps->max_data_xfer_size <= 64u << 20);
@@ -638,12 +646,16 @@ static bool version_reply(const struct msg *m, size_t req_size,
 	return m->len > sizeof(v);
 }
 
-/* Connected and through VERSION, telling the server it takes max_xfer. */
-static struct client *client_open_xfer(struct server *s, uint32_t max_xfer)
+/*
+ * Connected and through VERSION, telling the server it takes max_fds
+ * descriptors in a message and max_xfer bytes in a transfer.
+ */
+static struct client *client_open_caps(struct server *s, uint32_t max_fds,
+				       uint32_t max_xfer)
 {
 	struct client *c = client_connect(s);
 	char json[512];
-	size_t n = client_caps(json, sizeof(json), max_xfer);
+	size_t n = client_caps(json, sizeof(json), max_fds, max_xfer);
 	struct msg r;
 
 	assert_int_equal(version(c, VFIO_USER_MAJOR, VFIO_USER_MINOR, json, n,
@@ -654,6 +666,11 @@ static struct client *client_open_xfer(struct server *s, uint32_t max_xfer)
 	/* Served: every client before it has left, and logged so. */
 	c->left = left_lines(s, 0, NULL, 0);
 	return c;
+}
+
+static struct client *client_open_xfer(struct server *s, uint32_t max_xfer)
+{
+	return client_open_caps(s, VFU_MSG_MAX_FDS, max_xfer);
 }
 
 static struct client *client_open(struct server *s)
@@ -1100,7 +1117,8 @@ static void test_version(void **state)
 {
 	struct server *s = *state;
 	char json[512];
-	size_t n = client_caps(json, sizeof(json), VFIO_USER_DEF_MAX_XFER);
+	size_t n = client_caps(json, sizeof(json), VFU_MSG_MAX_FDS,
+			       VFIO_USER_DEF_MAX_XFER);
 	struct client *c = client_connect(s);
 	struct vfu_caps caps;
 	struct msg r;
@@ -1178,6 +1196,21 @@ static void test_region_info(void **state)
 static void test_region_info_no_mmap(void **state)
 {
 	struct client *c = client_open(*state);
+	struct vfio_region_info info;
+	int fd;
+
+	assert_int_equal(region_info(c, BAR0, &info, &fd), 0);
+	assert_int_equal(info.size, RV_MODEL_BAR0_SIZE);
+	assert_int_equal(info.flags, VFIO_REGION_INFO_FLAG_READ |
+			 VFIO_REGION_INFO_FLAG_WRITE);
+	assert_int_equal(fd, -1);
+	client_leave(c, NULL, 0);
+}
+
+/* A client whose VERSION says it takes no fds is given none. */
+static void test_client_takes_no_fds(void **state)
+{
+	struct client *c = client_open_caps(*state, 0, VFIO_USER_DEF_MAX_XFER);
 	struct vfio_region_info info;
 	int fd;
 
@@ -1894,7 +1927,8 @@ static void test_bad_version(void **state)
 		{ 0, "{", 0, EINVAL },
 		{ 0, "[]", 0, EINVAL },
 		{ 0, "{} x", 0, EINVAL },
-		{ 0, "{\"capabilities\":{\"max_msg_fds\":0}}", 0, EINVAL },
+		{ 0, "{\"capabilities\":{\"max_msg_fds\":4294967296}}", 0,
+		  EINVAL },
 		{ 0, "{\"capabilities\":{\"max_msg_fds\":-1}}", 0, EINVAL },
 		{ 0, "{\"capabilities\":{\"pgsizes\":\"4k\"}}", 0, EINVAL },
 		{ 0, "{\"capabilities\":{\"max_dma_maps\":4294967296}}", 0,
@@ -2036,6 +2070,133 @@ static void test_bounded(void **state)
 	client_leave(c, NULL, 0);
 }
 
+/* ---- 10. no file descriptors (--no-fds) ---- */
+
+/* The server says it takes none. */
+static void test_nofds_version(void **state)
+{
+	struct client *c = client_open(*state);
+
+	assert_int_equal(c->caps.max_msg_fds, 0);
+	device_info_ok(c);
+	client_leave(c, NULL, 0);
+}
+
+/* The lines are there, but no eventfd can be given for them. */
+static void test_nofds_irq_info(void **state)
+{
+	struct client *c = client_open(*state);
+	struct vfio_irq_info info;
+
+	assert_int_equal(irq_info(c, MSIX, &info), 0);
+	assert_int_equal(info.count, VFU_DEV_MSIX_COUNT);
+	assert_int_equal(info.flags, VFIO_IRQ_INFO_NORESIZE);
+	assert_int_equal(irq_info(c, VFIO_PCI_ERR_IRQ_INDEX, &info), 0);
+	assert_int_equal(info.count, 1);
+	assert_int_equal(info.flags, VFIO_IRQ_INFO_NORESIZE);
+	client_leave(c, NULL, 0);
+}
+
+/*
+ * A message with an fd is refused, whatever it is, and the fd is not kept
+ * (test_bounded looks); the same messages without one are taken.
+ */
+static void test_nofds_refused(void **state)
+{
+	struct client *c = client_open(*state);
+	struct vfio_user_device_info info = { .argsz = sizeof(info) };
+	int ev[2];
+	struct mem m;
+
+	mem_new(&m);
+	eventfds(ev, 2);
+	assert_int_equal(dma_map(c, IOVA, MEM_SIZE, 0, m.fd), EINVAL);
+	assert_int_equal(set_irqs(c, TRIG_EVENTFD, 0, 2, NULL, ev, 2), EINVAL);
+	assert_int_equal(rpc_fds(c, VFIO_USER_DEVICE_GET_INFO, &info,
+				 sizeof(info), ev, 1, NULL), EINVAL);
+	/* Lines without eventfds, triggers: nothing to refuse. */
+	assert_int_equal(set_irqs(c, TRIG_EVENTFD, 0, 2, NULL, NULL, 0), 0);
+	assert_int_equal(set_irqs(c, TRIG_NONE, 0, 1, NULL, NULL, 0), 0);
+	assert_int_equal(ev_take(ev[0]), 0);
+	lend(c, m.p);
+	close_fds(ev, 2);
+	mem_free(&m);
+	still_served(c);
+}
+
+/* ---- 11. late replies (--reply-delay-us) ---- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+/*
+ * Each reply comes no earlier than the delay after its request; two
+ * commands sent together, their replies one delay apart at least.
+ */
+static void test_reply_delay(void **state)
+{
+	struct client *c = client_open(*state);
+	struct vfio_user_device_info info = { .argsz = sizeof(info) };
+	uint16_t id1, id2;
+	uint64_t t0;
+
+	t0 = now_ns();
+	device_info_ok(c);
+	assert_true(now_ns() - t0 >= REPLY_DELAY_NS);
+
+	t0 = now_ns();
+	id1 = send_cmd(c, VFIO_USER_DEVICE_GET_INFO, 0, &info, sizeof(info),
+		       NULL, 0);
+	id2 = send_cmd(c, VFIO_USER_DEVICE_GET_INFO, 0, &info, sizeof(info),
+		       NULL, 0);
+	assert_int_equal(await_reply(c, id1, VFIO_USER_DEVICE_GET_INFO, NULL),
+			 0);
+	assert_true(now_ns() - t0 >= REPLY_DELAY_NS);
+	assert_int_equal(await_reply(c, id2, VFIO_USER_DEVICE_GET_INFO, NULL),
+			 0);
+	assert_true(now_ns() - t0 >= 2 * REPLY_DELAY_NS);
+	client_leave(c, NULL, 0);
+}
+
+/*
+ * A doorbell whose command the device fetches by DMA_READ: the delay is
+ * the doorbell's reply's, after the DMA the server asked for meanwhile.
+ */
+static void test_reply_delay_dma(void **state)
+{
+	struct client *c = client_open(*state);
+	struct region_io bell = { .offset = RV_MGT_WRITE_INDEX_TX0,
+				  .region = BAR0, .count = 8, .data = { 1 } };
+	uint16_t id;
+	uint64_t t0;
+	struct msg m;
+	struct mem mem;
+
+	mem_new(&mem);
+	lend(c, mem.p);
+	mgt_setup(c, mem.p, 0, RSP_OFF);
+	memset(c->cmd_slot, 0, RV_MSG_SIZE);
+	rv_msg_set(c->cmd_slot, RV_MSG_OPCODE, RV_OP_PF_PROBE);
+	id = send_cmd(c, VFIO_USER_REGION_WRITE, 0, &bell, sizeof(bell), NULL,
+		      0);
+	c->cmd_w = 1;
+	assert_true(msg_recv(c, &m));
+	assert_int_equal(m.hdr.command, VFIO_USER_DMA_READ);
+	t0 = now_ns();
+	serve_dma(c, &m);
+	msg_free(&m);
+	assert_int_equal(await_reply(c, id, VFIO_USER_REGION_WRITE, NULL), 0);
+	assert_true(now_ns() - t0 >= REPLY_DELAY_NS);
+	take_probe(c);
+	client_leave(c, NULL, 0);
+	mem_free(&mem);
+}
+
 /* ---- the servers ---- */
 
 static int server_start(struct server *s)
@@ -2049,7 +2210,8 @@ static int server_start(struct server *s)
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	snprintf(s->sock, sizeof(s->sock), "%s/sock", dir);
 	snprintf(s->log, sizeof(s->log), "%s/server.log", dir);
-	for (size_t i = 0; i < 3 && s->args[i]; i++)
+	for (size_t i = 0; i + 1 < sizeof(s->args) / sizeof(s->args[0]) &&
+	     s->args[i]; i++)
 		argv[n++] = s->args[i];
 	s->pid = fork();
 	assert_true(s->pid >= 0);
@@ -2105,7 +2267,9 @@ static int server_stop(struct server *s)
 	{ (void)state; return server_stop(&srv); }
 STARTER(srv_mmap)
 STARTER(srv_nommap)
+STARTER(srv_nofds)
 STARTER(srv_short)
+STARTER(srv_delay)
 
 #define T(f, srv)	{ #f, f, NULL, forget_clients, &srv }
 
@@ -2116,6 +2280,7 @@ int main(void)
 		T(test_device_info, srv_mmap),
 		T(test_region_info, srv_mmap),
 		T(test_irq_info, srv_mmap),
+		T(test_client_takes_no_fds, srv_mmap),
 		T(test_config_space, srv_mmap),
 		T(test_probe_by_message, srv_mmap),
 		T(test_probe_mapped, srv_mmap),
@@ -2138,10 +2303,23 @@ int main(void)
 		T(test_commands_during_dma, srv_nommap),
 		T(test_bounded, srv_nommap),
 	};
+	static const struct CMUnitTest nofds[] = {
+		T(test_nofds_version, srv_nofds),
+		T(test_region_info_no_mmap, srv_nofds),
+		T(test_nofds_irq_info, srv_nofds),
+		T(test_nofds_refused, srv_nofds),
+		T(test_probe_lent, srv_nofds),
+		T(test_commands_during_dma, srv_nofds),
+		T(test_bounded, srv_nofds),
+	};
 	static const struct CMUnitTest shorter[] = {
 		T(test_stalled_message, srv_short),
 		T(test_client_stops_reading, srv_short),
 		T(test_bounded, srv_short),
+	};
+	static const struct CMUnitTest delayed[] = {
+		T(test_reply_delay, srv_delay),
+		T(test_reply_delay_dma, srv_delay),
 	};
 	static struct CMUnitTest mmap_tests[sizeof(first) / sizeof(first[0]) +
 					    N_BAD + 1];
@@ -2167,8 +2345,14 @@ int main(void)
 	failed += cmocka_run_group_tests_name("vfio-user server, BAR0 by "
 					      "message only", nommap,
 					      start_srv_nommap, stop_srv_nommap);
+	failed += cmocka_run_group_tests_name("vfio-user server, no file "
+					      "descriptors", nofds,
+					      start_srv_nofds, stop_srv_nofds);
 	failed += cmocka_run_group_tests_name("vfio-user server, 300 ms "
 					      "timeout", shorter,
 					      start_srv_short, stop_srv_short);
+	failed += cmocka_run_group_tests_name("vfio-user server, replies "
+					      "200 ms late", delayed,
+					      start_srv_delay, stop_srv_delay);
 	return failed;
 }

@@ -1,11 +1,13 @@
 # tests: the vfio-user server, from outside
 #
-# test_vfu_server: revere-vfio-user-server run as a program, three times
-#   (BAR0 mappable; --no-mmap; a short --timeout), and spoken to over
-#   its socket as a vfio-user client: the handshake, the device's regions
-#   and interrupts, config space, the management interface through BAR0
-#   with DMA to a memfd or by message, reset and DMA unmaps, a client that
-#   goes, every kind of bad input, and the server's memory and fds after.
+# test_vfu_server: revere-vfio-user-server run as a program, five times
+#   (BAR0 mappable; --no-mmap; --no-fds; a short --timeout; replies late
+#   with --reply-delay-us), and spoken to over its socket as a vfio-user
+#   client: the handshake, the device's regions and interrupts, config
+#   space, the management interface through BAR0 with DMA to a memfd or
+#   by message, reset and DMA unmaps, a client that goes, every kind of
+#   bad input, messages with fds to a server that takes none, late
+#   replies, and the server's memory and fds after.
 # test_vfu_client: the client (vfio_user.c, vfio_user_client.c) through
 #   the VFIO layer against a scripted server in a thread of the test: a
 #   server that is missing, refuses, stalls, lies or goes away, the errno
