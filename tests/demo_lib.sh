@@ -130,3 +130,22 @@ expect() {
 	desc=$1; shift
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
+
+# vfu_start NAME ARGS...: revere-vfio-user-server ($SERVER) on
+# $tmp/NAME.sock (log $tmp/NAME.log, pid in $pid_NAME), up once its socket
+# exists (a bound only a broken server reaches); vfu_stop NAME ends it.
+vfu_start() {
+	name=$1
+	shift
+	rm -f "$tmp/$name.sock"
+	"$SERVER" --socket "$tmp/$name.sock" "$@" 2>"$tmp/$name.log" </dev/null &
+	eval "pid_$name=$!"
+	end=$(($(date +%s) + 60))
+	until [ -S "$tmp/$name.sock" ] || [ "$(date +%s)" -ge $end ]; do
+		sleep 0.01
+	done
+}
+
+vfu_stop() {
+	eval "kill \$pid_$1; wait \$pid_$1"
+}

@@ -10,24 +10,6 @@
 
 : "${SERVER:?SERVER must name the revere-vfio-user-server binary}"
 
-# start NAME ARGS...: a server on $tmp/NAME.sock (log $tmp/NAME.log), up
-# once its socket exists (a bound only a broken server reaches).
-start() {
-	name=$1
-	shift
-	rm -f "$tmp/$name.sock"
-	"$SERVER" --socket "$tmp/$name.sock" "$@" 2>"$tmp/$name.log" </dev/null &
-	eval "pid_$name=$!"
-	end=$(($(date +%s) + 60))
-	until [ -S "$tmp/$name.sock" ] || [ "$(date +%s)" -ge $end ]; do
-		sleep 0.01
-	done
-}
-
-stop() {
-	eval "kill \$pid_$1; wait \$pid_$1"
-}
-
 # run NAME ARGS...: the demo on server NAME; sets $status.
 run() {
 	name=$1
@@ -53,7 +35,7 @@ one_error() { [ "$(errors)" = 1 ]; }
 verified() { grep -q "^step 4: $1 messages of 2048 bytes $2 and verified" "$tmp/out"; }
 
 # ---- BAR0 mapped, DMA by fd ----
-start map
+vfu_start map
 run map
 expect_status "default run" 0
 expect "default run: 42 messages verified" verified 42 inverted
@@ -123,10 +105,10 @@ while [ $i -lt "${VFU_SIGNAL_RUNS:-20}" ]; do
 	fi
 	i=$((i + 1))
 done
-stop map
+vfu_stop map
 
 # ---- BAR0 by messages ----
-start msg --no-mmap
+vfu_start msg --no-mmap
 run msg --json -q --packets 2000
 expect_status "BAR0 by message" 0
 expect "BAR0 by message: 2000 verified, bar0 rw" \
@@ -136,10 +118,10 @@ expect_status "BAR0 by message, --wait irq" 0
 run msg --loopback
 expect_status "BAR0 by message, --loopback" 0
 expect "BAR0 by message: the server saw the device quiesced" left_clean msg
-stop msg
+vfu_stop msg
 
 # ---- a server that takes no fds: every DMA by message ----
-start nofd --no-fds
+vfu_start nofd --no-fds
 run nofd -v
 expect_status "no fds" 0
 expect "no fds: 42 verified" verified 42 inverted
@@ -154,21 +136,21 @@ expect "no fds, --wait irq: one line, no eventfd to signal" \
 run nofd --wait hybrid -v
 expect_status "no fds, --wait hybrid polls" 0
 expect "no fds, --wait hybrid: says it polls" grep -q 'polling instead' "$tmp/out"
-stop nofd
+vfu_stop nofd
 
 # ---- a slow server ----
-start slow --reply-delay-us 20000
+vfu_start slow --reply-delay-us 20000
 run slow
 expect_status "replies 20 ms late" 0
 run slow --timeout 5
 expect_status "replies later than --timeout" 1
 expect "replies later than --timeout: one line, the socket, the wait" \
 	sh -c "[ \"\$(grep -c '^revere-vfio-demo: ' '$tmp/err')\" = 1 ] && grep -q '$tmp/slow.sock.*did not answer within 5 ms' '$tmp/err'"
-stop slow
+vfu_stop slow
 
 # ---- the server killed mid-run ----
 for mode in "" --no-mmap; do
-	start kill $mode
+	vfu_start kill $mode
 	: >"$tmp/out"
 	"$DEMO" --vfio-user "$tmp/kill.sock" --packets 1000000000 \
 		>"$tmp/out" 2>"$tmp/err" </dev/null &

@@ -3,12 +3,14 @@
 # check-tsan), where the simulated device runs on its own thread: default,
 # loopback and a long run, irq and hybrid waits (dozes with the interrupt
 # masked, wake-ups), a device request in the exchange (the watcher
-# thread); then the VFIO layer's and the mock's unit tests,
-# which map BAR0 and start that thread too. Every report must be a race
-# between a driver access and a device access to the memory they share,
-# both named in tests/tsan_shared.txt (tests/tsan_races.awk judges each
-# report by both its sides: a TSan suppression would hide a race when
-# either side matched). Any other report fails.
+# thread); the demo over vfio-user, the client's watcher thread
+# answering the server; then the VFIO layer's, the mock's and the
+# vfio-user client's unit tests, which start those threads too. Every
+# report must be a race between a driver access and a device access to
+# the memory they share, both named in tests/tsan_shared.txt
+# (tests/tsan_races.awk judges each report by both its sides: a TSan
+# suppression would hide a race when either side matched). Any other
+# report fails.
 # Prints a TAP line per check; exits 1 if any failed.
 # Usage: tsan.sh BUILDDIR SHARED-LIST (built with -fsanitize=thread)
 set -eu
@@ -79,8 +81,24 @@ for f in "$tmp"/tsan.*; do sed 's/ dma_copy / unlisted_fn /' "$f" >"$f.renamed";
 check "a race with an unlisted function is not explained" unexplained
 check "... and is named" grep -q 'unlisted_fn' "$tmp/why"
 
-# The unit tests that start the device thread (cmocka: check_PROGRAMS).
-for t in tests/test_mock_vfio tests/test_vfio; do
+# Over vfio-user to a server that takes no fds: the client's watcher
+# thread answers the server's DMA requests between the driver's calls, on
+# the one conversation the driver's thread uses too. Nothing is shared
+# without the conversation's lock: no report at all is expected.
+export SERVER="$builddir/revere-vfio-user-server"
+vfu_start nofd --no-fds
+rm -f "$tmp"/tsan.*
+status=0
+TSAN_OPTIONS="$tsan_opts" "$demo" --vfio-user "$tmp/nofd.sock" "${slow[@]}" \
+	--packets 2000 >"$tmp/out" 2>"$tmp/err" </dev/null || status=$?
+vfu_stop nofd
+check "vfio-user, DMA by message: exit 0 (got $status)" [ "$status" = 0 ]
+check "vfio-user, DMA by message: no ThreadSanitizer report" \
+	sh -c "! cat '$tmp'/tsan.* 2>/dev/null | grep -q ThreadSanitizer"
+
+# The unit tests that start the device thread (cmocka: check_PROGRAMS),
+# and the vfio-user client's, whose watcher thread shares its conversation.
+for t in tests/test_mock_vfio tests/test_vfio tests/test_vfu_client; do
 	status=0
 	rm -f "$tmp"/tsan.*
 	TSAN_OPTIONS="$tsan_opts" \
