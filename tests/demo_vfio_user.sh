@@ -68,6 +68,11 @@ expect_status "--check" 0
 expect "--check: ready, a Revere PF, BAR0 mapped" \
 	grep -q "^vfio-user $tmp/map.sock: ready: 13b5:ff81, BAR0 1024 KiB mmap'd, 8 MSI-X vectors on eventfds (Revere-AMU PF)" "$tmp/out"
 
+run map --list
+expect_status "--list" 0
+expect "--list: what the socket serves" \
+	grep -q "^vfio-user $tmp/map.sock: 13b5:ff81, BAR0 1024 KiB mmap'd, 8 MSI-X vectors on eventfds (Revere-AMU PF)" "$tmp/out"
+
 # The README's commands for the demo on the server ("Without hardware, over
 # vfio-user"), on this test's socket.
 tr -d '\r' <"$srcdir/README" |
