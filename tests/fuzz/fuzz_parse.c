@@ -79,6 +79,17 @@ static void check_cmdline(const struct cmdline *cl)
 	    cl->timeout_ms > CMDLINE_MAX_TIMEOUT_MS)
 		oracle_fail("cmdline_parse: packets %llu, timeout %u ms accepted",
 			     (unsigned long long)cl->packets, cl->timeout_ms);
+	/* --vfio-user alone: a socket, which is the device. */
+	if (cl->vfio_user && (cl->sim || cl->vfio_group || cl->device ||
+			      cl->iommu || !cl->vfio_user[0] ||
+			      cl->target.kind != VFIO_TARGET_USER ||
+			      strcmp(cl->target.path, cl->vfio_user)))
+		oracle_fail("cmdline_parse: --vfio-user '%s' accepted with sim %d, group '%s', device '%s', iommu %d",
+			    cl->vfio_user, cl->sim,
+			    cl->vfio_group ? cl->vfio_group : "(none)",
+			    cl->device ? cl->device : "(none)", (int)cl->iommu);
+	if (cl->vfio_user)
+		return;
 	/* --sim alone; otherwise a device, the group optional (sysfs). */
 	if (cl->sim ? cl->vfio_group || cl->device :
 		      !cl->device || !normalised(cl->device) ||

@@ -17,7 +17,6 @@
  * master, no maps, no eventfds) and no fd is left open.
  */
 #define _GNU_SOURCE		/* memfd_create() */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -39,20 +38,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct vfu_server server;
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		oracle_fail("opendir /proc/self/fd: %s", strerror(errno));
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
 
 static int make_fd(unsigned int kind)
 {
@@ -147,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					    log))
 			oracle_fail("vfu_server_init failed");
 	}
-	fds_before = count_fds();
+	fds_before = oracle_open_fds();
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		oracle_fail("socketpair: %s", strerror(errno));
 	vfu_server_attach(&server, sv[0]);
@@ -168,8 +153,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vfu_server_detach(&server, "the input ended");
 	close(sv[1]);
 	check_quiesced();
-	if (count_fds() != fds_before)
+	if (oracle_open_fds() != fds_before)
 		oracle_fail("%d fds open after the input, %d before",
-			    count_fds(), fds_before);
+			    oracle_open_fds(), fds_before);
 	return 0;
 }

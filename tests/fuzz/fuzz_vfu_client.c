@@ -28,7 +28,6 @@
  * process holds the fds it held before.
  */
 #define _GNU_SOURCE		/* accept4(), memfd_create(), pipe2() */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -67,20 +66,6 @@ static int lsock = -1;
 static int srv = -1;
 static const uint8_t *input;
 static size_t input_len;
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		oracle_fail("opendir /proc/self/fd: %s", strerror(errno));
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
 
 static int make_fd(unsigned int kind)
 {
@@ -255,7 +240,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (lsock < 0)
 		setup();
-	fds_before = count_fds();
+	fds_before = oracle_open_fds();
 	input = data;
 	input_len = size;
 	vfio_init(&dev, &vfio_linux_ops, &vfio_user_backend);
@@ -272,8 +257,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (srv >= 0)
 		close(srv);
 	srv = -1;
-	if (count_fds() != fds_before)
+	if (oracle_open_fds() != fds_before)
 		oracle_fail("%d fds open after the input, %d before",
-			    count_fds(), fds_before);
+			    oracle_open_fds(), fds_before);
 	return 0;
 }

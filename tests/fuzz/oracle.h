@@ -7,4 +7,7 @@
 void oracle_fail(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
 
+/* The file descriptors this process has open: none may leak. */
+int oracle_open_fds(void);
+
 #endif /* FUZZ_ORACLE_H */
