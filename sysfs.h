@@ -104,10 +104,6 @@ typedef int (*sysfs_dev_fn)(const struct sysfs_dev *d, void *arg);
 int sysfs_for_each_dev(enum sysfs_bus bus, sysfs_dev_fn fn, void *arg);
 int sysfs_for_each_group_dev(int group, sysfs_dev_fn fn, void *arg);
 
-/* Names in a device's class directory ("net", "block"), ", "-separated. */
-int sysfs_dev_class_names(const struct sysfs_dev *d, const char *cls,
-			  char *buf, size_t len);
-
 /* "/dev/vfio/N", and whether the file exists, its owner and mode. */
 void sysfs_group_file(int group, char *buf, size_t len);
 /* A device's VFIO device file: "/dev/vfio/devices/vfioN" of cdev "vfioN". */
