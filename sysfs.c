@@ -521,6 +521,26 @@ int sysfs_access_rw(const char *path)
 	return access(full, R_OK | W_OK) < 0 ? -errno : 0;
 }
 
+int sysfs_access_w(const char *path)
+{
+	char full[PATH_LEN];
+	int ret = rooted(full, sizeof(full), path);
+
+	if (ret)
+		return ret;
+	return faccessat(AT_FDCWD, full, W_OK, AT_EACCESS) < 0 ? -errno : 0;
+}
+
+int sysfs_chown(const char *path, uid_t uid)
+{
+	char full[PATH_LEN];
+	int ret = rooted(full, sizeof(full), path);
+
+	if (ret)
+		return ret;
+	return chown(full, uid, (gid_t)-1) < 0 ? -errno : 0;
+}
+
 int sysfs_iommu_group_count(void)
 {
 	int err, n = 0;
