@@ -5,7 +5,8 @@
  * unless forced: taking a device from its kernel driver takes away
  * whatever the system does with it, so an up interface, a route, a
  * mounted file system, a swap area and a volume, LUKS device or array on
- * its disks are named and need --force. The IOMMU group check
+ * its disks (devuse.h finds them) are named and need --force, with the
+ * commands that end each use. The IOMMU group check
  * is VFIO's own rule: a group can be opened only when every device in it
  * is on vfio-pci or on no driver.
  */
@@ -14,12 +15,15 @@
 #include "bind.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include "devuse.h"
 #include "preflight.h"
 #include "sysfs.h"
 
@@ -63,110 +67,6 @@ static int read_dev(const char *bdf, struct sysfs_dev *d, struct errmsg *e)
 
 /* ---- what the device is in use for ---- */
 
-/*
- * How deep holders are followed: LVM on md on a partition is three deep;
- * a tree whose holders loop must still end.
- */
-#define HOLD_DEPTH	8
-
-struct use {
-	char list[LIST_LEN];
-	int n;				/* items in list */
-	char failed[LIST_LEN / 2];	/* what could not be read */
-};
-
-static void use_add(struct use *u, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void use_add(struct use *u, const char *fmt, ...)
-{
-	char item[LIST_LEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(item, sizeof(item), fmt, ap);
-	va_end(ap);
-	errmsg_list_add(u->list, sizeof(u->list), item);
-	u->n++;
-}
-
-static int net_use(const char *ifname, void *arg)
-{
-	struct use *u = arg;
-	char routes[LIST_LEN / 2];
-	bool up = false;
-	int n;
-
-	sysfs_net_up(ifname, &up);
-	n = sysfs_net_routes(ifname, routes, sizeof(routes));
-	if (up || n > 0)
-		use_add(u, "network interface %s%s%s%s%s", SYSFS_ESC(ifname),
-			up ? " is up" : "", up && n > 0 ? " and" : "",
-			n > 0 ? " has routes " : "", n > 0 ? routes : "");
-	return 0;
-}
-
-static int block_users(struct use *u, const char *name, const char *via,
-		       int depth);
-
-/* One step down the holders: who says how the walk got there. */
-struct holders {
-	struct use *u;
-	const char *who;
-	int depth;
-};
-
-static int holder_use(const char *name, void *arg)
-{
-	const struct holders *h = arg;
-	char via[LIST_LEN];
-
-	snprintf(via, sizeof(via), "%s%s", h->who,
-		 h->depth ? ", which holds " : " holds ");
-	return block_users(h->u, name, via, h->depth + 1);
-}
-
-/*
- * What uses block device name: a mount, a swap area, and the devices
- * stacked on it (dm: LVM, LUKS; md), followed down: "nvme0n1p3 holds md0,
- * which holds dm-1 (vg1-data) mounted on /srv". A stacked device is a use
- * even with nothing mounted on it: the disk taken from under it breaks
- * the LVM volume, the open LUKS device, the array.
- */
-static int block_users(struct use *u, const char *name, const char *via,
-		       int depth)
-{
-	char who[LIST_LEN], dm[2 * SYSFS_NAME_LEN], dirs[LIST_LEN / 2];
-	char shown[4 * sizeof(dirs)];
-	struct holders h = { .u = u, .who = who, .depth = depth };
-	int n = u->n, ret = sysfs_block_dm_name(name, dm, sizeof(dm));
-
-	snprintf(who, sizeof(who), "%s%s%s%s%s", via, SYSFS_ESC(name),
-		 dm[0] ? " (" : "", SYSFS_ESC(dm), dm[0] ? ")" : "");
-	if (!ret && (ret = sysfs_mounts(name, dirs, sizeof(dirs))) > 0)
-		use_add(u, "%s mounted on %s", who,
-			sysfs_esc(dirs, shown, sizeof(shown)));
-	if (ret >= 0 && (ret = sysfs_swaps(name)) > 0)
-		use_add(u, "%s is an active swap area", who);
-	if (ret >= 0 && depth < HOLD_DEPTH)
-		ret = sysfs_for_each_holder(name, holder_use, &h);
-	if (ret < 0) {
-		if (!u->failed[0])
-			snprintf(u->failed, sizeof(u->failed),
-				 "/sys/class/block/%s, /proc/self/mounts and /proc/swaps",
-				 SYSFS_ESC(name));
-		return ret;
-	}
-	if (depth && u->n == n)
-		use_add(u, "%s", who);
-	return 0;
-}
-
-/* A disk or a partition of the device (/sys/class/block). */
-static int block_use(const char *name, void *arg)
-{
-	return block_users(arg, name, "", 0);
-}
-
 /* What the device is used for cannot be told: say what failed. */
 static int use_unknown(const struct ctx *c, const struct sysfs_dev *d,
 		       int err, const char *path)
@@ -180,15 +80,12 @@ static int use_unknown(const struct ctx *c, const struct sysfs_dev *d,
 /* A device the system uses: refused unless --force, which says so. */
 static int check_use(const struct ctx *c, const struct sysfs_dev *d)
 {
-	struct use u = { .list = "" };
-	int ret = sysfs_for_each_class_dev("net", d->name, net_use, &u);
+	char fixes[DEVUSE_FIXES * DEVUSE_FIX_LEN];
+	struct devuse u;
+	int ret = devuse_read(d->name, &u);
 
 	if (ret < 0)
-		return use_unknown(c, d, ret, "/sys/class/net");
-	ret = sysfs_for_each_class_dev("block", d->name, block_use, &u);
-	if (ret < 0)
-		return use_unknown(c, d, ret,
-				   u.failed[0] ? u.failed : "/sys/class/block");
+		return use_unknown(c, d, ret, u.failed);
 	if (!u.n)
 		return 0;
 	if (c->o->force) {
@@ -196,9 +93,11 @@ static int check_use(const struct ctx *c, const struct sysfs_dev *d)
 		     u.list);
 		return 0;
 	}
+	devuse_fixes(&u, fixes, sizeof(fixes));
 	return errmsg_set(c->e, EBUSY,
-			  "%s is in use: %s; binding it to %s takes it from %s and the system: stop using it first (ip link set IF down, umount, swapoff; vgchange -an, cryptsetup close, mdadm --stop for what is stacked on it), or pass --force",
-			  d->name, u.list, BIND_DRIVER, SYSFS_ESC(d->driver));
+			  "%s is in use: %s; binding it to %s takes it from %s and the system: stop using it first (%s), or pass --force",
+			  d->name, u.list, BIND_DRIVER, SYSFS_ESC(d->driver),
+			  fixes);
 }
 
 /* ---- the IOMMU group ---- */
@@ -396,31 +295,118 @@ static int bind_one(const struct ctx *c, const char *bdf)
 	return 0;
 }
 
+/* ---- root, and a user given the device ---- */
+
+/*
+ * sysfs' files are root's: a user who cannot write driver_override is told
+ * to run as root before anything is tried, rather than "Permission
+ * denied" on the first write; under --dry-run it is a note. Whether the
+ * file can be written is asked of the tree itself, so a fake root's
+ * permissions make a test's user root or not.
+ */
+static int check_root(const struct ctx *c, const char *bdf)
+{
+	char path[128], user[64];
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 bdf);
+	ret = sysfs_access_w(path);
+	if (ret != -EACCES && ret != -EPERM)
+		return 0;
+	preflight_user_name(user, sizeof(user));
+	if (c->o->dry_run) {
+		c->out->say(c->out->arg,
+			    "dry run: %s: the real run needs root: this user (%s, uid %u) cannot write %s; run it as root: `sudo %s`",
+			    bdf, user, (unsigned int)geteuid(), path,
+			    c->o->again);
+		return 0;
+	}
+	return errmsg_set(c->e, -ret,
+			  "%s: writing %s needs root: this user (%s, uid %u) cannot write it (%s); run it as root: `sudo %s`",
+			  bdf, path, user, (unsigned int)geteuid(),
+			  strerror(-ret), c->o->again);
+}
+
+/*
+ * --user: the group file given to the user, as SPDK's setup.sh does for
+ * its TARGET_USER, with what revere-vfio-demo needs of the user's
+ * locked-memory limit. udev makes /dev/vfio/N root's again at every bind
+ * and limits are read at login, so the lines that make both last are
+ * printed for the administrator to install.
+ */
+static int give_user(const struct ctx *c, const struct sysfs_dev *d)
+{
+	const struct bind_out *out = c->out;
+	const char *user = c->o->user;
+	uint64_t kib = (c->o->memlock_need + 1023) >> 10;
+	char file[64];
+	int ret;
+
+	sysfs_group_file(d->group, file, sizeof(file));
+	ret = c->o->dry_run ? 0 : sysfs_chown(file, c->o->uid);
+	if (ret) {
+		errmsg_set_errno(c->e, -ret, "%s: giving %s to %s (chown %s %s)",
+				 d->name, file, user, user, file);
+		errmsg_hint(c->e, ret == -ENOENT ?
+			    "is /dev a devtmpfs? `ls -l /dev/vfio`" :
+			    "run it as root: `sudo %s`", c->o->again);
+		return ret;
+	}
+	tell(c, "%s: %s given to %s (chown %s %s)", d->name, file, user, user,
+	     file);
+	out->say(out->arg,
+		 "%s: revere-vfio-demo locks %" PRIu64 " KiB of DMA buffers: %s's locked-memory limit must allow it (`ulimit -l %" PRIu64 "`), unless it runs with CAP_IPC_LOCK",
+		 d->name, kib, user, kib);
+	out->say(out->arg,
+		 "%s: to keep it after a reboot, in /etc/udev/rules.d/70-revere-vfio.rules: SUBSYSTEM==\"vfio\", KERNEL==\"%d\", OWNER=\"%s\", MODE=\"0600\"",
+		 d->name, d->group, user);
+	out->say(out->arg,
+		 "%s: and in /etc/security/limits.d/revere-vfio.conf: %s - memlock %" PRIu64,
+		 d->name, user, kib);
+	out->say(out->arg,
+		 "%s: and the binding itself: `driverctl set-override %s %s`",
+		 d->name, d->name, BIND_DRIVER);
+	return 0;
+}
+
+/* Every refusal before the first write: all or nothing. */
+static int bind_all(const struct ctx *c, const struct sysfs_dev *d,
+		    const struct group *g)
+{
+	struct sysfs_dev other;
+	int ret;
+
+	if (strcmp(d->driver, BIND_DRIVER) && (ret = check_use(c, d)))
+		return ret;
+	for (int i = 0; i < g->n; i++)
+		if ((ret = read_dev(g->names[i], &other, c->e)) ||
+		    (ret = check_use(c, &other)))
+			return ret;
+	if ((ret = check_root(c, d->name)) || (ret = load_vfio_pci(c)) ||
+	    (ret = bind_one(c, d->name)))
+		return ret;
+	for (int i = 0; i < g->n; i++)
+		if ((ret = bind_one(c, g->names[i])))
+			return ret;
+	return 0;
+}
+
 int bind_device(const struct bind_opts *o, const struct bind_out *out,
 		const char *bdf, struct errmsg *e)
 {
 	const struct ctx c = { .o = o, .out = out, .e = e };
-	struct sysfs_dev d, other;
+	struct sysfs_dev d;
 	struct group g;
 	int ret = read_dev(bdf, &d, e);
 
 	if (ret || (ret = check_group(&c, &d, &g)))
 		return ret;
 	if (!strcmp(d.driver, BIND_DRIVER) && !g.n)
-		return bind_one(&c, bdf);
-	/* Every refusal before the first write: all or nothing. */
-	if (strcmp(d.driver, BIND_DRIVER) && (ret = check_use(&c, &d)))
-		return ret;
-	for (int i = 0; i < g.n; i++)
-		if ((ret = read_dev(g.names[i], &other, e)) ||
-		    (ret = check_use(&c, &other)))
-			return ret;
-	if ((ret = load_vfio_pci(&c)) || (ret = bind_one(&c, bdf)))
-		return ret;
-	for (int i = 0; i < g.n; i++)
-		if ((ret = bind_one(&c, g.names[i])))
-			return ret;
-	return 0;
+		ret = bind_one(&c, bdf);
+	else
+		ret = bind_all(&c, &d, &g);
+	return ret || !o->user ? ret : give_user(&c, &d);
 }
 
 int bind_undo(const struct bind_opts *o, const struct bind_out *out,
@@ -443,6 +429,8 @@ int bind_undo(const struct bind_opts *o, const struct bind_out *out,
 			 bdf);
 		return 0;
 	}
+	if ((ret = check_root(&c, bdf)))
+		return ret;
 	if (d.driver_override[0] && (ret = set_override(&c, bdf, "")))
 		return ret;
 	if (d.driver[0] && (ret = unbind_from(&c, bdf, d.driver)))
@@ -457,5 +445,109 @@ int bind_undo(const struct bind_opts *o, const struct bind_out *out,
 	else
 		tell(&c, "%s: no driver (none of the kernel's drivers claims it)",
 		     bdf);
+	return 0;
+}
+
+/* ---- --status ---- */
+
+struct status {
+	const struct bind_out *out;
+	bool revere;		/* this pass lists the PFs, or the others */
+	int count;
+};
+
+/* A ", "-separated list as one field: "ens3,ens4". */
+static const char *field(const char *list, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (; *list && n + 1 < len; list++) {
+		buf[n++] = *list;
+		if (list[0] == ',' && list[1] == ' ')
+			list++;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * The driver that could take the device besides its own: the one
+ * driver_override names, which alone may then; else vfio-pci when it is
+ * loaded. Matching the modalias against every module is modprobe's.
+ */
+static const char *unused_driver(const struct sysfs_dev *d)
+{
+	const char *cand = d->driver_override;
+
+	if (!cand[0])
+		cand = sysfs_pci_driver_exists(BIND_DRIVER) ? BIND_DRIVER : "";
+	return strcmp(cand, d->driver) ? cand : "";
+}
+
+/* What uses the device, as dpdk-devbind marks it: "*Active: ...*". */
+static void status_use(const struct sysfs_dev *d, char *buf, size_t len)
+{
+	char ifs[DEVUSE_LEN], blk[DEVUSE_LEN];
+	struct devuse u;
+	int ret = devuse_read(d->name, &u);
+
+	snprintf(buf, len, "%s%s%s%s%s%s%s", u.ifaces[0] ? " if=" : "",
+		 field(u.ifaces, ifs, sizeof(ifs)), u.blocks[0] ? " block=" : "",
+		 field(u.blocks, blk, sizeof(blk)), u.n ? " *Active: " : "",
+		 u.list, u.n ? "*" : "");
+	if (ret < 0) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len - n, " *uses unknown: reading %s: %s*",
+			 u.failed, strerror(-ret));
+	}
+}
+
+static int status_dev(const struct sysfs_dev *d, void *arg)
+{
+	struct status *st = arg;
+	char grp[16], use[4 * DEVUSE_LEN];
+	const char *unused = unused_driver(d);
+
+	if (preflight_is_revere(d) != st->revere)
+		return 0;
+	if (d->group >= 0)
+		snprintf(grp, sizeof(grp), "%d", d->group);
+	else
+		snprintf(grp, sizeof(grp), "none");
+	status_use(d, use, sizeof(use));
+	st->out->say(st->out->arg,
+		     "%s '%04x:%04x' class=%06x drv=%s%s%s%s%s iommu_group=%s%s",
+		     d->name, d->vendor, d->device, d->class,
+		     d->driver[0] ? SYSFS_ESC(d->driver) : "none",
+		     unused[0] ? " unused=" : "", SYSFS_ESC(unused),
+		     d->driver_override[0] ? " override=" : "",
+		     SYSFS_ESC(d->driver_override), grp, use);
+	st->count++;
+	return 0;
+}
+
+int bind_status(const struct bind_out *out, struct errmsg *e)
+{
+	static const char *const heads[] = {
+		"Revere-AMU PFs (13b5:ff81)",
+		"Other PCI devices",
+	};
+	static const char rule[] = "==========================";
+	struct status st = { .out = out };
+	int ret;
+
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		st = (struct status){ .out = out, .revere = i == 0 };
+		if (i)
+			out->say(out->arg, "%s", "");
+		out->say(out->arg, "%s", heads[i]);
+		out->say(out->arg, "%.*s", (int)strlen(heads[i]), rule);
+		ret = sysfs_for_each_dev(SYSFS_PCI, status_dev, &st);
+		if (ret < 0)
+			return sysfs_errmsg(e, ret, "/sys/bus/pci/devices");
+		if (!st.count)
+			out->say(out->arg, "none");
+	}
 	return 0;
 }

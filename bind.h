@@ -13,6 +13,8 @@
 #define REVERE_BIND_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "errmsg.h"
 
@@ -25,6 +27,13 @@ struct bind_opts {
 	/* How vfio-pci is loaded when absent: argv[0] of a command given
 	 * "vfio-pci"; NULL: "modprobe", or refuse on a fake root. */
 	const char *modprobe;
+	/* The command line to run again as root, for the hint: "revere-vfio-bind 01:00.0". */
+	const char *again;
+	/* --user: the user given the group file after the bind, and the
+	 * locked memory revere-vfio-demo needs, for what to tell it. */
+	const char *user;
+	uid_t uid;
+	uint64_t memlock_need;
 };
 
 struct bind_out {
@@ -36,6 +45,12 @@ struct bind_out {
 /* Bind PCI device bdf (normalised) to vfio-pci. */
 int bind_device(const struct bind_opts *o, const struct bind_out *out,
 		const char *bdf, struct errmsg *e);
+/*
+ * --status: every PCI device, Revere-AMU PFs first, with its driver, the
+ * drivers that could take it, its IOMMU group and what uses it, one line
+ * each through out->say. 0, or -errno when the devices cannot be listed.
+ */
+int bind_status(const struct bind_out *out, struct errmsg *e);
 /* Clear its driver_override and let the kernel's own driver take it. */
 int bind_undo(const struct bind_opts *o, const struct bind_out *out,
 	      const char *bdf, struct errmsg *e);

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "devuse.h"
 #include "preflight.h"
 #include "sysfs.h"
 
@@ -35,7 +36,9 @@ static int print_dev(const struct sysfs_dev *d, void *arg)
 {
 	struct listed *l = arg;
 	FILE *out = l->out;
-	char grp[SYSFS_ESC_LEN + 512], ids[SYSFS_ESC_LEN + 16], names[128], net[4 * 128] = "";
+	char grp[SYSFS_ESC_LEN + 512], ids[SYSFS_ESC_LEN + 16];
+	char names[DEVUSE_LEN] = "";
+	struct devuse u;
 
 	if (d->bus == SYSFS_PCI && !preflight_is_revere(d) &&
 	    strcmp(d->driver, "vfio-pci"))
@@ -46,13 +49,16 @@ static int print_dev(const struct sysfs_dev *d, void *arg)
 	else
 		snprintf(ids, sizeof(ids), "mdev type %s",
 			 d->mdev_type[0] ? SYSFS_ESC(d->mdev_type) : "unknown");
-	if (!sysfs_dev_class_names(d, "net", names, sizeof(names)))
-		sysfs_esc(names, net, sizeof(net));
+	if (d->bus == SYSFS_PCI) {
+		/* What could be read is named even when the rest could not. */
+		devuse_read(d->name, &u);
+		devuse_names(&u, names, sizeof(names));
+	}
 	group_state(d, grp, sizeof(grp));
 	l->count++;
 	fprintf(out, "%s  %s, driver %s%s%s, %s\n", d->name, ids,
 		d->driver[0] ? SYSFS_ESC(d->driver) : "none",
-		net[0] ? ", network interface " : "", net, grp);
+		names[0] ? ", " : "", names, grp);
 	return 0;
 }
 

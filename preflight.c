@@ -7,6 +7,7 @@
  * /dev/iommu, their state for --list and --check, and their check.
  */
 #include "preflight.h"
+#include "devuse.h"
 #include "revere.h"
 
 #include <errno.h>
@@ -98,26 +99,22 @@ static void group_words(const struct sysfs_dev *d, char *buf, size_t len)
 		snprintf(buf, len, "no IOMMU group");
 }
 
-#define CLASS_LEN	(4 * 128 + 32)
+#define CLASS_LEN	(DEVUSE_LEN + 64)
 
 /* ", network interface eth0", ", block device vda, vda1" or "". */
 static void class_words(const struct sysfs_dev *d, char *buf, size_t len)
 {
-	static const char *const classes[][2] = {
-		{ "net", "network interface" },
-		{ "block", "block device" },
-	};
-	char names[128], shown[4 * sizeof(names)];
+	char names[DEVUSE_LEN];
+	struct devuse u;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
-		if (sysfs_dev_class_names(d, classes[i][0], names,
-					  sizeof(names)) || !names[0])
-			continue;
-		snprintf(buf, len, ", %s %s", classes[i][1],
-			 sysfs_esc(names, shown, sizeof(shown)));
+	if (d->bus != SYSFS_PCI)
 		return;
-	}
+	/* What could be read is named even when the rest could not. */
+	devuse_read(d->name, &u);
+	devuse_names(&u, names, sizeof(names));
+	if (names[0])
+		snprintf(buf, len, ", %s", names);
 }
 
 /* ---- the checks ---- */
@@ -208,25 +205,20 @@ static int check_override(struct preflight *pf, struct errmsg *err)
 			  file);
 }
 
+/* revere-vfio-bind loads vfio-pci when it must, and refuses a device in use. */
 static int check_driver(struct preflight *pf, struct errmsg *err)
 {
 	const struct sysfs_dev *d = &pf->dev;
-	const char *n = d->name;
-	char unbind[256] = "", modprobe[64] = "";
+	char what[CLASS_LEN];
 
 	if (d->bus != SYSFS_PCI || !strcmp(d->driver, "vfio-pci"))
 		return 0;
-	if (d->driver[0])
-		snprintf(unbind, sizeof(unbind),
-			 "echo %s > /sys/bus/pci/devices/%s/driver/unbind && ",
-			 n, n);
-	if (!sysfs_pci_driver_exists("vfio-pci"))
-		snprintf(modprobe, sizeof(modprobe),
-			 "vfio-pci is not loaded: `modprobe vfio-pci`, then ");
+	class_words(d, what, sizeof(what));
 	return errmsg_set(err, EBUSY,
-			  "Revere-AMU PF %s is bound to %s, not vfio-pci; %sbind it to vfio-pci: `echo vfio-pci > /sys/bus/pci/devices/%s/driver_override && %secho %s > /sys/bus/pci/drivers_probe`",
-			  n, d->driver[0] ? SYSFS_ESC(d->driver) : "no driver",
-			  modprobe, n, unbind, n);
+			  "Revere-AMU PF %s is bound to %s%s%s%s, not vfio-pci; bind it to vfio-pci: `revere-vfio-bind %s`",
+			  d->name, d->driver[0] ? SYSFS_ESC(d->driver) : "no driver",
+			  what[0] ? " (" : "", what[0] ? what + 2 : "",
+			  what[0] ? ")" : "", d->name);
 }
 
 /*
@@ -282,15 +274,19 @@ static int check_group_file(struct preflight *pf, struct errmsg *err)
 				  "mdev %s is in IOMMU group %d but %s does not exist; is its vendor driver's VFIO support loaded, and /dev a devtmpfs? `ls -l /dev/vfio`",
 				  pf->device, pf->dev.group, f);
 	return errmsg_set(err, ENOENT,
-			  "%s is bound to vfio-pci in IOMMU group %d but %s does not exist; check that /dev is a devtmpfs (`ls -l /dev/vfio`), or rebind it: `echo %s > /sys/bus/pci/drivers/vfio-pci/unbind && echo %s > /sys/bus/pci/drivers_probe`",
+			  "%s is bound to vfio-pci in IOMMU group %d but %s does not exist; check that /dev is a devtmpfs (`ls -l /dev/vfio`), or rebind it: `revere-vfio-bind --unbind %s && revere-vfio-bind %s`",
 			  pf->device, pf->dev.group, f, pf->device, pf->device);
 }
 
-static int access_msg(const char *f, const char *grant, struct errmsg *err);
+static int access_msg(const char *f, const char *bdf, const char *grant,
+		      struct errmsg *err);
 
 static int check_access(struct preflight *pf, struct errmsg *err)
 {
-	return pf->iommufd ? 0 : access_msg(pf->group_file, "", err);
+	if (pf->iommufd)
+		return 0;
+	return access_msg(pf->group_file,
+			  pf->bus == SYSFS_PCI ? pf->device : NULL, "", err);
 }
 
 struct viable {
@@ -432,8 +428,7 @@ void preflight_iommufd_state(char *buf, size_t len)
 	snprintf(buf, len, "iommufd: %s, %s", mod, state);
 }
 
-/* This user's name, or uid when it has none. */
-static void user_name(char *buf, size_t len)
+void preflight_user_name(char *buf, size_t len)
 {
 	struct passwd *pw = getpwuid(geteuid());
 
@@ -443,22 +438,34 @@ static void user_name(char *buf, size_t len)
 		snprintf(buf, len, "%u", (unsigned int)geteuid());
 }
 
-/* An existing file this user must open read-write, and the chown if not. */
-static int access_msg(const char *f, const char *grant, struct errmsg *err)
+/*
+ * An existing file this user must open read-write, and how to give it to
+ * the user if not: the group file of a PCI device by revere-vfio-bind
+ * --user, which also prints what keeps it given after a reboot (bdf);
+ * any other file (bdf NULL) by chown.
+ */
+static int access_msg(const char *f, const char *bdf, const char *grant,
+		      struct errmsg *err)
 {
 	struct stat st = { .st_mode = 0 };
-	char owner[96], user[32];
+	char owner[96], user[32], how[160];
 	int ret = sysfs_access_rw(f);
 
 	if (!ret)
 		return 0;
 	sysfs_stat(f, &st);
 	preflight_describe_owner(&st, owner, sizeof(owner));
-	user_name(user, sizeof(user));
+	preflight_user_name(user, sizeof(user));
+	if (bdf)
+		snprintf(how, sizeof(how),
+			 "`sudo revere-vfio-bind --user %s %s` (or `chown %s %s` until the next bind)",
+			 user, bdf, user, f);
+	else
+		snprintf(how, sizeof(how), "`chown %s %s`", user, f);
 	return errmsg_set(err, -ret,
-			  "%s (%s) cannot be opened for reading and writing by this user (%s, uid %u): %s; run as root, or give it to %s: `chown %s %s`%s",
+			  "%s (%s) cannot be opened for reading and writing by this user (%s, uid %u): %s; run as root, or give it to %s: %s%s",
 			  f, owner, user, (unsigned int)geteuid(), strerror(-ret),
-			  user, user, f, grant);
+			  user, how, grant);
 }
 
 int preflight_check_iommufd(struct preflight *pf, struct errmsg *err)
@@ -478,7 +485,7 @@ int preflight_check_iommufd(struct preflight *pf, struct errmsg *err)
 		return errmsg_set(err, ENOENT,
 				  "%s has the VFIO device file %s in sysfs but %s does not exist; check that /dev is a devtmpfs: `ls -l /dev/vfio/devices`",
 				  pf->device, pf->dev.cdev, file);
-	ret = access_msg(file, "", err);
+	ret = access_msg(file, NULL, "", err);
 	if (ret)
 		return ret;
 	if (sysfs_stat(SYSFS_IOMMUFD_FILE, &st))
@@ -486,7 +493,7 @@ int preflight_check_iommufd(struct preflight *pf, struct errmsg *err)
 				  SYSFS_IOMMUFD_FILE " does not exist although %s does: is /dev a devtmpfs? `ls -l " SYSFS_IOMMUFD_FILE "`; module iommufd is %s",
 				  file, sysfs_module_loaded("iommufd") ? "loaded" : "not loaded: `modprobe iommufd`");
 	/* Documentation/userspace-api/iommufd.rst: the fd of /dev/iommu. */
-	return access_msg(SYSFS_IOMMUFD_FILE,
+	return access_msg(SYSFS_IOMMUFD_FILE, NULL,
 			      "; for good, a udev rule: `KERNEL==\"iommu\", GROUP=\"GROUP\", MODE=\"0660\"` in /etc/udev/rules.d/ with the user in GROUP",
 			      err);
 }

@@ -88,6 +88,9 @@ void preflight_iommufd_state(char *buf, size_t len);
  */
 int preflight_check_iommufd(struct preflight *pf, struct errmsg *err);
 
+/* This process' user's name (effective uid), or the uid when it has none. */
+void preflight_user_name(char *buf, size_t len);
+
 /* "64 KiB", "unlimited". */
 void preflight_kib(uint64_t bytes, char *buf, size_t len);
 

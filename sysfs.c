@@ -489,27 +489,6 @@ int sysfs_for_each_group_dev(int group, sysfs_dev_fn fn, void *arg)
 	return ret ? ret : for_each_name(path, fn, arg);
 }
 
-int sysfs_dev_class_names(const struct sysfs_dev *d, const char *cls,
-			  char *buf, size_t len)
-{
-	char dir[PATH_LEN], path[PATH_LEN];
-	size_t used = 0;
-	int err;
-	char **names;
-
-	buf[0] = '\0';
-	sysfs_dev_dir(d->bus, d->name, dir, sizeof(dir));
-	err = fmt_path(path, sizeof(path), "%s/%s", dir, cls);
-	if (err)
-		return err;
-	names = dir_names(path, &err);
-	for (size_t i = 0; names && names[i] && used < len; i++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s",
-					 i ? ", " : "", names[i]);
-	free_names(names);
-	return err;
-}
-
 /* ---- IOMMU groups, modules, capabilities ---- */
 
 void sysfs_group_file(int group, char *buf, size_t len)
@@ -540,6 +519,26 @@ int sysfs_access_rw(const char *path)
 	if (ret)
 		return ret;
 	return access(full, R_OK | W_OK) < 0 ? -errno : 0;
+}
+
+int sysfs_access_w(const char *path)
+{
+	char full[PATH_LEN];
+	int ret = rooted(full, sizeof(full), path);
+
+	if (ret)
+		return ret;
+	return faccessat(AT_FDCWD, full, W_OK, AT_EACCESS) < 0 ? -errno : 0;
+}
+
+int sysfs_chown(const char *path, uid_t uid)
+{
+	char full[PATH_LEN];
+	int ret = rooted(full, sizeof(full), path);
+
+	if (ret)
+		return ret;
+	return chown(full, uid, (gid_t)-1) < 0 ? -errno : 0;
 }
 
 int sysfs_iommu_group_count(void)

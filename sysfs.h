@@ -104,10 +104,6 @@ typedef int (*sysfs_dev_fn)(const struct sysfs_dev *d, void *arg);
 int sysfs_for_each_dev(enum sysfs_bus bus, sysfs_dev_fn fn, void *arg);
 int sysfs_for_each_group_dev(int group, sysfs_dev_fn fn, void *arg);
 
-/* Names in a device's class directory ("net", "block"), ", "-separated. */
-int sysfs_dev_class_names(const struct sysfs_dev *d, const char *cls,
-			  char *buf, size_t len);
-
 /* "/dev/vfio/N", and whether the file exists, its owner and mode. */
 void sysfs_group_file(int group, char *buf, size_t len);
 /* A device's VFIO device file: "/dev/vfio/devices/vfioN" of cdev "vfioN". */
@@ -117,6 +113,13 @@ void sysfs_cdev_file(const char *cdev, char *buf, size_t len);
 int sysfs_stat(const char *path, struct stat *st);
 /* access(2) with R_OK | W_OK under the root: 0 or -errno. */
 int sysfs_access_rw(const char *path);
+/*
+ * Whether this process may write a file, by its effective ids (sysfs'
+ * files are root's): 0 or -errno.
+ */
+int sysfs_access_w(const char *path);
+/* Give a file (a group file) to user uid, its group unchanged. */
+int sysfs_chown(const char *path, uid_t uid);
 
 /* IOMMU groups in /sys/kernel/iommu_groups: 0 when the IOMMU is off. */
 int sysfs_iommu_group_count(void);

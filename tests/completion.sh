@@ -13,17 +13,20 @@ sys=$tmp/sys
 pci=$sys/bus/pci/devices
 mkdir -p "$pci" "$sys/bus/pci/drivers/vfio-pci" "$sys/bus/pci/drivers/e1000e" \
 	"$sys/bus/mdev/devices/83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"
-# pcidev ADDR VENDOR DEVICE [DRIVER]
+# pcidev ADDR VENDOR DEVICE [DRIVER [CLASS]]
 pcidev() {
 	mkdir -p "$pci/$1"
 	echo "$2" >"$pci/$1/vendor"
 	echo "$3" >"$pci/$1/device"
+	echo "${5:-0x020000}" >"$pci/$1/class"
 	[ -z "$4" ] || ln -s "../../drivers/$4" "$pci/$1/driver"
 }
 pcidev 0000:00:03.0 0x13b5 0xff81		# a Revere PF, no driver
 pcidev 0000:00:04.0 0x1b36 0x0005 vfio-pci	# bound to vfio-pci
 pcidev 0000:00:05.0 0x8086 0x10d3 e1000e	# neither: not offered
 pcidev 0000:01:00.0 0x13b5 0xff81 e1000e	# a Revere PF, bound elsewhere
+pcidev 0000:00:00.0 0x8086 0x29c0 "" 0x060000	# the host bridge
+pcidev 0000:00:1e.0 0x8086 0x244e "" 0x060401	# a PCI bridge
 _revere_vfio_sysfs=$sys
 
 # comp WORD...: the completions when the cursor ends the last WORD (give
@@ -100,14 +103,17 @@ expect_comp "" --timeout 1
 expect_comp "" --timeout = ""
 
 # revere-vfio-bind: its own options, from its --help, and every PCI address
-# as an operand.
+# but the bridges' as an operand.
 expect "it completes revere-vfio-bind" \
 	eval "complete -p revere-vfio-bind | grep -q -- '-F _revere_vfio '"
 prog=$BIND
-expect_comp "--dry-run --force --group --help --unbind --version" --
+expect_comp "--dry-run --force --group --help --status --unbind --user --version" --
 expect_comp "--unbind" --un
 expect_comp "0000:00:03.0 0000:00:04.0 0000:00:05.0 0000:01:00.0" ""
 expect_comp "05.0" --unbind 0000 : 00 : 05
+expect_comp "" 0000 : 00 : 00
+expect_comp "" 0000 : 00 : 1e
+expect "--user: the users" eval "comp --user roo | grep -qw root"
 
 # revere-vfio-user-server: its options, and a file name after --socket.
 expect "it completes revere-vfio-user-server" \

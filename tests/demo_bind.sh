@@ -40,12 +40,11 @@ nic() {
 	pci $BDF 1af4 1041 virtio-pci 7
 	group_file 7
 }
-# netdev_class IF: /sys/class/net/IF, its flags (0x1003: up, 0x1002: down).
+# netdev_class IF FLAGS [SUB]: interface IF of the NIC (in SUB/net/ when
+# given), its flags (0x1003: up, 0x1002: down).
 netdev_class() {
-	netdev $BDF "$1"
-	echo "$2" >"$DEV/net/$1/flags"
-	mkdir -p "$root/sys/class/net"
-	ln -s "../../devices/pci0000:00/$BDF/net/$1" "$root/sys/class/net/$1"
+	netdev $BDF "$1" "${3:-}"
+	echo "$2" >"$root/sys/class/net/$1/flags"
 }
 
 # ---- usage ----
@@ -141,7 +140,15 @@ bind $BDF
 expect_status "up interface" 1
 expect "up interface: named" err_says "$BDF is in use: network interface ens3 is up;"
 expect "up interface: --force named" err_says "or pass --force"
+expect "up interface: the command that ends the use" err_says "stop using it first (ip link set ens3 down), or pass --force"
 expect "up interface: nothing written" untouched
+# virtio-net puts its interface one level down: BDF/virtio2/net/eth0.
+nic
+netdev_class eth0 0x1003 virtio2
+bind $BDF
+expect_status "virtio interface up" 1
+expect "virtio interface up: named" err_says "$BDF is in use: network interface eth0 is up; binding it to vfio-pci takes it from virtio-pci and the system: stop using it first (ip link set eth0 down), or pass --force"
+expect "virtio interface up: nothing written" untouched
 nic
 netdev_class ens3 0x1002
 mkdir -p "$root/proc/net"
@@ -165,6 +172,7 @@ printf '/dev/vda1 / ext4 rw 0 0\n/dev/vdb1 /srv ext4 rw 0 0\nproc /proc proc rw 
 bind $BDF
 expect_status "mounted" 1
 expect "mounted: named" err_says "$BDF is in use: vda1 mounted on /;"
+expect "mounted: umount, no interface" err_says "stop using it first (umount /), or pass --force"
 expect "mounted: nothing written" untouched
 
 # ---- a disk used through what is stacked on it, swap or /dev/root ----
@@ -177,12 +185,13 @@ drive() {
 	group_file 8
 	nvme $NVME
 }
-# refused_use DESC USERS: --dry-run refuses without --force, naming the
-# users, and plans nothing; with --force it plans the bind, saying them.
+# refused_use DESC USERS [FIXES]: --dry-run refuses without --force,
+# naming the users (and the commands that end them), and plans nothing;
+# with --force it plans the bind, saying them.
 refused_use() {
 	bind --dry-run $NVME
 	expect_status "$1" 1
-	expect "$1: named" err_says "revere-vfio-bind: $NVME is in use: $2; binding it to vfio-pci takes it from nvme and the system: stop using it first ("
+	expect "$1: named" err_says "revere-vfio-bind: $NVME is in use: $2; binding it to vfio-pci takes it from nvme and the system: stop using it first (${3:-}"
 	expect "$1: nothing planned" [ ! -s "$tmp/out" ]
 	bind --force --dry-run $NVME
 	expect_status "$1, --force" 0
@@ -192,9 +201,9 @@ refused_use() {
 drive
 stacked dm-0 vg0-root nvme0n1p2
 mounts '/dev/mapper/vg0-root / ext4 rw,relatime 0 0' 'proc /proc proc rw 0 0'
-refused_use "LVM root by its mapper name" "nvme0n1p2 holds dm-0 (vg0-root) mounted on /"
+refused_use "LVM root by its mapper name" "nvme0n1p2 holds dm-0 (vg0-root) mounted on /" "umount /; dmsetup remove vg0-root), or pass --force"
 swaps /dev/nvme0n1p1
-refused_use "LVM root and a swap partition" "nvme0n1p1 is an active swap area, nvme0n1p2 holds dm-0 (vg0-root) mounted on /"
+refused_use "LVM root and a swap partition" "nvme0n1p1 is an active swap area, nvme0n1p2 holds dm-0 (vg0-root) mounted on /" "swapoff /dev/nvme0n1p1; umount /; dmsetup remove vg0-root)"
 drive
 swaps /dev/nvme0n1p1
 refused_use "swap partition" "nvme0n1p1 is an active swap area"
@@ -206,20 +215,20 @@ drive
 stacked md0 "" nvme0n1p2 nvme0n1p3
 stacked dm-1 vg1-data md0
 mounts '/dev/mapper/vg1-data /srv xfs rw 0 0'
-refused_use "LVM on md" "nvme0n1p2 holds md0, which holds dm-1 (vg1-data) mounted on /srv, nvme0n1p3 holds md0, which holds dm-1 (vg1-data) mounted on /srv"
+refused_use "LVM on md" "nvme0n1p2 holds md0, which holds dm-1 (vg1-data) mounted on /srv, nvme0n1p3 holds md0, which holds dm-1 (vg1-data) mounted on /srv" "umount /srv; dmsetup remove vg1-data; mdadm --stop /dev/md0)"
 drive
 stacked dm-0 luks-root nvme0n1p3
 stacked dm-1 vg0-home dm-0
 stacked dm-2 vg0-swap dm-0
 mounts '/dev/dm-1 /home ext4 rw 0 0'
 swaps /dev/dm-2
-refused_use "LVM on LUKS" "nvme0n1p3 holds dm-0 (luks-root), which holds dm-1 (vg0-home) mounted on /home, nvme0n1p3 holds dm-0 (luks-root), which holds dm-2 (vg0-swap) is an active swap area"
+refused_use "LVM on LUKS" "nvme0n1p3 holds dm-0 (luks-root), which holds dm-1 (vg0-home) mounted on /home, nvme0n1p3 holds dm-0 (luks-root), which holds dm-2 (vg0-swap) is an active swap area" "umount /home; swapoff /dev/dm-2; dmsetup remove vg0-swap; dmsetup remove vg0-home; dmsetup remove luks-root)"
 drive
 stacked md0 "" nvme0n1
 refused_use "an array member, nothing mounted" "nvme0n1 holds md0"
 drive
 mounts '/dev/nvme0n1p1 /mnt/my\040disk ext4 rw 0 0'
-refused_use "a mount point with a space" "nvme0n1p1 mounted on /mnt/my disk"
+refused_use "a mount point with a space" "nvme0n1p1 mounted on /mnt/my disk" "umount '/mnt/my disk')"
 # Holders that loop end all the same.
 drive
 stacked dm-0 loop nvme0n1p1
@@ -272,6 +281,106 @@ expect_status "--group --dry-run" 0
 expect "--group: the other too" said "dry run: 0000:00:03.1: unbound from e1000e"
 not_named() { ! grep -q "$1" "$tmp/out"; }
 expect "--group: not the driverless one" not_named 0000:00:03.2
+
+# ---- as people use such tools ----
+# Options after the addresses, as dpdk-devbind and the demo take them.
+nic
+bind 00:03.0 --dry-run
+expect_status "--dry-run after the address" 0
+expect "--dry-run after the address: planned" said "dry run: $BDF: driver_override <- vfio-pci"
+expect "--dry-run after the address: nothing written" untouched
+bind 00:03.0 --bogus
+expect_status "an unknown option after the address" 2
+# An address given twice, in two spellings, is acted on once.
+bind --dry-run 00:03.0 0000:00:03.0
+expect_status "an address twice" 0
+expect "an address twice: once" [ "$(grep -c "driver_override <- vfio-pci" "$tmp/out")" = 1 ]
+
+# ---- not root: say so, and what to do ----
+# as_user ARGS...: the tool as a user who cannot write sysfs: nobody when
+# the tests run as root (root writes anything), else this user with the
+# fake tree's driver_override made read-only.
+as_user() {
+	kernel_files
+	if [ "$(id -u)" = 0 ]; then
+		chmod 755 "$tmp"
+		REVERE_SYSROOT=$root setpriv --reuid=65534 --regid=65534 \
+			--clear-groups "$BIND" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	else
+		chmod a-w "$DEV/driver_override"
+		REVERE_SYSROOT=$root "$BIND" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	fi
+	status=$?
+}
+nic
+as_user 00:03.0
+expect_status "not root" 1
+expect "not root: says so" err_says "revere-vfio-bind: $BDF: writing /sys/bus/pci/devices/$BDF/driver_override needs root: this user ("
+expect "not root: what to do" err_says "run it as root: \`sudo revere-vfio-bind 00:03.0\`"
+expect "not root: nothing written" untouched
+nic
+as_user --dry-run 00:03.0
+expect_status "not root, --dry-run" 0
+expect "not root, --dry-run: the real run needs root" grep -qF "dry run: $BDF: the real run needs root: this user (" "$tmp/out"
+expect "not root, --dry-run: how, without --dry-run" grep -qF "run it as root: \`sudo revere-vfio-bind 00:03.0\`" "$tmp/out"
+expect "not root, --dry-run: still planned" said "dry run: $BDF: driver_override <- vfio-pci"
+expect "not root, --dry-run: nothing written" untouched
+ready_pf
+echo vfio-pci >"$DEV/driver_override"
+as_user --unbind $BDF
+expect_status "not root, --unbind" 1
+expect "not root, --unbind: says so" err_says "needs root: this user ("
+
+# ---- --user: the group file given, and what keeps it after a reboot ----
+ready_pf
+bind --dry-run --user nobody $BDF
+expect_status "--user --dry-run" 0
+expect "--user --dry-run: the chown" said "dry run: $BDF: /dev/vfio/7 given to nobody (chown nobody /dev/vfio/7)"
+expect "--user: the locked memory the demo needs" said "$BDF: revere-vfio-demo locks 320 KiB of DMA buffers: nobody's locked-memory limit must allow it (\`ulimit -l 320\`), unless it runs with CAP_IPC_LOCK"
+expect "--user: the udev rule" said "$BDF: to keep it after a reboot, in /etc/udev/rules.d/70-revere-vfio.rules: SUBSYSTEM==\"vfio\", KERNEL==\"7\", OWNER=\"nobody\", MODE=\"0600\""
+expect "--user: the limits.d line" said "$BDF: and in /etc/security/limits.d/revere-vfio.conf: nobody - memlock 320"
+expect "--user --dry-run: the file not given" [ "$(stat -c %u "$root/dev/vfio/7")" = "$(id -u)" ]
+if [ "$(id -u)" = 0 ]; then
+	bind --user nobody $BDF
+	expect_status "--user" 0
+	expect "--user: the group file is nobody's" [ "$(stat -c %u "$root/dev/vfio/7")" = 65534 ]
+	expect "--user: said" said "$BDF: /dev/vfio/7 given to nobody (chown nobody /dev/vfio/7)"
+else
+	ok "# SKIP --user: chown needs root"
+	ok "# SKIP --user: said"
+	ok "# SKIP --user: chown needs root"
+fi
+bind --user no-such-user-here $BDF
+expect_status "--user, no such user" 2
+expect "--user, no such user: named" err_says "--user: no user 'no-such-user-here' on this system"
+bind --unbind --user nobody $BDF
+expect_status "--unbind --user" 2
+
+# ---- --status: every device, Revere PFs first, dpdk-devbind style ----
+mkroot
+vfio_loaded
+pci 0000:00:00.0 8086 29c0
+echo 0x060000 >"$root/sys/devices/pci0000:00/0000:00:00.0/class"
+pci 0000:00:02.0 1af4 1041 virtio-pci 2
+netdev 0000:00:02.0 eth0 virtio0
+echo 0x1003 >"$root/sys/class/net/eth0/flags"
+pci $NVME 144d a808 nvme 8
+nvme $NVME
+mounts '/dev/nvme0n1p1 /boot ext4 rw 0 0'
+pci 0000:00:05.0 13b5 ff81 vfio-pci 7
+pci 0000:00:06.0 13b5 ff81 "" 9
+echo vfio-pci >"$root/sys/devices/pci0000:00/0000:00:06.0/driver_override"
+bind --status
+expect_status "--status" 0
+expect "--status: the PFs first" [ "$(sed -n 1p "$tmp/out")" = "Revere-AMU PFs (13b5:ff81)" ]
+expect "--status: a PF on vfio-pci" [ "$(sed -n 3p "$tmp/out")" = "0000:00:05.0 '13b5:ff81' class=120000 drv=vfio-pci iommu_group=7" ]
+expect "--status: a PF overridden, no driver" [ "$(sed -n 4p "$tmp/out")" = "0000:00:06.0 '13b5:ff81' class=120000 drv=none unused=vfio-pci override=vfio-pci iommu_group=9" ]
+expect "--status: then the others" said "Other PCI devices"
+expect "--status: the bridge, no group" said "0000:00:00.0 '8086:29c0' class=060000 drv=none unused=vfio-pci iommu_group=none"
+expect "--status: virtio-net's interface, up" said "0000:00:02.0 '1af4:1041' class=120000 drv=virtio-pci unused=vfio-pci iommu_group=2 if=eth0 *Active: network interface eth0 is up*"
+expect "--status: the disk, mounted" said "$NVME '144d:a808' class=120000 drv=nvme unused=vfio-pci iommu_group=8 block=nvme0n1,nvme0n1p1,nvme0n1p2,nvme0n1p3 *Active: nvme0n1p1 mounted on /boot*"
+bind --status $BDF
+expect_status "--status with an address" 2
 
 # ---- --unbind ----
 ready_pf

@@ -6,7 +6,7 @@
 . "${srcdir:-.}/tests/sysroot_lib.sh"
 
 BDF=0000:00:03.0
-PF_BIND="echo vfio-pci > /sys/bus/pci/devices/$BDF/driver_override && echo $BDF > /sys/bus/pci/devices/$BDF/driver/unbind && echo $BDF > /sys/bus/pci/drivers_probe"
+PF_BIND="revere-vfio-bind $BDF"
 
 one_line() { test "$(wc -l <"$tmp/err")" = 1; }
 
@@ -37,6 +37,13 @@ refused "virtio NIC" "$want" --device $BDF
 refused "virtio NIC, short form" "$want" --device 00:03.0
 refused "virtio NIC, upper case" "$want" --device 0000:00:03.0 --vfio-group /dev/vfio/2
 refused "virtio NIC, --vfio-group 2" "$want" --device 00:03.0 --vfio-group 2
+
+# virtio-net's interface is one level down (BDF/virtio2/net/eth0): named
+# all the same, as revere-vfio-bind names it.
+mkroot
+pci $BDF 1af4 1041 virtio-pci
+netdev $BDF eth0 virtio2
+refused "virtio NIC, interface under virtio2" "$BDF is PCI device 1af4:1041 (class 120000, bound to virtio-pci, no IOMMU group, network interface eth0), not a Revere-AMU PF" --device $BDF
 
 # Another device with a group: refused by its IDs, its group named.
 mkroot
@@ -70,10 +77,17 @@ refused "PF on another driver" "Revere-AMU PF $BDF is bound to virtio-pci, not v
 mkroot
 vfio_loaded
 pci $BDF 13b5 ff81 "" 7
-refused "PF on no driver" "Revere-AMU PF $BDF is bound to no driver, not vfio-pci; bind it to vfio-pci: \`echo vfio-pci > /sys/bus/pci/devices/$BDF/driver_override && echo $BDF > /sys/bus/pci/drivers_probe\`" --device $BDF
+refused "PF on no driver" "Revere-AMU PF $BDF is bound to no driver, not vfio-pci; bind it to vfio-pci: \`revere-vfio-bind $BDF\`" --device $BDF
 mkroot
 pci $BDF 13b5 ff81 virtio-pci 7
-refused "PF on another driver, no vfio-pci" "not vfio-pci; vfio-pci is not loaded: \`modprobe vfio-pci\`, then bind it to vfio-pci: \`$PF_BIND\`" --device $BDF
+# revere-vfio-bind loads vfio-pci itself.
+refused "PF on another driver, no vfio-pci" "not vfio-pci; bind it to vfio-pci: \`$PF_BIND\`" --device $BDF
+# The PF's own interface, under virtio0, named where the bind would take it.
+mkroot
+vfio_loaded
+pci $BDF 13b5 ff81 virtio-pci 7
+netdev $BDF eth1 virtio0
+refused "PF on virtio-pci with an interface" "Revere-AMU PF $BDF is bound to virtio-pci (network interface eth1), not vfio-pci; bind it to vfio-pci: \`$PF_BIND\`" --device $BDF
 ready_pf
 rm "$root/dev/vfio/vfio"
 refused "vfio not loaded" "the vfio modules are not loaded: vfio (no /dev/vfio/vfio); \`modprobe vfio-pci\` and \`modprobe vfio_iommu_type1\`" --device $BDF
@@ -98,10 +112,10 @@ if [ "$(id -u)" = 0 ]; then
 	expect "group file not accessible: owner, mode, chown" grep -qF \
 		"/dev/vfio/7 (root:root 0000) cannot be opened for reading and writing by this user (" "$tmp/err"
 	expect "group file not accessible: what to do" grep -q \
-		"uid 65534): Permission denied; run as root, or give it to .*: \`chown .* /dev/vfio/7\`" "$tmp/err"
+		"uid 65534): Permission denied; run as root, or give it to \([^:]*\): \`sudo revere-vfio-bind --user \1 $BDF\` (or \`chown \1 /dev/vfio/7\` until the next bind)" "$tmp/err"
 else
 	refused "group file not accessible" "cannot be opened for reading and writing by this user" --device $BDF
-	expect "group file not accessible: the chown line" grep -qF "\`chown $(id -un) /dev/vfio/7\`" "$tmp/err"
+	expect "group file not accessible: revere-vfio-bind --user" grep -qF "\`sudo revere-vfio-bind --user $(id -un) $BDF\` (or \`chown $(id -un) /dev/vfio/7\` until the next bind)" "$tmp/err"
 fi
 
 # ---- the group's other devices ----
@@ -177,8 +191,8 @@ if [ "$(id -u)" = 0 ]; then
 		grep -qF "$BDF: ready: Revere-AMU PF, driver vfio-pci, IOMMU group 7, iommufd (/dev/vfio/devices/vfio3 and /dev/iommu, this user can open them)" "$tmp/out"
 	nobody --check --device $BDF --iommu type1
 	expect_status "non-root, --iommu type1 without the group file" 1
-	expect "non-root, --iommu type1: the group file's chown" \
-		grep -q "/dev/vfio/7 (root:root 0600) cannot be opened .*\`chown .* /dev/vfio/7\`" "$tmp/err"
+	expect "non-root, --iommu type1: the group file by revere-vfio-bind --user" \
+		grep -q "/dev/vfio/7 (root:root 0600) cannot be opened .*\`sudo revere-vfio-bind --user .* $BDF\`" "$tmp/err"
 	chown 0 "$root/dev/vfio/devices/vfio3"
 	chown 65534 "$root/dev/vfio/7"
 	nobody --check --device $BDF
@@ -217,7 +231,7 @@ vfio_cdev $BDF 3
 iommufd_loaded
 pci 0000:00:04.0 13b5 ff81 virtio-pci 8
 pci 0000:00:05.0 1234 11e8 vfio-pci 4
-netdev 0000:00:04.0 eth1
+netdev 0000:00:04.0 eth1 virtio1
 mdev $UUID vfio_mdev 9
 group_file 9
 chmod 644 "$root/dev/vfio/9"
@@ -289,7 +303,7 @@ expect "--list, hostile names: escaped" grep -qxF "$BDF  13b5:ff81 Revere-AMU PF
 expect "--list, hostile names: nothing raw" raw_free
 refused "not a PF, hostile interface" "0000:00:04.0 is PCI device 1af4:1041 (class 120000, bound to virtio-pci, IOMMU group 8, network interface ens\x9b4\x5c)" --device 0000:00:04.0
 expect "not a PF, hostile interface: nothing raw" raw_free
-refused "PF on a hostile driver" "Revere-AMU PF $BDF is bound to evil\x1b]0;x\x07, not vfio-pci" --device $BDF
+refused "PF on a hostile driver" "Revere-AMU PF $BDF is bound to evil\x1b]0;x\x07 (network interface eth\x1b[2J0), not vfio-pci" --device $BDF
 expect "PF on a hostile driver: nothing raw" raw_free
 
 # ---- a long REVERE_SYSROOT: read whole, or refused; never cut short ----

@@ -80,8 +80,14 @@ mdev() {
 	in_group "$dir" "$1" "$3"
 }
 
-# netdev BDF NAME: the device has a network interface.
-netdev() { mkdir -p "$root/sys/devices/pci0000:00/$1/net/$2"; }
+# netdev BDF NAME [SUB]: the device has network interface NAME, in its
+# directory's net/ or, given SUB, in SUB/net/ (virtio-net: virtio2), and
+# the /sys/class/net link to it, as the kernel lays them out.
+netdev() {
+	netdir=pci0000:00/$1${3:+/$3}/net/$2
+	mkdir -p "$root/sys/devices/$netdir" "$root/sys/class/net"
+	ln -s "../../devices/$netdir" "$root/sys/class/net/$2"
+}
 
 # blockdev DIR NAME: block device NAME in DIR (under sys/devices), with
 # its /sys/class/block link and an empty holders/.

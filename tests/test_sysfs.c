@@ -104,7 +104,11 @@ static int setup(void **state)
 	mkdirs("sys/module/vfio_iommu_type1");
 	mkdirs("proc/self");
 	mkdirs(DEV0);
-	mkdirs(DEV1 "/net/eth0");
+	/* eth0 one level down, as virtio-net puts it (BDF/virtio2/net). */
+	mkdirs(DEV1 "/virtio2/net/eth0");
+	mkdirs("sys/class/net");
+	link_to("../../devices/pci0000:00/0000:00:03.1/virtio2/net/eth0",
+		"sys/class/net/eth0");
 	/* 03.1's device file, beside what the kernel also puts there. */
 	mkdirs(DEV1 "/vfio-dev/vfio12");
 	put(DEV1 "/vfio-dev/vfio12/dev", "511:12\n");
@@ -219,6 +223,13 @@ static void test_root(void **state)
 	setenv("REVERE_SYSROOT", root, 1);
 }
 
+static int add_name(const char *name, void *arg)
+{
+	strcat(arg, name);
+	strcat(arg, ";");
+	return 0;
+}
+
 static void test_dev_read(void **state)
 {
 	struct sysfs_dev d;
@@ -235,8 +246,10 @@ static void test_dev_read(void **state)
 	assert_string_equal(d.cdev, "");
 	assert_true(preflight_is_revere(&d));
 	assert_false(preflight_driver_viable(&d));
-	assert_int_equal(sysfs_dev_class_names(&d, "net", names, sizeof(names)),
-			 -ENOENT);
+	names[0] = '\0';
+	assert_int_equal(sysfs_for_each_class_dev("net", d.name, add_name,
+						  names), 0);
+	assert_string_equal(names, "");
 
 	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:03.1", &d), 0);
 	assert_string_equal(d.driver, "");
@@ -246,8 +259,10 @@ static void test_dev_read(void **state)
 	assert_string_equal(names, "/dev/vfio/devices/vfio12");
 	assert_false(preflight_is_revere(&d));
 	assert_true(preflight_driver_viable(&d));
-	assert_int_equal(sysfs_dev_class_names(&d, "net", names, sizeof(names)), 0);
-	assert_string_equal(names, "eth0");
+	names[0] = '\0';
+	assert_int_equal(sysfs_for_each_class_dev("net", d.name, add_name,
+						  names), 0);
+	assert_string_equal(names, "eth0;");
 
 	assert_int_equal(sysfs_dev_read(SYSFS_MDEV,
 		"11111111-2222-3333-4444-555555555555", &d), 0);
@@ -425,12 +440,6 @@ static void block_tree(void)
 	    "/dev/nvme0n1p3                          partition\t8388604\t\t0\t\t-2\n");
 }
 
-static int add_name(const char *name, void *arg)
-{
-	strcat(arg, name);
-	strcat(arg, ";");
-	return 0;
-}
 
 static void test_block(void **state)
 {
@@ -520,8 +529,10 @@ static void test_long_root(void **state)
 	assert_int_equal(d.device, 0x10d3);
 	assert_string_equal(d.driver_override, "vfio-pci");
 	assert_int_equal(d.group, 7);
-	assert_int_equal(sysfs_dev_class_names(&d, "net", names, sizeof(names)), 0);
-	assert_string_equal(names, "eth0");
+	names[0] = '\0';
+	assert_int_equal(sysfs_for_each_class_dev("net", d.name, add_name,
+						  names), 0);
+	assert_string_equal(names, "eth0;");
 
 	setenv("REVERE_SYSROOT", padded_root(PATH_MAX - 8), 1);
 	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:03.0", &d),
