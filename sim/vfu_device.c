@@ -206,12 +206,34 @@ static bool signal_fd(int *fd)
 	return n == sizeof(one);
 }
 
+static void msix_send(struct vfu_device *d, uint32_t vector)
+{
+	if (vector < VFU_DEV_MSIX_COUNT && signal_fd(&d->msix[vector]))
+		d->msix_signalled++;
+}
+
+/*
+ * The model raises a vector as it writes a message (spec 8.8), before the
+ * host has published the index that shows it: a driver woken at once
+ * would look, find nothing new, and sleep on. As a device's MSI-X write
+ * follows its earlier writes, the signal waits for the publication.
+ */
 static void host_msix(void *host, uint32_t vector)
 {
 	struct vfu_device *d = host;
 
-	if (vector < VFU_DEV_MSIX_COUNT && signal_fd(&d->msix[vector]))
-		d->msix_signalled++;
+	if (vector < VFU_DEV_MSIX_COUNT)
+		d->msix_pending |= 1u << vector;
+}
+
+static void msix_flush(struct vfu_device *d)
+{
+	uint32_t pending = d->msix_pending;
+
+	d->msix_pending = 0;
+	for (uint32_t v = 0; pending; v++, pending >>= 1)
+		if (pending & 1)
+			msix_send(d, v);
 }
 
 /* --trace: the lines the demo prints for the same command and response. */
@@ -471,8 +493,10 @@ static unsigned int stream(struct vfu_device *d)
 	work = rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
 	do {
 		n = rv_model_step_budget(&d->model, 1);
-		if (n)
+		if (n) {
 			rv_bar_mirror_publish_stored(&d->mirror);
+			msix_flush(d);
+		}
 		work += n;
 		if (!n || steps % TAKE_EVERY == 0)
 			n += rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
@@ -495,6 +519,7 @@ unsigned int vfu_dev_poll(struct vfu_device *d)
 	work = taken + run_if_due(d);
 	if (d->bar_page && work)
 		rv_bar_mirror_publish(&d->mirror, &d->model);
+	msix_flush(d);
 	return work;
 }
 
@@ -516,6 +541,7 @@ static int bar0_rw(struct vfu_device *d, uint64_t off, void *buf,
 		work_arrived(d);
 		run_if_due(d);
 		rv_bar_mirror_after_write(&d->mirror, &d->model, off, v);
+		msix_flush(d);
 		return 0;
 	}
 	if (write)
@@ -650,7 +676,7 @@ static void irq_trigger(struct vfu_device *d, uint32_t index, uint32_t start,
 		if (bools && !bools[i])
 			continue;
 		if (index == VFIO_PCI_MSIX_IRQ_INDEX)
-			host_msix(d, start + i);
+			msix_send(d, start + i);
 		else
 			signal_fd(&d->err_fd);
 	}
@@ -825,6 +851,7 @@ void vfu_dev_reset(struct vfu_device *d)
 	rv_model_reset(&d->model);
 	rv_model_set_bus_master(&d->model, rv_pci_cfg_bus_master(d->cfg));
 	rv_bar_mirror_resync(&d->mirror, &d->model);
+	d->msix_pending = 0;
 }
 
 void vfu_dev_close(struct vfu_device *d)
@@ -834,6 +861,7 @@ void vfu_dev_close(struct vfu_device *d)
 	if (d->bar_page)
 		bar_renew(d);
 	power_on(d);
+	d->msix_pending = 0;
 }
 
 void vfu_dev_destroy(struct vfu_device *d)

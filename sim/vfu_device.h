@@ -69,6 +69,11 @@ struct vfu_device {
 	int msix[VFU_DEV_MSIX_COUNT];	/* eventfds, -1: none */
 	int err_fd;			/* VFIO_PCI_ERR_IRQ_INDEX's, never raised */
 	uint64_t msix_signalled;	/* since the client came */
+	/*
+	 * Vectors the model raised whose eventfds are not signalled yet:
+	 * that waits until the registers are published (msix_flush()).
+	 */
+	uint32_t msix_pending;
 	struct vfu_dma *dma;		/* sorted by iova */
 	size_t n_dma, cap_dma;
 	struct vfu_dma_file **files;

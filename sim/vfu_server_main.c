@@ -34,10 +34,14 @@
  * as the device it polls); every SPIN_NS while it worked within IDLE_NS;
  * and every IDLE_NAP_NS after: software's store to a doorbell reaches
  * the model within that, and an idle server does not keep a core busy.
+ * IDLE_NS is long beside a driver's pauses: a driver that sleeps on its
+ * interrupts (or dozes, moderation.h) between messages measures the
+ * device's pace, and a server that slept longer whenever the driver did
+ * once ran a message every 5 ms at queue depth 1.
  */
 #define BUSY_NS			200000ull
 #define SPIN_NS			20000L
-#define IDLE_NS			2000000ull
+#define IDLE_NS			1000000000ull
 #define IDLE_NAP_NS		1000000L
 
 static volatile sig_atomic_t stop_signal;
