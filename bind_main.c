@@ -86,7 +86,7 @@ static void say(void *arg, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
-	fflush(stdout);
+	closeout_flush(stdout);
 }
 
 /*

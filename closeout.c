@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 static const char *closeout_prog;
+/* Why a flush of stdout failed: once the buffer is gone, so is errno. */
+static int stdout_errno;
 
 /*
  * 0, or EOF with errno the reason (0 when only an earlier write failed),
@@ -34,7 +36,7 @@ static int close_stream(FILE *f)
 static void close_stdout(void)
 {
 	if (close_stream(stdout)) {
-		int err = errno;
+		int err = errno ? errno : stdout_errno;
 
 		fprintf(stderr, "%s: write error on standard output%s%s\n",
 			closeout_prog, err ? ": " : "", err ? strerror(err) : "");
@@ -52,4 +54,13 @@ void closeout_at_exit(const char *prog)
 {
 	closeout_prog = prog;
 	atexit(close_stdout);
+}
+
+int closeout_flush(FILE *f)
+{
+	if (!fflush(f))
+		return 0;
+	if (f == stdout && !stdout_errno)
+		stdout_errno = errno;
+	return EOF;
 }

@@ -68,7 +68,7 @@ static void progress_clear(void)
 	if (!progress_shown)
 		return;
 	fputs("\r\033[K", stdout);
-	fflush(stdout);
+	closeout_flush(stdout);
 	progress_shown = false;
 }
 
@@ -81,7 +81,7 @@ static void progress_line(void *arg, uint64_t verified, uint64_t elapsed_ns)
 	printf("\rstep 4: %llu of %llu messages, %.1f s, %.0f messages/s\033[K",
 	       (unsigned long long)verified, (unsigned long long)cl->packets,
 	       secs, secs > 0 ? (double)verified / secs : 0.0);
-	fflush(stdout);
+	closeout_flush(stdout);
 	progress_shown = true;
 }
 
@@ -115,7 +115,7 @@ static void log_line(void *arg, enum revere_log level, const char *fmt, ...)
 	vfprintf(out, fmt, ap);
 	va_end(ap);
 	fputc('\n', out);
-	fflush(out);
+	closeout_flush(out);
 }
 
 /*

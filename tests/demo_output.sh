@@ -45,8 +45,8 @@ if [ -w /dev/full ]; then
 	# A run that verified every message but could not print it is no
 	# success either; it still tears down (the mock's counters).
 	full "--sim run" env REVERE_SIM=report=1 "$DEMO" --sim
-	expect "--sim run >/dev/full: the write error is the last line" \
-		test "$(tail -n 1 "$tmp/err")" = "revere-vfio-demo: write error on standard output"
+	expect "--sim run >/dev/full: the write error, with its cause, is the last line" \
+		test "$(tail -n 1 "$tmp/err")" = "$full_msg"
 	expect "--sim run >/dev/full: torn down" \
 		grep -q '^mock-vfio: .*fds_open=0 ' "$tmp/err"
 	# Quiet prints nothing on stdout: nothing to fail.
