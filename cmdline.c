@@ -316,6 +316,10 @@ static int check_combination(struct cmdline *cl, struct errmsg *err)
 				  "--check: cannot be used with --sim (the simulated device is always ready)");
 	if (cl->sim)
 		return 0;
+	/* --check has nothing to check on --sim: do not suggest it there. */
+	if (!cl->device && cl->action == CMDLINE_CHECK)
+		return errmsg_set(err, EINVAL,
+				  "--device: missing (--check needs the device to check: --device NAME, or --vfio-user PATH for a device served over a socket; --list to see the devices)");
 	if (!cl->device)
 		return errmsg_set(err, EINVAL,
 				  "--device: missing (or use --sim to run on the simulated device, --vfio-user PATH for a device served over a socket, --list to see the devices)");

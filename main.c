@@ -375,7 +375,7 @@ int main(int argc, char *argv[])
 	catch_signals();
 	if (cl.sim && !(sim = start_sim(&cl, &err))) {
 		fprintf(stderr, PROG ": --sim: %s\n", err.msg);
-		return EXIT_FAILURE;
+		return err.err == EINVAL ? EXIT_USAGE : EXIT_FAILURE;
 	}
 	opts = (struct revere_opts){
 		.packets = cl.packets,

@@ -401,6 +401,20 @@ bad:
 	return -EINVAL;
 }
 
+/* The hint of an unknown key: every key there is (the manual's list). */
+static void key_names(struct errmsg *err)
+{
+	char list[ERRMSG_LEN];
+	size_t len = 0;
+
+	list[0] = '\0';
+	for (size_t i = 0; i < sizeof(sim_keys) / sizeof(sim_keys[0]) &&
+			   len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s, ",
+					sim_keys[i].name);
+	errmsg_hint(err, "the keys are %sfail=OP:N:ERRNO", list);
+}
+
 static int parse_item(struct mock_vfio_config *cfg, char *item,
 		      struct errmsg *err)
 {
@@ -422,7 +436,7 @@ static int parse_item(struct mock_vfio_config *cfg, char *item,
 		return 0;
 	}
 	errmsg_set(err, EINVAL, "REVERE_SIM: unknown key '%s'", item);
-	errmsg_hint(err, "keys are the fields of struct mock_vfio_config and struct rv_model_params, vendor_id, device_id, fail=OP:N:ERRNO and report=1");
+	key_names(err);
 	return -EINVAL;
 }
 

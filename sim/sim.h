@@ -19,7 +19,8 @@ struct revere_sim;
  * REVERE_SIM variable of the manual page; NULL: the defaults), and set
  * *target to it, reached the way target->kind says (its group file, or
  * its device file for iommufd). NULL with err set when spec is wrong or
- * the device cannot be built.
+ * describes no device that can be (err->err EINVAL: the caller's usage
+ * error), or the device cannot be built (another errno).
  */
 struct revere_sim *revere_sim_start(const char *spec,
 				    struct vfio_target *target,

@@ -27,7 +27,9 @@ usage() {
 
 usage "no arguments" "--device: missing (or use --sim"
 usage "group without device" "--device: missing" --vfio-group /dev/vfio/1
-usage "--check without device" "--device: missing" --check
+usage "--check without device" "--device: missing (--check needs the device to check" --check
+expect "--check without device: suggests no --sim, which --check refuses" \
+	sh -c "! grep -q -- --sim '$tmp/err'"
 usage "--check with --sim" "--check: cannot be used with --sim" --check --sim
 usage "--list with --device" "--list: cannot be used with --device" --list --device 00:03.0
 usage "--list with --sim" "--list: cannot be used with" --list --sim
@@ -66,6 +68,17 @@ usage "--vfio-group without argument" "--vfio-group: missing argument" --vfio-gr
 usage "--device without argument" "--device: missing argument" --vfio-group /dev/vfio/1 --device
 usage "empty group" "--vfio-group: empty path" --vfio-group '' --device x
 usage "--verbose with --quiet" "--verbose and --quiet cannot be used together" --sim -v -q
+
+# REVERE_SIM is --sim's to read: a key it does not know is a usage error
+# whose line names every key there is.
+REVERE_SIM=bar0_map=0 "$DEMO" --sim >"$tmp/out" 2>"$tmp/err" </dev/null; status=$?
+expect_status "REVERE_SIM unknown key" 2
+expect "REVERE_SIM unknown key: one line" test "$(wc -l <"$tmp/err")" = 1
+expect "REVERE_SIM unknown key: names it and the keys" \
+	grep -q "REVERE_SIM: unknown key 'bar0_map'; the keys are .*bar0_mmap, .*service_ns, .*fail=OP:N:ERRNO$" "$tmp/err"
+expect "REVERE_SIM unknown key: no C names" sh -c "! grep -q struct '$tmp/err'"
+REVERE_SIM=fail=pwrite "$DEMO" --sim >"$tmp/out" 2>"$tmp/err" </dev/null; status=$?
+expect_status "REVERE_SIM bad fail= value" 2
 
 # The largest counts are accepted (the run itself is not started here:
 # --help after them stops before any device work).
