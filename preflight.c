@@ -189,6 +189,8 @@ static bool same_file(const char *given, const char *group_file)
 static int check_override(struct preflight *pf, struct errmsg *err)
 {
 	char file[PREFLIGHT_GROUP_LEN];
+	struct stat st;
+	int ret;
 
 	sysfs_group_file(pf->dev.group, file, sizeof(file));
 	if (!pf->group_override) {
@@ -199,6 +201,14 @@ static int check_override(struct preflight *pf, struct errmsg *err)
 		 pf->group_override);
 	if (same_file(pf->group_override, file))
 		return 0;
+	ret = sysfs_stat(pf->group_override, &st);
+	if (ret) {
+		errmsg_set_errno(err, -ret, "--vfio-group %s",
+				 pf->group_override);
+		errmsg_hint(err, "%s is in IOMMU group %d, whose file is %s: pass --vfio-group %s, or leave --vfio-group out",
+			    pf->device, pf->dev.group, file, file);
+		return ret;
+	}
 	return errmsg_set(err, EINVAL,
 			  "--vfio-group %s is not the group of %s, which sysfs puts in IOMMU group %d (%s); pass --vfio-group %s, or leave --vfio-group out",
 			  pf->group_override, pf->device, pf->dev.group, file,

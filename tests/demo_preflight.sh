@@ -63,9 +63,10 @@ refused "IOMMU on, device not covered" "the IOMMU is on but does not cover this 
 ready_pf
 group_file 2
 refused "--vfio-group mismatch" "--vfio-group /dev/vfio/2 is not the group of $BDF, which sysfs puts in IOMMU group 7 (/dev/vfio/7); pass --vfio-group /dev/vfio/7, or leave --vfio-group out" --device $BDF --vfio-group /dev/vfio/2
-refused "--vfio-group a number" "--vfio-group 7 is not the group of $BDF" --device $BDF --vfio-group 7
-mkdir "$tmp/adir"
-refused "--vfio-group a directory" "--vfio-group $tmp/adir is not the group of" --device $BDF --vfio-group "$tmp/adir"
+refused "--vfio-group a file that does not exist" "--vfio-group 7: No such file or directory; $BDF is in IOMMU group 7, whose file is /dev/vfio/7: pass --vfio-group /dev/vfio/7, or leave --vfio-group out" --device $BDF --vfio-group 7
+refused "--vfio-group a missing group file" "--vfio-group /dev/vfio/9: No such file or directory;" --device $BDF --vfio-group /dev/vfio/9
+mkdir -p "$root/dev/vfio/adir"
+refused "--vfio-group a directory" "--vfio-group /dev/vfio/adir is not the group of" --device $BDF --vfio-group /dev/vfio/adir
 sys --check --device $BDF --vfio-group /dev/vfio/7
 expect_status "--vfio-group matching sysfs" 0
 
