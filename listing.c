@@ -86,7 +86,7 @@ static void print_state(FILE *out, uint64_t need, uint64_t memlock)
 	fprintf(out, "locked memory: limit %s, a run pins %" PRIu64 " KiB: ",
 		lim, need_kib);
 	if (sysfs_cap_ipc_lock())
-		fprintf(out, "not applied (CAP_IPC_LOCK)\n");
+		fprintf(out, "this user has CAP_IPC_LOCK, so the limit does not apply\n");
 	else if (memlock >= need)
 		fprintf(out, "enough\n");
 	else

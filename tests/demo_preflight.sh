@@ -250,6 +250,11 @@ expect "--list: iommufd" grep -qxF "iommufd: module iommufd loaded, /dev/iommu (
 expect "--list: the limit" grep -qxF "locked memory: limit 1024 KiB, a run pins 320 KiB: enough" "$tmp/out"
 MEMLOCK_KIB=100 sys --list
 expect "--list: a limit too low, and the fix" grep -qxF "locked memory: limit 100 KiB, a run pins 320 KiB: too low: \`ulimit -l 320\`" "$tmp/out"
+cp "$root/proc/self/status" "$tmp/status"
+printf 'CapEff:\t0000000000004000\n' >"$root/proc/self/status"
+MEMLOCK_KIB=100 sys --list
+expect "--list: a limit CAP_IPC_LOCK lifts, said so" grep -qxF "locked memory: limit 100 KiB, a run pins 320 KiB: this user has CAP_IPC_LOCK, so the limit does not apply" "$tmp/out"
+cp "$tmp/status" "$root/proc/self/status"
 mkroot
 sys --list
 expect_status "--list, empty system" 0
