@@ -60,7 +60,7 @@ static int read_dev(const char *bdf, struct sysfs_dev *d, struct errmsg *e)
 	sysfs_dev_dir(SYSFS_PCI, bdf, dir, sizeof(dir));
 	if (ret == -ENOENT)
 		return errmsg_set(e, ENOENT,
-				  "no PCI device %s (no %s); lspci -D lists them",
+				  "no PCI device %s (no %s); `lspci -D` lists them",
 				  bdf, dir);
 	return ret ? sysfs_errmsg(e, ret, dir) : 0;
 }

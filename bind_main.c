@@ -73,7 +73,7 @@ static int usage(const char *fmt, const char *arg)
 {
 	fprintf(stderr, PROG ": ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "; see " PROG " --help\n");
+	fprintf(stderr, "; see `" PROG " --help`\n");
 	return EXIT_USAGE;
 }
 
@@ -149,7 +149,7 @@ static int check_names(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if (sysfs_name_parse(argv[i], name, sizeof(name), &bus) ||
 		    bus != SYSFS_PCI)
-			return usage("'%s' is not a PCI address: expected DDDD:BB:DD.F or BB:DD.F (lspci -D lists them)",
+			return usage("'%s' is not a PCI address: expected DDDD:BB:DD.F or BB:DD.F (`lspci -D` lists them)",
 				     argv[i]);
 	return 0;
 }

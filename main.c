@@ -269,7 +269,7 @@ static int parse_args(struct cmdline *cl, int argc, char *argv[])
 	struct errmsg err = { .err = 0 };
 
 	if (cmdline_parse(cl, argc, argv, &err)) {
-		fprintf(stderr, PROG ": %s; see '" PROG " --help'\n", err.msg);
+		fprintf(stderr, PROG ": %s; see `" PROG " --help`\n", err.msg);
 		return EXIT_USAGE;
 	}
 	if (cl->action == CMDLINE_HELP)

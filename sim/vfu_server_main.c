@@ -173,7 +173,7 @@ static int parse(int argc, char **argv, struct options *o)
 		}
 	}
 	if (optind < argc || !o->socket) {
-		fprintf(stderr, PROG ": %s; try --help\n", optind < argc ?
+		fprintf(stderr, PROG ": %s; see `" PROG " --help`\n", optind < argc ?
 			"unexpected arguments" : "--socket PATH is required");
 		return 2;
 	}

@@ -21,7 +21,7 @@ usage() {
 	expect_status "$desc" 2
 	expect "$desc: one line on stderr" test "$(wc -l <"$tmp/err")" = 1
 	expect "$desc: names the problem" grep -q -- "$want" "$tmp/err"
-	expect "$desc: points at --help" grep -q -- "see 'revere-vfio-demo --help'" "$tmp/err"
+	expect "$desc: points at --help" grep -q -- "see \`revere-vfio-demo --help\`" "$tmp/err"
 	expect "$desc: nothing on stdout" test ! -s "$tmp/out"
 }
 

@@ -161,7 +161,7 @@ expect_status "--check --vfio-group" 0
 expect "--check --vfio-group: type1" grep -qF "$BDF: ready: Revere-AMU PF, driver vfio-pci, IOMMU group 7 (/dev/vfio/7, this user can open it)" "$tmp/out"
 sys --check --device 00:03.0 --vfio-group /dev/vfio/7 --iommu iommufd
 expect_status "--vfio-group with --iommu iommufd" 2
-expect "--vfio-group with --iommu iommufd: why" grep -qF "revere-vfio-demo: --vfio-group: cannot be used with --iommu iommufd, which opens the device file (/dev/vfio/devices/vfioN) instead; see 'revere-vfio-demo --help'" "$tmp/err"
+expect "--vfio-group with --iommu iommufd: why" grep -qF "revere-vfio-demo: --vfio-group: cannot be used with --iommu iommufd, which opens the device file (/dev/vfio/devices/vfioN) instead; see \`revere-vfio-demo --help\`" "$tmp/err"
 sys --check --device 00:03.0 --iommu iommufd
 expect_status "--check --iommu iommufd" 0
 ready_pf
