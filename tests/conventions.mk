@@ -6,7 +6,8 @@ CONVENTION_TESTS = \
 	tests/demo_man.sh \
 	tests/completion.sh \
 	tests/spec_citations.sh \
-	tests/tsan_names.sh
+	tests/tsan_names.sh \
+	tests/check_output.sh
 TESTS += $(CONVENTION_TESTS)
 EXTRA_DIST += $(CONVENTION_TESTS)
 

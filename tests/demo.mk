@@ -1,8 +1,9 @@
 # The demo binary end to end on --sim: shell tests speaking TAP, so each
 # check is counted by automake's tap-driver.sh.
 TEST_EXTENSIONS = .sh
-SH_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
-	$(top_srcdir)/build-aux/tap-driver.sh
+SH_LOG_DRIVER = $(SHELL) $(top_srcdir)/tests/tap_quiet.sh \
+	env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+EXTRA_DIST += tests/tap_quiet.sh
 AM_TESTS_ENVIRONMENT = \
 	DEMO='$(abs_top_builddir)/revere-vfio-demo'; export DEMO; \
 	BIND='$(abs_top_builddir)/revere-vfio-bind'; export BIND; \
