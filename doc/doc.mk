@@ -9,6 +9,7 @@ dist_man_MANS = doc/revere-vfio-demo.1 doc/revere-vfio-bind.1 \
 # to doc/ hold there too.
 dist_doc_DATA = README LICENSE
 nobase_dist_doc_DATA = doc/design.md doc/fuzzing.md doc/performance.md \
+	doc/testing.md \
 	doc/vfio-user.md \
 	doc/revere-amu-v2.md
 

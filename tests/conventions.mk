@@ -7,7 +7,8 @@ CONVENTION_TESTS = \
 	tests/completion.sh \
 	tests/spec_citations.sh \
 	tests/tsan_names.sh \
-	tests/check_output.sh
+	tests/check_output.sh \
+	tests/doc_files.sh
 TESTS += $(CONVENTION_TESTS)
 EXTRA_DIST += $(CONVENTION_TESTS)
 

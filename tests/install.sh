@@ -30,7 +30,7 @@ for prog in revere-vfio-demo revere-vfio-bind revere-vfio-user-server; do
 	expect "the installed completion completes $prog" \
 		bash -c ". '$comp' && complete -p $prog | grep -q -- '-F _revere_vfio '"
 done
-for f in README LICENSE doc/design.md doc/fuzzing.md doc/performance.md doc/revere-amu-v2.md doc/vfio-user.md; do
+for f in README LICENSE doc/design.md doc/fuzzing.md doc/performance.md doc/revere-amu-v2.md doc/testing.md doc/vfio-user.md; do
 	expect "$f in docdir" cmp -s "$dest$inst_docdir/$f" "$srcdir/$f"
 done
 
@@ -41,7 +41,7 @@ done
 		echo "$inst_man1dir/$prog.1"
 		echo "$inst_bashcompdir/$prog"
 	done
-	for f in README LICENSE doc/design.md doc/fuzzing.md doc/performance.md doc/revere-amu-v2.md doc/vfio-user.md; do
+	for f in README LICENSE doc/design.md doc/fuzzing.md doc/performance.md doc/revere-amu-v2.md doc/testing.md doc/vfio-user.md; do
 		echo "$inst_docdir/$f"
 	done
 } | sort >"$tmp/want"

@@ -1,4 +1,4 @@
-# Memory and thread checks (README, Testing), each on a build tree of its
+# Memory and thread checks (doc/testing.md), each on a build tree of its
 # own, configured as .ci/sanitizers.sh does:
 #   make check-asan      make check under ASan, LSan and UBSan
 #   make check-valgrind  the demo's --sim runs under valgrind memcheck
