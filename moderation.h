@@ -35,7 +35,13 @@ struct rv_pace {
  * flight, so the device may have sat idle for part of the time (a doze
  * too long); that time says only that the device is at least that fast,
  * and the estimate halves instead of averaging it in: averaged, a doze
- * too long would keep itself too long. Otherwise a running average.
+ * too long would keep itself too long. Otherwise a running average, in
+ * which one sample counts as at most twice the estimate: a batch that
+ * took long because a thread waited for a CPU (the driver's or the
+ * device's, on a busy machine) says nothing of the device's pace, and
+ * taken whole it would start dozes of milliseconds on a device of
+ * nanoseconds, each halving the estimate only as it ends. A device that
+ * really slowed down is followed at a quarter more per batch.
  */
 static inline void rv_pace_note(struct rv_pace *p, uint64_t messages,
 				uint64_t now, bool drained)
@@ -46,8 +52,11 @@ static inline void rv_pace_note(struct rv_pace *p, uint64_t messages,
 		sample = (now - p->last_ns) / messages;
 		if (drained)
 			p->ns = (p->ns && p->ns < sample ? p->ns : sample) / 2;
+		else if (!p->ns)
+			p->ns = sample;
 		else
-			p->ns = p->ns ? (3 * p->ns + sample) / 4 : sample;
+			p->ns = (3 * p->ns + (sample < 2 * p->ns ?
+					      sample : 2 * p->ns)) / 4;
 	}
 	p->last_ns = now;
 }

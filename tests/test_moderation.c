@@ -76,6 +76,9 @@ static void test_doze_bounds(void **state)
 struct loop {
 	uint64_t svc, oversleep, wake, start_pace;
 	unsigned int rounds, from;
+	/* Every stall_every-th round, stall_ns for one message (0: none). */
+	unsigned int stall_every;
+	uint64_t stall_ns;
 	unsigned int dozes, drained;
 };
 
@@ -91,6 +94,10 @@ static void play(struct loop *l)
 		back = slept / l->svc;
 		if (back > DEPTH)
 			back = DEPTH;
+		if (l->stall_every && r % l->stall_every == l->stall_every - 1) {
+			slept = l->stall_ns;
+			back = 1;
+		}
 		now += slept;
 		rv_pace_note(&p, back, now, back == DEPTH);
 		if (r < l->from || !doze)
@@ -119,6 +126,26 @@ static void test_fast_device_stops_dozing(void **state)
 	assert_int_equal(l.dozes, 0);
 }
 
+/*
+ * A fast device on a busy machine: every tenth batch, the device's thread
+ * waited 4 ms for a CPU and one message came back in that time. That
+ * batch says nothing of the device's pace: taken whole, it made the next
+ * dozes last milliseconds, each halving the estimate only as it ended,
+ * and irq and hybrid ran at a tenth of poll on a loaded machine.
+ */
+static void test_fast_device_stalls_no_dozing(void **state)
+{
+	struct loop l = {
+		.svc = 300, .oversleep = 100 * US, .wake = 5 * US,
+		.start_pace = 0, .rounds = 400, .from = 20,
+		.stall_every = 10, .stall_ns = 4000 * US,
+	};
+
+	(void)state;
+	play(&l);
+	assert_int_equal(l.dozes, 0);
+}
+
 /* A slow device (20 us): a doze per half queue, the device never idle. */
 static void test_slow_device_keeps_busy(void **state)
 {
@@ -140,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_drained_halves),
 		cmocka_unit_test(test_doze_bounds),
 		cmocka_unit_test(test_fast_device_stops_dozing),
+		cmocka_unit_test(test_fast_device_stalls_no_dozing),
 		cmocka_unit_test(test_slow_device_keeps_busy),
 	};
 
