@@ -9,7 +9,9 @@
  * through the mapping the server shares) with DMA to a memfd the client
  * shares or to memory it lends by message; MSI-X eventfds; reset and DMA
  * unmaps; a client that goes away; every kind of bad input, each on its
- * own connection; and the server's memory and descriptors at the end.
+ * own connection; a client that leaves the server's DMA request
+ * unanswered, or floods it with commands meanwhile; and the server's
+ * memory and descriptors at the end.
  *
  * Five servers, a group each: BAR0 mappable; BAR0 by message only; no
  * file descriptors at all (--no-fds); a short --timeout, for the clients
@@ -2086,6 +2088,86 @@ static void test_client_stops_reading(void **state)
 	served_ok(s);
 }
 
+/*
+ * A client that lent memory by message and then leaves the server's
+ * DMA_READ unanswered. The server cannot act on the doorbell without the
+ * reply, but it must not wait for it longer than its timeout: blocked in
+ * a read of the socket, it would serve no one again, nor stop on SIGTERM.
+ * It gives the client up and serves the next. The doorbell's write may
+ * still be answered before the end.
+ */
+static void test_dma_unanswered(void **state)
+{
+	struct client *c = client_open(*state);
+	struct region_io bell = { .offset = RV_MGT_WRITE_INDEX_TX0,
+				  .region = BAR0, .count = 8, .data = { 1 } };
+	unsigned int n = c->left;
+	char line[512];
+	uint16_t id;
+	struct msg m;
+	struct mem mem;
+
+	mem_new(&mem);
+	lend(c, mem.p);
+	mgt_setup(c, mem.p, 0, RSP_OFF);
+	memset(c->cmd_slot, 0, RV_MSG_SIZE);
+	rv_msg_set(c->cmd_slot, RV_MSG_OPCODE, RV_OP_PF_PROBE);
+	id = send_cmd(c, VFIO_USER_REGION_WRITE, 0, &bell, sizeof(bell), NULL,
+		      0);
+	assert_true(msg_recv(c, &m));
+	assert_int_equal(m.hdr.command, VFIO_USER_DMA_READ);
+	msg_free(&m);
+	/* Not answered: the server's log says it gave up on the client. */
+	wait_left(c->srv, n, line, sizeof(line));
+	assert_non_null(strstr(line, "(the client did not answer a DMA "
+				     "request)"));
+	if (msg_recv(c, &m)) {
+		assert_int_equal(m.hdr.msg_id, id);
+		assert_int_equal(m.hdr.command, VFIO_USER_REGION_WRITE);
+		msg_free(&m);
+		expect_closed(c);
+	}
+	client_close(c);
+	mem_free(&mem);
+	served_ok(*state);
+}
+
+/*
+ * A client that keeps sending commands while the server waits for its
+ * DMA reply: the server holds a bounded number of them (each may be a
+ * whole message), then gives the client up rather than hold more.
+ */
+static void test_dma_flooded(void **state)
+{
+	struct client *c = client_open(*state);
+	struct region_io bell = { .offset = RV_MGT_WRITE_INDEX_TX0,
+				  .region = BAR0, .count = 8, .data = { 1 } };
+	struct vfio_user_device_info info = { .argsz = sizeof(info) };
+	unsigned int n = c->left;
+	char line[512];
+	struct msg m;
+	struct mem mem;
+
+	mem_new(&mem);
+	lend(c, mem.p);
+	mgt_setup(c, mem.p, 0, RSP_OFF);
+	memset(c->cmd_slot, 0, RV_MSG_SIZE);
+	rv_msg_set(c->cmd_slot, RV_MSG_OPCODE, RV_OP_PF_PROBE);
+	send_cmd(c, VFIO_USER_REGION_WRITE, 0, &bell, sizeof(bell), NULL, 0);
+	assert_true(msg_recv(c, &m));
+	assert_int_equal(m.hdr.command, VFIO_USER_DMA_READ);
+	msg_free(&m);
+	for (unsigned int i = 0; i <= VFU_SERVER_HELD; i++)
+		send_cmd(c, VFIO_USER_DEVICE_GET_INFO, 0, &info, sizeof(info),
+			 NULL, 0);
+	wait_left(c->srv, n, line, sizeof(line));
+	assert_non_null(strstr(line, "(the client did not answer a DMA "
+				     "request)"));
+	client_close(c);
+	mem_free(&mem);
+	served_ok(*state);
+}
+
 /* ---- 9. what the server holds after it all ---- */
 
 static void test_bounded(void **state)
@@ -2350,6 +2432,8 @@ int main(void)
 	static const struct CMUnitTest shorter[] = {
 		T(test_stalled_message, srv_short),
 		T(test_client_stops_reading, srv_short),
+		T(test_dma_unanswered, srv_short),
+		T(test_dma_flooded, srv_short),
 		T(test_bounded, srv_short),
 	};
 	static const struct CMUnitTest delayed[] = {
