@@ -123,6 +123,7 @@ static void pause_between_looks(unsigned int *ms)
 
 struct server {
 	const char *args[5];	/* its options beyond --socket, NULL-ended */
+	int stop;		/* the signal that ends it: 0, SIGTERM */
 	pid_t pid;
 	char dir[32], sock[64], log[64];
 	unsigned int fds;	/* its descriptors with one client connected */
@@ -133,8 +134,12 @@ static struct server srv_nommap = { .args = { "--no-mmap",
 					      "--timeout", "60000" } };
 static struct server srv_nofds = { .args = { "--no-fds",
 					     "--timeout", "60000" } };
-/* Only the clients that stall wait for this one's timeout. */
-static struct server srv_short = { .args = { "--timeout", "300" } };
+/*
+ * Only the clients that stall wait for this one's timeout. It is ended by
+ * SIGINT, the others by SIGTERM: either must remove the socket.
+ */
+static struct server srv_short = { .args = { "--timeout", "300" },
+				   .stop = SIGINT };
 /* Replies 200 ms late: the time a test may assert is at least that. */
 #define REPLY_DELAY_NS	200000000ull
 static struct server srv_delay = { .args = { "--reply-delay-us", "200000",
@@ -2355,17 +2360,21 @@ static int server_stop(struct server *s)
 	unsigned int pause = 1;
 	int status;
 
-	kill(s->pid, SIGTERM);
+	kill(s->pid, s->stop ? s->stop : SIGTERM);
 	while (waitpid(s->pid, &status, WNOHANG) != s->pid) {
 		if (!left_ms(end)) {
 			kill(s->pid, SIGKILL);
 			waitpid(s->pid, &status, 0);
-			fail_msg("the server did not stop on SIGTERM");
+			fail_msg("the server did not stop on %s",
+				 strsignal(s->stop ? s->stop : SIGTERM));
 		}
 		pause_between_looks(&pause);
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		server_died(s, status);
+	/* Ended cleanly: its socket is gone with it. */
+	if (!access(s->sock, F_OK))
+		fail_msg("the server left its socket %s", s->sock);
 	if (getenv("VFU_TEST_KEEP")) {
 		print_message("server log kept: %s\n", s->log);
 		return 0;
