@@ -21,6 +21,7 @@
 #include "vfu_server.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -371,14 +372,57 @@ static int hold(struct vfu_server *s, const uint8_t *buf, struct vfu_msg *msg)
 	return 0;
 }
 
-/* The reply to the request of id, the client's commands held meanwhile. */
+static int64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * Wait until the socket has something, at most until end (now_ms()): 0 or
+ * ETIMEDOUT. vfu_msg_recv() bounds only the rest of a message once its
+ * first byte is in; the main loop polls before it, but a reply awaited
+ * here has no poll before it, and a client that never sends one would
+ * keep the server in recvmsg() for good, the stop signals blocked.
+ */
+static int wait_readable(int sock, int64_t end)
+{
+	for (;;) {
+		struct pollfd p = { .fd = sock, .events = POLLIN };
+		int64_t left = end - now_ms();
+		int n;
+
+		if (left < 0)
+			left = 0;
+		n = poll(&p, 1, (int)left);
+		if (n > 0)
+			return 0;
+		if (!n)
+			return ETIMEDOUT;
+		if (errno != EINTR)
+			return errno;
+	}
+}
+
+/*
+ * The reply to the request of id, the client's commands held meanwhile:
+ * within the timeout of the request's sending, however many commands
+ * come first (their number is bounded too, hold()).
+ */
 static int await_reply(struct vfu_server *s, uint16_t id, uint16_t command,
 		       struct vfu_msg *msg)
 {
-	for (;;) {
-		int err = vfu_msg_recv(s->sock, s->dma, VFU_SERVER_MAX_MSG, msg,
-				       VFU_SERVER_MAX_FDS, s->timeout_ms);
+	int64_t end = now_ms() + s->timeout_ms;
 
+	for (;;) {
+		int err = wait_readable(s->sock, end);
+
+		if (!err)
+			err = vfu_msg_recv(s->sock, s->dma, VFU_SERVER_MAX_MSG,
+					   msg, VFU_SERVER_MAX_FDS,
+					   s->timeout_ms);
 		if (err)
 			return err;
 		if ((msg->hdr.flags & VFIO_USER_F_TYPE_MASK) ==

@@ -87,6 +87,27 @@ while read -r args; do
 	expect_status "README: revere-vfio-demo $args" 0
 done <"$tmp/readme"
 
+# The README's two commands for a guest on the server ("Without hardware,
+# in a virtual machine"), read by the parser make check-kernel boots QEMU
+# with (tests/kernel/vfio-user.sh), which finds them in that section only:
+# the server on the README's socket, then QEMU with a vfio-user-pci device
+# on it. In a subshell: that file's functions are the rig's, not ours.
+readme_vm_commands() {
+	(
+		SRCDIR=${srcdir:-.}
+		. "$SRCDIR/tests/kernel/vfio-user.sh"
+		readme_vm
+		readme_vm_section |
+			grep -q "^ *\$ revere-vfio-user-server --socket $README_SOCKET *&\$" || exit 1
+		case $README_QEMU in
+		*'"driver":"vfio-user-pci"'*"\"path\":\"$README_SOCKET\""*) ;;
+		*) exit 1 ;;
+		esac
+	)
+}
+expect "README: the server and QEMU on it, in its virtual machine section" \
+	readme_vm_commands
+
 # SIGINT at random moments: from connecting to the exchange. The runs
 # that got as far as the server always leave the device quiesced; a run
 # the signal reaches before the handler is killed, with nothing done.

@@ -9,7 +9,9 @@
  * through the mapping the server shares) with DMA to a memfd the client
  * shares or to memory it lends by message; MSI-X eventfds; reset and DMA
  * unmaps; a client that goes away; every kind of bad input, each on its
- * own connection; and the server's memory and descriptors at the end.
+ * own connection; a client that leaves the server's DMA request
+ * unanswered, or floods it with commands meanwhile; and the server's
+ * memory and descriptors at the end.
  *
  * Five servers, a group each: BAR0 mappable; BAR0 by message only; no
  * file descriptors at all (--no-fds); a short --timeout, for the clients
@@ -121,6 +123,7 @@ static void pause_between_looks(unsigned int *ms)
 
 struct server {
 	const char *args[5];	/* its options beyond --socket, NULL-ended */
+	int stop;		/* the signal that ends it: 0, SIGTERM */
 	pid_t pid;
 	char dir[32], sock[64], log[64];
 	unsigned int fds;	/* its descriptors with one client connected */
@@ -131,8 +134,12 @@ static struct server srv_nommap = { .args = { "--no-mmap",
 					      "--timeout", "60000" } };
 static struct server srv_nofds = { .args = { "--no-fds",
 					     "--timeout", "60000" } };
-/* Only the clients that stall wait for this one's timeout. */
-static struct server srv_short = { .args = { "--timeout", "300" } };
+/*
+ * Only the clients that stall wait for this one's timeout. It is ended by
+ * SIGINT, the others by SIGTERM: either must remove the socket.
+ */
+static struct server srv_short = { .args = { "--timeout", "300" },
+				   .stop = SIGINT };
 /* Replies 200 ms late: the time a test may assert is at least that. */
 #define REPLY_DELAY_NS	200000000ull
 static struct server srv_delay = { .args = { "--reply-delay-us", "200000",
@@ -2086,6 +2093,86 @@ static void test_client_stops_reading(void **state)
 	served_ok(s);
 }
 
+/*
+ * A client that lent memory by message and then leaves the server's
+ * DMA_READ unanswered. The server cannot act on the doorbell without the
+ * reply, but it must not wait for it longer than its timeout: blocked in
+ * a read of the socket, it would serve no one again, nor stop on SIGTERM.
+ * It gives the client up and serves the next. The doorbell's write may
+ * still be answered before the end.
+ */
+static void test_dma_unanswered(void **state)
+{
+	struct client *c = client_open(*state);
+	struct region_io bell = { .offset = RV_MGT_WRITE_INDEX_TX0,
+				  .region = BAR0, .count = 8, .data = { 1 } };
+	unsigned int n = c->left;
+	char line[512];
+	uint16_t id;
+	struct msg m;
+	struct mem mem;
+
+	mem_new(&mem);
+	lend(c, mem.p);
+	mgt_setup(c, mem.p, 0, RSP_OFF);
+	memset(c->cmd_slot, 0, RV_MSG_SIZE);
+	rv_msg_set(c->cmd_slot, RV_MSG_OPCODE, RV_OP_PF_PROBE);
+	id = send_cmd(c, VFIO_USER_REGION_WRITE, 0, &bell, sizeof(bell), NULL,
+		      0);
+	assert_true(msg_recv(c, &m));
+	assert_int_equal(m.hdr.command, VFIO_USER_DMA_READ);
+	msg_free(&m);
+	/* Not answered: the server's log says it gave up on the client. */
+	wait_left(c->srv, n, line, sizeof(line));
+	assert_non_null(strstr(line, "(the client did not answer a DMA "
+				     "request)"));
+	if (msg_recv(c, &m)) {
+		assert_int_equal(m.hdr.msg_id, id);
+		assert_int_equal(m.hdr.command, VFIO_USER_REGION_WRITE);
+		msg_free(&m);
+		expect_closed(c);
+	}
+	client_close(c);
+	mem_free(&mem);
+	served_ok(*state);
+}
+
+/*
+ * A client that keeps sending commands while the server waits for its
+ * DMA reply: the server holds a bounded number of them (each may be a
+ * whole message), then gives the client up rather than hold more.
+ */
+static void test_dma_flooded(void **state)
+{
+	struct client *c = client_open(*state);
+	struct region_io bell = { .offset = RV_MGT_WRITE_INDEX_TX0,
+				  .region = BAR0, .count = 8, .data = { 1 } };
+	struct vfio_user_device_info info = { .argsz = sizeof(info) };
+	unsigned int n = c->left;
+	char line[512];
+	struct msg m;
+	struct mem mem;
+
+	mem_new(&mem);
+	lend(c, mem.p);
+	mgt_setup(c, mem.p, 0, RSP_OFF);
+	memset(c->cmd_slot, 0, RV_MSG_SIZE);
+	rv_msg_set(c->cmd_slot, RV_MSG_OPCODE, RV_OP_PF_PROBE);
+	send_cmd(c, VFIO_USER_REGION_WRITE, 0, &bell, sizeof(bell), NULL, 0);
+	assert_true(msg_recv(c, &m));
+	assert_int_equal(m.hdr.command, VFIO_USER_DMA_READ);
+	msg_free(&m);
+	for (unsigned int i = 0; i <= VFU_SERVER_HELD; i++)
+		send_cmd(c, VFIO_USER_DEVICE_GET_INFO, 0, &info, sizeof(info),
+			 NULL, 0);
+	wait_left(c->srv, n, line, sizeof(line));
+	assert_non_null(strstr(line, "(the client did not answer a DMA "
+				     "request)"));
+	client_close(c);
+	mem_free(&mem);
+	served_ok(*state);
+}
+
 /* ---- 9. what the server holds after it all ---- */
 
 static void test_bounded(void **state)
@@ -2273,17 +2360,21 @@ static int server_stop(struct server *s)
 	unsigned int pause = 1;
 	int status;
 
-	kill(s->pid, SIGTERM);
+	kill(s->pid, s->stop ? s->stop : SIGTERM);
 	while (waitpid(s->pid, &status, WNOHANG) != s->pid) {
 		if (!left_ms(end)) {
 			kill(s->pid, SIGKILL);
 			waitpid(s->pid, &status, 0);
-			fail_msg("the server did not stop on SIGTERM");
+			fail_msg("the server did not stop on %s",
+				 strsignal(s->stop ? s->stop : SIGTERM));
 		}
 		pause_between_looks(&pause);
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		server_died(s, status);
+	/* Ended cleanly: its socket is gone with it. */
+	if (!access(s->sock, F_OK))
+		fail_msg("the server left its socket %s", s->sock);
 	if (getenv("VFU_TEST_KEEP")) {
 		print_message("server log kept: %s\n", s->log);
 		return 0;
@@ -2350,6 +2441,8 @@ int main(void)
 	static const struct CMUnitTest shorter[] = {
 		T(test_stalled_message, srv_short),
 		T(test_client_stops_reading, srv_short),
+		T(test_dma_unanswered, srv_short),
+		T(test_dma_flooded, srv_short),
 		T(test_bounded, srv_short),
 	};
 	static const struct CMUnitTest delayed[] = {

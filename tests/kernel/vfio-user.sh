@@ -5,7 +5,7 @@
 # host, through QEMU's vfio-user client (-device vfio-user-pci). Debian 12's
 # QEMU 7.2 has none: tests/kernel/qemu-tree.sh fetches Debian's QEMU from
 # trixie-backports into a cache and prints a launcher for it. The rig's
-# boots so far do not use these functions and keep Debian 12's QEMU.
+# other boots (edu, the mdev) keep Debian 12's QEMU.
 #
 # Functions only; they use rig.sh's say, die, need_timeout, SRCDIR and
 # the kernel variables main sets (KIMAGE, OUT).
@@ -29,11 +29,20 @@ vfio_user_qemu() {
 # in a virtual machine"), which the rig runs: README_SERVER, the server's
 # options after its socket, and README_QEMU, QEMU's words after its name,
 # quoted as the README quotes them. Empty when the README lacks them.
+# Both from that section alone: the README starts the server in other
+# sections too, for other clients.
 README_SOCKET=/tmp/revere.sock
+README_VM_SECTION="Without hardware, in a virtual machine"
+readme_vm_section() {
+	tr -d '\r' <"$SRCDIR/README" | awk -v t="$README_VM_SECTION" '
+		$0 == t { on = 1; next }
+		on && /^-+$/ { if (n++) exit; next }
+		on'
+}
 readme_vm() {
-	README_SERVER=$(tr -d '\r' <"$SRCDIR/README" |
+	README_SERVER=$(readme_vm_section |
 		sed -n "s|^ *\\$ revere-vfio-user-server --socket $README_SOCKET\\(.*\\)&\$|\\1|p")
-	README_QEMU=$(tr -d '\r' <"$SRCDIR/README" | awk '
+	README_QEMU=$(readme_vm_section | awk '
 		/^ *\$ qemu-system-x86_64 / { on = 1; sub(/^ *\$ qemu-system-x86_64 /, "") }
 		on { line = $0; more = sub(/\\$/, "", line); printf "%s ", line; if (!more) exit }')
 }
@@ -206,8 +215,8 @@ run_vfio_user() {
 	# shellcheck disable=SC2086 # socket@slot words without spaces
 	boot_vfio_user $socks
 	why=$README_USED
-	[ -n "$README_SERVER" ] || grep -q "^ *\$ revere-vfio-user-server --socket $README_SOCKET *&\$" "$SRCDIR/README" ||
-		why="no '$ revere-vfio-user-server --socket $README_SOCKET &' command in the README"
+	[ -n "$README_SERVER" ] || readme_vm_section | grep -q "^ *\$ revere-vfio-user-server --socket $README_SOCKET *&\$" ||
+		why="no '$ revere-vfio-user-server --socket $README_SOCKET &' command in the README's \"$README_VM_SECTION\""
 	host_result vfio-user-readme "$why"
 	server_checks mmap vfio-user
 	server_checks messages vfio-user-msg
