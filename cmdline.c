@@ -14,6 +14,7 @@ enum {
 	OPT_PACKETS,
 	OPT_TIMEOUT,
 	OPT_LOOPBACK,
+	OPT_NO_MMAP,
 	OPT_WAIT,
 	OPT_SPIN_US,
 	OPT_TRACE,
@@ -37,6 +38,7 @@ static const struct option long_options[] = {
 	{ .name = "packets", .has_arg = required_argument, .val = OPT_PACKETS },
 	{ .name = "timeout", .has_arg = required_argument, .val = OPT_TIMEOUT },
 	{ .name = "loopback", .has_arg = no_argument, .val = OPT_LOOPBACK },
+	{ .name = "no-mmap", .has_arg = no_argument, .val = OPT_NO_MMAP },
 	{ .name = "wait", .has_arg = required_argument, .val = OPT_WAIT },
 	{ .name = "spin-us", .has_arg = required_argument, .val = OPT_SPIN_US },
 	{ .name = "queue-depth", .has_arg = required_argument, .val = OPT_QUEUE_DEPTH },
@@ -79,6 +81,8 @@ void cmdline_usage(FILE *out, const char *prog)
 		"                     (default %d, with --sim or --vfio-user %d)\n"
 		"  --loopback         one session AMI-SW 0 TX AMS 0 -> RX AMS 0: data comes\n"
 		"                     back unchanged, no accelerator involved\n"
+		"  --no-mmap          reach BAR0 through pread/pwrite (over vfio-user: by\n"
+		"                     messages) even where it could be mapped\n"
 		"  --wait MODE        how to wait for the device: poll (spin on its index\n"
 		"                     registers, the default), irq (block on MSI-X\n"
 		"                     interrupts) or hybrid (spin, then block)\n"
@@ -216,6 +220,9 @@ static int parse_one(struct cmdline *cl, int c, char *argv[],
 		return ret;
 	case OPT_LOOPBACK:
 		cl->loopback = true;
+		return 0;
+	case OPT_NO_MMAP:
+		cl->no_mmap = true;
 		return 0;
 	case OPT_WAIT:
 		ret = parse_choice("--wait", optarg, wait_names, "a wait mode",

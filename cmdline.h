@@ -65,6 +65,7 @@ struct cmdline {
 	uint64_t packets;		/* --packets, >= 1 */
 	unsigned int timeout_ms;	/* --timeout, >= 1 (or the default) */
 	bool loopback;			/* --loopback */
+	bool no_mmap;			/* --no-mmap: BAR0 never mapped */
 	enum cmdline_wait wait;		/* --wait, default poll */
 	unsigned int spin_us;		/* --spin-us */
 	unsigned int queue_depth;	/* --queue-depth, 1 to the ring size */

@@ -385,6 +385,7 @@ int main(int argc, char *argv[])
 		.wait = (enum revere_wait_mode)cl.wait,
 		.spin_us = cl.spin_us,
 		.loopback = cl.loopback,
+		.bar0_rw = cl.no_mmap,
 		.trace = cl.trace,
 		.simulated = cl.sim,
 		.stop = &stop_signal,

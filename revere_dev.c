@@ -155,7 +155,7 @@ static int map_buffers(struct revere_dev *rd)
 
 static int map_bar0(struct revere_dev *rd)
 {
-	int ret = vfio_bar0_map(rd->vfio, false);
+	int ret = vfio_bar0_map(rd->vfio, rd->opts->bar0_rw);
 
 	if (ret)
 		return ret;

@@ -51,6 +51,12 @@ struct revere_opts {
 	enum revere_wait_mode wait;	/* --wait */
 	unsigned int spin_us;		/* --spin-us: hybrid's spin budget */
 	bool loopback;			/* AMI-SW TX -> RX, no accelerator */
+	/*
+	 * BAR0 through pread/pwrite even where it can be mapped: every
+	 * register access a system call (or a vfio-user message) that a
+	 * model, or strace, sees.
+	 */
+	bool bar0_rw;
 	bool trace;
 	bool simulated;			/* --sim: step 2 says so */
 	/* Set asynchronously (signal handler): stop what you're doing. */

@@ -5,7 +5,7 @@
 
 "$DEMO" --help >"$tmp/out" 2>"$tmp/err"; status=$?
 expect_status "--help" 0
-for opt in --vfio-group --device --check --list --sim --packets --timeout --loopback --queue-depth --json --trace --verbose --quiet --help --version 'Exit status'; do
+for opt in --vfio-group --device --check --list --sim --packets --timeout --loopback --no-mmap --queue-depth --json --trace --verbose --quiet --help --version 'Exit status'; do
 	expect "--help mentions $opt" grep -q -- "$opt" "$tmp/out"
 done
 "$DEMO" -h >"$tmp/out" 2>"$tmp/err"; status=$?

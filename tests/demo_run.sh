@@ -44,6 +44,21 @@ for backend in $BACKENDS; do
 	done
 done
 
+# --no-mmap: the driver's choice of pread/pwrite on a device that offers
+# the mapping; the device sees every access.
+run_demo "" --no-mmap --packets 300
+expect_status "--no-mmap" 0
+expect "--no-mmap: step 2 says pread/pwrite" \
+	grep -q "BAR0 through pread/pwrite, bus mastering on$" "$tmp/out"
+# The registers by pread and pwrite: set-up's 21 commands alone take more
+# than a hundred; mapped, only config space is read that way.
+expect "--no-mmap: the registers read and written by pread/pwrite" \
+	test "$(report preads)" -gt 100 -a "$(report pwrites)" -gt 50
+expect "--no-mmap: device left clean" clean
+run_demo "" --packets 300
+expect "without --no-mmap: pread for config space alone" \
+	test "$(report preads)" -lt 10
+
 # Exceptions the device posts are reported by name; the run goes on.
 for e in "1:exception E-PF-COMMAND-FROM-VF from VF 1" \
 	 "2:exception E-PF-VF-RESET from VF 1" \

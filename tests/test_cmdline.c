@@ -75,6 +75,7 @@ static void assert_cmdline_equal(const struct cmdline *a,
 	assert_int_equal(a->packets, b->packets);
 	assert_int_equal(a->timeout_ms, b->timeout_ms);
 	assert_int_equal(a->loopback, b->loopback);
+	assert_int_equal(a->no_mmap, b->no_mmap);
 	assert_int_equal(a->queue_depth, b->queue_depth);
 	assert_int_equal(a->json, b->json);
 	assert_int_equal(a->trace, b->trace);
