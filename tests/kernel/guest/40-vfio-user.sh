@@ -7,18 +7,21 @@
 # BAR0 as shared memory, one by messages only (--no-mmap); rig.sh puts
 # them at fixed addresses and lists them in /etc/rig-vfio-user ("BDF
 # mmap", "BDF messages"). On each: found in sysfs, listed, bound, the
-# demo with --device alone (default, 10,000 in poll and in irq mode),
-# SIGINT mid-run, unbound. The device's state after each run is in the
+# demo with --device alone (default, 10,000 in poll and in irq mode,
+# BAR0 mapped as the guest's vfio-pci offers it, and again with --no-mmap
+# through pread/pwrite), SIGINT mid-run, unbound. The device's state after each run is in the
 # servers' logs on the host: rig.sh checks that every run left it
 # quiesced (vfio-user-server-quiesced).
 #
 # RIG-KERNELS: vfio-user iommufd-vfio-user
 # RIG-EXPECT: vfio-user-sysfs vfio-user-list vfio-user-bind vfio-user-demo
 # RIG-EXPECT: vfio-user-demo-10000 vfio-user-irq-10000 vfio-user-sigint
+# RIG-EXPECT: vfio-user-rw-10000 vfio-user-rw-irq-10000
 # RIG-EXPECT: vfio-user-unbind
 # RIG-EXPECT: vfio-user-msg-sysfs vfio-user-msg-list vfio-user-msg-bind
 # RIG-EXPECT: vfio-user-msg-demo vfio-user-msg-demo-10000
 # RIG-EXPECT: vfio-user-msg-irq-10000 vfio-user-msg-sigint
+# RIG-EXPECT: vfio-user-msg-rw-10000 vfio-user-msg-rw-irq-10000
 # RIG-EXPECT: vfio-user-msg-unbind
 
 # shellcheck disable=SC3045 # the guest's sh is busybox ash: ulimit -l
@@ -86,10 +89,16 @@ check_bind() {
 
 # demo_run PACKETS ARGS...: --device BDF alone (the demo finds the rest);
 # why is empty if it exited 0, verified PACKETS messages, tore down, and
-# step 2 names the interface auto must pick.
+# step 2 names the interface auto must pick and the BAR0 path: mapped (the
+# guest's vfio-pci offers the mapping of both servers' BAR0), or with
+# --no-mmap through pread/pwrite.
 demo_run() {
 	packets=$1
 	shift
+	bar0="BAR0 mmap'd"
+	case " $* " in
+	*" --no-mmap "*) bar0="BAR0 through pread/pwrite" ;;
+	esac
 	revere-vfio-demo --device "$BDF" --timeout $DEMO_TIMEOUT_MS "$@" \
 		>"$OUT" 2>"$ERR" </dev/null
 	st=$?
@@ -103,6 +112,8 @@ demo_run() {
 		why="no clean 'step 5: torn down' line"
 	elif ! grep -q "^step 2: opened $BDF via .* (13b5:ff81, IOMMU $USED" "$OUT"; then
 		why="no 'step 2: opened $BDF ... (13b5:ff81, IOMMU $USED' line"
+	elif ! grep -q "^step 2: .*, $bar0, " "$OUT"; then
+		why="step 2 does not say '$bar0'"
 	fi
 }
 
@@ -160,11 +171,13 @@ irq_woken() {
 # server's eventfds through QEMU's emulated MSI-X table, must have woken
 # the demo on both vectors.
 demo_irq() {
-	demo_run 10000 --packets 10000 --wait irq -v
+	name=$1
+	shift
+	demo_run 10000 --packets 10000 --wait irq -v "$@"
 	if [ -z "$why" ] && ! irq_woken; then
 		why="--wait irq was not woken on both vectors"
 	fi
-	report "${P}irq-10000"
+	report "$P$name"
 }
 
 one_device() {
@@ -175,7 +188,10 @@ one_device() {
 	report "${P}demo"
 	demo_run 10000 --packets 10000
 	report "${P}demo-10000"
-	demo_irq
+	demo_irq irq-10000
+	demo_run 10000 --packets 10000 --no-mmap
+	report "${P}rw-10000"
+	demo_irq rw-irq-10000 --no-mmap
 	demo_sigint
 	check_bind "${P}unbind" "" --unbind "$BDF"
 }
