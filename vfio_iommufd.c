@@ -186,11 +186,22 @@ static int cdev_bind(struct vfio_dev *dev, struct iommufd *s)
 		.argsz = sizeof(b), .iommufd = s->iommufd,
 	};
 	int ret = vfio_sys_ioctl(dev, s->cdev_fd, VFIO_DEVICE_BIND_IOMMUFD, &b);
+	const char *hint = NULL;
 
-	/* device_cdev.c refuses a device whose group is open (EBUSY). */
+	/*
+	 * device_cdev.c refuses a device whose group is open (EBUSY).
+	 * iommufd_device_bind() says EPERM for a group whose DMA another
+	 * device's host driver owns (iommu_device_claim_dma_owner(); the
+	 * device file has no VIABLE flag to read first, as the group file
+	 * has) and for an IOMMU that cannot isolate MSIs, unless iommufd's
+	 * own allow_unsafe_interrupts is set (type1's does not count here).
+	 */
+	if (ret == -EBUSY)
+		hint = "the device's VFIO group is open elsewhere (another process, or this one with --iommu type1): close it first";
+	else if (ret == -EPERM)
+		hint = "another device of its IOMMU group is bound to a host driver (every device of the group must be on vfio-pci or on none: `revere-vfio-demo --check --device NAME` names them), or the IOMMU has no interrupt remapping (enable it in the firmware, or accept the risk: `echo Y > /sys/module/iommufd/parameters/allow_unsafe_interrupts`)";
 	if (ret < 0)
-		return vfio_fail_hint(dev, -ret, ret == -EBUSY ?
-				      "the device's VFIO group is open elsewhere (another process, or this one with --iommu type1): close it first" : NULL,
+		return vfio_fail_hint(dev, -ret, hint,
 				      "VFIO_DEVICE_BIND_IOMMUFD of %s to %s",
 				      s->cdev_path, IOMMUFD_PATH);
 	s->bound = true;

@@ -817,7 +817,12 @@ static int ictx_from_fd(struct mock_vfio *m, int fd, struct mock_ictx **x)
  * from the group, which may not bind. The order of the refusals is the
  * kernel's: the group open (vfio_device_block_group(), EBUSY), this fd
  * bound already (EINVAL), the iommufd, the device open through another
- * fd (vfio_df_open(): the cdev path opens it once, EINVAL).
+ * fd (vfio_df_open(): the cdev path opens it once, EINVAL), then a group
+ * that is not viable: iommufd_device_bind() claims the device's DMA with
+ * iommu_device_claim_dma_owner(), and a group whose other device is on a
+ * host driver is owned already (owner_cnt from the DMA API, another
+ * owner): EPERM. The group path reads VFIO_GROUP_FLAGS_VIABLE first; the
+ * device file has only this answer.
  */
 int mock_cdev_bind(struct mock_vfio *m, struct handle *h, void *arg)
 {
@@ -839,6 +844,8 @@ int mock_cdev_bind(struct mock_vfio *m, struct handle *h, void *arg)
 		return fail_errno(err);
 	if (m->bound || m->dev_users)
 		return fail_errno(EINVAL);
+	if (!m->cfg.group_viable)
+		return fail_errno(EPERM);
 	/* iommufd_device_bind(): the device object, a reference on x. */
 	x->refs++;
 	m->bound = x;

@@ -46,7 +46,7 @@ struct mock_vfio_config {
 	char device_name[64];		/* e.g. "0000:00:03.0" */
 	uint16_t vendor_id, device_id;	/* config space IDs: 13b5:ff81 */
 	bool bar0_mmap;			/* BAR0 region has FLAG_MMAP */
-	bool group_viable;		/* VFIO_GROUP_FLAGS_VIABLE */
+	bool group_viable;		/* VIABLE flag; else cdev bind EPERM */
 	bool type1v2;			/* offer VFIO_TYPE1v2_IOMMU */
 	bool reset;			/* VFIO_DEVICE_FLAGS_RESET */
 	uint64_t iova_pgsizes;		/* VFIO_IOMMU_GET_INFO */

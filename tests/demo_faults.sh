@@ -180,6 +180,15 @@ expect "reset=0, MAP_DMA fails: error names VFIO_IOMMU_MAP_DMA" \
 
 # A group that is not viable, a device name the group does not have.
 fails "group_viable=0" "not viable"
+# The same group through the device file: no group status to read first,
+# the kernel refuses the bind itself (EPERM, the group's DMA is owned by
+# the other device's driver); one line saying what that means.
+run_demo "group_viable=0" --iommu iommufd
+expect_status "iommufd, group not viable" 1
+expect "iommufd, group not viable: one line" test "$(errors)" = 1
+expect "iommufd, group not viable: named, with what to do" \
+	has_error "VFIO_DEVICE_BIND_IOMMUFD of /dev/vfio/devices/vfio0 to /dev/iommu: Operation not permitted; another device of its IOMMU group is bound to a host driver (every device of the group must be on vfio-pci or on none: \`revere-vfio-demo --check --device NAME\` names them), or the IOMMU has no interrupt remapping"
+expect "iommufd, group not viable: nothing left open or bound" released
 fails "memlock_limit=4096" "locked-memory limit"
 fails "memlock_limit=4096" "the locked-memory limit is 4 KiB and the DMA buffers need 320 KiB: raise it with \`ulimit -l 320\`"
 

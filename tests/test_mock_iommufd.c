@@ -930,6 +930,34 @@ static void test_cdev_then_group(void **state)
 	fx_close_all(f);
 }
 
+/*
+ * A group that is not viable (another of its devices on a host driver):
+ * iommufd_device_bind() claims DMA ownership of the device with
+ * iommu_device_claim_dma_owner(), which finds the group owned by the DMA
+ * API for that driver (owner_cnt, another owner) and says EPERM. The cdev
+ * must not bind where the group file could not be attached.
+ */
+static void test_bind_not_viable(void **state)
+{
+	struct fx *f = *state;
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+
+	f->mx.cfg.group_viable = false;
+	fx_start(f);
+	f->iommufd = xopen(f, MOCK_IOMMUFD_PATH);
+	f->ioas = ioas_alloc(f);
+	f->cdev = xopen(f, mock_vfio_cdev_path(f->mx.m));
+	assert_true(f->iommufd >= 0 && f->cdev >= 0);
+	assert_errno(bind(f, f->cdev, f->iommufd, NULL), EPERM);
+	/* Nothing taken: not bound, the device unreachable, the group free. */
+	assert_int_equal(counters(f).iommufd_bound, 0);
+	assert_errno(xioctl(f, f->cdev, VFIO_DEVICE_GET_INFO, &info), EINVAL);
+	assert_errno(attach(f, f->ioas, NULL), EINVAL);
+	/* The refusals before it keep their order (vfio_df_ioctl_bind_iommufd()). */
+	assert_errno(bind(f, f->cdev, f->cdev, NULL), EBADFD);
+	fx_close_all(f);
+}
+
 /* ---- what outlives which fd ---- */
 
 static void test_iommufd_closed_first(void **state)
@@ -1173,6 +1201,7 @@ int main(void)
 		T(test_dma),
 		T(test_group_then_cdev),
 		T(test_cdev_then_group),
+		T(test_bind_not_viable),
 		T(test_iommufd_closed_first),
 		T(test_cdev_closed_first),
 		T(test_bar_mapping_holds_cdev),
