@@ -1,6 +1,7 @@
 # The conventions of a GNU-style program: --version, write errors on
-# stdout, the man page, the bash completion, `make install`; and the
-# device reference every "spec N" in the tree cites.
+# stdout, the man page, the bash completion, `make install`; the device
+# reference every "spec N" in the tree cites; and the fuzz input's format
+# as doc/fuzzing.md gives it.
 CONVENTION_TESTS = \
 	tests/demo_output.sh \
 	tests/demo_man.sh \
@@ -8,7 +9,8 @@ CONVENTION_TESTS = \
 	tests/spec_citations.sh \
 	tests/tsan_names.sh \
 	tests/check_output.sh \
-	tests/doc_files.sh
+	tests/doc_files.sh \
+	tests/fuzz_doc.sh
 TESTS += $(CONVENTION_TESTS)
 EXTRA_DIST += $(CONVENTION_TESTS)
 

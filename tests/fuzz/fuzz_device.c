@@ -332,8 +332,7 @@ static unsigned int setup_done(bool loopback, enum revere_wait_mode wait)
 
 /*
  * A step that fails says why. One that succeeds used no failed read: a
- * failed read returns all-ones (vfio.h), never a value to act on. A failed
- * write may go unnoticed until the next wait, as a posted PCI write does.
+ * failed read returns all-ones (vfio.h), never a value to act on.
  */
 static void check_step(const struct revere_dev *rd,
 		       const struct hostile_vfio *h, unsigned int failed_before,
@@ -343,6 +342,20 @@ static void check_step(const struct revere_dev *rd,
 		oracle_fail("%s failed (%d) without a message", step, ret);
 	if (!ret && h->failed_reads != failed_before)
 		oracle_fail("%s succeeded though a BAR0 read failed", step);
+}
+
+/*
+ * Set-up checks each register write where it makes it: one that failed
+ * left a ring index or an interrupt mask as it was (the RX interrupt never
+ * enabled), so set-up cannot succeed after it. The exchange is not held to
+ * this: a write that fails there is noticed at its next wait, or by
+ * teardown, as a posted PCI write to a dead device would be.
+ */
+static void check_setup_writes(const struct hostile_vfio *h,
+			       unsigned int failed_before, int ret)
+{
+	if (!ret && h->failed_writes != failed_before)
+		oracle_fail("set-up succeeded though a BAR0 write failed");
 }
 
 /*
@@ -378,7 +391,7 @@ static int open_device(struct revere_dev *rd, struct mock_vfio *mock)
 static int run(struct revere_dev *rd, const struct hostile_vfio *h,
 	       struct mock_vfio *mock)
 {
-	unsigned int failed = h->failed_reads;
+	unsigned int failed = h->failed_reads, failed_writes;
 	int ret;
 
 	ret = revere_alloc_buffers(rd);
@@ -388,8 +401,10 @@ static int run(struct revere_dev *rd, const struct hostile_vfio *h,
 	if (ret)
 		return ret;
 	failed = h->failed_reads;
+	failed_writes = h->failed_writes;
 	ret = revere_setup(rd);
 	check_step(rd, h, failed, "set-up", ret);
+	check_setup_writes(h, failed_writes, ret);
 	if (!ret && (rd->done & setup_done(rd->opts->loopback, rd->wait)) !=
 		    setup_done(rd->opts->loopback, rd->wait))
 		oracle_fail("set-up succeeded with steps missing (done 0x%x)",

@@ -713,8 +713,10 @@ static ssize_t h_pwrite(void *ctx, int fd, const void *buf, size_t count,
 	memcpy(&le, buf, 8);
 	watch_write(h, reg, le64toh(le));
 	/* A deaf device drops it later, silently: the call went through. */
-	if (!h->deaf && fault_hit(h, MOCK_OP_PWRITE))
+	if (!h->deaf && fault_hit(h, MOCK_OP_PWRITE)) {
+		h->failed_writes++;
 		return -1;
+	}
 	store(h, reg, le64toh(le));
 	return (ssize_t)count;
 }

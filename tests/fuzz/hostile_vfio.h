@@ -131,6 +131,7 @@ struct hostile_vfio {
 	bool deaf;			/* BAR0 writes dropped */
 	bool gone;			/* reads all-ones too */
 	unsigned int failed_reads;	/* BAR0 reads that returned an error */
+	unsigned int failed_writes;	/* BAR0 writes that returned one */
 	/*
 	 * The driver's last AMU_CR write turned AMU_EN off and the device
 	 * dropped it (deaf or gone), telling the driver it took it.
