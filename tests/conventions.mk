@@ -1,11 +1,13 @@
 # The conventions of a GNU-style program: --version, write errors on
-# stdout, the man page, the bash completion, `make install`; and the
-# device reference every "spec N" in the tree cites.
+# stdout, the man page, the bash completion, `make install`; the device
+# reference every "spec N" in the tree cites; and the layers of
+# doc/design.md, which the compiler alone does not keep.
 CONVENTION_TESTS = \
 	tests/demo_output.sh \
 	tests/demo_man.sh \
 	tests/completion.sh \
 	tests/spec_citations.sh \
+	tests/layers.sh \
 	tests/tsan_names.sh
 TESTS += $(CONVENTION_TESTS)
 EXTRA_DIST += $(CONVENTION_TESTS)
