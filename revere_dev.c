@@ -176,8 +176,8 @@ static void log_vfio_info(struct revere_dev *rd)
 	rd_log(rd, REVERE_LOG_INFO, "IOMMU: %s, page sizes 0x%" PRIx64 ": %s",
 	       vfio_iommu_name(v), vfio_iommu_page_sizes(v), ctx);
 	rd_log(rd, REVERE_LOG_INFO, "BAR0: %" PRIu64 " bytes at region offset 0x%" PRIx64 ", %s",
-	       v->bar0.size, v->bar0.offset,
-	       v->bar0.map ? "mmap'd" : "accessed through pread/pwrite");
+	       vfio_bar0_size(v), vfio_bar0_offset(v),
+	       vfio_bar0_mapped(v) ? "mmap'd" : "accessed through pread/pwrite");
 	rd_log(rd, REVERE_LOG_INFO, "DMA: %zu bytes at IOVA 0x%" PRIx64,
 	       rd->mem_size, rd->iova);
 }

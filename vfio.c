@@ -489,6 +489,11 @@ uint64_t vfio_bar0_size(const struct vfio_dev *dev)
 	return dev->bar0.size;
 }
 
+uint64_t vfio_bar0_offset(const struct vfio_dev *dev)
+{
+	return dev->bar0.offset;
+}
+
 /* Latch the first BAR0 access failure; the access then reads all-ones. */
 static void bar_error(struct vfio_dev *dev, int err, const char *op,
 		      uint64_t off)

@@ -250,6 +250,8 @@ void vfio_bar0_unmap(struct vfio_dev *dev);
 bool vfio_bar0_mapped(const struct vfio_dev *dev);
 /* BAR0's size in bytes, 0 with no device open. */
 uint64_t vfio_bar0_size(const struct vfio_dev *dev);
+/* Where BAR0 starts in the transport's region space, for -v. */
+uint64_t vfio_bar0_offset(const struct vfio_dev *dev);
 
 /*
  * Aligned BAR0 accesses, either path. Offsets are checked against the

@@ -1,12 +1,14 @@
 # The conventions of a GNU-style program: --version, write errors on
 # stdout, the man page, the bash completion, `make install`; the device
-# reference every "spec N" in the tree cites; and the fuzz input's format
-# as doc/fuzzing.md gives it.
+# reference every "spec N" in the tree cites; the fuzz input's format as
+# doc/fuzzing.md gives it; and the layers of doc/design.md, which the
+# compiler alone does not keep.
 CONVENTION_TESTS = \
 	tests/demo_output.sh \
 	tests/demo_man.sh \
 	tests/completion.sh \
 	tests/spec_citations.sh \
+	tests/layers.sh \
 	tests/tsan_names.sh \
 	tests/check_output.sh \
 	tests/doc_files.sh \

@@ -26,7 +26,8 @@ DEMO_TESTS = \
 	tests/demo_bind.sh \
 	tests/demo_vfio_user.sh
 TESTS += $(DEMO_TESTS)
-EXTRA_DIST += $(DEMO_TESTS) tests/demo_lib.sh tests/sysroot_lib.sh
+EXTRA_DIST += $(DEMO_TESTS) tests/demo_lib.sh tests/sysroot_lib.sh \
+	tests/golden/trace tests/golden/trace-loopback
 
 # The driver's ring arithmetic (spec 8.1).
 if HAVE_CMOCKA

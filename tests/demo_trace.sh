@@ -15,6 +15,18 @@ grep -E '^(cmd|rsp) ' "$tmp/err" >"$tmp/trace.iommufd"
 expect "--trace: the same on iommufd as on type1" \
 	cmp -s "$tmp/trace" "$tmp/trace.iommufd"
 
+# The trace is the device's own words, which a change to the driver's
+# structure must leave as they were: byte for byte the golden copy, on
+# either BAR0 path (tests/golden/trace, made with the simulated device's
+# defaults; a change meant to alter a command updates it).
+golden=${srcdir:-.}/tests/golden
+expect "--trace: byte for byte tests/golden/trace" \
+	cmp -s "$tmp/trace" "$golden/trace"
+run_demo "bar0_mmap=0" --trace
+expect_status "--trace, BAR0 through pread/pwrite" 0
+expect "--trace, BAR0 through pread/pwrite: byte for byte tests/golden/trace" \
+	sh -c "grep -E '^(cmd|rsp) ' '$tmp/err' | cmp -s - '$golden/trace'"
+
 expect "--trace: every line is 'cmd|rsp NAME 128-hex-digits'" \
 	test "$(grep -cvE '^(cmd|rsp) [A-Z-]+ [0-9a-f]{128}$' "$tmp/trace")" = 0
 
@@ -75,5 +87,7 @@ run_demo "" --loopback --trace
 expect_status "--loopback --trace" 0
 expect "--loopback: one session, no AMI-HW commands" \
 	test "$(grep -c '^cmd PF-ASN-CREATE ' "$tmp/err"):$(grep -c 'AMI-HW' "$tmp/err")" = 1:0
+expect "--loopback --trace: byte for byte tests/golden/trace-loopback" \
+	sh -c "grep -E '^(cmd|rsp) ' '$tmp/err' | cmp -s - '$golden/trace-loopback'"
 
 finish

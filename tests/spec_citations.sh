@@ -6,8 +6,12 @@
 
 top=${srcdir:-.}
 ref=$top/doc/revere-amu-v2.md
-files=$(cd "$top" && ls ./*.[ch] sim/*.[ch] tests/*.[ch] tests/*.sh tests/fuzz/*.[ch] \
-	doc/*.md doc/*.1 README 2>/dev/null)
+# Every part of the tree that carries the model's facts: the mdev and the
+# yardsticks cite the reference as the driver does.
+files=$(cd "$top" && ls ./*.[ch] sim/*.[ch] sim/mdev/*.[ch] bench/*.[ch] \
+	bench/*.sh tests/*.[ch] tests/*.sh tests/*.mk tests/fuzz/*.[ch] \
+	tests/kernel/*.c tests/kernel/*.sh tests/kernel/guest/*.sh \
+	tests/kernel/README doc/*.md doc/*.1 README 2>/dev/null)
 
 # sections: "N" for each "## N." heading, "8.N" for each item of section 8.
 sections() {

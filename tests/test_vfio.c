@@ -249,6 +249,8 @@ static void test_open_close(void **state)
 	assert_int_equal(f->dev.config.offset,
 			 (uint64_t)REGION(VFIO_PCI_CONFIG_REGION_INDEX));
 	assert_int_equal(vfio_bar0_size(&f->dev), RV_MODEL_BAR0_SIZE);
+	assert_int_equal(vfio_bar0_offset(&f->dev),
+			 (uint64_t)REGION(VFIO_PCI_BAR0_REGION_INDEX));
 	assert_true(f->dev.bar0.flags & VFIO_REGION_INFO_FLAG_MMAP);
 	assert_true(f->dev.bar0.mmap_fd >= 0);
 	assert_false(vfio_bar0_mapped(&f->dev));
