@@ -11,6 +11,7 @@
 #include "revere_config.h"
 #include "revere_datapath.h"
 #include "revere_figures.h"
+#include "revere_layout.h"
 #include "revere_mgt.h"
 #include "revere_wait.h"
 
@@ -30,8 +31,6 @@ _Static_assert(1u << DATA_LOG2_SIZE == REVERE_RING_SLOTS,
  * x86 MSI window at 0xfee00000.
  */
 #define DEMO_IOVA		0x10000000ull
-/* Buffers are aligned for IOMMU pages up to this size. */
-#define BUF_ALIGN		0x10000ull
 
 /* BAR0 must reach the management page and AMI-SW page 0 (spec 2). */
 #define BAR0_MIN_SIZE		(RV_AMI_SW_PAGE(AMI_SW) + RV_AMI_SW_PAGE_SIZE)
@@ -51,64 +50,14 @@ void revere_init(struct revere_dev *rd, struct vfio_dev *vfio,
 
 /* ---- step 1: buffers ---- */
 
-static size_t align_up(size_t v, size_t a)
-{
-	return (v + a - 1) & ~(a - 1);
-}
-
-static void ring_place(struct revere_dev *rd, struct rv_ring *r,
-		       const char *name, size_t *off, unsigned int log2_size,
-		       uint32_t slot_size)
-{
-	*r = (struct rv_ring){
-		.name = name,
-		.base = rd->mem + *off,
-		.iova = rd->iova + *off,
-		.log2_size = log2_size,
-		.slot_size = slot_size,
-	};
-	*off += (size_t)slot_size << log2_size;
-}
-
-/*
- * One mapping holds all the rings: the three management sockets in the
- * first page, then the TX and RX data rings, each page aligned.
- */
-static size_t mgt_size(void)
-{
-	return align_up(3 * ((size_t)RV_MSG_SIZE << MGT_LOG2_SIZE), 4096);
-}
-
-size_t revere_buffer_size(void)
-{
-	size_t data = (size_t)DATA_MSG_SIZE << DATA_LOG2_SIZE;
-
-	return align_up(mgt_size() + 2 * data, BUF_ALIGN);
-}
-
 int revere_alloc_buffers(struct revere_dev *rd)
 {
-	size_t mgt = mgt_size();
-	size_t data = (size_t)rd->msg_size << DATA_LOG2_SIZE;
-	size_t off = 0;
-
-	rd->mem_size = align_up(mgt + 2 * data, BUF_ALIGN);
-	/* Zeroed, aligned for any IOMMU page up to BUF_ALIGN. */
-	rd->mem = vfio_dma_alloc(rd->vfio, rd->mem_size, BUF_ALIGN);
+	rd->mem_size = revere_buffer_size();
+	/* Zeroed, aligned for any IOMMU page up to REVERE_BUF_ALIGN. */
+	rd->mem = vfio_dma_alloc(rd->vfio, rd->mem_size, REVERE_BUF_ALIGN);
 	if (!rd->mem)
 		return -rd->err->err;
-	ring_place(rd, &rd->cmd, "command ring", &off, MGT_LOG2_SIZE, RV_MSG_SIZE);
-	ring_place(rd, &rd->rsp, "response ring", &off, MGT_LOG2_SIZE, RV_MSG_SIZE);
-	ring_place(rd, &rd->exc, "exception ring", &off, MGT_LOG2_SIZE, RV_MSG_SIZE);
-	off = mgt;
-	ring_place(rd, &rd->tx, "TX AMS 0", &off, DATA_LOG2_SIZE, rd->msg_size);
-	ring_place(rd, &rd->rx, "RX AMS 0", &off, DATA_LOG2_SIZE, rd->msg_size);
-	/* Each ring's index registers (spec 3, 4). */
-	rv_ring_set_regs(&rd->cmd, false, RV_MGT_READ_INDEX_TX0, RV_MGT_WRITE_INDEX_TX0);
-	rv_ring_set_regs(&rd->rsp, true, RV_MGT_READ_INDEX_RX0, RV_MGT_WRITE_INDEX_RX0);
-	rv_ring_set_regs(&rd->exc, true, RV_MGT_READ_INDEX_RX1, RV_MGT_WRITE_INDEX_RX1);
-	rv_ring_set_regs(&rd->tx, false, TX_READ_INDEX, TX_WRITE_INDEX);
-	rv_ring_set_regs(&rd->rx, true, RX_READ_INDEX, RX_WRITE_INDEX);
+	revere_layout_rings(rd);
 	rd_log(rd, REVERE_LOG_STEP,
 	       "step 1: allocated %zu bytes of I/O buffers (management sockets, TX and RX rings of %u x %u bytes)",
 	       rd->mem_size, 1u << DATA_LOG2_SIZE, rd->msg_size);
@@ -145,10 +94,10 @@ static int map_buffers(struct revere_dev *rd)
 	uint64_t page = vfio_iommu_page_size(rd->vfio);
 	int ret;
 
-	if (page > BUF_ALIGN)
+	if (page > REVERE_BUF_ALIGN)
 		return errmsg_set(rd->err, EINVAL,
 				   "IOMMU page size %" PRIu64 " is larger than the %llu the buffers are aligned to",
-				   page, BUF_ALIGN);
+				   page, REVERE_BUF_ALIGN);
 	ret = vfio_dma_map(rd->vfio, rd->mem, rd->iova, rd->mem_size);
 	return ret;
 }

@@ -9,17 +9,12 @@
 
 #include <stddef.h>
 
+#include "revere_layout.h"
 #include "revere_state.h"
 #include "vfio_target.h"
 
 void revere_init(struct revere_dev *rd, struct vfio_dev *vfio,
 		 const struct revere_opts *opts);
-
-/*
- * Bytes of the I/O buffers a run maps for DMA, which the IOMMU pins and
- * charges to RLIMIT_MEMLOCK (the pre-flight compares the two).
- */
-size_t revere_buffer_size(void);
 
 /* 1. Allocate the I/O buffers shared with the device. */
 int revere_alloc_buffers(struct revere_dev *rd);

@@ -22,7 +22,7 @@ CLANG=${CLANG:-clang}
 TARGETS="device parse vfu vfu_client"
 # The driver, whose clock and blocking calls the device target replaces
 # with virtual ones (fuzz_device.c).
-DRIVER="revere_dev.c revere_mgt.c revere_wait.c revere_datapath.c revere_figures.c revere_hw.c"
+DRIVER="revere_dev.c revere_mgt.c revere_wait.c revere_datapath.c revere_figures.c revere_layout.c revere_hw.c"
 VIRTUAL_TIME="-Dclock_gettime=fuzz_clock_gettime -Dpoll=fuzz_poll -Dppoll=fuzz_ppoll"
 # The VFIO layer: its poll(2) on the eventfds is virtual too, and its BAR0
 # accessors are renamed fuzz_real_*: hostile_vfio.c's own take their place,
