@@ -130,6 +130,19 @@ static int group_other(const struct sysfs_dev *d, void *arg)
 	return 0;
 }
 
+static int no_group(const struct ctx *c, const struct sysfs_dev *d)
+{
+	char vm[PREFLIGHT_FIX_LEN];
+
+	if (!sysfs_iommu_group_count() && preflight_vm_iommu(vm, sizeof(vm)))
+		return errmsg_set(c->e, ENODEV,
+				  "%s has no IOMMU group: the IOMMU is off or absent and %s cannot take it; %s",
+				  d->name, BIND_DRIVER, vm);
+	return errmsg_set(c->e, ENODEV,
+			  "%s has no IOMMU group: the IOMMU is off or absent and %s cannot take it; enable it in the firmware and on the kernel command line (intel_iommu=on, amd_iommu=on), then reboot",
+			  d->name, BIND_DRIVER);
+}
+
 static int check_group(const struct ctx *c, const struct sysfs_dev *d,
 		       struct group *g)
 {
@@ -137,9 +150,7 @@ static int check_group(const struct ctx *c, const struct sysfs_dev *d,
 	int ret;
 
 	if (d->group < 0)
-		return errmsg_set(c->e, ENODEV,
-				  "%s has no IOMMU group: the IOMMU is off or absent and %s cannot take it; enable it in the firmware and on the kernel command line (intel_iommu=on, amd_iommu=on), then reboot",
-				  d->name, BIND_DRIVER);
+		return no_group(c, d);
 	*g = (struct group){ .self = d->name };
 	ret = sysfs_for_each_group_dev(d->group, group_other, g);
 	if (ret < 0) {

@@ -62,19 +62,30 @@ static int print_dev(const struct sysfs_dev *d, void *arg)
 	return 0;
 }
 
-static void print_state(FILE *out, uint64_t need, uint64_t memlock)
+/* The IOMMU, and where it comes from when it is off. */
+static void print_iommu(FILE *out)
 {
-	uint64_t need_kib = (need + 1023) >> 10;
 	int groups = sysfs_iommu_group_count();
-	struct stat st;
-	char lim[32], iofd[256];
-	bool container = !sysfs_stat("/dev/vfio/vfio", &st);
+	char vm[PREFLIGHT_FIX_LEN];
 
 	if (groups)
 		fprintf(out, "IOMMU: on, %d groups in /sys/kernel/iommu_groups\n",
 			groups);
+	else if (preflight_vm_iommu(vm, sizeof(vm)))
+		fprintf(out, "IOMMU: off or absent, no groups in /sys/kernel/iommu_groups; %s\n",
+			vm);
 	else
 		fprintf(out, "IOMMU: off or absent, no groups in /sys/kernel/iommu_groups (intel_iommu=on or amd_iommu=on, the SMMU on Arm)\n");
+}
+
+static void print_state(FILE *out, uint64_t need, uint64_t memlock)
+{
+	uint64_t need_kib = (need + 1023) >> 10;
+	struct stat st;
+	char lim[32], iofd[256];
+	bool container = !sysfs_stat("/dev/vfio/vfio", &st);
+
+	print_iommu(out);
 	fprintf(out, "vfio modules: vfio %s, vfio_iommu_type1 %s, vfio-pci %s, /dev/vfio/vfio %s\n",
 		sysfs_module_loaded("vfio") ? "loaded" : "not loaded",
 		sysfs_module_loaded("vfio_iommu_type1") ? "loaded" : "not loaded",

@@ -117,6 +117,30 @@ static void class_words(const struct sysfs_dev *d, char *buf, size_t len)
 		snprintf(buf, len, ", %s", names);
 }
 
+/* ---- the host ---- */
+
+#define QEMU_VIOMMU \
+	"-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on,caching-mode=on"
+
+bool preflight_vm_iommu(char *buf, size_t len)
+{
+	char vendor[SYSFS_NAME_LEN];
+
+	if (!sysfs_cpu_flag("hypervisor"))
+		return false;
+	if (sysfs_dmi_vendor(vendor, sizeof(vendor)))
+		snprintf(buf, len,
+			 "this host is a virtual machine (the hypervisor flag in /proc/cpuinfo), which has no IOMMU unless its hypervisor gives it one: add a virtual IOMMU to it there (QEMU: `" QEMU_VIOMMU "`) and boot it with intel_iommu=on or amd_iommu=on");
+	else if (!strcmp(vendor, "QEMU"))
+		snprintf(buf, len,
+			 "this host is a virtual machine (QEMU), which has no IOMMU unless QEMU gives it one: start it with `" QEMU_VIOMMU "` and boot it with intel_iommu=on");
+	else
+		snprintf(buf, len,
+			 "this host is a virtual machine (%s), which has no IOMMU unless its hypervisor gives it one: add a virtual IOMMU to it there and boot it with intel_iommu=on or amd_iommu=on",
+			 SYSFS_ESC(vendor));
+	return true;
+}
+
 /* ---- the checks ---- */
 
 static int check_exists(struct preflight *pf, struct errmsg *err)
@@ -162,11 +186,16 @@ static int check_ids(struct preflight *pf, struct errmsg *err)
 static int check_group(struct preflight *pf, struct errmsg *err)
 {
 	const struct sysfs_dev *d = &pf->dev;
+	char vm[PREFLIGHT_FIX_LEN];
 	int groups;
 
 	if (d->group >= 0)
 		return 0;
 	groups = sysfs_iommu_group_count();
+	if (!groups && preflight_vm_iommu(vm, sizeof(vm)))
+		return errmsg_set(err, ENODEV,
+				  "%s has no IOMMU group (0 groups in /sys/kernel/iommu_groups): the IOMMU is off or absent; %s; VFIO's no-IOMMU mode is not supported",
+				  d->name, vm);
 	return errmsg_set(err, ENODEV,
 			  "%s has no IOMMU group (%d groups in /sys/kernel/iommu_groups): the IOMMU is %s; enable it in the firmware (VT-d, AMD-Vi, or the SMMU on Arm) and on the kernel command line (intel_iommu=on or amd_iommu=on), then reboot; VFIO's no-IOMMU mode is not supported",
 			  d->name, groups,

@@ -88,6 +88,18 @@ void preflight_iommufd_state(char *buf, size_t len);
  */
 int preflight_check_iommufd(struct preflight *pf, struct errmsg *err);
 
+/* Room for a remedy of preflight_vm_iommu(). */
+#define PREFLIGHT_FIX_LEN	768
+
+/*
+ * What to do about an IOMMU that is off when this host is a virtual
+ * machine (the hypervisor flag in /proc/cpuinfo), whose IOMMU can only
+ * come from its hypervisor: "this host is a virtual machine (QEMU),
+ * ...". False on bare metal, where the callers' own advice (the firmware
+ * and the kernel command line) is the remedy.
+ */
+bool preflight_vm_iommu(char *buf, size_t len);
+
 /* This process' user's name (effective uid), or the uid when it has none. */
 void preflight_user_name(char *buf, size_t len);
 

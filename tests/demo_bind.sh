@@ -79,6 +79,15 @@ expect_status "no IOMMU group" 1
 expect "no IOMMU group: says so" err_says "$BDF has no IOMMU group"
 expect "no IOMMU group: nothing written" untouched
 
+# Where the IOMMU comes from on this host: the hypervisor for a guest.
+bare_metal
+bind $BDF
+expect "no IOMMU group, bare metal: the firmware" err_says "revere-vfio-bind: $BDF has no IOMMU group: the IOMMU is off or absent and vfio-pci cannot take it; enable it in the firmware and on the kernel command line (intel_iommu=on, amd_iommu=on), then reboot"
+vm QEMU
+bind $BDF
+expect "no IOMMU group, QEMU guest: its hypervisor" err_says "revere-vfio-bind: $BDF has no IOMMU group: the IOMMU is off or absent and vfio-pci cannot take it; this host is a virtual machine (QEMU), which has no IOMMU unless QEMU gives it one: start it with \`-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on,caching-mode=on\` and boot it with intel_iommu=on"
+expect "no IOMMU group, QEMU guest: nothing written" untouched
+
 # ---- a bind: the three writes, in the README's order ----
 nic
 bind --dry-run 00:03.0

@@ -19,6 +19,15 @@ refused() {
 	expect "$desc: says '$want'" grep -qF -- "$want" "$tmp/err"
 }
 
+# refused_x DESC LINE ARGS...: exit 1, the error line exactly LINE.
+refused_x() {
+	desc=$1; want=$2; shift 2
+	sys "$@"
+	expect_status "$desc" 1
+	expect "$desc: says exactly '$want'" \
+		test "$(cat "$tmp/err")" = "revere-vfio-demo: $want"
+}
+
 # ---- the device ----
 mkroot
 pci 0000:00:05.0 13b5 ff81
@@ -58,6 +67,32 @@ pci $BDF 13b5 ff81
 refused "no IOMMU" "$BDF has no IOMMU group (0 groups in /sys/kernel/iommu_groups): the IOMMU is off or absent; enable it in the firmware (VT-d, AMD-Vi, or the SMMU on Arm) and on the kernel command line (intel_iommu=on or amd_iommu=on), then reboot; VFIO's no-IOMMU mode is not supported" --device $BDF
 pci 0000:00:04.0 8086 1234 e1000e 3
 refused "IOMMU on, device not covered" "the IOMMU is on but does not cover this device" --device $BDF
+
+# ---- the IOMMU: where it comes from on this host ----
+# A virtual machine's IOMMU is its hypervisor's to give: the firmware and
+# the kernel command line alone cannot make one.
+NO_GROUP="$BDF has no IOMMU group (0 groups in /sys/kernel/iommu_groups): the IOMMU is off or absent"
+QEMU_VIOMMU='`-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on,caching-mode=on`'
+VM_QEMU="this host is a virtual machine (QEMU), which has no IOMMU unless QEMU gives it one: start it with $QEMU_VIOMMU and boot it with intel_iommu=on"
+mkroot
+pci $BDF 13b5 ff81
+vm QEMU
+refused_x "no IOMMU, QEMU guest" "$NO_GROUP; $VM_QEMU; VFIO's no-IOMMU mode is not supported" --device $BDF
+sys --list
+expect "--list, no IOMMU, QEMU guest" grep -qxF "IOMMU: off or absent, no groups in /sys/kernel/iommu_groups; $VM_QEMU" "$tmp/out"
+vm "VMware, Inc."
+refused_x "no IOMMU, VMware guest" "$NO_GROUP; this host is a virtual machine (VMware, Inc.), which has no IOMMU unless its hypervisor gives it one: add a virtual IOMMU to it there and boot it with intel_iommu=on or amd_iommu=on; VFIO's no-IOMMU mode is not supported" --device $BDF
+mkroot
+pci $BDF 13b5 ff81
+vm
+refused_x "no IOMMU, a guest whose vendor cannot be read" "$NO_GROUP; this host is a virtual machine (the hypervisor flag in /proc/cpuinfo), which has no IOMMU unless its hypervisor gives it one: add a virtual IOMMU to it there (QEMU: $QEMU_VIOMMU) and boot it with intel_iommu=on or amd_iommu=on; VFIO's no-IOMMU mode is not supported" --device $BDF
+# Bare metal: the firmware and the kernel command line, as before.
+mkroot
+pci $BDF 13b5 ff81
+bare_metal
+refused_x "no IOMMU, bare metal" "$NO_GROUP; enable it in the firmware (VT-d, AMD-Vi, or the SMMU on Arm) and on the kernel command line (intel_iommu=on or amd_iommu=on), then reboot; VFIO's no-IOMMU mode is not supported" --device $BDF
+sys --list
+expect "--list, no IOMMU, bare metal" grep -qxF "IOMMU: off or absent, no groups in /sys/kernel/iommu_groups (intel_iommu=on or amd_iommu=on, the SMMU on Arm)" "$tmp/out"
 
 # ---- --vfio-group against sysfs ----
 ready_pf

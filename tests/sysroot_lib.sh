@@ -142,6 +142,25 @@ swaps() {
 	done
 }
 
+# The host the advice is for. vm [VENDOR]: a virtual machine, the
+# hypervisor flag in /proc/cpuinfo and VENDOR (unless "") in DMI's
+# sys_vendor as its firmware says it; bare_metal: a PC, no hypervisor.
+cpuinfo() {
+	printf 'processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu vme de pse tsc msr pae %s\n\n' "$1" >"$root/proc/cpuinfo"
+}
+dmi_vendor() {
+	mkdir -p "$root/sys/class/dmi/id"
+	echo "$1" >"$root/sys/class/dmi/id/sys_vendor"
+}
+vm() {
+	cpuinfo "sse sse2 ss syscall nx rdtscp lm constant_tsc hypervisor lahf_lm"
+	if [ -n "${1:-}" ]; then dmi_vendor "$1"; fi
+}
+bare_metal() {
+	cpuinfo "sse sse2 ss ht tm pbe syscall nx rdtscp lm constant_tsc vmx lahf_lm"
+	dmi_vendor "Dell Inc."
+}
+
 # A ready Revere PF: 0000:00:03.0 on vfio-pci in group 7, rw by root.
 ready_pf() {
 	mkroot
