@@ -172,6 +172,27 @@ static int check_group(const struct ctx *c, const struct sysfs_dev *d,
 /* ---- vfio-pci itself ---- */
 
 /*
+ * Where modprobe cannot load vfio-pci, what is true instead: built in
+ * yet not registered, a kernel booted with nomodule, or one without it.
+ */
+static int cannot_load(const struct ctx *c)
+{
+	char why[PREFLIGHT_FIX_LEN], release[SYSFS_NAME_LEN * 2];
+
+	if (sysfs_module_kind(BIND_DRIVER) == SYSFS_MOD_BUILTIN) {
+		sysfs_kernel_release(release, sizeof(release));
+		return errmsg_set(c->e, ENOENT,
+				  "%s is built into the kernel (/lib/modules/%s/modules.builtin) but not registered (no /sys/bus/pci/drivers/%s): it failed to initialise; the kernel log says why: `dmesg | grep -i vfio`",
+				  BIND_DRIVER, SYSFS_ESC(release), BIND_DRIVER);
+	}
+	if (!preflight_no_modprobe(BIND_DRIVER, "CONFIG_VFIO_PCI", why,
+				   sizeof(why)))
+		return 0;
+	return errmsg_set(c->e, ENOENT, "%s is not loaded and cannot be: %s",
+			  BIND_DRIVER, why);
+}
+
+/*
  * vfio-pci must be registered before driver_override can name it. On a
  * fake root (REVERE_SYSROOT, the tests) modprobe would load the module
  * into the real system, so it runs only when o->modprobe names the
@@ -186,6 +207,8 @@ static int load_vfio_pci(const struct ctx *c)
 
 	if (sysfs_pci_driver_exists(BIND_DRIVER))
 		return 0;
+	if ((ret = cannot_load(c)))
+		return ret;
 	tell(c, "%s %s", cmd, BIND_DRIVER);
 	if (c->o->dry_run)
 		return 0;

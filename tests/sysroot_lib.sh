@@ -161,6 +161,38 @@ bare_metal() {
 	dmi_vendor "Dell Inc."
 }
 
+# cmdline ARGS: the kernel command line /proc/cmdline.
+cmdline() {
+	mkdir -p "$root/proc"
+	echo "BOOT_IMAGE=/vmlinuz-$KREL root=/dev/vda1 ro $*" >"$root/proc/cmdline"
+}
+
+# The running kernel, $KREL, and what depmod listed for it in
+# /lib/modules/$KREL: modules_builtin MOD...: modules.builtin (MOD a path
+# under drivers/, "vfio/vfio"); modules_dep MOD...: modules.dep, each
+# module compressed as distributions ship them. Either with no MOD is an
+# empty list, the kernel built with no such module.
+KREL=6.8.0-rv
+kernel_release() {
+	mkdir -p "$root/proc/sys/kernel" "$root/lib/modules/$KREL"
+	echo "$KREL" >"$root/proc/sys/kernel/osrelease"
+}
+modules_builtin() {
+	kernel_release
+	: >"$root/lib/modules/$KREL/modules.builtin"
+	for m; do
+		echo "kernel/drivers/$m.ko" >>"$root/lib/modules/$KREL/modules.builtin"
+	done
+}
+modules_dep() {
+	kernel_release
+	echo "kernel/drivers/net/dummy.ko.zst:" >"$root/lib/modules/$KREL/modules.dep"
+	for m; do
+		echo "kernel/drivers/$m.ko.zst: kernel/drivers/net/dummy.ko.zst" \
+			>>"$root/lib/modules/$KREL/modules.dep"
+	done
+}
+
 # A ready Revere PF: 0000:00:03.0 on vfio-pci in group 7, rw by root.
 ready_pf() {
 	mkroot
