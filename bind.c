@@ -130,6 +130,19 @@ static int group_other(const struct sysfs_dev *d, void *arg)
 	return 0;
 }
 
+static int no_group(const struct ctx *c, const struct sysfs_dev *d)
+{
+	char vm[PREFLIGHT_FIX_LEN];
+
+	if (!sysfs_iommu_group_count() && preflight_vm_iommu(vm, sizeof(vm)))
+		return errmsg_set(c->e, ENODEV,
+				  "%s has no IOMMU group: the IOMMU is off or absent and %s cannot take it; %s",
+				  d->name, BIND_DRIVER, vm);
+	return errmsg_set(c->e, ENODEV,
+			  "%s has no IOMMU group: the IOMMU is off or absent and %s cannot take it; enable it in the firmware and on the kernel command line (intel_iommu=on, amd_iommu=on), then reboot",
+			  d->name, BIND_DRIVER);
+}
+
 static int check_group(const struct ctx *c, const struct sysfs_dev *d,
 		       struct group *g)
 {
@@ -137,9 +150,7 @@ static int check_group(const struct ctx *c, const struct sysfs_dev *d,
 	int ret;
 
 	if (d->group < 0)
-		return errmsg_set(c->e, ENODEV,
-				  "%s has no IOMMU group: the IOMMU is off or absent and %s cannot take it; enable it in the firmware and on the kernel command line (intel_iommu=on, amd_iommu=on), then reboot",
-				  d->name, BIND_DRIVER);
+		return no_group(c, d);
 	*g = (struct group){ .self = d->name };
 	ret = sysfs_for_each_group_dev(d->group, group_other, g);
 	if (ret < 0) {
@@ -161,6 +172,27 @@ static int check_group(const struct ctx *c, const struct sysfs_dev *d,
 /* ---- vfio-pci itself ---- */
 
 /*
+ * Where modprobe cannot load vfio-pci, what is true instead: built in
+ * yet not registered, a kernel booted with nomodule, or one without it.
+ */
+static int cannot_load(const struct ctx *c)
+{
+	char why[PREFLIGHT_FIX_LEN], release[SYSFS_NAME_LEN * 2];
+
+	if (sysfs_module_kind(BIND_DRIVER) == SYSFS_MOD_BUILTIN) {
+		sysfs_kernel_release(release, sizeof(release));
+		return errmsg_set(c->e, ENOENT,
+				  "%s is built into the kernel (/lib/modules/%s/modules.builtin) but not registered (no /sys/bus/pci/drivers/%s): it failed to initialise; the kernel log says why: `dmesg | grep -i vfio`",
+				  BIND_DRIVER, SYSFS_ESC(release), BIND_DRIVER);
+	}
+	if (!preflight_no_modprobe(BIND_DRIVER, "CONFIG_VFIO_PCI", why,
+				   sizeof(why)))
+		return 0;
+	return errmsg_set(c->e, ENOENT, "%s is not loaded and cannot be: %s",
+			  BIND_DRIVER, why);
+}
+
+/*
  * vfio-pci must be registered before driver_override can name it. On a
  * fake root (REVERE_SYSROOT, the tests) modprobe would load the module
  * into the real system, so it runs only when o->modprobe names the
@@ -175,6 +207,8 @@ static int load_vfio_pci(const struct ctx *c)
 
 	if (sysfs_pci_driver_exists(BIND_DRIVER))
 		return 0;
+	if ((ret = cannot_load(c)))
+		return ret;
 	tell(c, "%s %s", cmd, BIND_DRIVER);
 	if (c->o->dry_run)
 		return 0;

@@ -62,24 +62,71 @@ static int print_dev(const struct sysfs_dev *d, void *arg)
 	return 0;
 }
 
-static void print_state(FILE *out, uint64_t need, uint64_t memlock)
+/* The IOMMU, and where it comes from when it is off. */
+static void print_iommu(FILE *out)
 {
-	uint64_t need_kib = (need + 1023) >> 10;
 	int groups = sysfs_iommu_group_count();
-	struct stat st;
-	char lim[32], iofd[256];
-	bool container = !sysfs_stat("/dev/vfio/vfio", &st);
+	char vm[PREFLIGHT_FIX_LEN];
 
 	if (groups)
 		fprintf(out, "IOMMU: on, %d groups in /sys/kernel/iommu_groups\n",
 			groups);
+	else if (preflight_vm_iommu(vm, sizeof(vm)))
+		fprintf(out, "IOMMU: off or absent, no groups in /sys/kernel/iommu_groups; %s\n",
+			vm);
 	else
 		fprintf(out, "IOMMU: off or absent, no groups in /sys/kernel/iommu_groups (intel_iommu=on or amd_iommu=on, the SMMU on Arm)\n");
-	fprintf(out, "vfio modules: vfio %s, vfio_iommu_type1 %s, vfio-pci %s, /dev/vfio/vfio %s\n",
-		sysfs_module_loaded("vfio") ? "loaded" : "not loaded",
-		sysfs_module_loaded("vfio_iommu_type1") ? "loaded" : "not loaded",
-		sysfs_pci_driver_exists("vfio-pci") ? "loaded" : "not loaded",
-		container ? "present" : "missing");
+}
+
+/* "loaded", "built in", "not loaded", "not in this kernel (no CONFIG_VFIO)". */
+static const char *module_words(bool loaded, const char *mod,
+				const char *config, char *buf, size_t len)
+{
+	if (loaded)
+		return "loaded";
+	switch (sysfs_module_kind(mod)) {
+	case SYSFS_MOD_BUILTIN:
+		return "built in";
+	case SYSFS_MOD_NONE:
+		snprintf(buf, len, "not in this kernel (no %s)", config);
+		return buf;
+	default:
+		return "not loaded";
+	}
+}
+
+/* The modules, and a kernel that can load none of them. */
+static void print_modules(FILE *out)
+{
+	struct stat st;
+	char w[3][64];
+	const char *words[] = {
+		module_words(sysfs_module_loaded("vfio"), "vfio", "CONFIG_VFIO",
+			     w[0], sizeof(w[0])),
+		module_words(sysfs_module_loaded("vfio_iommu_type1"),
+			     "vfio_iommu_type1", "CONFIG_VFIO_IOMMU_TYPE1", w[1],
+			     sizeof(w[1])),
+		module_words(sysfs_pci_driver_exists("vfio-pci"), "vfio-pci",
+			     "CONFIG_VFIO_PCI", w[2], sizeof(w[2])),
+	};
+	bool unloaded = false;
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		unloaded |= !strcmp(words[i], "not loaded");
+	fprintf(out, "vfio modules: vfio %s, vfio_iommu_type1 %s, vfio-pci %s, /dev/vfio/vfio %s%s\n",
+		words[0], words[1], words[2],
+		sysfs_stat("/dev/vfio/vfio", &st) ? "missing" : "present",
+		unloaded && sysfs_cmdline_has("nomodule") ?
+		"; the kernel was booted with nomodule (/proc/cmdline): no module can be loaded" : "");
+}
+
+static void print_state(FILE *out, uint64_t need, uint64_t memlock)
+{
+	uint64_t need_kib = (need + 1023) >> 10;
+	char lim[32], iofd[256];
+
+	print_iommu(out);
+	print_modules(out);
 	preflight_iommufd_state(iofd, sizeof(iofd));
 	fprintf(out, "%s\n", iofd);
 	preflight_kib(memlock, lim, sizeof(lim));

@@ -117,6 +117,52 @@ static void class_words(const struct sysfs_dev *d, char *buf, size_t len)
 		snprintf(buf, len, ", %s", names);
 }
 
+/* ---- the host ---- */
+
+#define QEMU_VIOMMU \
+	"-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on,caching-mode=on"
+
+bool preflight_vm_iommu(char *buf, size_t len)
+{
+	char vendor[SYSFS_NAME_LEN];
+
+	if (!sysfs_cpu_flag("hypervisor"))
+		return false;
+	if (sysfs_dmi_vendor(vendor, sizeof(vendor)))
+		snprintf(buf, len,
+			 "this host is a virtual machine (the hypervisor flag in /proc/cpuinfo), which has no IOMMU unless its hypervisor gives it one: add a virtual IOMMU to it there (QEMU: `" QEMU_VIOMMU "`) and boot it with intel_iommu=on or amd_iommu=on");
+	else if (!strcmp(vendor, "QEMU"))
+		snprintf(buf, len,
+			 "this host is a virtual machine (QEMU), which has no IOMMU unless QEMU gives it one: start it with `" QEMU_VIOMMU "` and boot it with intel_iommu=on");
+	else
+		snprintf(buf, len,
+			 "this host is a virtual machine (%s), which has no IOMMU unless its hypervisor gives it one: add a virtual IOMMU to it there and boot it with intel_iommu=on or amd_iommu=on",
+			 SYSFS_ESC(vendor));
+	return true;
+}
+
+bool preflight_no_modprobe(const char *mod, const char *config, char *buf,
+			   size_t len)
+{
+	char release[SYSFS_NAME_LEN * 2];
+	const char *rel;
+
+	/* A kernel without the module: no command line brings it. */
+	if (sysfs_module_kind(mod) == SYSFS_MOD_NONE) {
+		sysfs_kernel_release(release, sizeof(release));
+		rel = SYSFS_ESC(release);
+		snprintf(buf, len,
+			 "kernel %s lacks %s: %s is neither built in (/lib/modules/%s/modules.builtin) nor a module (/lib/modules/%s/modules.dep); boot a kernel built with %s",
+			 rel, config, mod, rel, rel, config);
+		return true;
+	}
+	if (!sysfs_cmdline_has("nomodule"))
+		return false;
+	snprintf(buf, len,
+		 "the kernel was booted with nomodule (/proc/cmdline), so no module can be loaded: remove nomodule from the kernel command line and reboot");
+	return true;
+}
+
 /* ---- the checks ---- */
 
 static int check_exists(struct preflight *pf, struct errmsg *err)
@@ -162,11 +208,16 @@ static int check_ids(struct preflight *pf, struct errmsg *err)
 static int check_group(struct preflight *pf, struct errmsg *err)
 {
 	const struct sysfs_dev *d = &pf->dev;
+	char vm[PREFLIGHT_FIX_LEN];
 	int groups;
 
 	if (d->group >= 0)
 		return 0;
 	groups = sysfs_iommu_group_count();
+	if (!groups && preflight_vm_iommu(vm, sizeof(vm)))
+		return errmsg_set(err, ENODEV,
+				  "%s has no IOMMU group (0 groups in /sys/kernel/iommu_groups): the IOMMU is off or absent; %s; VFIO's no-IOMMU mode is not supported",
+				  d->name, vm);
 	return errmsg_set(err, ENODEV,
 			  "%s has no IOMMU group (%d groups in /sys/kernel/iommu_groups): the IOMMU is %s; enable it in the firmware (VT-d, AMD-Vi, or the SMMU on Arm) and on the kernel command line (intel_iommu=on or amd_iommu=on), then reboot; VFIO's no-IOMMU mode is not supported",
 			  d->name, groups,
@@ -254,22 +305,59 @@ static int check_interface(struct preflight *pf, struct errmsg *err)
 	return 0;
 }
 
+/* A module of the type1 path is not loaded: modprobe it, where it can. */
+static int not_loaded(const char *missing, const char *mod,
+		      const char *config, struct errmsg *err)
+{
+	char why[PREFLIGHT_FIX_LEN];
+
+	if (preflight_no_modprobe(mod, config, why, sizeof(why)))
+		return errmsg_set(err, ENOENT,
+				  "the vfio modules are not loaded: %s; %s",
+				  missing, why);
+	return errmsg_set(err, ENOENT,
+			  "the vfio modules are not loaded: %s; `modprobe vfio-pci` and `modprobe vfio_iommu_type1`",
+			  missing);
+}
+
+/*
+ * No /dev/vfio/vfio. Since Linux 6.2 vfio makes it only with
+ * CONFIG_VFIO_CONTAINER (or iommufd, with CONFIG_IOMMUFD_VFIO_CONTAINER):
+ * with vfio loaded or built in, no modprobe makes it.
+ */
+static int check_container(struct errmsg *err)
+{
+	char release[SYSFS_NAME_LEN * 2];
+	char vfio[SYSFS_ESC_LEN + 64] = "module vfio is loaded (/sys/module/vfio)";
+
+	if (!sysfs_module_loaded("vfio")) {
+		if (sysfs_module_kind("vfio") != SYSFS_MOD_BUILTIN)
+			return not_loaded("vfio (no /dev/vfio/vfio)", "vfio",
+					  "CONFIG_VFIO", err);
+		sysfs_kernel_release(release, sizeof(release));
+		snprintf(vfio, sizeof(vfio),
+			 "vfio is built in (/lib/modules/%s/modules.builtin)",
+			 SYSFS_ESC(release));
+	}
+	return errmsg_set(err, ENOENT,
+			  "/dev/vfio/vfio does not exist although %s: the kernel lacks CONFIG_VFIO_CONTAINER, or /dev is not a devtmpfs (`ls -l /dev/vfio`); boot a kernel with CONFIG_VFIO_CONTAINER, or use the device file: `--iommu iommufd`",
+			  vfio);
+}
+
 static int check_modules(struct preflight *pf, struct errmsg *err)
 {
 	struct stat st;
-	const char *missing = NULL;
 
 	if (pf->iommufd)
 		return 0;
 	if (sysfs_stat("/dev/vfio/vfio", &st))
-		missing = "vfio (no /dev/vfio/vfio)";
-	else if (!sysfs_module_loaded("vfio_iommu_type1"))
-		missing = "vfio_iommu_type1 (no /sys/module/vfio_iommu_type1)";
-	if (!missing)
+		return check_container(err);
+	/* Built in, it is there: its parameters give it /sys/module too. */
+	if (sysfs_module_loaded("vfio_iommu_type1") ||
+	    sysfs_module_kind("vfio_iommu_type1") == SYSFS_MOD_BUILTIN)
 		return 0;
-	return errmsg_set(err, ENOENT,
-			  "the vfio modules are not loaded: %s; `modprobe vfio-pci` and `modprobe vfio_iommu_type1`",
-			  missing);
+	return not_loaded("vfio_iommu_type1 (no /sys/module/vfio_iommu_type1)",
+			  "vfio_iommu_type1", "CONFIG_VFIO_IOMMU_TYPE1", err);
 }
 
 static int check_group_file(struct preflight *pf, struct errmsg *err)
@@ -388,6 +476,22 @@ static bool vfio_driver(const struct sysfs_dev *d)
 				    : strstr(d->driver, "vfio") != NULL;
 }
 
+/* iommufd is not loaded: modprobe it, where it can be. */
+static void iommufd_why(char *buf, size_t len)
+{
+	char why[PREFLIGHT_FIX_LEN];
+	static const char head[] =
+		"no iommufd: module iommufd not loaded (no /sys/module/iommufd, no " SYSFS_IOMMUFD_FILE ")";
+
+	if (preflight_no_modprobe("iommufd", "CONFIG_IOMMUFD", why,
+				  sizeof(why)))
+		snprintf(buf, len, "%s: %s", head, why);
+	else
+		snprintf(buf, len,
+			 "%s: `modprobe iommufd`, or a kernel with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV",
+			 head);
+}
+
 /*
  * The kernel makes vfio-dev/vfioN when a VFIO driver binds the device and
  * it is built with CONFIG_VFIO_DEVICE_CDEV, which needs CONFIG_IOMMUFD
@@ -402,8 +506,7 @@ void preflight_cdev_why(const struct sysfs_dev *d, char *buf, size_t len)
 			 d->driver[0] ? SYSFS_ESC(d->driver) : "none");
 	else if (!sysfs_module_loaded("iommufd") &&
 		 sysfs_stat(SYSFS_IOMMUFD_FILE, &st))
-		snprintf(buf, len,
-			 "no iommufd: module iommufd not loaded (no /sys/module/iommufd, no " SYSFS_IOMMUFD_FILE "): `modprobe iommufd`, or a kernel with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV");
+		iommufd_why(buf, len);
 	else
 		snprintf(buf, len,
 			 "the kernel lacks CONFIG_VFIO_DEVICE_CDEV (no vfio-dev/vfioN/dev under the device's sysfs directory)");

@@ -88,6 +88,27 @@ void preflight_iommufd_state(char *buf, size_t len);
  */
 int preflight_check_iommufd(struct preflight *pf, struct errmsg *err);
 
+/* Room for a remedy of preflight_vm_iommu() or preflight_no_modprobe(). */
+#define PREFLIGHT_FIX_LEN	768
+
+/*
+ * What to do about an IOMMU that is off when this host is a virtual
+ * machine (the hypervisor flag in /proc/cpuinfo), whose IOMMU can only
+ * come from its hypervisor: "this host is a virtual machine (QEMU),
+ * ...". False on bare metal, where the callers' own advice (the firmware
+ * and the kernel command line) is the remedy.
+ */
+bool preflight_vm_iommu(char *buf, size_t len);
+
+/*
+ * Why modprobe cannot load module mod on this host: the kernel was
+ * booted with nomodule, or built without config (mod neither built in nor
+ * installed); buf then says what to do instead. False when modprobe is
+ * the remedy, or when that cannot be told (modprobe then says why).
+ */
+bool preflight_no_modprobe(const char *mod, const char *config, char *buf,
+			   size_t len);
+
 /* This process' user's name (effective uid), or the uid when it has none. */
 void preflight_user_name(char *buf, size_t len);
 

@@ -592,6 +592,151 @@ bool sysfs_cap_ipc_lock(void)
 	return has;
 }
 
+/* ---- the host: its kernel, modules, CPU and firmware ---- */
+
+/* word is one of the blank-separated words of line. */
+static bool has_word(const char *line, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = line;
+
+	if (!n)
+		return false;
+	for (; (p = strstr(p, word)); p += n)
+		if ((p == line || isspace((unsigned char)p[-1])) &&
+		    (!p[n] || isspace((unsigned char)p[n])))
+			return true;
+	return false;
+}
+
+/* Some line of a file under the root matches: 1, 0 or -errno. */
+static int any_line(const char *path,
+		    bool (*match)(const char *line, const void *what),
+		    const void *what)
+{
+	char full[PATH_LEN];
+	char *line = NULL;
+	size_t size = 0;
+	int found = rooted(full, sizeof(full), path);
+	FILE *f;
+
+	if (found)
+		return found;
+	f = fopen(full, "re");
+	if (!f)
+		return -errno;
+	while (!found && getline(&line, &size, f) >= 0)
+		found = match(line, what);
+	/* A list read halfway would call a module missing. */
+	if (!found && ferror(f))
+		found = -EIO;
+	free(line);
+	fclose(f);
+	return found;
+}
+
+int sysfs_kernel_release(char *buf, size_t len)
+{
+	int ret = read_line("/proc/sys/kernel/osrelease", buf, len);
+
+	if (!ret && !buf[0])
+		ret = -ENOENT;
+	if (ret)
+		buf[0] = '\0';
+	return ret;
+}
+
+/* Module names, n bytes of a and all of b: '-' and '_' are one. */
+static bool same_module(const char *a, size_t n, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < n && b[i]; i++)
+		if ((a[i] == '-' ? '_' : a[i]) != (b[i] == '-' ? '_' : b[i]))
+			return false;
+	return i == n && !b[i];
+}
+
+/*
+ * A line of modules.builtin ("kernel/drivers/vfio/vfio.ko") or
+ * modules.dep ("kernel/drivers/vfio/vfio.ko.zst: DEPS") is module's.
+ */
+static bool module_line(const char *line, const void *module)
+{
+	size_t field = strcspn(line, ": \t\n");
+	const char *base = line;
+
+	for (size_t i = 0; i < field; i++)
+		if (line[i] == '/')
+			base = line + i + 1;
+	return same_module(base, strcspn(base, ".: \t\n"), module);
+}
+
+static int modules_list(const char *release, const char *list,
+			const char *module)
+{
+	char path[PATH_LEN];
+	int ret = fmt_path(path, sizeof(path), "/lib/modules/%s/%s", release,
+			   list);
+
+	return ret ? ret : any_line(path, module_line, module);
+}
+
+enum sysfs_mod_kind sysfs_module_kind(const char *module)
+{
+	char release[SYSFS_NAME_LEN * 2];
+	int builtin, dep;
+
+	/* The release names a directory: it must not climb out of it. */
+	if (sysfs_kernel_release(release, sizeof(release)) ||
+	    release[0] == '.' || strchr(release, '/'))
+		return SYSFS_MOD_UNKNOWN;
+	builtin = modules_list(release, "modules.builtin", module);
+	if (builtin > 0)
+		return SYSFS_MOD_BUILTIN;
+	dep = modules_list(release, "modules.dep", module);
+	if (dep > 0)
+		return SYSFS_MOD_FILE;
+	return !builtin && !dep ? SYSFS_MOD_NONE : SYSFS_MOD_UNKNOWN;
+}
+
+static bool word_line(const char *line, const void *word)
+{
+	return has_word(line, word);
+}
+
+bool sysfs_cmdline_has(const char *word)
+{
+	return any_line("/proc/cmdline", word_line, word) > 0;
+}
+
+/* x86's "flags\t\t: fpu vme ... hypervisor" line holding flag. */
+static bool flags_line(const char *line, const void *flag)
+{
+	const char *colon = strchr(line, ':');
+
+	return !strncmp(line, "flags", 5) && colon &&
+	       line[5 + strspn(line + 5, " \t")] == ':' &&
+	       has_word(colon + 1, flag);
+}
+
+bool sysfs_cpu_flag(const char *flag)
+{
+	return any_line("/proc/cpuinfo", flags_line, flag) > 0;
+}
+
+int sysfs_dmi_vendor(char *buf, size_t len)
+{
+	int ret = read_line("/sys/class/dmi/id/sys_vendor", buf, len);
+	size_t n = ret ? 0 : strlen(buf);
+
+	while (n > 0 && isspace((unsigned char)buf[n - 1]))
+		n--;
+	if (len)
+		buf[n] = '\0';
+	return ret ? ret : n ? 0 : -ENOENT;
+}
+
 /* ---- what a device is in use for ---- */
 
 int sysfs_for_each_class_dev(const char *cls, const char *bdf,

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The one reader (and writer) of the system's device state: sysfs, the
- * VFIO group files, loaded modules and the process' capabilities.
+ * VFIO group files, loaded modules and the process' capabilities; and of
+ * what the host is, for advice that fits it: the kernel's release,
+ * command line and module lists, the CPU's flags, the firmware's vendor.
  *
  * Every path is read under a root, "/" unless the environment variable
  * REVERE_SYSROOT names another directory: a test builds a fake tree there
@@ -129,6 +131,36 @@ bool sysfs_module_loaded(const char *module);
 bool sysfs_pci_driver_exists(const char *driver);
 /* CAP_IPC_LOCK in this process' effective set (/proc/self/status). */
 bool sysfs_cap_ipc_lock(void);
+
+/*
+ * The host: a remedy for a virtual machine, or for a kernel that cannot
+ * load modules, is not the one for bare metal.
+ *
+ * The running kernel's release (/proc/sys/kernel/osrelease), as `uname
+ * -r` prints it, which names its /lib/modules directory.
+ */
+int sysfs_kernel_release(char *buf, size_t len);
+
+/* How the running kernel has a module, by /lib/modules/RELEASE. */
+enum sysfs_mod_kind {
+	SYSFS_MOD_UNKNOWN,	/* a list or the release could not be read */
+	SYSFS_MOD_BUILTIN,	/* modules.builtin lists it */
+	SYSFS_MOD_FILE,		/* modules.dep lists it: modprobe can load it */
+	SYSFS_MOD_NONE,		/* neither: the kernel was built without it */
+};
+/* A module's name: "vfio-pci" and "vfio_pci" are the same module. */
+enum sysfs_mod_kind sysfs_module_kind(const char *module);
+
+/* The kernel command line (/proc/cmdline) holds word, whole ("nomodule"). */
+bool sysfs_cmdline_has(const char *word);
+/* A CPU's flags in /proc/cpuinfo hold flag ("hypervisor": a guest). */
+bool sysfs_cpu_flag(const char *flag);
+/*
+ * The system's maker as its firmware gives it (/sys/class/dmi/id/
+ * sys_vendor): "QEMU", "VMware, Inc."... in a virtual machine. Trailing
+ * blanks cut; -ENOENT when it is empty.
+ */
+int sysfs_dmi_vendor(char *buf, size_t len);
 
 /*
  * Devices of a class (/sys/class/CLS/NAME: "net", "block" with its

@@ -78,6 +78,14 @@ bind $BDF
 expect_status "no IOMMU group" 1
 expect "no IOMMU group: says so" err_says "$BDF has no IOMMU group"
 expect "no IOMMU group: nothing written" untouched
+# Where the IOMMU comes from on this host: the hypervisor for a guest.
+bare_metal
+bind $BDF
+expect "no IOMMU group, bare metal: the firmware" err_says "revere-vfio-bind: $BDF has no IOMMU group: the IOMMU is off or absent and vfio-pci cannot take it; enable it in the firmware and on the kernel command line (intel_iommu=on, amd_iommu=on), then reboot"
+vm QEMU
+bind $BDF
+expect "no IOMMU group, QEMU guest: its hypervisor" err_says "revere-vfio-bind: $BDF has no IOMMU group: the IOMMU is off or absent and vfio-pci cannot take it; this host is a virtual machine (QEMU), which has no IOMMU unless QEMU gives it one: start it with \`-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on,caching-mode=on\` and boot it with intel_iommu=on"
+expect "no IOMMU group, QEMU guest: nothing written" untouched
 
 # ---- a bind: the three writes, in the README's order ----
 nic
@@ -132,6 +140,44 @@ rm -r "$root/sys/bus/pci/drivers/vfio-pci"
 REVERE_MODPROBE=$tmp/modprobe bind $BDF
 expect_status "modprobe fails" 1
 expect "modprobe fails: said" err_says "$tmp/modprobe vfio-pci failed (status 1)"
+
+# ---- vfio-pci not loaded where modprobe cannot load it ----
+# Refused before any modprobe, even REVERE_MODPROBE's, and any write.
+printf '#!/bin/sh\necho "$@" >"%s/modprobe.log"\n' "$tmp" >"$tmp/modprobe"
+no_vfio_pci() {
+	nic
+	rm -r "$root/sys/bus/pci/drivers/vfio-pci"
+	rm -f "$tmp/modprobe.log"
+}
+LIBMOD=/lib/modules/$KREL
+no_vfio_pci
+cmdline quiet nomodule
+REVERE_MODPROBE=$tmp/modprobe bind $BDF
+expect_status "vfio-pci, nomodule" 1
+expect "vfio-pci, nomodule: said" err_says "revere-vfio-bind: vfio-pci is not loaded and cannot be: the kernel was booted with nomodule (/proc/cmdline), so no module can be loaded: remove nomodule from the kernel command line and reboot"
+expect "vfio-pci, nomodule: no modprobe run" test ! -e "$tmp/modprobe.log"
+expect "vfio-pci, nomodule: none said" sh -c "! grep -q modprobe '$tmp/out'"
+expect "vfio-pci, nomodule: nothing written" untouched
+bind --dry-run $BDF
+expect "vfio-pci, nomodule, --dry-run: refused too" err_says "vfio-pci is not loaded and cannot be: the kernel was booted with nomodule"
+no_vfio_pci
+modules_builtin vfio/vfio
+modules_dep vfio/vfio_iommu_type1
+REVERE_MODPROBE=$tmp/modprobe bind $BDF
+expect "vfio-pci absent from the kernel: said" err_says "revere-vfio-bind: vfio-pci is not loaded and cannot be: kernel $KREL lacks CONFIG_VFIO_PCI: vfio-pci is neither built in ($LIBMOD/modules.builtin) nor a module ($LIBMOD/modules.dep); boot a kernel built with CONFIG_VFIO_PCI"
+expect "vfio-pci absent from the kernel: no modprobe run" test ! -e "$tmp/modprobe.log"
+expect "vfio-pci absent from the kernel: nothing written" untouched
+no_vfio_pci
+modules_builtin vfio/vfio vfio/pci/vfio-pci
+REVERE_MODPROBE=$tmp/modprobe bind $BDF
+expect "vfio-pci built in, not registered: said" err_says "revere-vfio-bind: vfio-pci is built into the kernel ($LIBMOD/modules.builtin) but not registered (no /sys/bus/pci/drivers/vfio-pci): it failed to initialise; the kernel log says why: \`dmesg | grep -i vfio\`"
+expect "vfio-pci built in: no modprobe run" test ! -e "$tmp/modprobe.log"
+# Installed: modprobe, as before.
+no_vfio_pci
+modules_builtin vfio/vfio
+modules_dep vfio/pci/vfio-pci
+REVERE_MODPROBE=$tmp/modprobe bind $BDF
+expect "vfio-pci installed: modprobe run" [ "$(cat "$tmp/modprobe.log")" = vfio-pci ]
 
 # ---- in use: refused unless --force ----
 nic

@@ -18,6 +18,14 @@ refused() {
 	expect "$desc: one line" one_line
 	expect "$desc: says '$want'" grep -qF -- "$want" "$tmp/err"
 }
+# refused_x DESC LINE ARGS...: exit 1, the error line exactly LINE.
+refused_x() {
+	desc=$1; want=$2; shift 2
+	sys "$@"
+	expect_status "$desc" 1
+	expect "$desc: says exactly '$want'" \
+		test "$(cat "$tmp/err")" = "revere-vfio-demo: $want"
+}
 
 # ---- the device ----
 mkroot
@@ -59,6 +67,32 @@ refused "no IOMMU" "$BDF has no IOMMU group (0 groups in /sys/kernel/iommu_group
 pci 0000:00:04.0 8086 1234 e1000e 3
 refused "IOMMU on, device not covered" "the IOMMU is on but does not cover this device" --device $BDF
 
+# ---- the IOMMU: where it comes from on this host ----
+# A virtual machine's IOMMU is its hypervisor's to give: the firmware and
+# the kernel command line alone cannot make one.
+NO_GROUP="$BDF has no IOMMU group (0 groups in /sys/kernel/iommu_groups): the IOMMU is off or absent"
+QEMU_VIOMMU='`-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on,caching-mode=on`'
+VM_QEMU="this host is a virtual machine (QEMU), which has no IOMMU unless QEMU gives it one: start it with $QEMU_VIOMMU and boot it with intel_iommu=on"
+mkroot
+pci $BDF 13b5 ff81
+vm QEMU
+refused_x "no IOMMU, QEMU guest" "$NO_GROUP; $VM_QEMU; VFIO's no-IOMMU mode is not supported" --device $BDF
+sys --list
+expect "--list, no IOMMU, QEMU guest" grep -qxF "IOMMU: off or absent, no groups in /sys/kernel/iommu_groups; $VM_QEMU" "$tmp/out"
+vm "VMware, Inc."
+refused_x "no IOMMU, VMware guest" "$NO_GROUP; this host is a virtual machine (VMware, Inc.), which has no IOMMU unless its hypervisor gives it one: add a virtual IOMMU to it there and boot it with intel_iommu=on or amd_iommu=on; VFIO's no-IOMMU mode is not supported" --device $BDF
+mkroot
+pci $BDF 13b5 ff81
+vm
+refused_x "no IOMMU, a guest whose vendor cannot be read" "$NO_GROUP; this host is a virtual machine (the hypervisor flag in /proc/cpuinfo), which has no IOMMU unless its hypervisor gives it one: add a virtual IOMMU to it there (QEMU: $QEMU_VIOMMU) and boot it with intel_iommu=on or amd_iommu=on; VFIO's no-IOMMU mode is not supported" --device $BDF
+# Bare metal: the firmware and the kernel command line, as before.
+mkroot
+pci $BDF 13b5 ff81
+bare_metal
+refused_x "no IOMMU, bare metal" "$NO_GROUP; enable it in the firmware (VT-d, AMD-Vi, or the SMMU on Arm) and on the kernel command line (intel_iommu=on or amd_iommu=on), then reboot; VFIO's no-IOMMU mode is not supported" --device $BDF
+sys --list
+expect "--list, no IOMMU, bare metal" grep -qxF "IOMMU: off or absent, no groups in /sys/kernel/iommu_groups (intel_iommu=on or amd_iommu=on, the SMMU on Arm)" "$tmp/out"
+
 # ---- --vfio-group against sysfs ----
 ready_pf
 group_file 2
@@ -91,10 +125,77 @@ netdev $BDF eth1 virtio0
 refused "PF on virtio-pci with an interface" "Revere-AMU PF $BDF is bound to virtio-pci (network interface eth1), not vfio-pci; bind it to vfio-pci: \`$PF_BIND\`" --device $BDF
 ready_pf
 rm "$root/dev/vfio/vfio"
+rmdir "$root/sys/module/vfio"
 refused "vfio not loaded" "the vfio modules are not loaded: vfio (no /dev/vfio/vfio); \`modprobe vfio-pci\` and \`modprobe vfio_iommu_type1\`" --device $BDF
 ready_pf
 rmdir "$root/sys/module/vfio_iommu_type1"
 refused "type1 not loaded" "the vfio modules are not loaded: vfio_iommu_type1 (no /sys/module/vfio_iommu_type1)" --device $BDF
+
+# ---- the modules: what loads them on this host ----
+MODPROBE="\`modprobe vfio-pci\` and \`modprobe vfio_iommu_type1\`"
+NOMODULE="the kernel was booted with nomodule (/proc/cmdline), so no module can be loaded: remove nomodule from the kernel command line and reboot"
+NO_TYPE1="the vfio modules are not loaded: vfio_iommu_type1 (no /sys/module/vfio_iommu_type1)"
+NO_VFIO="the vfio modules are not loaded: vfio (no /dev/vfio/vfio)"
+LIBMOD=/lib/modules/$KREL
+# Installed, not loaded: modprobe it.
+ready_pf
+rmdir "$root/sys/module/vfio_iommu_type1"
+modules_builtin
+modules_dep vfio/vfio vfio/vfio_iommu_type1 vfio/pci/vfio-pci
+refused_x "type1 installed, not loaded" "$NO_TYPE1; $MODPROBE" --device $BDF
+# Booted with nomodule: modprobe cannot.
+cmdline quiet nomodule
+refused_x "type1 not loaded, nomodule" "$NO_TYPE1; $NOMODULE" --device $BDF
+sys --list
+expect "--list, nomodule" grep -qxF "vfio modules: vfio loaded, vfio_iommu_type1 not loaded, vfio-pci loaded, /dev/vfio/vfio present; the kernel was booted with nomodule (/proc/cmdline): no module can be loaded" "$tmp/out"
+# A word that holds "nomodule" is not it.
+cmdline quiet nomodules=1 module.nomodule
+refused_x "type1 not loaded, no nomodule" "$NO_TYPE1; $MODPROBE" --device $BDF
+ready_pf
+rm "$root/dev/vfio/vfio"
+rmdir "$root/sys/module/vfio"
+cmdline nomodule
+refused_x "vfio not loaded, nomodule" "$NO_VFIO; $NOMODULE" --device $BDF
+# Neither built in nor installed: the kernel lacks it, nomodule or not.
+ready_pf
+rmdir "$root/sys/module/vfio_iommu_type1"
+modules_builtin vfio/vfio
+modules_dep vfio/pci/vfio-pci
+cmdline nomodule
+refused_x "type1 absent from the kernel" "$NO_TYPE1; kernel $KREL lacks CONFIG_VFIO_IOMMU_TYPE1: vfio_iommu_type1 is neither built in ($LIBMOD/modules.builtin) nor a module ($LIBMOD/modules.dep); boot a kernel built with CONFIG_VFIO_IOMMU_TYPE1" --device $BDF
+sys --list
+expect "--list, type1 absent, vfio built in" grep -qxF "vfio modules: vfio loaded, vfio_iommu_type1 not in this kernel (no CONFIG_VFIO_IOMMU_TYPE1), vfio-pci loaded, /dev/vfio/vfio present" "$tmp/out"
+ready_pf
+rm "$root/dev/vfio/vfio"
+rmdir "$root/sys/module/vfio"
+modules_builtin
+modules_dep
+refused_x "vfio absent from the kernel" "$NO_VFIO; kernel $KREL lacks CONFIG_VFIO: vfio is neither built in ($LIBMOD/modules.builtin) nor a module ($LIBMOD/modules.dep); boot a kernel built with CONFIG_VFIO" --device $BDF
+# Built in (no /sys/module/vfio: it has no parameters), or loaded: no
+# modprobe makes /dev/vfio/vfio, the kernel's configuration does.
+ready_pf
+rm "$root/dev/vfio/vfio"
+rmdir "$root/sys/module/vfio" "$root/sys/module/vfio_iommu_type1"
+modules_builtin vfio/vfio vfio/vfio_iommu_type1 vfio/pci/vfio-pci
+modules_dep
+refused_x "vfio built in, no /dev/vfio/vfio" "/dev/vfio/vfio does not exist although vfio is built in ($LIBMOD/modules.builtin): the kernel lacks CONFIG_VFIO_CONTAINER, or /dev is not a devtmpfs (\`ls -l /dev/vfio\`); boot a kernel with CONFIG_VFIO_CONTAINER, or use the device file: \`--iommu iommufd\`" --device $BDF
+sys --list
+expect "--list, vfio built in" grep -qxF "vfio modules: vfio built in, vfio_iommu_type1 built in, vfio-pci loaded, /dev/vfio/vfio missing" "$tmp/out"
+: >"$root/dev/vfio/vfio"
+sys --check --device $BDF
+expect_status "--check, vfio and type1 built in" 0
+ready_pf
+rm "$root/dev/vfio/vfio"
+refused_x "vfio loaded, no /dev/vfio/vfio" "/dev/vfio/vfio does not exist although module vfio is loaded (/sys/module/vfio): the kernel lacks CONFIG_VFIO_CONTAINER, or /dev is not a devtmpfs (\`ls -l /dev/vfio\`); boot a kernel with CONFIG_VFIO_CONTAINER, or use the device file: \`--iommu iommufd\`" --device $BDF
+# iommufd's advice too: modprobe where it can load it.
+ready_pf
+cmdline nomodule
+sys --check --device $BDF
+expect "--check, nomodule: no modprobe iommufd" grep -qxF "$BDF: no device file: no iommufd: module iommufd not loaded (no /sys/module/iommufd, no /dev/iommu): $NOMODULE; iommufd: module iommufd not loaded, /dev/iommu missing" "$tmp/out"
+cmdline
+modules_builtin vfio/vfio
+modules_dep vfio/vfio_iommu_type1 vfio/pci/vfio-pci
+refused_x "--iommu iommufd, iommufd absent from the kernel" "$BDF has no VFIO device file (no vfio-dev/vfioN/dev in its sysfs directory): no iommufd: module iommufd not loaded (no /sys/module/iommufd, no /dev/iommu): kernel $KREL lacks CONFIG_IOMMUFD: iommufd is neither built in ($LIBMOD/modules.builtin) nor a module ($LIBMOD/modules.dep); boot a kernel built with CONFIG_IOMMUFD; or use the group file with --iommu type1" --device $BDF --iommu iommufd
 
 # ---- the group file ----
 ready_pf

@@ -142,6 +142,57 @@ swaps() {
 	done
 }
 
+# The host the advice is for. vm [VENDOR]: a virtual machine, the
+# hypervisor flag in /proc/cpuinfo and VENDOR (unless "") in DMI's
+# sys_vendor as its firmware says it; bare_metal: a PC, no hypervisor.
+cpuinfo() {
+	printf 'processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu vme de pse tsc msr pae %s\n\n' "$1" >"$root/proc/cpuinfo"
+}
+dmi_vendor() {
+	mkdir -p "$root/sys/class/dmi/id"
+	echo "$1" >"$root/sys/class/dmi/id/sys_vendor"
+}
+vm() {
+	cpuinfo "sse sse2 ss syscall nx rdtscp lm constant_tsc hypervisor lahf_lm"
+	if [ -n "${1:-}" ]; then dmi_vendor "$1"; fi
+}
+bare_metal() {
+	cpuinfo "sse sse2 ss ht tm pbe syscall nx rdtscp lm constant_tsc vmx lahf_lm"
+	dmi_vendor "Dell Inc."
+}
+
+# cmdline ARGS: the kernel command line /proc/cmdline.
+cmdline() {
+	mkdir -p "$root/proc"
+	echo "BOOT_IMAGE=/vmlinuz-$KREL root=/dev/vda1 ro $*" >"$root/proc/cmdline"
+}
+
+# The running kernel, $KREL, and what depmod listed for it in
+# /lib/modules/$KREL: modules_builtin MOD...: modules.builtin (MOD a path
+# under drivers/, "vfio/vfio"); modules_dep MOD...: modules.dep, each
+# module compressed as distributions ship them. Either with no MOD is an
+# empty list, the kernel built with no such module.
+KREL=6.8.0-rv
+kernel_release() {
+	mkdir -p "$root/proc/sys/kernel" "$root/lib/modules/$KREL"
+	echo "$KREL" >"$root/proc/sys/kernel/osrelease"
+}
+modules_builtin() {
+	kernel_release
+	: >"$root/lib/modules/$KREL/modules.builtin"
+	for m; do
+		echo "kernel/drivers/$m.ko" >>"$root/lib/modules/$KREL/modules.builtin"
+	done
+}
+modules_dep() {
+	kernel_release
+	echo "kernel/drivers/net/dummy.ko.zst:" >"$root/lib/modules/$KREL/modules.dep"
+	for m; do
+		echo "kernel/drivers/$m.ko.zst: kernel/drivers/net/dummy.ko.zst" \
+			>>"$root/lib/modules/$KREL/modules.dep"
+	done
+}
+
 # A ready Revere PF: 0000:00:03.0 on vfio-pci in group 7, rw by root.
 ready_pf() {
 	mkroot

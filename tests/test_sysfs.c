@@ -2,7 +2,8 @@
 /*
  * sysfs.c on fake trees under REVERE_SYSROOT: names, what a device's
  * directory says, IOMMU groups and their members, class names, modules,
- * capabilities, and the bind/unbind writes revere-vfio-bind will make.
+ * capabilities, the host (kernel, module lists, hypervisor, vendor),
+ * and the bind/unbind writes revere-vfio-bind will make.
  * The pre-flight's outcomes and --list are tested through the binary in
  * tests/demo_preflight.sh, on trees built the same way; the iommufd
  * path's check (preflight_check_iommufd()) here, through the library.
@@ -354,6 +355,72 @@ static void test_system(void **state)
 }
 
 /*
+ * The host: the kernel's release names its module lists, a module is
+ * found compressed or not, by either spelling of its name, and a list
+ * that cannot be read claims nothing; the command line's words and the
+ * CPU's flags are whole words; the firmware's vendor loses its padding.
+ */
+static void test_host(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(sysfs_kernel_release(buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(sysfs_module_kind("vfio"), SYSFS_MOD_UNKNOWN);
+	mkdirs("proc/sys/kernel");
+	mkdirs("lib/modules/6.8.0-rv");
+	put("proc/sys/kernel/osrelease", "6.8.0-rv\n");
+	assert_int_equal(sysfs_kernel_release(buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "6.8.0-rv");
+	put("lib/modules/6.8.0-rv/modules.builtin",
+	    "kernel/drivers/vfio/vfio.ko\nkernel/drivers/iommu/iommufd/iommufd.ko\n");
+	/* modules.dep unreadable: only what is built in can be told. */
+	assert_int_equal(sysfs_module_kind("vfio"), SYSFS_MOD_BUILTIN);
+	assert_int_equal(sysfs_module_kind("vfio-pci"), SYSFS_MOD_UNKNOWN);
+	put("lib/modules/6.8.0-rv/modules.dep",
+	    "kernel/drivers/vfio/pci/vfio-pci.ko.zst: kernel/drivers/vfio/pci/vfio-pci-core.ko.zst\n"
+	    "kernel/drivers/vfio/pci/vfio-pci-core.ko.zst:\n"
+	    "kernel/drivers/vfio/vfio_iommu_type1.ko\n");
+	assert_int_equal(sysfs_module_kind("vfio-pci"), SYSFS_MOD_FILE);
+	assert_int_equal(sysfs_module_kind("vfio_pci"), SYSFS_MOD_FILE);
+	assert_int_equal(sysfs_module_kind("vfio_pci_core"), SYSFS_MOD_FILE);
+	assert_int_equal(sysfs_module_kind("vfio_iommu_type1"), SYSFS_MOD_FILE);
+	assert_int_equal(sysfs_module_kind("iommufd"), SYSFS_MOD_BUILTIN);
+	/* Neither list: a prefix or a dependency is not the module. */
+	assert_int_equal(sysfs_module_kind("vfio_p"), SYSFS_MOD_NONE);
+	assert_int_equal(sysfs_module_kind("kernel"), SYSFS_MOD_NONE);
+	assert_int_equal(sysfs_module_kind("mlx5_vfio_pci"), SYSFS_MOD_NONE);
+	/* A release that would climb out of /lib/modules names nothing. */
+	put("proc/sys/kernel/osrelease", "../../etc\n");
+	assert_int_equal(sysfs_module_kind("vfio"), SYSFS_MOD_UNKNOWN);
+
+	assert_false(sysfs_cmdline_has("nomodule"));
+	put("proc/cmdline", "BOOT_IMAGE=/vmlinuz ro nomodules module.nomodule=1 xnomodule\n");
+	assert_false(sysfs_cmdline_has("nomodule"));
+	put("proc/cmdline", "BOOT_IMAGE=/vmlinuz ro\tnomodule\n");
+	assert_true(sysfs_cmdline_has("nomodule"));
+	put("proc/cmdline", "nomodule quiet\n");
+	assert_true(sysfs_cmdline_has("nomodule"));
+	assert_false(sysfs_cmdline_has(""));
+
+	assert_false(sysfs_cpu_flag("hypervisor"));
+	put("proc/cpuinfo", "processor\t: 0\nmodel name\t: hypervisor\nflags\t\t: fpu vme\nvmx flags\t: hypervisor\n\n");
+	assert_false(sysfs_cpu_flag("hypervisor"));
+	put("proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme hypervisor lahf_lm\n\n");
+	assert_true(sysfs_cpu_flag("hypervisor"));
+	assert_false(sysfs_cpu_flag("hyper"));
+
+	assert_int_equal(sysfs_dmi_vendor(buf, sizeof(buf)), -ENOENT);
+	mkdirs("sys/class/dmi/id");
+	put("sys/class/dmi/id/sys_vendor", "VMware, Inc.   \n");
+	assert_int_equal(sysfs_dmi_vendor(buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "VMware, Inc.");
+	put("sys/class/dmi/id/sys_vendor", " \n");
+	assert_int_equal(sysfs_dmi_vendor(buf, sizeof(buf)), -ENOENT);
+	assert_string_equal(buf, "");
+}
+
+/*
  * The README's rebind: driver_override, unbind from the current driver,
  * drivers_probe, then the driver read back. The fake kernel binds
  * nothing, so the bind reports -EBUSY after making every write.
@@ -667,6 +734,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_walks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_system, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_root, setup,
