@@ -270,7 +270,7 @@ static int parse_one(struct cmdline *cl, int c, char *argv[],
 	}
 }
 
-/* --device NAME, normalised: "00:03.0" is "0000:00:03.0". */
+/* --device NAME, normalised: "01:00.0" is "0000:01:00.0". */
 static int parse_device(struct cmdline *cl, struct errmsg *err)
 {
 	if (cl->device[0] == '\0')

@@ -82,8 +82,8 @@ const char *sysfs_root(void);
 int sysfs_errmsg(struct errmsg *e, int err, const char *path);
 
 /*
- * Normalise a device name: "0000:00:03.0" and "00:03.0" give
- * "0000:00:03.0" (lower case), a UUID gives itself in lower case.
+ * Normalise a device name: "0000:01:00.0" and "01:00.0" give
+ * "0000:01:00.0" (lower case), a UUID gives itself in lower case.
  * -EINVAL when it is neither (see SYSFS_NAME_FORMS).
  */
 int sysfs_name_parse(const char *in, char *out, size_t len,

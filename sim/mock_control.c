@@ -22,7 +22,7 @@ void mock_vfio_default_config(struct mock_vfio_config *cfg)
 {
 	*cfg = (struct mock_vfio_config){
 		.group_id = 42,
-		.device_name = "0000:00:03.0",
+		.device_name = "0000:01:00.0",
 		.vendor_id = RV_PCI_VENDOR_ARM,
 		.device_id = RV_PCI_DEVICE_PF,
 		.bar0_mmap = true,

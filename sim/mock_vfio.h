@@ -43,7 +43,7 @@ struct mock_fault {
 
 struct mock_vfio_config {
 	unsigned int group_id;		/* the group file is /dev/vfio/<id> */
-	char device_name[64];		/* e.g. "0000:00:03.0" */
+	char device_name[64];		/* e.g. "0000:01:00.0" */
 	uint16_t vendor_id, device_id;	/* config space IDs: 13b5:ff81 */
 	bool bar0_mmap;			/* BAR0 region has FLAG_MMAP */
 	bool group_viable;		/* VIABLE flag; else cdev bind EPERM */
@@ -103,7 +103,7 @@ struct mock_vfio_config {
 };
 
 /*
- * Defaults: group 42, "0000:00:03.0", 13b5:ff81, BAR0 mmap-able, viable,
+ * Defaults: group 42, "0000:01:00.0", 13b5:ff81, BAR0 mmap-able, viable,
  * TYPE1v2, reset, 4K|2M|1G pages, 64 MiB memlock, 8 MSI-X vectors, the
  * device request offered but never fired, iommufd offered with the cdev
  * vfio0, a 48-bit aperture less 0xfee00000-0xfeefffff, and

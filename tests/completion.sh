@@ -21,10 +21,10 @@ pcidev() {
 	echo "${5:-0x020000}" >"$pci/$1/class"
 	[ -z "$4" ] || ln -s "../../drivers/$4" "$pci/$1/driver"
 }
-pcidev 0000:00:03.0 0x13b5 0xff81		# a Revere PF, no driver
+pcidev 0000:01:00.0 0x13b5 0xff81		# a Revere PF, no driver
 pcidev 0000:00:04.0 0x1b36 0x0005 vfio-pci	# bound to vfio-pci
 pcidev 0000:00:05.0 0x8086 0x10d3 e1000e	# neither: not offered
-pcidev 0000:01:00.0 0x13b5 0xff81 e1000e	# a Revere PF, bound elsewhere
+pcidev 0000:02:00.0 0x13b5 0xff81 e1000e	# a Revere PF, bound elsewhere
 pcidev 0000:00:00.0 0x8086 0x29c0 "" 0x060000	# the host bridge
 pcidev 0000:00:1e.0 0x8086 0x244e "" 0x060401	# a PCI bridge
 _revere_vfio_sysfs=$sys
@@ -67,20 +67,21 @@ expect_comp "iommufd" --sim --iommu i
 expect_comp "" --frob
 
 # --device: Revere PFs, vfio-pci devices, mdevs; split at ':' as bash does.
-expect_comp "0000:00:03.0 0000:00:04.0 0000:01:00.0 83b8f4f2-509f-382f-3c1e-e6bfe0fa1001" \
+expect_comp "0000:00:04.0 0000:01:00.0 0000:02:00.0 83b8f4f2-509f-382f-3c1e-e6bfe0fa1001" \
 	--device ""
-expect_comp "0000:00:03.0 0000:00:04.0 0000:01:00.0" --device 0
-expect_comp "03.0 04.0" --device 0000 : 00 : 0
-expect_comp "03.0" --device 0000 : 00 : 03
-expect_comp "00:03.0 00:04.0 01:00.0" --device 0000 :
+expect_comp "0000:00:04.0 0000:01:00.0 0000:02:00.0" --device 0
+expect_comp "04.0" --device 0000 : 00 : 0
+expect_comp "00.0" --device 0000 : 01 : 00
+expect_comp "00:04.0 01:00.0 02:00.0" --device 0000 :
 expect_comp "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001" --quiet --device 8
-expect_comp "03.0 04.0" --device = 0000 : 00 : 0
-expect_comp "0000:00:03.0 0000:00:04.0 0000:01:00.0" --device = 0
+expect_comp "04.0" --device = 0000 : 00 : 0
+expect_comp "0000:00:04.0 0000:01:00.0 0000:02:00.0" --device = 0
 # Without ':' and '=' in COMP_WORDBREAKS, bash splits no more: whole words.
 COMP_WORDBREAKS=' 	
 "'"'"'><;|&('
-expect_comp "0000:00:03.0 0000:00:04.0" --device 0000:00:0
-expect_comp "--device=0000:00:03.0 --device=0000:00:04.0" --device=0000:00:0
+expect_comp "0000:00:04.0 0000:01:00.0 0000:02:00.0" --device 0000:0
+expect_comp "0000:01:00.0" --device 0000:01
+expect_comp "--device=0000:00:04.0 --device=0000:01:00.0 --device=0000:02:00.0" --device=0000:0
 unset COMP_WORDBREAKS
 COMP_WORDBREAKS=' 	
 "'"'"'><=;|&(:'
@@ -109,7 +110,7 @@ expect "it completes revere-vfio-bind" \
 prog=$BIND
 expect_comp "--dry-run --force --group --help --status --unbind --user --version" --
 expect_comp "--unbind" --un
-expect_comp "0000:00:03.0 0000:00:04.0 0000:00:05.0 0000:01:00.0" ""
+expect_comp "0000:00:04.0 0000:00:05.0 0000:01:00.0 0000:02:00.0" ""
 expect_comp "05.0" --unbind 0000 : 00 : 05
 expect_comp "" 0000 : 00 : 00
 expect_comp "" 0000 : 00 : 1e

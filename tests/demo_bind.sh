@@ -9,7 +9,7 @@
 . "${srcdir:-.}/tests/sysroot_lib.sh"
 : "${BIND:?BIND must name the revere-vfio-bind binary}"
 
-BDF=0000:00:03.0
+BDF=0000:01:00.0
 DEV=$root/sys/devices/pci0000:00/$BDF
 
 # The files the kernel provides for the writes (empty until written).
@@ -52,9 +52,9 @@ mkroot
 bind
 expect_status "no device" 2
 expect "no device: says so" err_says "revere-vfio-bind: no device given"
-bind 0000:00:3.0
+bind 0000:01:0.0
 expect_status "bad address" 2
-expect "bad address: named" err_says "'0000:00:3.0' is not a PCI address"
+expect "bad address: named" err_says "'0000:01:0.0' is not a PCI address"
 bind 12345678-1234-1234-1234-123456789abc
 expect_status "an mdev" 2
 bind --bogus $BDF
@@ -89,7 +89,7 @@ expect "no IOMMU group, QEMU guest: nothing written" untouched
 
 # ---- a bind: the three writes, in the README's order ----
 nic
-bind --dry-run 00:03.0
+bind --dry-run 01:00.0
 expect_status "--dry-run" 0
 expect "--dry-run: override" said "dry run: $BDF: driver_override <- vfio-pci"
 expect "--dry-run: unbind" said "dry run: $BDF: unbound from virtio-pci"
@@ -316,29 +316,29 @@ expect "hostile names, --force: nothing raw" raw_free
 
 # ---- the IOMMU group ----
 nic
-pci 0000:00:03.1 8086 10d3 e1000e 7
-pci 0000:00:03.2 8086 10d4 "" 7
+pci 0000:01:00.1 8086 10d3 e1000e 7
+pci 0000:01:00.2 8086 10d4 "" 7
 bind $BDF
 expect_status "group" 1
-expect "group: others named" err_says "IOMMU group 7 of $BDF also holds 0000:00:03.1 (8086:10d3) bound to e1000e: VFIO needs every device of the group on vfio-pci or on no driver; pass --group"
+expect "group: others named" err_says "IOMMU group 7 of $BDF also holds 0000:01:00.1 (8086:10d3) bound to e1000e: VFIO needs every device of the group on vfio-pci or on no driver; pass --group"
 expect "group: nothing written" untouched
 bind --group --dry-run $BDF
 expect_status "--group --dry-run" 0
-expect "--group: the other too" said "dry run: 0000:00:03.1: unbound from e1000e"
+expect "--group: the other too" said "dry run: 0000:01:00.1: unbound from e1000e"
 not_named() { ! grep -q "$1" "$tmp/out"; }
-expect "--group: not the driverless one" not_named 0000:00:03.2
+expect "--group: not the driverless one" not_named 0000:01:00.2
 
 # ---- as people use such tools ----
 # Options after the addresses, as dpdk-devbind and the demo take them.
 nic
-bind 00:03.0 --dry-run
+bind 01:00.0 --dry-run
 expect_status "--dry-run after the address" 0
 expect "--dry-run after the address: planned" said "dry run: $BDF: driver_override <- vfio-pci"
 expect "--dry-run after the address: nothing written" untouched
-bind 00:03.0 --bogus
+bind 01:00.0 --bogus
 expect_status "an unknown option after the address" 2
 # An address given twice, in two spellings, is acted on once.
-bind --dry-run 00:03.0 0000:00:03.0
+bind --dry-run 01:00.0 0000:01:00.0
 expect_status "an address twice" 0
 expect "an address twice: once" [ "$(grep -c "driver_override <- vfio-pci" "$tmp/out")" = 1 ]
 
@@ -359,16 +359,16 @@ as_user() {
 	status=$?
 }
 nic
-as_user 00:03.0
+as_user 01:00.0
 expect_status "not root" 1
 expect "not root: says so" err_says "revere-vfio-bind: $BDF: writing /sys/bus/pci/devices/$BDF/driver_override needs root: this user ("
-expect "not root: what to do" err_says "run it as root: \`sudo revere-vfio-bind 00:03.0\`"
+expect "not root: what to do" err_says "run it as root: \`sudo revere-vfio-bind 01:00.0\`"
 expect "not root: nothing written" untouched
 nic
-as_user --dry-run 00:03.0
+as_user --dry-run 01:00.0
 expect_status "not root, --dry-run" 0
 expect "not root, --dry-run: the real run needs root" grep -qF "dry run: $BDF: the real run needs root: this user (" "$tmp/out"
-expect "not root, --dry-run: how, without --dry-run" grep -qF "run it as root: \`sudo revere-vfio-bind 00:03.0\`" "$tmp/out"
+expect "not root, --dry-run: how, without --dry-run" grep -qF "run it as root: \`sudo revere-vfio-bind 01:00.0\`" "$tmp/out"
 expect "not root, --dry-run: still planned" said "dry run: $BDF: driver_override <- vfio-pci"
 expect "not root, --dry-run: nothing written" untouched
 ready_pf

@@ -258,7 +258,7 @@ bar_sweep pwrite poll exception_opcode=0x40
 # the device as an impossible all-ones index.
 run_demo "bar0_mmap=0,fail=pread:23:EIO" --packets 3
 expect "a failed index read is named as such" \
-	has_error "reading the .* index: BAR0 read64 at 0x[0-9a-f]* on 0000:00:03.0: Input/output error"
+	has_error "reading the .* index: BAR0 read64 at 0x[0-9a-f]* on 0000:01:00.0: Input/output error"
 expect "a failed index read is not called a device error" \
 	eval '! has_error "is impossible"'
 

@@ -31,17 +31,17 @@ usage "--check without device" "--device: missing (--check needs the device to c
 expect "--check without device: suggests no --sim, which --check refuses" \
 	sh -c "! grep -q -- --sim '$tmp/err'"
 usage "--check with --sim" "--check: cannot be used with --sim" --check --sim
-usage "--list with --device" "--list: cannot be used with --device" --list --device 00:03.0
+usage "--list with --device" "--list: cannot be used with --device" --list --device 01:00.0
 usage "--list with --sim" "--list: cannot be used with" --list --sim
 usage "--device empty" "--device: empty name" --device ''
 # A name that is neither a PCI address nor a UUID shows the forms.
-for bad in 0000:00:3.0 00:3.0 0:00:03.0 00:03.8 00:20.0 0000:00:03.0x 2 /dev/vfio/2 \
+for bad in 0000:01:0.0 01:0.0 0:01:00.0 01:00.8 00:20.0 0000:01:00.0x 2 /dev/vfio/2 \
 	12345678-1234-1234-1234-12345678901 12345678-1234-1234-1234-1234567890123 \
 	1234567g-1234-1234-1234-123456789012; do
 	usage "--device $bad" "--device: '$bad' is not a device name: expected a PCI address DDDD:BB:DD.F, its short form BB:DD.F (as lspci prints it), or an mdev UUID" --device "$bad"
 done
 usage "--sim with a group" "--sim: cannot be used with --vfio-group" --sim --vfio-group /dev/vfio/1
-usage "--sim with a device" "--sim: cannot be used with" --sim --device 0000:00:03.0
+usage "--sim with a device" "--sim: cannot be used with" --sim --device 0000:01:00.0
 usage "unknown option" "--frobnicate: unknown option" --sim --frobnicate
 usage "unknown short option" "-x: unknown option" --sim -x
 usage "stray argument" "'extra': unexpected argument" --sim extra

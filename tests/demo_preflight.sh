@@ -5,7 +5,7 @@
 . "${srcdir:-.}/tests/demo_lib.sh"
 . "${srcdir:-.}/tests/sysroot_lib.sh"
 
-BDF=0000:00:03.0
+BDF=0000:01:00.0
 PF_BIND="revere-vfio-bind $BDF"
 
 one_line() { test "$(wc -l <"$tmp/err")" = 1; }
@@ -32,7 +32,7 @@ mkroot
 pci 0000:00:05.0 13b5 ff81
 refused "no such device" "no PCI device $BDF (no /sys/bus/pci/devices/$BDF); Revere-AMU PFs (13b5:ff81) on this host: 0000:00:05.0" --device $BDF
 mkroot
-refused "no such device, no PF" "Revere-AMU PFs (13b5:ff81) on this host: none" --device 00:03.0
+refused "no such device, no PF" "Revere-AMU PFs (13b5:ff81) on this host: none" --device 01:00.0
 refused "no such mdev" "no mdev 12345678-1234-1234-1234-123456789abc (no /sys/bus/mdev/devices/12345678-1234-1234-1234-123456789abc); mdevs on this host: none" --device 12345678-1234-1234-1234-123456789ABC
 
 # A new user's report: a virtio NIC, no IOMMU; every typo of the
@@ -42,9 +42,9 @@ pci $BDF 1af4 1041 virtio-pci
 netdev $BDF ens3
 want="$BDF is PCI device 1af4:1041 (class 120000, bound to virtio-pci, no IOMMU group, network interface ens3), not a Revere-AMU PF (13b5:ff81); pass a Revere PF: on this host none"
 refused "virtio NIC" "$want" --device $BDF
-refused "virtio NIC, short form" "$want" --device 00:03.0
-refused "virtio NIC, upper case" "$want" --device 0000:00:03.0 --vfio-group /dev/vfio/2
-refused "virtio NIC, --vfio-group 2" "$want" --device 00:03.0 --vfio-group 2
+refused "virtio NIC, short form" "$want" --device 01:00.0
+refused "virtio NIC, upper case" "$want" --device 0000:01:00.0 --vfio-group /dev/vfio/2
+refused "virtio NIC, --vfio-group 2" "$want" --device 01:00.0 --vfio-group 2
 
 # virtio-net's interface is one level down (BDF/virtio2/net/eth0): named
 # all the same, as revere-vfio-bind names it.
@@ -58,7 +58,7 @@ mkroot
 vfio_loaded
 pci $BDF 1234 11e8 vfio-pci 4
 group_file 4
-refused "edu" "$BDF is PCI device 1234:11e8 (class 120000, bound to vfio-pci, IOMMU group 4), not a Revere-AMU PF" --device 00:03.0
+refused "edu" "$BDF is PCI device 1234:11e8 (class 120000, bound to vfio-pci, IOMMU group 4), not a Revere-AMU PF" --device 01:00.0
 
 # ---- the IOMMU ----
 mkroot
@@ -222,14 +222,14 @@ fi
 
 # ---- the group's other devices ----
 ready_pf
-pci 0000:00:03.1 8086 10d3 e1000e
-in_group sys/devices/pci0000:00/0000:00:03.1 0000:00:03.1 7
-pci 0000:00:03.2 8086 2922 ahci
-in_group sys/devices/pci0000:00/0000:00:03.2 0000:00:03.2 7
-pci 0000:00:03.3 8086 2930 pci-stub
-in_group sys/devices/pci0000:00/0000:00:03.3 0000:00:03.3 7
-refused "group not viable" "IOMMU group 7 of $BDF is not viable: 0000:00:03.1 (8086:10d3) bound to e1000e, 0000:00:03.2 (8086:2922) bound to ahci; every device of the group must be bound to vfio-pci or to no driver: unbind them or bind them to vfio-pci too (see /sys/kernel/iommu_groups/7/devices)" --device $BDF
-expect "group not viable: pci-stub is fine" sh -c "! grep -q 0000:00:03.3 '$tmp/err'"
+pci 0000:01:00.1 8086 10d3 e1000e
+in_group sys/devices/pci0000:00/0000:01:00.1 0000:01:00.1 7
+pci 0000:01:00.2 8086 2922 ahci
+in_group sys/devices/pci0000:00/0000:01:00.2 0000:01:00.2 7
+pci 0000:01:00.3 8086 2930 pci-stub
+in_group sys/devices/pci0000:00/0000:01:00.3 0000:01:00.3 7
+refused "group not viable" "IOMMU group 7 of $BDF is not viable: 0000:01:00.1 (8086:10d3) bound to e1000e, 0000:01:00.2 (8086:2922) bound to ahci; every device of the group must be bound to vfio-pci or to no driver: unbind them or bind them to vfio-pci too (see /sys/kernel/iommu_groups/7/devices)" --device $BDF
+expect "group not viable: pci-stub is fine" sh -c "! grep -q 0000:01:00.3 '$tmp/err'"
 
 # ---- the locked-memory limit: both numbers, and the line that fixes it ----
 ready_pf
@@ -242,28 +242,28 @@ expect_status "locked-memory limit with CAP_IPC_LOCK" 0
 
 # ---- --check on a ready device, and on an mdev ----
 ready_pf
-sys --check --device 00:03.0
+sys --check --device 01:00.0
 expect_status "--check, ready PF" 0
 expect "--check, ready PF: says so" grep -qF "$BDF: ready: Revere-AMU PF, driver vfio-pci, IOMMU group 7 (/dev/vfio/7, this user can open it), locked-memory limit 1024 KiB for 320 KiB" "$tmp/out"
 expect "--check, ready PF: nothing on stderr" test ! -s "$tmp/err"
 expect "--check, ready PF: the device file and /dev/iommu" grep -qxF "$BDF: no device file: no iommufd: module iommufd not loaded (no /sys/module/iommufd, no /dev/iommu): \`modprobe iommufd\`, or a kernel with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV; iommufd: module iommufd not loaded, /dev/iommu missing" "$tmp/out"
 vfio_cdev $BDF 3
 iommufd_loaded
-sys --check --device 00:03.0
+sys --check --device 01:00.0
 expect "--check, ready PF with iommufd" grep -qxF "$BDF: device file /dev/vfio/devices/vfio3 (root:root 0600, this user can open it); iommufd: module iommufd loaded, /dev/iommu (root:root 0660, this user can open it)" "$tmp/out"
 
 # ---- the interface: auto takes the device file where it can be used ----
 expect "--check, auto takes iommufd" grep -qxF "$BDF: ready: Revere-AMU PF, driver vfio-pci, IOMMU group 7, iommufd (/dev/vfio/devices/vfio3 and /dev/iommu, this user can open them), locked-memory limit 1024 KiB for 320 KiB" "$tmp/out"
-sys --check --device 00:03.0 --iommu type1
+sys --check --device 01:00.0 --iommu type1
 expect_status "--check --iommu type1" 0
 expect "--check --iommu type1: the group file" grep -qF "$BDF: ready: Revere-AMU PF, driver vfio-pci, IOMMU group 7 (/dev/vfio/7, this user can open it)" "$tmp/out"
-sys --check --device 00:03.0 --vfio-group /dev/vfio/7
+sys --check --device 01:00.0 --vfio-group /dev/vfio/7
 expect_status "--check --vfio-group" 0
 expect "--check --vfio-group: type1" grep -qF "$BDF: ready: Revere-AMU PF, driver vfio-pci, IOMMU group 7 (/dev/vfio/7, this user can open it)" "$tmp/out"
-sys --check --device 00:03.0 --vfio-group /dev/vfio/7 --iommu iommufd
+sys --check --device 01:00.0 --vfio-group /dev/vfio/7 --iommu iommufd
 expect_status "--vfio-group with --iommu iommufd" 2
 expect "--vfio-group with --iommu iommufd: why" grep -qF "revere-vfio-demo: --vfio-group: cannot be used with --iommu iommufd, which opens the device file (/dev/vfio/devices/vfioN) instead; see \`revere-vfio-demo --help\`" "$tmp/err"
-sys --check --device 00:03.0 --iommu iommufd
+sys --check --device 01:00.0 --iommu iommufd
 expect_status "--check --iommu iommufd" 0
 ready_pf
 refused "--iommu iommufd, no device file" "$BDF has no VFIO device file (no vfio-dev/vfioN/dev in its sysfs directory): no iommufd: module iommufd not loaded (no /sys/module/iommufd, no /dev/iommu): \`modprobe iommufd\`, or a kernel with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV; or use the group file with --iommu type1" --device $BDF --iommu iommufd

@@ -7,7 +7,7 @@
 # just go on.
 . "${srcdir:-.}/tests/demo_lib.sh"
 
-MSG='^revere-vfio-demo: the kernel asked for 0000:00:03.0 back (VFIO device request): stopped after [0-9]* of [0-9]* messages and released it$'
+MSG='^revere-vfio-demo: the kernel asked for 0000:01:00.0 back (VFIO device request): stopped after [0-9]* of [0-9]* messages and released it$'
 
 # The only error line is the one naming the request.
 request_reported() { grep -q "$MSG" "$tmp/err" && [ "$(errors)" = 1 ]; }
@@ -43,7 +43,7 @@ expect "default run: released, routing dropped" clean
 run_demo "req_irq=0" -v
 expect_status "req_irq=0" 0
 expect "req_irq=0: -v says it is not offered" \
-	grep -q '^device request: not offered by 0000:00:03.0' "$tmp/out"
+	grep -q '^device request: not offered by 0000:01:00.0' "$tmp/out"
 expect "req_irq=0: no error line" [ "$(errors)" = 0 ]
 expect "req_irq=0: clean" clean
 
@@ -114,7 +114,7 @@ done
 # Setting it up failing is an error of its own, named.
 run_demo "fail=ioctl:VFIO_DEVICE_SET_IRQS:1:EIO"
 expect_status "SET_IRQS of the request fails" 1
-expect "SET_IRQS failure named" has_error 'VFIO_DEVICE_SET_IRQS(device request) on 0000:00:03.0: Input/output error'
+expect "SET_IRQS failure named" has_error 'VFIO_DEVICE_SET_IRQS(device request) on 0000:01:00.0: Input/output error'
 expect "SET_IRQS failure: released" released
 
 # Too few file descriptors: the demo alone (every inherited fd closed),
@@ -142,7 +142,7 @@ for fds in 4 5 6 7 8 9 10 11 12 13 14 15 16; do
 	expect_status "ulimit -n $fds" 1
 	expect "ulimit -n $fds: one error line" test "$(errors)" = 1
 	expect "ulimit -n $fds: released" released
-	if has_error "cannot start the thread that watches the device request of 0000:00:03.0: Too many open files; raise the limit on open files (ulimit -n)"; then
+	if has_error "cannot start the thread that watches the device request of 0000:01:00.0: Too many open files; raise the limit on open files (ulimit -n)"; then
 		watcher=$((watcher + 1))
 	fi
 done

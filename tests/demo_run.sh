@@ -16,7 +16,7 @@ for backend in $BACKENDS; do
 		expect "default run$on, BAR0 $path: five steps" \
 			test "$(grep -c '^step [1-5]: ' "$tmp/out")" = 5
 		expect "default run$on, BAR0 $path: step 2 says the device is simulated" \
-			grep -q "^step 2: opened 0000:00:03.0 $(backend_step2 "$backend"), simulated device on the mock VFIO kernel), " "$tmp/out"
+			grep -q "^step 2: opened 0000:01:00.0 $(backend_step2 "$backend"), simulated device on the mock VFIO kernel), " "$tmp/out"
 		expect "default run$on, BAR0 $path: BAR0 path reported" \
 			grep -q "BAR0 $([ $bar = 1 ] && echo "mmap'd" || echo 'through pread/pwrite')" "$tmp/out"
 		expect "default run$on, BAR0 $path: nothing on stderr but the report" \
@@ -102,7 +102,7 @@ done
 run_demo "" --iommu type1
 expect_status "--iommu type1" 0
 expect "--iommu type1: step 2 names type1" \
-	grep -q "^step 2: opened 0000:00:03.0 $(backend_step2 type1)" "$tmp/out"
+	grep -q "^step 2: opened 0000:01:00.0 $(backend_step2 type1)" "$tmp/out"
 # A simulated kernel without iommufd: the backend's own message.
 run_demo "iommufd=0" --iommu iommufd
 expect_status "--iommu iommufd, no iommufd in the kernel" 1

@@ -58,7 +58,7 @@ expect "--wait hybrid --spin-us 0: all verified" \
 run_demo "msix_count=0" --wait irq
 expect_status "--wait irq, no MSI-X" 1
 expect "--wait irq, no MSI-X: error names the missing vectors" \
-	has_error "--wait irq: 0000:00:03.0 has 0 MSI-X vectors that can signal an eventfd, the demo needs 2"
+	has_error "--wait irq: 0000:01:00.0 has 0 MSI-X vectors that can signal an eventfd, the demo needs 2"
 expect "--wait irq, no MSI-X: nothing left open" released
 run_demo "msix_count=1" --wait irq
 expect_status "--wait irq, one MSI-X vector" 1
@@ -66,7 +66,7 @@ expect "--wait irq, one MSI-X vector: named" has_error "has 1 MSI-X vectors"
 run_demo "msix_count=0" --wait hybrid -v
 expect_status "--wait hybrid, no MSI-X" 0
 expect "--wait hybrid, no MSI-X: -v says it polls" \
-	grep -q '^--wait hybrid: 0000:00:03.0 has 0 MSI-X vectors that can signal an eventfd, 2 needed: polling instead$' "$tmp/out"
+	grep -q '^--wait hybrid: 0000:01:00.0 has 0 MSI-X vectors that can signal an eventfd, 2 needed: polling instead$' "$tmp/out"
 expect "--wait hybrid, no MSI-X: all verified" grep -q '^step 4: 42 messages' "$tmp/out"
 expect "--wait hybrid, no MSI-X: device left clean" clean
 run_demo "msix_count=0" --wait hybrid

@@ -193,11 +193,11 @@ modules_dep() {
 	done
 }
 
-# A ready Revere PF: 0000:00:03.0 on vfio-pci in group 7, rw by root.
+# A ready Revere PF: 0000:01:00.0 on vfio-pci in group 7, rw by root.
 ready_pf() {
 	mkroot
 	vfio_loaded
-	pci 0000:00:03.0 13b5 ff81 vfio-pci 7
+	pci 0000:01:00.0 13b5 ff81 vfio-pci 7
 	group_file 7
 }
 

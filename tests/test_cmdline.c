@@ -180,7 +180,7 @@ static void test_iommu(void **state)
 static void test_default_timeout(void **state)
 {
 	char a0[] = "prog", a1[] = "--sim", a2[] = "--timeout", a3[] = "100",
-	     b1[] = "--device", b2[] = "0000:00:03.0";
+	     b1[] = "--device", b2[] = "0000:01:00.0";
 	char *sim[] = { a0, a1, NULL };
 	char *sim_given[] = { a0, a1, a2, a3, NULL };
 	char *dev[] = { a0, b1, b2, NULL };

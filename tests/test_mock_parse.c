@@ -57,7 +57,7 @@ static void test_parse_keys(void **state)
 	mock_vfio_default_config(&cfg);
 	assert_int_equal(mock_vfio_parse(&cfg,
 		"aidr=0x10,fail_opcode=23,fail_status=1,vendor_id=0x1234,"
-		"device_id=4328,group_id=7,device_name=0000:01:00.0,"
+		"device_id=4328,group_id=7,device_name=0000:02:00.0,"
 		"group_viable=0,type1v2=0,reset=0,iova_pgsizes=0x10000,"
 		"memlock_limit=65536,msix_count=2,num_tx_ams=2,mute=1,"
 		"fail=open:2:EACCES,fail=mmap:1:12,fail=ioctl:3:EIO,"
@@ -73,7 +73,7 @@ static void test_parse_keys(void **state)
 	assert_int_equal(cfg.vendor_id, 0x1234);
 	assert_int_equal(cfg.device_id, 4328);
 	assert_int_equal(cfg.group_id, 7);
-	assert_string_equal(cfg.device_name, "0000:01:00.0");
+	assert_string_equal(cfg.device_name, "0000:02:00.0");
 	assert_false(cfg.group_viable);
 	assert_false(cfg.type1v2);
 	assert_false(cfg.reset);

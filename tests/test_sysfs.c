@@ -81,12 +81,12 @@ static void link_to(const char *target, const char *rel)
 	assert_int_equal(symlink(target, path), 0);
 }
 
-#define DEV0	"sys/devices/pci0000:00/0000:00:03.0"
-#define DEV1	"sys/devices/pci0000:00/0000:00:03.1"
+#define DEV0	"sys/devices/pci0000:00/0000:01:00.0"
+#define DEV1	"sys/devices/pci0000:00/0000:01:00.1"
 
 /*
- * Two functions of one card in IOMMU group 7: 03.0 a Revere PF on
- * virtio-pci (to be rebound), 03.1 a NIC with interface eth0; group 3
+ * Two functions of one card in IOMMU group 7: 00.0 a Revere PF on
+ * virtio-pci (to be rebound), 00.1 a NIC with interface eth0; group 3
  * empty; an mdev in group 9; vfio and vfio_iommu_type1 loaded.
  */
 static int setup(void **state)
@@ -108,9 +108,9 @@ static int setup(void **state)
 	/* eth0 one level down, as virtio-net puts it (BDF/virtio2/net). */
 	mkdirs(DEV1 "/virtio2/net/eth0");
 	mkdirs("sys/class/net");
-	link_to("../../devices/pci0000:00/0000:00:03.1/virtio2/net/eth0",
+	link_to("../../devices/pci0000:00/0000:01:00.1/virtio2/net/eth0",
 		"sys/class/net/eth0");
-	/* 03.1's device file, beside what the kernel also puts there. */
+	/* 00.1's device file, beside what the kernel also puts there. */
 	mkdirs(DEV1 "/vfio-dev/vfio12");
 	put(DEV1 "/vfio-dev/vfio12/dev", "511:12\n");
 	put(DEV1 "/vfio-dev/uevent", "");
@@ -128,17 +128,17 @@ static int setup(void **state)
 	put("sys/bus/pci/drivers/virtio-pci/unbind", "");
 	put("sys/bus/pci/drivers_probe", "");
 	put("proc/self/status", "Name:\tx\nCapEff:\t000001ffffffffff\n");
-	link_to("../../../devices/pci0000:00/0000:00:03.0",
-		"sys/bus/pci/devices/0000:00:03.0");
-	link_to("../../../devices/pci0000:00/0000:00:03.1",
-		"sys/bus/pci/devices/0000:00:03.1");
+	link_to("../../../devices/pci0000:00/0000:01:00.0",
+		"sys/bus/pci/devices/0000:01:00.0");
+	link_to("../../../devices/pci0000:00/0000:01:00.1",
+		"sys/bus/pci/devices/0000:01:00.1");
 	link_to("../../../bus/pci/drivers/virtio-pci", DEV0 "/driver");
 	link_to("../../../kernel/iommu_groups/7", DEV0 "/iommu_group");
 	link_to("../../../kernel/iommu_groups/7", DEV1 "/iommu_group");
-	link_to("../../../../devices/pci0000:00/0000:00:03.0",
-		"sys/kernel/iommu_groups/7/devices/0000:00:03.0");
-	link_to("../../../../devices/pci0000:00/0000:00:03.1",
-		"sys/kernel/iommu_groups/7/devices/0000:00:03.1");
+	link_to("../../../../devices/pci0000:00/0000:01:00.0",
+		"sys/kernel/iommu_groups/7/devices/0000:01:00.0");
+	link_to("../../../../devices/pci0000:00/0000:01:00.1",
+		"sys/kernel/iommu_groups/7/devices/0000:01:00.1");
 	link_to("../../../devices/virtual/revere/11111111-2222-3333-4444-555555555555",
 		"sys/bus/mdev/devices/11111111-2222-3333-4444-555555555555");
 	link_to("../../../kernel/iommu_groups/9",
@@ -173,9 +173,9 @@ static void expect_name(const char *in, const char *out, enum sysfs_bus bus)
 static void test_names(void **state)
 {
 	static const char *const bad[] = {
-		"", "0000:00:3.0", "00:3.0", "0:00:03.0", "00:03.8", "00:20.0",
-		"0000:00:03.0x", "x0000:00:03.0", "2", "/dev/vfio/2",
-		"0000-00:03.0", "000g:00:03.0",
+		"", "0000:01:0.0", "01:0.0", "0:01:00.0", "01:00.8", "00:20.0",
+		"0000:01:00.0x", "x0000:01:00.0", "2", "/dev/vfio/2",
+		"0000-01:00.0", "000g:01:00.0",
 		"11111111-2222-3333-4444-55555555555",
 		"11111111-2222-3333-4444-5555555555555",
 		"11111111-2222-3333-4444_555555555555",
@@ -185,8 +185,8 @@ static void test_names(void **state)
 	enum sysfs_bus b;
 
 	(void)state;
-	expect_name("0000:00:03.0", "0000:00:03.0", SYSFS_PCI);
-	expect_name("00:03.0", "0000:00:03.0", SYSFS_PCI);
+	expect_name("0000:01:00.0", "0000:01:00.0", SYSFS_PCI);
+	expect_name("01:00.0", "0000:01:00.0", SYSFS_PCI);
 	expect_name("AB:1F.7", "0000:ab:1f.7", SYSFS_PCI);
 	expect_name("10DE:AB:1f.7", "10de:ab:1f.7", SYSFS_PCI);
 	expect_name("11111111-2222-3333-4444-55555555555A",
@@ -237,7 +237,7 @@ static void test_dev_read(void **state)
 	char names[64];
 
 	(void)state;
-	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:03.0", &d), 0);
+	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:01:00.0", &d), 0);
 	assert_int_equal(d.vendor, 0x13b5);
 	assert_int_equal(d.device, 0xff81);
 	assert_int_equal(d.class, 0x120000);
@@ -252,7 +252,7 @@ static void test_dev_read(void **state)
 						  names), 0);
 	assert_string_equal(names, "");
 
-	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:03.1", &d), 0);
+	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:01:00.1", &d), 0);
 	assert_string_equal(d.driver, "");
 	assert_string_equal(d.driver_override, "vfio-pci");
 	assert_string_equal(d.cdev, "vfio12");
@@ -289,7 +289,7 @@ static void test_cdev_needs_dev(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/" DEV1 "/vfio-dev/vfio12/dev", root);
 	assert_int_equal(unlink(path), 0);
-	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:03.1", &d), 0);
+	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:01:00.1", &d), 0);
 	assert_string_equal(d.cdev, "");
 }
 
@@ -314,10 +314,10 @@ static void test_walks(void **state)
 
 	(void)state;
 	assert_int_equal(sysfs_for_each_dev(SYSFS_PCI, collect, buf), 0);
-	assert_string_equal(buf, "0000:00:03.0;0000:00:03.1;");
+	assert_string_equal(buf, "0000:01:00.0;0000:01:00.1;");
 	buf[0] = '\0';
 	assert_int_equal(sysfs_for_each_group_dev(7, collect, buf), 0);
-	assert_string_equal(buf, "0000:00:03.0;0000:00:03.1;");
+	assert_string_equal(buf, "0000:01:00.0;0000:01:00.1;");
 	buf[0] = '\0';
 	assert_int_equal(sysfs_for_each_group_dev(3, collect, buf), 0);
 	assert_string_equal(buf, "");
@@ -428,23 +428,23 @@ static void test_host(void **state)
 static void test_bind(void **state)
 {
 	(void)state;
-	assert_int_equal(sysfs_bind("0000:00:03.0", "vfio-pci"), -EBUSY);
+	assert_int_equal(sysfs_bind("0000:01:00.0", "vfio-pci"), -EBUSY);
 	assert_string_equal(get(DEV0 "/driver_override"), "vfio-pci");
 	assert_string_equal(get("sys/bus/pci/drivers/virtio-pci/unbind"),
-			    "0000:00:03.0");
-	assert_string_equal(get("sys/bus/pci/drivers_probe"), "0000:00:03.0");
+			    "0000:01:00.0");
+	assert_string_equal(get("sys/bus/pci/drivers_probe"), "0000:01:00.0");
 
 	/* Already bound: driver_override only, no unbind, no probe. */
 	put("sys/bus/pci/drivers_probe", "");
 	put("sys/bus/pci/drivers/virtio-pci/unbind", "");
-	assert_int_equal(sysfs_bind("0000:00:03.0", "virtio-pci"), 0);
+	assert_int_equal(sysfs_bind("0000:01:00.0", "virtio-pci"), 0);
 	assert_string_equal(get("sys/bus/pci/drivers/virtio-pci/unbind"), "");
 	assert_string_equal(get("sys/bus/pci/drivers_probe"), "");
 
 	/* No driver: nothing to unbind; the probe is made. */
-	assert_int_equal(sysfs_bind("0000:00:03.1", "vfio-pci"), -EBUSY);
+	assert_int_equal(sysfs_bind("0000:01:00.1", "vfio-pci"), -EBUSY);
 	assert_string_equal(get(DEV1 "/driver_override"), "vfio-pci");
-	assert_string_equal(get("sys/bus/pci/drivers_probe"), "0000:00:03.1");
+	assert_string_equal(get("sys/bus/pci/drivers_probe"), "0000:01:00.1");
 
 	/* No such device: the first write fails. */
 	assert_int_equal(sysfs_bind("0000:00:09.0", "vfio-pci"), -ENOENT);
@@ -454,17 +454,17 @@ static void test_unbind(void **state)
 {
 	(void)state;
 	put(DEV0 "/driver_override", "vfio-pci\n");
-	assert_int_equal(sysfs_unbind("0000:00:03.0"), 0);
+	assert_int_equal(sysfs_unbind("0000:01:00.0"), 0);
 	assert_string_equal(get("sys/bus/pci/drivers/virtio-pci/unbind"),
-			    "0000:00:03.0");
+			    "0000:01:00.0");
 	assert_string_equal(get(DEV0 "/driver_override"), "\n");
 	/* Without a driver only driver_override is cleared. */
-	assert_int_equal(sysfs_unbind("0000:00:03.1"), 0);
+	assert_int_equal(sysfs_unbind("0000:01:00.1"), 0);
 	assert_string_equal(get(DEV1 "/driver_override"), "\n");
 }
 
 /*
- * An NVMe disk under 03.0: nvme0n1p2 holds dm-0 (vg0-root), "/" is on
+ * An NVMe disk under 00.0: nvme0n1p2 holds dm-0 (vg0-root), "/" is on
  * nvme0n1p1 as /proc/self/mounts' /dev/root, nvme0n1p3 is swap.
  */
 static void block_tree(void)
@@ -480,11 +480,11 @@ static void block_tree(void)
 	mkdirs("sys/class/block");
 	mkdirs("sys/dev/block");
 	put("sys/devices/virtual/block/dm-0/dm/name", "vg0-root\n");
-	link_to("../../devices/pci0000:00/0000:00:03.0/nvme/nvme0/nvme0n1/nvme0n1p1",
+	link_to("../../devices/pci0000:00/0000:01:00.0/nvme/nvme0/nvme0n1/nvme0n1p1",
 		"sys/class/block/nvme0n1p1");
-	link_to("../../devices/pci0000:00/0000:00:03.0/nvme/nvme0/nvme0n1/nvme0n1p2",
+	link_to("../../devices/pci0000:00/0000:01:00.0/nvme/nvme0/nvme0n1/nvme0n1p2",
 		"sys/class/block/nvme0n1p2");
-	link_to("../../devices/pci0000:00/0000:00:03.0/nvme/nvme0/nvme0n1/nvme0n1p3",
+	link_to("../../devices/pci0000:00/0000:01:00.0/nvme/nvme0/nvme0n1/nvme0n1p3",
 		"sys/class/block/nvme0n1p3");
 	link_to("../../devices/virtual/block/dm-0", "sys/class/block/dm-0");
 	link_to("../../../../../../../../virtual/block/dm-0",
@@ -493,7 +493,7 @@ static void block_tree(void)
 	assert_int_equal(stat(root, &st), 0);
 	snprintf(path, sizeof(path), "sys/dev/block/%u:%u", major(st.st_dev),
 		 minor(st.st_dev));
-	link_to("../../devices/pci0000:00/0000:00:03.0/nvme/nvme0/nvme0n1/nvme0n1p1",
+	link_to("../../devices/pci0000:00/0000:01:00.0/nvme/nvme0/nvme0n1/nvme0n1p1",
 		path);
 	put("proc/self/mounts",
 	    "/dev/root / ext4 rw 0 0\n"
@@ -514,7 +514,7 @@ static void test_block(void **state)
 
 	(void)state;
 	block_tree();
-	assert_int_equal(sysfs_for_each_class_dev("block", "0000:00:03.0",
+	assert_int_equal(sysfs_for_each_class_dev("block", "0000:01:00.0",
 						  add_name, buf), 0);
 	assert_string_equal(buf, "nvme0n1p1;nvme0n1p2;nvme0n1p3;");
 	buf[0] = '\0';
@@ -591,7 +591,7 @@ static void test_long_root(void **state)
 
 	(void)state;
 	setenv("REVERE_SYSROOT", padded_root(573), 1);
-	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:03.1", &d), 0);
+	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:01:00.1", &d), 0);
 	assert_int_equal(d.vendor, 0x8086);
 	assert_int_equal(d.device, 0x10d3);
 	assert_string_equal(d.driver_override, "vfio-pci");
@@ -602,7 +602,7 @@ static void test_long_root(void **state)
 	assert_string_equal(names, "eth0;");
 
 	setenv("REVERE_SYSROOT", padded_root(PATH_MAX - 8), 1);
-	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:00:03.0", &d),
+	assert_int_equal(sysfs_dev_read(SYSFS_PCI, "0000:01:00.0", &d),
 			 -ENAMETOOLONG);
 	assert_int_equal(sysfs_for_each_dev(SYSFS_PCI, collect, buf),
 			 -ENAMETOOLONG);
@@ -612,7 +612,7 @@ static void test_long_root(void **state)
 	assert_int_equal(sysfs_stat("/dev/vfio/vfio", &st), -ENAMETOOLONG);
 	assert_false(sysfs_module_loaded("vfio"));
 	assert_int_equal(sysfs_mounts("vda", buf, sizeof(buf)), -ENAMETOOLONG);
-	assert_int_equal(sysfs_bind("0000:00:03.0", "vfio-pci"), -ENAMETOOLONG);
+	assert_int_equal(sysfs_bind("0000:01:00.0", "vfio-pci"), -ENAMETOOLONG);
 	setenv("REVERE_SYSROOT", root, 1);
 	assert_string_equal(get(DEV0 "/driver_override"), "(null)\n");
 	assert_string_equal(get("sys/bus/pci/drivers_probe"), "");
@@ -641,9 +641,9 @@ static void test_iommufd(void **state)
 	char msg[ERRMSG_LEN];
 
 	(void)state;
-	assert_int_equal(check_iommufd(SYSFS_PCI, "0000:00:03.0", msg,
+	assert_int_equal(check_iommufd(SYSFS_PCI, "0000:01:00.0", msg,
 				       sizeof(msg)), -ENOENT);
-	assert_string_equal(msg, "0000:00:03.0 has no VFIO device file (no vfio-dev/vfioN/dev in its sysfs directory): no VFIO driver holds it (driver virtio-pci); or use the group file with --iommu type1");
+	assert_string_equal(msg, "0000:01:00.0 has no VFIO device file (no vfio-dev/vfioN/dev in its sysfs directory): no VFIO driver holds it (driver virtio-pci); or use the group file with --iommu type1");
 	assert_int_equal(check_iommufd(SYSFS_MDEV, MDEV, msg, sizeof(msg)),
 			 -ENOENT);
 	assert_string_equal(msg, MDEV " has the VFIO device file vfio0 in sysfs but /dev/vfio/devices/vfio0 does not exist; check that /dev is a devtmpfs: `ls -l /dev/vfio/devices`");

@@ -254,7 +254,7 @@ static void test_open_close(void **state)
 	assert_true(f->dev.bar0.flags & VFIO_REGION_INFO_FLAG_MMAP);
 	assert_true(f->dev.bar0.mmap_fd >= 0);
 	assert_false(vfio_bar0_mapped(&f->dev));
-	assert_string_equal(vfio_device_name(&f->dev), "0000:00:03.0");
+	assert_string_equal(vfio_device_name(&f->dev), "0000:01:00.0");
 	assert_int_equal(counters(f).fds_open, fds(f, 0));
 
 	/* Steps already done are not redone. */
@@ -359,7 +359,7 @@ static void test_container_checks(void **state)
 	l.no_type1 = false;
 	l.no_pgsizes = true;
 	errmsg_clear(&f->dev.err);
-	assert_int_equal(vfio_open(&f->dev, "/dev/vfio/42", "0000:00:03.0"),
+	assert_int_equal(vfio_open(&f->dev, "/dev/vfio/42", "0000:01:00.0"),
 			 -EINVAL);
 	assert_msg_has(f, "reports no IOMMU page sizes");
 	assert_int_equal(counters(f).fds_open, 1);
@@ -367,16 +367,16 @@ static void test_container_checks(void **state)
 	l.no_pgsizes = false;
 	l.not_pci = true;
 	errmsg_clear(&f->dev.err);
-	assert_int_equal(vfio_open(&f->dev, "/dev/vfio/42", "0000:00:03.0"),
+	assert_int_equal(vfio_open(&f->dev, "/dev/vfio/42", "0000:01:00.0"),
 			 -ENODEV);
-	assert_msg_has(f, "device 0000:00:03.0 is not a PCI device");
+	assert_msg_has(f, "device 0000:01:00.0 is not a PCI device");
 	assert_int_equal(counters(f).fds_open, 2);
 	assert_false(vfio_device_is_open(&f->dev));
 	assert_null(f->dev.io_priv);
 
 	l.not_pci = false;
 	errmsg_clear(&f->dev.err);
-	assert_int_equal(vfio_open(&f->dev, "/dev/vfio/42", "0000:00:03.0"),
+	assert_int_equal(vfio_open(&f->dev, "/dev/vfio/42", "0000:01:00.0"),
 			 0);
 	assert_int_equal(vfio_close(&f->dev), 0);
 	assert_all_released(f);
@@ -395,20 +395,20 @@ static void test_linux_ops(void **state)
 	assert_string_equal(ops->name, "linux");
 	assert_non_null(mkdtemp(dir));
 	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/0000:00:0%d.0", dir, i + 3);
+		snprintf(path, sizeof(path), "%s/0000:01:00.%d", dir, i);
 		fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
 		assert_true(fd >= 0);
 		close(fd);
 	}
 	assert_int_equal(ops->list_dir(ops->ctx, dir, buf, sizeof(buf)), 2);
-	assert_non_null(strstr(buf, "0000:00:03.0"));
-	assert_non_null(strstr(buf, "0000:00:04.0"));
+	assert_non_null(strstr(buf, "0000:01:00.0"));
+	assert_non_null(strstr(buf, "0000:01:00.1"));
 	assert_non_null(strstr(buf, ", "));
 	/* Truncated, still terminated. */
 	assert_int_equal(ops->list_dir(ops->ctx, dir, buf, 8), 2);
 	assert_true(strlen(buf) < 8);
 	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/0000:00:0%d.0", dir, i + 3);
+		snprintf(path, sizeof(path), "%s/0000:01:00.%d", dir, i);
 		unlink(path);
 	}
 	rmdir(dir);
@@ -419,7 +419,7 @@ static void test_linux_ops(void **state)
 	/* No such group here, whether or not this machine has VFIO. */
 	vfio_init(&dev, ops, NULL);
 	assert_int_equal(vfio_open(&dev, "/dev/vfio/no-such-group",
-				   "0000:00:03.0"), -ENOENT);
+				   "0000:01:00.0"), -ENOENT);
 	assert_non_null(strstr(dev.err.msg, "No such file or directory; "));
 	assert_int_equal(vfio_close(&dev), 0);
 	assert_null(dev.iommu_priv);
@@ -431,7 +431,7 @@ static void test_step_order(void **state)
 
 	fx_start(f);
 	assert_int_equal(vfio_open_group(&f->dev, "/dev/vfio/42"), -EBADF);
-	assert_int_equal(vfio_open_device(&f->dev, "0000:00:03.0"), -EBADF);
+	assert_int_equal(vfio_open_device(&f->dev, "0000:01:00.0"), -EBADF);
 	assert_int_equal(counters(f).calls[MOCK_OP_OPEN], 0);
 }
 
@@ -455,7 +455,7 @@ static void test_err_group_missing(void **state)
 	struct fx *f = *state;
 
 	fx_start(f);
-	assert_int_equal(vfio_open(&f->dev, "/dev/vfio/7", "0000:00:03.0"),
+	assert_int_equal(vfio_open(&f->dev, "/dev/vfio/7", "0000:01:00.0"),
 			 -ENOENT);
 	assert_msg_has(f, "open /dev/vfio/7: No such file or directory");
 	assert_msg_has(f, "is the device bound to vfio-pci?");
@@ -505,7 +505,7 @@ static void test_err_not_viable(void **state)
 	assert_int_equal(fx_open(f), -EBUSY);
 	assert_msg_has(f, "group /dev/vfio/42 is not viable");
 	assert_msg_has(f, "every device of IOMMU group 42 must be bound to vfio-pci or to no driver");
-	assert_msg_has(f, "(0000:00:03.0)");
+	assert_msg_has(f, "(0000:01:00.0)");
 	assert_int_equal(counters(f).fds_open, 1);
 	assert_int_equal(vfio_close(&f->dev), 0);
 	assert_all_released(f);
@@ -520,7 +520,7 @@ static void test_err_set_container_busy(void **state)
 	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_GROUP_SET_CONTAINER, 1, EBUSY);
 	assert_int_equal(fx_open(f), -EBUSY);
 	assert_msg_has(f, "VFIO_GROUP_SET_CONTAINER on /dev/vfio/42: Device or resource busy");
-	assert_msg_has(f, "bound to vfio-pci or to no driver (0000:00:03.0)");
+	assert_msg_has(f, "bound to vfio-pci or to no driver (0000:01:00.0)");
 }
 
 static void test_err_unknown_device(void **state)
@@ -531,7 +531,7 @@ static void test_err_unknown_device(void **state)
 	assert_int_equal(vfio_open(&f->dev, mock_vfio_group_path(f->mx.m),
 				   "0000:00:09.0"), -ENODEV);
 	assert_msg_has(f, "VFIO_GROUP_GET_DEVICE_FD(0000:00:09.0) on /dev/vfio/42: No such device");
-	assert_msg_has(f, "pass a device of IOMMU group 42: 0000:00:03.0");
+	assert_msg_has(f, "pass a device of IOMMU group 42: 0000:01:00.0");
 	assert_int_equal(counters(f).fds_open, 2);
 	assert_int_equal(vfio_close(&f->dev), 0);
 	assert_all_released(f);
@@ -598,7 +598,7 @@ static void test_config(void **state)
 
 	assert_int_equal(vfio_cfg_read32(&f->dev, (uint32_t)f->dev.config.size - 2,
 					 &id32), -EINVAL);
-	assert_msg_has(f, "config read of 4 bytes at 0xffe on 0000:00:03.0: beyond the region");
+	assert_msg_has(f, "config read of 4 bytes at 0xffe on 0000:01:00.0: beyond the region");
 
 	vfio_close(&f->dev);
 	assert_int_equal(vfio_cfg_read16(&f->dev, PCI_COMMAND, &id16), -EBADF);
@@ -661,7 +661,7 @@ static void test_bar_errors(void **state)
 	assert_int_equal(vfio_bar0_read64(&f->dev, RV_MODEL_BAR0_SIZE),
 			 UINT64_MAX);
 	assert_int_equal(vfio_bar0_error(&f->dev), -EINVAL);
-	assert_msg_has(f, "BAR0 read64 at 0x100000 on 0000:00:03.0: Invalid argument");
+	assert_msg_has(f, "BAR0 read64 at 0x100000 on 0000:01:00.0: Invalid argument");
 	assert_int_equal(counters(f).calls[MOCK_OP_PREAD], 0);
 
 	vfio_bar0_error_clear(&f->dev);
@@ -682,7 +682,7 @@ static void test_bar_errors(void **state)
 	mock_vfio_fail(f->mx.m, MOCK_OP_PREAD, 0, 1, EIO);
 	assert_int_equal(vfio_bar0_read64(&f->dev, RV_AMU_AIDR), UINT64_MAX);
 	assert_int_equal(vfio_bar0_error(&f->dev), -EIO);
-	assert_msg_has(f, "BAR0 read64 at 0x8 on 0000:00:03.0: Input/output error");
+	assert_msg_has(f, "BAR0 read64 at 0x8 on 0000:01:00.0: Input/output error");
 	vfio_bar0_write64(&f->dev, RV_MODEL_BAR0_SIZE + 8, 0);
 	assert_int_equal(vfio_bar0_error(&f->dev), -EIO);
 	assert_int_equal(vfio_bar0_read64(&f->dev, RV_AMU_AIDR), 0x20);
@@ -698,7 +698,7 @@ static void test_bar_mmap_fails(void **state)
 	assert_int_equal(fx_open(f), 0);
 	mock_vfio_fail(f->mx.m, MOCK_OP_MMAP, 0, 1, ENOMEM);
 	assert_int_equal(vfio_bar0_map(&f->dev, false), -ENOMEM);
-	assert_msg_has(f, "mmap BAR0 (0x100000 bytes) of 0000:00:03.0: Cannot allocate memory");
+	assert_msg_has(f, "mmap BAR0 (0x100000 bytes) of 0000:01:00.0: Cannot allocate memory");
 	assert_false(vfio_bar0_mapped(&f->dev));
 }
 
@@ -956,7 +956,7 @@ static void test_irqs(void **state)
 
 	errmsg_clear(&f->dev.err);
 	assert_int_equal(vfio_irq_enable(&f->dev, MSIX, 9), -EINVAL);
-	assert_msg_has(f, "MSI-X of 0000:00:03.0 has 8 vectors, 9 wanted");
+	assert_msg_has(f, "MSI-X of 0000:01:00.0 has 8 vectors, 9 wanted");
 	assert_int_equal(counters(f).fds_open, fds(f, 0));
 	assert_int_equal(vfio_irq_enable(&f->dev, VFIO_PCI_INTX_IRQ_INDEX, 1),
 			 -EINVAL);
@@ -1059,15 +1059,15 @@ static void test_req_faults(void **state)
 	assert_int_equal(fx_open(f), 0);
 	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_DEVICE_GET_IRQ_INFO, 1, EIO);
 	assert_int_equal(vfio_req_enable(&f->dev), -EIO);
-	assert_msg_has(f, "VFIO_DEVICE_GET_IRQ_INFO(device request) on 0000:00:03.0");
+	assert_msg_has(f, "VFIO_DEVICE_GET_IRQ_INFO(device request) on 0000:01:00.0");
 	errmsg_clear(&f->dev.err);
 	mock_vfio_fail(f->mx.m, MOCK_OP_EVENTFD, 0, 1, EMFILE);
 	assert_int_equal(vfio_req_enable(&f->dev), -EMFILE);
-	assert_msg_has(f, "eventfd for the device request of 0000:00:03.0");
+	assert_msg_has(f, "eventfd for the device request of 0000:01:00.0");
 	errmsg_clear(&f->dev.err);
 	mock_vfio_fail(f->mx.m, MOCK_OP_IOCTL, VFIO_DEVICE_SET_IRQS, 1, EINVAL);
 	assert_int_equal(vfio_req_enable(&f->dev), -EINVAL);
-	assert_msg_has(f, "VFIO_DEVICE_SET_IRQS(device request) on 0000:00:03.0");
+	assert_msg_has(f, "VFIO_DEVICE_SET_IRQS(device request) on 0000:01:00.0");
 	assert_int_equal(vfio_req_fd(&f->dev), -1);
 	assert_int_equal(counters(f).fds_open, fds(f, 0));
 	assert_int_equal(counters(f).irqs_routed, 0);
@@ -1115,7 +1115,7 @@ static void test_reset_unsupported(void **state)
 	assert_int_equal(fx_open(f), 0);
 	ioctls = counters(f).calls[MOCK_OP_IOCTL];
 	assert_int_equal(vfio_reset(&f->dev), -ENOTTY);
-	assert_msg_has(f, "device 0000:00:03.0 does not offer VFIO_DEVICE_RESET");
+	assert_msg_has(f, "device 0000:01:00.0 does not offer VFIO_DEVICE_RESET");
 	assert_int_equal(counters(f).calls[MOCK_OP_IOCTL], ioctls);
 }
 

@@ -117,7 +117,7 @@ fi
 # revere-vfio-bind then binds it again for what follows.
 dctl_line() {
 	sed -n "s/^\(driverctl .*$1 .*\)\$/\1/p" /etc/rig-readme-driverctl |
-		sed "s/0000:00:03\.0/$BDF/g" | head -n 1
+		sed "s/0000:01:00\.0/$BDF/g" | head -n 1
 }
 # run_dctl SUBCOMMAND: the README's line for it, run; sets line, st and
 # drv (edu's driver after it). Returns 1 when the README has no such line.
