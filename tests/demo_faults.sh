@@ -160,6 +160,18 @@ iommufd_fails "ioctl:IOMMU_IOAS_UNMAP:1:EIO" "teardown: .*IOMMU_IOAS_UNMAP of 32
 iommufd_fails "ioctl:VFIO_DEVICE_DETACH_IOMMUFD_PT:1:EIO" "VFIO_DEVICE_DETACH_IOMMUFD_PT on /dev/vfio/devices/vfio0: Input/output error"
 iommufd_fails "ioctl:IOMMU_DESTROY:1:EBUSY" "IOMMU_DESTROY of IOAS [0-9]* on /dev/iommu: Device or resource busy"
 iommufd_fails "ioctl:VFIO_DEVICE_GET_REGION_INFO:1:EIO" "VFIO_DEVICE_GET_REGION_INFO"
+# A device refused after the backend handed its file over (its info or
+# a region's failing): that error alone, the backend's release of a file
+# closed already never a second one.
+for backend in $BACKENDS; do
+	for req in VFIO_DEVICE_GET_INFO VFIO_DEVICE_GET_REGION_INFO; do
+		run_demo_on "$backend" "fail=ioctl:$req:1:EIO"
+		expect_status "$backend: $req fails" 1
+		expect "$backend: $req fails: one error, naming it" \
+			eval 'test "$(errors)" = 1 && has_error "$req.* on 0000:00:03.0: Input/output error$"'
+		expect "$backend: $req fails: nothing left open or bound" released
+	done
+done
 # The IOVAs the kernel allows do not hold the demo's buffers: refused
 # before the kernel is asked, the ranges named.
 run_demo "iova_resv_start=0x10000000,iova_resv_len=0x100000" --iommu iommufd
