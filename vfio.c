@@ -270,8 +270,17 @@ int vfio_open_device(struct vfio_dev *dev, const char *device_name)
 	if (!ret)
 		ret = device_region(dev, VFIO_PCI_BAR0_REGION_INDEX,
 				    &dev->bar0, "BAR0");
-	if (ret < 0)
+	if (ret < 0) {
+		/*
+		 * As in vfio_close(): the backend lets the device go before
+		 * the transport closes it (iommufd's binding is the device
+		 * file itself), so that a retry opens it anew. The first
+		 * error stays the one reported.
+		 */
+		if (dev->iommu->detach)
+			dev->iommu->detach(dev);
 		device_release(dev);
+	}
 	return ret;
 }
 

@@ -61,7 +61,9 @@ struct vfio_iommu_backend {
 	/*
 	 * Let the device go from the IOMMU context while the transport still
 	 * has it open (iommufd: VFIO_DEVICE_DETACH_IOMMUFD_PT); NULL when
-	 * closing the device does it (type1).
+	 * closing the device does it (type1). The transport closes the
+	 * device next (vfio_close(), or vfio_open_device() failing after
+	 * open_device): the backend holds no reference to it after this.
 	 */
 	int (*detach)(struct vfio_dev *dev);
 	/*

@@ -430,12 +430,26 @@ static int ifd_dma_unmap(struct vfio_dev *dev, uint64_t iova, uint64_t size,
 	return 0;
 }
 
-/* Before the transport closes the device file: detach from the IOAS. */
+/*
+ * Before the transport closes the device file (vfio_close(), or a device
+ * that vfio_open_device() refused after it was handed over): detach from
+ * the IOAS, and forget the fd, whose closing unbinds the device. Kept, it
+ * would be detached again on close (a closed fd, or another file's by
+ * then), and a retry would take it for a device still bound.
+ */
 static int ifd_detach(struct vfio_dev *dev)
 {
 	struct iommufd *s = dev->iommu_priv;
+	int ret;
 
-	return s ? cdev_detach(dev, s) : 0;
+	if (!s)
+		return 0;
+	ret = cdev_detach(dev, s);
+	if (s->device_fd >= 0) {
+		s->device_fd = -1;
+		s->bound = false;
+	}
+	return ret;
 }
 
 /*

@@ -2,16 +2,25 @@
 # Devices that fail each precondition, commands answering each error
 # status of their table, a device that stops answering, a wrong byte, and
 # faults injected into system calls: exit status 1, one named error, and
-# the device quiesced with no fd or mapping left.
+# the device quiesced with no fd or mapping left. On each IOMMU backend
+# (demo_lib.sh's BACKENDS), but for type1's and iommufd's own steps and
+# the sweeps of BAR0 and config space, the same calls on every backend.
 . "${srcdir:-.}/tests/demo_lib.sh"
 
-# fails SIM_SPEC "TEXT OF THE ERROR" [ARGS...]
+# fails_on BACKEND SIM_SPEC "TEXT OF THE ERROR" [ARGS...]
+fails_on() {
+	backend=$1; spec=$2; want=$3; shift 3
+	run_demo_on "$backend" "$spec" "$@"
+	expect_status "$backend: $spec" 1
+	expect "$backend: $spec: error names '$want'" has_error "$want"
+	expect "$backend: $spec: device quiesced, nothing left open or mapped" quiesced
+}
+# fails SIM_SPEC "TEXT OF THE ERROR" [ARGS...]: on each IOMMU backend,
+# whose release follows the error.
 fails() {
-	spec=$1; want=$2; shift 2
-	run_demo "$spec" "$@"
-	expect_status "$spec" 1
-	expect "$spec: error names '$want'" has_error "$want"
-	expect "$spec: device quiesced, nothing left open or mapped" quiesced
+	for backend in $BACKENDS; do
+		fails_on "$backend" "$@"
+	done
 }
 
 # Not about time: a --timeout wide enough that a loaded machine, where the
@@ -44,29 +53,36 @@ fails "fail_opcode=14,fail_status=1" "F-AMI-SW-ENABLE: status 1, AMI-SW is not m
 fails "fail_opcode=23,fail_status=7" "PF-AMI-HW-MAP: status 7, not a status the spec defines" $wide
 fails "fail_opcode=16,fail_status=0xffff" "PF-ASN-CREATE: status 0xffff, the device does not know this command" $wide
 
-# A device that stops answering: at once, or at one command. The advice
-# fits the simulated device: a thread that had no CPU, or REVERE_SIM; no
-# reset of a device that has nothing to reset.
-fails "mute=1" "PF-PROBE: no response within 100 ms" --timeout 100
-expect "mute=1: the advice fits the simulated device" \
-	has_error "no response within 100 ms (.*); the simulated device's thread may not have had a CPU in time, or REVERE_SIM made it late or mute: try a longer --timeout$"
-fails "mute=1,bar0_mmap=0" "PF-PROBE: no response within 100 ms" --timeout 100
-expect "mute=1,bar0_mmap=0: the advice fits a device run in the driver's accesses" \
-	has_error "no response within 100 ms (.*); REVERE_SIM made the simulated device late or mute: try a longer --timeout$"
-fails "mute_opcode=20" "F-AMS-RING-CONFIGURE: no response within 100 ms" --timeout 100
-run_demo "mute=1" --timeout 5
-expect "mute=1 --timeout 5: timeout honoured" has_error "PF-PROBE: no response within 5 ms"
+# A device that stops answering: at once, or at one command; on each
+# IOMMU backend, whose release follows the timeout. The advice fits the
+# simulated device: a thread that had no CPU, or REVERE_SIM; no reset of
+# a device that has nothing to reset.
+for backend in $BACKENDS; do
+	fails_on "$backend" "mute=1" "PF-PROBE: no response within 100 ms" --timeout 100
+	expect "$backend: mute=1: the advice fits the simulated device" \
+		has_error "no response within 100 ms (.*); the simulated device's thread may not have had a CPU in time, or REVERE_SIM made it late or mute: try a longer --timeout$"
+	fails_on "$backend" "mute=1,bar0_mmap=0" "PF-PROBE: no response within 100 ms" --timeout 100
+	expect "$backend: mute=1,bar0_mmap=0: the advice fits a device run in the driver's accesses" \
+		has_error "no response within 100 ms (.*); REVERE_SIM made the simulated device late or mute: try a longer --timeout$"
+	fails_on "$backend" "mute_opcode=20" "F-AMS-RING-CONFIGURE: no response within 100 ms" --timeout 100
+	run_demo_on "$backend" "mute=1" --timeout 5
+	expect "$backend: mute=1 --timeout 5: timeout honoured" \
+		has_error "PF-PROBE: no response within 5 ms"
+done
 
 # A device that answers every command late: 30 ms, within a --timeout of
 # a second (generous, so a loaded machine cannot make it fail), the run
 # succeeds; 500 ms, beyond a --timeout of 20 ms, the first command times
 # out, the AMU is turned off, and the late answer is never read.
-run_demo "rsp_delay_us=30000" --timeout 1000
-expect_status "rsp_delay_us=30000 --timeout 1000" 0
-expect "rsp_delay_us=30000: device left clean" clean
-fails "rsp_delay_us=500000" "PF-PROBE: no response within 20 ms" --timeout 20
-expect "rsp_delay_us=500000: the late response was never read" \
-	test "$(report commands)" = 0
+# On each IOMMU backend.
+for backend in $BACKENDS; do
+	run_demo_on "$backend" "rsp_delay_us=30000" --timeout 1000
+	expect_status "$backend: rsp_delay_us=30000 --timeout 1000" 0
+	expect "$backend: rsp_delay_us=30000: device left clean" clean
+	fails_on "$backend" "rsp_delay_us=500000" "PF-PROBE: no response within 20 ms" --timeout 20
+	expect "$backend: rsp_delay_us=500000: the late response was never read" \
+		test "$(report commands)" = 0
+done
 
 # A slow accelerator, 200 us a message: 50 messages take 10 ms at least,
 # by the demo's own clock, on both BAR0 paths. A lower bound only: a
@@ -83,30 +99,35 @@ done
 
 # One response too many, after each set-up command in turn: a device
 # error, the extra response discarded, and teardown still matches every
-# later response to its command (the device ends clean).
-i=1
-while [ $i -le 13 ]; do
-	run_demo "dup_rsp=$i"
-	expect_status "dup_rsp=$i" 1
-	expect "dup_rsp=$i: error names the extra response" \
-		has_error "device error: 1 response more than the commands sent"
-	expect "dup_rsp=$i: no teardown error" \
-		eval '! grep -q "^revere-vfio-demo: teardown" "$tmp/err"'
-	expect "dup_rsp=$i: device left clean, nothing left open" clean
-	i=$((i + 1))
+# later response to its command (the device ends clean); on each IOMMU
+# backend.
+for backend in $BACKENDS; do
+	i=1
+	while [ $i -le 13 ]; do
+		run_demo_on "$backend" "dup_rsp=$i"
+		expect_status "$backend: dup_rsp=$i" 1
+		expect "$backend: dup_rsp=$i: error names the extra response" \
+			has_error "device error: 1 response more than the commands sent"
+		expect "$backend: dup_rsp=$i: no teardown error" \
+			eval '! grep -q "^revere-vfio-demo: teardown" "$tmp/err"'
+		expect "$backend: dup_rsp=$i: device left clean, nothing left open" clean
+		i=$((i + 1))
+	done
 done
 
 # An answer sent again, late: as the next command is taken, so it arrives
 # while that command waits for its own. Named and discarded, never taken
 # for the next command's answer; teardown undoes everything.
-i=1
-while [ $i -le 13 ]; do
-	run_demo "dup_rsp_late=$i"
-	expect_status "dup_rsp_late=$i" 1
-	expect "dup_rsp_late=$i: error names the device error" \
-		has_error "device error: "
-	expect "dup_rsp_late=$i: device left clean, nothing left open" clean
-	i=$((i + 1))
+for backend in $BACKENDS; do
+	i=1
+	while [ $i -le 13 ]; do
+		run_demo_on "$backend" "dup_rsp_late=$i"
+		expect_status "$backend: dup_rsp_late=$i" 1
+		expect "$backend: dup_rsp_late=$i: error names the device error" \
+			has_error "device error: "
+		expect "$backend: dup_rsp_late=$i: device left clean, nothing left open" clean
+		i=$((i + 1))
+	done
 done
 
 # A reply with one wrong byte: message 4 (the AHA's fifth) is corrupted.
@@ -114,13 +135,15 @@ fails "corrupt_msg=5" "message 4 (RX AMS 0 slot 4), byte 0: expected 0xfb, found
 fails "corrupt_msg=100" "message 99 (RX AMS 0 slot 35), byte 0: expected 0x9c, found 0x63" --packets 200 $wide
 
 # System calls that fail: each step of the VFIO set-up in turn.
-# syscall_fails FAULT "TEXT"
-syscall_fails() {
-	run_demo "fail=$1"
-	expect_status "fail=$1" 1
-	expect "fail=$1: error names '$2'" has_error "$2"
-	expect "fail=$1: nothing left open or mapped" released
+# syscall_fails_on BACKEND FAULT "TEXT"
+syscall_fails_on() {
+	run_demo_on "$1" "fail=$2"
+	expect_status "$1: fail=$2" 1
+	expect "$1: fail=$2: error names '$3'" has_error "$3"
+	expect "$1: fail=$2: nothing left open or mapped" released
 }
+# syscall_fails FAULT "TEXT": type1's own steps, on type1.
+syscall_fails() { syscall_fails_on type1 "$@"; }
 syscall_fails "open:1:ENOENT" "/dev/vfio/vfio"
 syscall_fails "open:2:ENOENT" "/dev/vfio/42"
 syscall_fails "open:2:EACCES" "/dev/vfio/42"
@@ -131,16 +154,13 @@ syscall_fails "ioctl:VFIO_SET_IOMMU:1:EBUSY" "VFIO_SET_IOMMU"
 syscall_fails "ioctl:VFIO_GROUP_GET_DEVICE_FD:1:EBUSY" "VFIO_GROUP_GET_DEVICE_FD"
 syscall_fails "ioctl:VFIO_DEVICE_GET_INFO:1:EIO" "VFIO_DEVICE_GET_INFO"
 syscall_fails "ioctl:VFIO_DEVICE_GET_REGION_INFO:1:EIO" "VFIO_DEVICE_GET_REGION_INFO"
-syscall_fails "ioctl:VFIO_DEVICE_RESET:1:EIO" "VFIO_DEVICE_RESET"
 syscall_fails "ioctl:VFIO_IOMMU_MAP_DMA:1:ENOMEM" "locked-memory limit"
 # Each error that needs the user says what to do, consistent with itself.
 syscall_fails "ioctl:VFIO_IOMMU_MAP_DMA:1:ENOMEM" "VFIO_IOMMU_MAP_DMA of 327680 bytes at IOVA 0x10000000: Cannot allocate memory; the locked-memory limit (65536 KiB) covers the 320 KiB the DMA buffers need, but memory this user locked elsewhere counts against it too"
 syscall_fails "ioctl:VFIO_GROUP_SET_CONTAINER:1:EPERM" "VFIO_GROUP_SET_CONTAINER on /dev/vfio/42: Operation not permitted; the IOMMU has no interrupt remapping (enable it in the firmware, or accept the risk: \`modprobe vfio_iommu_type1 allow_unsafe_interrupts=1\`), or the group is a no-IOMMU group, which the demo does not support"
 syscall_fails "ioctl:VFIO_SET_IOMMU:1:EPERM" "VFIO_SET_IOMMU([0-9]*) for /dev/vfio/42: Operation not permitted; the IOMMU has no interrupt remapping"
-syscall_fails "ioctl:VFIO_DEVICE_RESET:1:EIO" "VFIO_DEVICE_RESET on .*: Input/output error; the device did not come back from its reset: check it with \`lspci -vv\`"
 syscall_fails "ioctl:VFIO_GROUP_GET_STATUS:1:ENOTTY" "VFIO_GROUP_GET_STATUS on /dev/vfio/42: Inappropriate ioctl for device; /dev/vfio/42 is not a VFIO group file: pass /dev/vfio/N, the device's group (\`revere-vfio-demo --list\`), or leave --vfio-group out"
 syscall_fails "ioctl:VFIO_IOMMU_MAP_DMA:1:EFAULT" "VFIO_IOMMU_MAP_DMA"
-syscall_fails "mmap:1:ENOMEM" "BAR0"
 # The same on iommufd: each of its steps, named as Linux names them.
 iommufd_fails() {
 	run_demo "fail=$1" --iommu iommufd
@@ -160,6 +180,27 @@ iommufd_fails "ioctl:IOMMU_IOAS_UNMAP:1:EIO" "teardown: .*IOMMU_IOAS_UNMAP of 32
 iommufd_fails "ioctl:VFIO_DEVICE_DETACH_IOMMUFD_PT:1:EIO" "VFIO_DEVICE_DETACH_IOMMUFD_PT on /dev/vfio/devices/vfio0: Input/output error"
 iommufd_fails "ioctl:IOMMU_DESTROY:1:EBUSY" "IOMMU_DESTROY of IOAS [0-9]* on /dev/iommu: Device or resource busy"
 iommufd_fails "ioctl:VFIO_DEVICE_GET_REGION_INFO:1:EIO" "VFIO_DEVICE_GET_REGION_INFO"
+# A device refused after the backend handed its file over (its info or
+# a region's failing): that error alone, the backend's release of a file
+# closed already never a second one.
+for backend in $BACKENDS; do
+	for req in VFIO_DEVICE_GET_INFO VFIO_DEVICE_GET_REGION_INFO; do
+		run_demo_on "$backend" "fail=ioctl:$req:1:EIO"
+		expect_status "$backend: $req fails" 1
+		expect "$backend: $req fails: one error, naming it" \
+			eval 'test "$(errors)" = 1 && has_error "$req.* on 0000:00:03.0: Input/output error$"'
+		expect "$backend: $req fails: nothing left open or bound" released
+	done
+done
+# The device's own calls, the same on every backend, whose release
+# follows: on each.
+for backend in $BACKENDS; do
+	syscall_fails_on "$backend" "ioctl:VFIO_DEVICE_RESET:1:EIO" "VFIO_DEVICE_RESET"
+	syscall_fails_on "$backend" "ioctl:VFIO_DEVICE_RESET:1:EIO" "VFIO_DEVICE_RESET on .*: Input/output error; the device did not come back from its reset: check it with \`lspci -vv\`"
+	syscall_fails_on "$backend" "mmap:1:ENOMEM" "BAR0"
+	syscall_fails_on "$backend" "pread:1:EIO" "config"
+	syscall_fails_on "$backend" "pwrite:1:EIO" "config"
+done
 # The IOVAs the kernel allows do not hold the demo's buffers: refused
 # before the kernel is asked, the ranges named.
 run_demo "iova_resv_start=0x10000000,iova_resv_len=0x100000" --iommu iommufd
@@ -168,18 +209,18 @@ expect "iommufd, the buffers' IOVAs reserved: the ranges named" \
 	has_error "IOMMU_IOAS_MAP of 327680 bytes at IOVA 0x10000000: outside the IOVAs /dev/vfio/devices/vfio0 allows (0x0-0xfffffff, 0x10100000-0x[0-9a-f]*.*); the demo's IOVAs are fixed"
 expect "iommufd, the buffers' IOVAs reserved: nothing left open" released
 
-syscall_fails "pread:1:EIO" "config"
-syscall_fails "pwrite:1:EIO" "config"
-
 # Without VFIO_DEVICE_RESET the demo goes on; a later failure is still
 # reported as itself, not as the reset the device lacks.
-run_demo "reset=0,fail=ioctl:VFIO_IOMMU_MAP_DMA:1:EFAULT"
-expect_status "reset=0, MAP_DMA fails" 1
-expect "reset=0, MAP_DMA fails: error names VFIO_IOMMU_MAP_DMA" \
-	has_error "VFIO_IOMMU_MAP_DMA of .*: Bad address"
+for backend in $BACKENDS; do
+	map=$(backend_map_op "$backend")
+	run_demo_on "$backend" "reset=0,fail=ioctl:$map:1:EFAULT"
+	expect_status "$backend: reset=0, $map fails" 1
+	expect "$backend: reset=0, $map fails: error names $map" \
+		has_error "$map of .*: Bad address"
+done
 
-# A group that is not viable, a device name the group does not have.
-fails "group_viable=0" "not viable"
+# A group that is not viable: type1 reads its status.
+fails_on type1 "group_viable=0" "not viable"
 # The same group through the device file: no group status to read first,
 # the kernel refuses the bind itself (EPERM, the group's DMA is owned by
 # the other device's driver); one line saying what that means.
@@ -227,32 +268,66 @@ bme_left_on() {
 	has_error "teardown: clearing bus mastering: .*vfio-pci clears it" &&
 		released && [ "$(report amu_enabled)" = 0 ]
 }
-# bar_sweep OP WAIT [SIM_SPEC]
+# swept BACKEND SPEC WAIT: the check of one run of a sweep.
+swept() {
+	if [ "$(report faults_fired)" = 1 ] && [ "$status" = 1 ] &&
+		[ "$(errors)" -ge 1 ] && { clean || bme_left_on; }; then
+		ok "$1: $2 --wait $3: exit 1, named, device clean"
+	else
+		not_ok "$1: $2 --wait $3: fired $(report faults_fired), exit $status, or the device left configured"
+	fi
+}
+# bar_sweep BACKEND OP WAIT [SIM_SPEC]
 bar_sweep() {
-	op=$1; wait=$2; extra=${3:+,$3}
-	run_demo "bar0_mmap=0$extra" --packets 3 --wait "$wait"
+	backend=$1 op=$2 wait=$3 extra=${4:+,$4}
+	run_demo_on "$backend" "bar0_mmap=0$extra" --packets 3 --wait "$wait"
 	calls=$(report "${op}s")
-	expect "$op sweep ($wait): the clean run made $op calls (${calls:-none})" \
+	expect "$backend: $op sweep ($wait): the clean run made $op calls (${calls:-none})" \
 		test "${calls:-0}" -gt 0
 	i=1
 	while [ "$i" -le "${calls:-0}" ]; do
 		spec="bar0_mmap=0$extra,fail=$op:$i:EIO"
-		run_demo "$spec" --packets 3 --wait "$wait"
-		if [ "$(report faults_fired)" = 1 ] && [ "$status" = 1 ] &&
-			[ "$(errors)" -ge 1 ] && { clean || bme_left_on; }; then
-			ok "$spec --wait $wait: exit 1, named, device clean"
-		else
-			not_ok "$spec --wait $wait: fired $(report faults_fired), exit $status, or the device left configured"
-		fi
+		run_demo_on "$backend" "$spec" --packets 3 --wait "$wait"
+		swept "$backend" "$spec" "$wait"
 		i=$((i + 1))
 	done
 }
+# The BAR0 and config space accesses are the same calls, in the same
+# order, whatever the IOMMU backend: swept on the default one, where the
+# sweeps take minutes. What each backend does its own way is set-up's and
+# teardown's VFIO calls around them (files, IOMMU, interrupts): vfio_sweep
+# below fails each of those in turn on every backend.
+default=${BACKENDS%% *}
 for wait in poll irq hybrid; do
-	bar_sweep pread "$wait"
-	bar_sweep pwrite "$wait"
+	bar_sweep "$default" pread "$wait"
+	bar_sweep "$default" pwrite "$wait"
 done
 # With an exception to take off its ring (its read index written back).
-bar_sweep pwrite poll exception_opcode=0x40
+bar_sweep "$default" pwrite poll exception_opcode=0x40
+
+# vfio_sweep BACKEND: each open, ioctl, eventfd and close of the short
+# run above failing in turn, until the fault no longer fires (the run
+# makes no more such calls), with the same checks. --wait irq: the calls
+# of poll (the sweep of every call below) and those that route and
+# release the MSI-X vectors, which hybrid makes too.
+vfio_sweep() {
+	backend=$1
+	for op in open ioctl eventfd close; do
+		i=1
+		while [ "$i" -le 500 ]; do
+			spec="bar0_mmap=0,fail=$op:$i:EIO"
+			run_demo_on "$backend" "$spec" --packets 3 --wait irq
+			[ "$(report faults_fired)" = 1 ] || break
+			swept "$backend" "$spec" irq
+			i=$((i + 1))
+		done
+		expect "$backend: $op sweep (irq): $((i - 1)) calls, to the end of the run" \
+			test "$i" -gt 1 -a "$i" -le 500
+	done
+}
+for backend in $BACKENDS; do
+	vfio_sweep "$backend"
+done
 
 # A failed read is the host's error, named as the access: not blamed on
 # the device as an impossible all-ones index.

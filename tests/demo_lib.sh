@@ -58,6 +58,15 @@ backend_step2() {
 	esac
 }
 
+# backend_map_op NAME: the ioctl that maps DMA on IOMMU backend NAME, as
+# its messages name it.
+backend_map_op() {
+	case $1 in
+	type1) echo VFIO_IOMMU_MAP_DMA ;;
+	iommufd) echo IOMMU_IOAS_MAP ;;
+	esac
+}
+
 # run_demo_on BACKEND SIM_SPEC ARGS...: run_demo on that IOMMU backend.
 run_demo_on() {
 	backend=$1; shift

@@ -76,8 +76,11 @@ for backend in $BACKENDS; do
 done
 
 # A device that answers every command 30 ms late, signalled mid-set-up.
-run_demo "rsp_delay_us=30000,signal_cmd=4" --packets 1000000 --timeout 5000
-interrupted_clean "SIGINT at set-up command 4 of a device 30 ms late"
+for backend in $BACKENDS; do
+	run_demo_on "$backend" "rsp_delay_us=30000,signal_cmd=4" \
+		--packets 1000000 --timeout 5000
+	interrupted_clean "$backend: SIGINT at set-up command 4 of a device 30 ms late"
+done
 
 # SIGINT, then a teardown that fails (the device never answers
 # F-AMI-SW-DISABLE): exit 1, not 130, the message says so, and the device

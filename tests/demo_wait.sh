@@ -1,7 +1,9 @@
 #!/bin/sh
 # --wait poll|irq|hybrid on the simulated device: interrupts on both BAR0
 # paths and in loopback, a device without MSI-X, an interrupt that never
-# comes, a spurious one, faults in the eventfds and VFIO_DEVICE_SET_IRQS.
+# comes, a spurious one, faults in the eventfds and VFIO_DEVICE_SET_IRQS,
+# and SIGINT while blocked; the failures and the stop on each IOMMU
+# backend, whose release follows them.
 . "${srcdir:-.}/tests/demo_lib.sh"
 
 for bar in 1 0; do
@@ -53,16 +55,18 @@ expect_status "--wait hybrid --spin-us 0" 0
 expect "--wait hybrid --spin-us 0: all verified" \
 	grep -q '^step 4: 2000 messages' "$tmp/out"
 
-# A device without MSI-X: irq is an error naming what is missing, hybrid
-# polls and says so with -v.
-run_demo "msix_count=0" --wait irq
-expect_status "--wait irq, no MSI-X" 1
-expect "--wait irq, no MSI-X: error names the missing vectors" \
-	has_error "--wait irq: 0000:01:00.0 has 0 MSI-X vectors that can signal an eventfd, the demo needs 2"
-expect "--wait irq, no MSI-X: nothing left open" released
-run_demo "msix_count=1" --wait irq
-expect_status "--wait irq, one MSI-X vector" 1
-expect "--wait irq, one MSI-X vector: named" has_error "has 1 MSI-X vectors"
+# A device without MSI-X: irq is an error naming what is missing (on each
+# IOMMU backend, whose release follows), hybrid polls and says so with -v.
+for backend in $BACKENDS; do
+	run_demo_on "$backend" "msix_count=0" --wait irq
+	expect_status "$backend: --wait irq, no MSI-X" 1
+	expect "$backend: --wait irq, no MSI-X: error names the missing vectors" \
+		has_error "--wait irq: 0000:01:00.0 has 0 MSI-X vectors that can signal an eventfd, the demo needs 2"
+	expect "$backend: --wait irq, no MSI-X: nothing left open" released
+	run_demo_on "$backend" "msix_count=1" --wait irq
+	expect_status "$backend: --wait irq, one MSI-X vector" 1
+	expect "$backend: --wait irq, one MSI-X vector: named" has_error "has 1 MSI-X vectors"
+done
 run_demo "msix_count=0" --wait hybrid -v
 expect_status "--wait hybrid, no MSI-X" 0
 expect "--wait hybrid, no MSI-X: -v says it polls" \
@@ -74,13 +78,15 @@ expect "--wait hybrid, no MSI-X: silent without -v" \
 	test "$(grep -c 'polling instead' "$tmp/out")" = 0
 
 # An interrupt that never comes (a device that does not answer): the wait
-# times out and names itself.
-for w in irq hybrid; do
-	run_demo "mute=1" --wait $w --timeout 100
-	expect_status "--wait $w, no interrupt comes" 1
-	expect "--wait $w, no interrupt comes: the timeout names the wait" \
-		has_error "PF-PROBE: no response within 100 ms (.*), waiting on MSI-X vector 0 (management RX): 0 interrupts"
-	expect "--wait $w, no interrupt comes: device left clean" quiesced
+# times out and names itself; on each IOMMU backend.
+for backend in $BACKENDS; do
+	for w in irq hybrid; do
+		run_demo_on "$backend" "mute=1" --wait $w --timeout 100
+		expect_status "$backend: --wait $w, no interrupt comes" 1
+		expect "$backend: --wait $w, no interrupt comes: the timeout names the wait" \
+			has_error "PF-PROBE: no response within 100 ms (.*), waiting on MSI-X vector 0 (management RX): 0 interrupts"
+		expect "$backend: --wait $w, no interrupt comes: device left clean" quiesced
+	done
 done
 run_demo "" --wait poll --timeout 5 --packets 1
 expect "--wait poll: the messages name no wait" \
@@ -141,36 +147,44 @@ expect "--wait irq, spurious interrupts: all 42 verified" \
 	grep -q '^step 4: 42 messages' "$tmp/out"
 expect "--wait irq, spurious interrupts: a wake-up with nothing new on each vector" \
 	test "$(grep -c '^MSI-X vector [01] (.*): [1-9][0-9]* wake-ups, [1-9][0-9]* with nothing new$' "$tmp/out")" = 2
-run_demo "msix_spurious=1,mute=1" --wait irq --timeout 100
-expect_status "--wait irq, spurious then none" 1
-expect "--wait irq, spurious then none: no false progress, the wait times out" \
-	has_error "PF-PROBE: no response within 100 ms (.*), waiting on MSI-X vector 0 (management RX): 1 interrupt;"
-expect "--wait irq, spurious then none: device left clean" quiesced
+for backend in $BACKENDS; do
+	run_demo_on "$backend" "msix_spurious=1,mute=1" --wait irq --timeout 100
+	expect_status "$backend: --wait irq, spurious then none" 1
+	expect "$backend: --wait irq, spurious then none: no false progress, the wait times out" \
+		has_error "PF-PROBE: no response within 100 ms (.*), waiting on MSI-X vector 0 (management RX): 1 interrupt;"
+	expect "$backend: --wait irq, spurious then none: device left clean" quiesced
+done
 
-# Faults in the interrupt set-up: named, everything released.
-for f in "eventfd:1:EMFILE:eventfd for MSI-X vector 0" \
-	 "eventfd:2:ENFILE:eventfd for MSI-X vector 1" \
-	 "ioctl:VFIO_DEVICE_SET_IRQS:1:EINVAL:VFIO_DEVICE_SET_IRQS(MSI-X, 2 vectors)"; do
-	fs=${f%:*}
-	for w in irq hybrid; do
-		run_demo "req_irq=0,fail=$fs" --wait $w
-		expect_status "--wait $w, fail=$fs" 1
-		expect "--wait $w, fail=$fs: error names '${f##*:}'" \
-			has_error "--wait $w: .*${f##*:}"
-		expect "--wait $w, fail=$fs: nothing left open" released
+# Faults in the interrupt set-up: named, everything released; on each
+# IOMMU backend, whose release follows.
+for backend in $BACKENDS; do
+	for f in "eventfd:1:EMFILE:eventfd for MSI-X vector 0" \
+		 "eventfd:2:ENFILE:eventfd for MSI-X vector 1" \
+		 "ioctl:VFIO_DEVICE_SET_IRQS:1:EINVAL:VFIO_DEVICE_SET_IRQS(MSI-X, 2 vectors)"; do
+		fs=${f%:*}
+		for w in irq hybrid; do
+			run_demo_on "$backend" "req_irq=0,fail=$fs" --wait $w
+			expect_status "$backend: --wait $w, fail=$fs" 1
+			expect "$backend: --wait $w, fail=$fs: error names '${f##*:}'" \
+				has_error "--wait $w: .*${f##*:}"
+			expect "$backend: --wait $w, fail=$fs: nothing left open" released
+		done
 	done
 done
 
-# The vectors are released after the device stopped raising interrupts:
-# a failed release is a warning, the run's result stands.
-run_demo "fail=ioctl:VFIO_DEVICE_SET_IRQS:2:EIO,req_irq=0" --wait irq
-expect_status "--wait irq, vectors release fails" 1
-expect "--wait irq, vectors release fails: named" has_error "teardown: .*VFIO_DEVICE_SET_IRQS"
+for backend in $BACKENDS; do
+	# The vectors are released after the device stopped raising
+	# interrupts: a failed release is a warning, the run's result stands.
+	run_demo_on "$backend" "fail=ioctl:VFIO_DEVICE_SET_IRQS:2:EIO,req_irq=0" --wait irq
+	expect_status "$backend: --wait irq, vectors release fails" 1
+	expect "$backend: --wait irq, vectors release fails: named" \
+		has_error "teardown: .*VFIO_DEVICE_SET_IRQS"
 
-# A stop during a blocked wait: SIGINT before the 3rd command's answer
-# with a slow device; the run stops, clean, exit 130.
-run_demo "rsp_delay_us=20000,signal_cmd=3" --wait irq
-expect_status "--wait irq, SIGINT while blocked" 130
-expect "--wait irq, SIGINT while blocked: device left clean" clean
+	# A stop during a blocked wait: SIGINT before the 3rd command's
+	# answer with a slow device; the run stops, clean, exit 130.
+	run_demo_on "$backend" "rsp_delay_us=20000,signal_cmd=3" --wait irq
+	expect_status "$backend: --wait irq, SIGINT while blocked" 130
+	expect "$backend: --wait irq, SIGINT while blocked: device left clean" clean
+done
 
 finish
