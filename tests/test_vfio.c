@@ -509,20 +509,20 @@ static void test_linux_ops(void **state)
 	assert_string_equal(ops->name, "linux");
 	assert_non_null(mkdtemp(dir));
 	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/0000:00:0%d.0", dir, i + 3);
+		snprintf(path, sizeof(path), "%s/0000:01:00.%d", dir, i);
 		fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
 		assert_true(fd >= 0);
 		close(fd);
 	}
 	assert_int_equal(ops->list_dir(ops->ctx, dir, buf, sizeof(buf)), 2);
 	assert_non_null(strstr(buf, "0000:01:00.0"));
-	assert_non_null(strstr(buf, "0000:00:04.0"));
+	assert_non_null(strstr(buf, "0000:01:00.1"));
 	assert_non_null(strstr(buf, ", "));
 	/* Truncated, still terminated. */
 	assert_int_equal(ops->list_dir(ops->ctx, dir, buf, 8), 2);
 	assert_true(strlen(buf) < 8);
 	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/0000:00:0%d.0", dir, i + 3);
+		snprintf(path, sizeof(path), "%s/0000:01:00.%d", dir, i);
 		unlink(path);
 	}
 	rmdir(dir);
