@@ -188,7 +188,7 @@ for backend in $BACKENDS; do
 		run_demo_on "$backend" "fail=ioctl:$req:1:EIO"
 		expect_status "$backend: $req fails" 1
 		expect "$backend: $req fails: one error, naming it" \
-			eval 'test "$(errors)" = 1 && has_error "$req.* on 0000:00:03.0: Input/output error$"'
+			eval 'test "$(errors)" = 1 && has_error "$req.* on 0000:01:00.0: Input/output error$"'
 		expect "$backend: $req fails: nothing left open or bound" released
 	done
 done
