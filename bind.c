@@ -20,9 +20,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bind_rules.h"
 #include "devuse.h"
 #include "preflight.h"
 #include "sysfs.h"
@@ -362,46 +364,53 @@ static int check_root(const struct ctx *c, const char *bdf)
 			  strerror(-ret), c->o->again);
 }
 
-/*
- * --user: the group file given to the user, as SPDK's setup.sh does for
- * its TARGET_USER, with what revere-vfio-demo needs of the user's
- * locked-memory limit. udev makes /dev/vfio/N root's again at every bind
- * and limits are read at login, so the lines that make both last are
- * printed for the administrator to install.
- */
-static int give_user(const struct ctx *c, const struct sysfs_dev *d)
+/* --user: one device node given to the user (chown). */
+static int give_file(const struct ctx *c, const char *bdf, const char *file)
 {
-	const struct bind_out *out = c->out;
 	const char *user = c->o->user;
-	uint64_t kib = (c->o->memlock_need + 1023) >> 10;
-	char file[64];
-	int ret;
+	int ret = c->o->dry_run ? 0 : sysfs_chown(file, c->o->uid);
 
-	sysfs_group_file(d->group, file, sizeof(file));
-	ret = c->o->dry_run ? 0 : sysfs_chown(file, c->o->uid);
 	if (ret) {
 		errmsg_set_errno(c->e, -ret, "%s: giving %s to %s (chown %s %s)",
-				 d->name, file, user, user, file);
+				 bdf, file, user, user, file);
 		errmsg_hint(c->e, ret == -ENOENT ?
 			    "is /dev a devtmpfs? `ls -l /dev/vfio`" :
 			    "run it as root: `sudo %s`", c->o->again);
 		return ret;
 	}
-	tell(c, "%s: %s given to %s (chown %s %s)", d->name, file, user, user,
-	     file);
-	out->say(out->arg,
-		 "%s: revere-vfio-demo locks %" PRIu64 " KiB of DMA buffers: %s's locked-memory limit must allow it (`ulimit -l %" PRIu64 "`), unless it runs with CAP_IPC_LOCK",
-		 d->name, kib, user, kib);
-	out->say(out->arg,
-		 "%s: to keep it after a reboot, in /etc/udev/rules.d/70-revere-vfio.rules: SUBSYSTEM==\"vfio\", KERNEL==\"%d\", OWNER=\"%s\", MODE=\"0600\"",
-		 d->name, d->group, user);
-	out->say(out->arg,
-		 "%s: and in /etc/security/limits.d/revere-vfio.conf: %s - memlock %" PRIu64,
-		 d->name, user, kib);
-	out->say(out->arg,
-		 "%s: and the binding itself: `driverctl set-override %s %s`",
-		 d->name, d->name, BIND_DRIVER);
+	tell(c, "%s: %s given to %s (chown %s %s)", bdf, file, user, user, file);
 	return 0;
+}
+
+/*
+ * --user: the group file given to the user, as SPDK's setup.sh does for
+ * its TARGET_USER, and the device file with /dev/iommu where the kernel
+ * has them (iommufd), with what revere-vfio-demo needs of the user's
+ * locked-memory limit and the lines that make it last (bind_rules.h).
+ */
+static int give_user(const struct ctx *c, const struct sysfs_dev *d)
+{
+	uint64_t kib = (c->o->memlock_need + 1023) >> 10;
+	char file[64];
+	struct stat st;
+	int ret;
+
+	sysfs_group_file(d->group, file, sizeof(file));
+	if ((ret = give_file(c, d->name, file)))
+		return ret;
+	if (d->cdev[0]) {
+		sysfs_cdev_file(d->cdev, file, sizeof(file));
+		if ((ret = give_file(c, d->name, file)))
+			return ret;
+		/* A device file is opened with iommufd, when it is loaded. */
+		if (!sysfs_stat("/dev/iommu", &st) &&
+		    (ret = give_file(c, d->name, "/dev/iommu")))
+			return ret;
+	}
+	c->out->say(c->out->arg,
+		    "%s: revere-vfio-demo locks %" PRIu64 " KiB of DMA buffers: %s's locked-memory limit must allow it (`ulimit -l %" PRIu64 "`), unless it runs with CAP_IPC_LOCK",
+		    d->name, kib, c->o->user, kib);
+	return bind_rules(c->o, c->out, d, c->e);
 }
 
 /* Every refusal before the first write: all or nothing. */

@@ -33,6 +33,7 @@ struct bind_opts {
 	 * locked memory revere-vfio-demo needs, for what to tell it. */
 	const char *user;
 	uid_t uid;
+	bool install_rules;	/* write the lines that make --user last */
 	uint64_t memlock_need;
 };
 

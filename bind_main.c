@@ -24,7 +24,7 @@
 
 enum {
 	OPT_VERSION = 256, OPT_UNBIND, OPT_FORCE, OPT_GROUP, OPT_DRY_RUN,
-	OPT_STATUS, OPT_USER,
+	OPT_STATUS, OPT_USER, OPT_INSTALL_RULES,
 };
 
 static const struct option options[] = {
@@ -34,6 +34,7 @@ static const struct option options[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "status", no_argument, NULL, OPT_STATUS },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "install-rules", no_argument, NULL, OPT_INSTALL_RULES },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -41,7 +42,8 @@ static const struct option options[] = {
 
 static void help(void)
 {
-	printf("Usage: " PROG " [--force] [--group] [--user NAME] [--dry-run] BDF...\n"
+	printf("Usage: " PROG " [--force] [--group] [--user NAME [--install-rules]]\n"
+	       "                        [--dry-run] BDF...\n"
 	       "       " PROG " --unbind [--dry-run] BDF...\n"
 	       "       " PROG " --status\n"
 	       "Bind PCI devices to vfio-pci (driver_override, unbind,\n"
@@ -56,9 +58,12 @@ static void help(void)
 	       "      --group    also bind the other devices of the IOMMU group\n"
 	       "                 that are bound to other drivers\n"
 	       "      --user NAME  after the bind, give NAME the group file\n"
-	       "                 /dev/vfio/N, and print the locked-memory limit\n"
-	       "                 revere-vfio-demo needs and the udev rule and\n"
+	       "                 /dev/vfio/N (and the device file and /dev/iommu\n"
+	       "                 with iommufd), and print the locked-memory limit\n"
+	       "                 revere-vfio-demo needs and the udev rules and\n"
 	       "                 limits.d line that keep both after a reboot\n"
+	       "      --install-rules  with --user: write those lines into\n"
+	       "                 udev's rules.d and limits.d instead\n"
 	       "      --dry-run  print what would be done, change nothing\n"
 	       "      --status   list every PCI device: its driver, the drivers\n"
 	       "                 that could take it, its IOMMU group, what uses it\n"
@@ -179,6 +184,7 @@ int main(int argc, char **argv)
 		case OPT_GROUP: o.group = true; break;
 		case OPT_DRY_RUN: o.dry_run = true; break;
 		case OPT_STATUS: list = true; break;
+		case OPT_INSTALL_RULES: o.install_rules = true; break;
 		case OPT_USER:
 			if (set_user(&o, optarg))
 				return EXIT_USAGE;
@@ -202,6 +208,9 @@ int main(int argc, char **argv)
 		return print_status();
 	if (optind == argc)
 		return usage("%sno device given: pass the PCI address of each device to bind",
+			     "");
+	if (o.install_rules && !o.user)
+		return usage("%s--install-rules writes the lines that keep --user NAME's access: give --user NAME",
 			     "");
 	if (unbind && (o.force || o.group || o.user))
 		return usage("%s goes with binding, not --unbind",

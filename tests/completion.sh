@@ -108,7 +108,7 @@ expect_comp "" --timeout = ""
 expect "it completes revere-vfio-bind" \
 	eval "complete -p revere-vfio-bind | grep -q -- '-F _revere_vfio '"
 prog=$BIND
-expect_comp "--dry-run --force --group --help --status --unbind --user --version" --
+expect_comp "--dry-run --force --group --help --install-rules --status --unbind --user --version" --
 expect_comp "--unbind" --un
 expect_comp "0000:00:04.0 0000:00:05.0 0000:01:00.0 0000:02:00.0" ""
 expect_comp "05.0" --unbind 0000 : 00 : 05

@@ -396,6 +396,50 @@ else
 	ok "# SKIP --user: said"
 	ok "# SKIP --user: chown needs root"
 fi
+expect "--user: the way to write them" said "$BDF: \`revere-vfio-bind --user nobody $BDF --install-rules\` writes them"
+expect "--user --dry-run: no rules written" [ ! -e "$root/etc/udev/rules.d/70-revere-vfio.rules" ]
+
+# With iommufd, the device file and /dev/iommu too, each with its rule.
+vfio_cdev $BDF 3
+iommufd_loaded
+bind --dry-run --user nobody $BDF
+expect_status "--user, iommufd" 0
+expect "--user, iommufd: the device file" said "dry run: $BDF: /dev/vfio/devices/vfio3 given to nobody (chown nobody /dev/vfio/devices/vfio3)"
+expect "--user, iommufd: /dev/iommu" said "dry run: $BDF: /dev/iommu given to nobody (chown nobody /dev/iommu)"
+expect "--user, iommufd: the device file's rule, by its PCI parent" said "$BDF: and in /etc/udev/rules.d/70-revere-vfio.rules: SUBSYSTEM==\"vfio-dev\", KERNELS==\"$BDF\", OWNER=\"nobody\", MODE=\"0600\""
+expect "--user, iommufd: /dev/iommu's rule" said "$BDF: and in /etc/udev/rules.d/70-revere-vfio.rules: SUBSYSTEM==\"misc\", KERNEL==\"iommu\", OWNER=\"nobody\", MODE=\"0600\""
+
+# --install-rules: the lines written, once however often it runs; a line
+# of the administrator's own kept, one for the same file replaced.
+rules=$root/etc/udev/rules.d/70-revere-vfio.rules
+limits=$root/etc/security/limits.d/revere-vfio.conf
+bind --install-rules $BDF
+expect_status "--install-rules without --user" 2
+expect "--install-rules without --user: says so" err_says "--install-rules writes the lines that keep --user NAME's access: give --user NAME"
+bind --dry-run --user nobody --install-rules $BDF
+expect_status "--install-rules --dry-run" 0
+expect "--install-rules --dry-run: what would be written" said "dry run: $BDF: /etc/security/limits.d/revere-vfio.conf <- nobody - memlock 320"
+expect "--install-rules --dry-run: nothing written" [ ! -e "$rules" ] && [ ! -e "$limits" ]
+if [ "$(id -u)" = 0 ]; then
+	bind --user nobody --install-rules $BDF
+	expect_status "--install-rules, no rules.d" 1
+	expect "--install-rules, no rules.d: named" err_says "revere-vfio-bind: $BDF: writing /etc/udev/rules.d/70-revere-vfio.rules: No such file or directory; its directory is missing"
+	mkdir -p "$root/etc/udev/rules.d" "$root/etc/security/limits.d"
+	printf '%s\n' '# the administrator'"'"'s' 'SUBSYSTEM=="vfio", KERNEL=="7", OWNER="root", MODE="0600"' >"$rules"
+	bind --user nobody --install-rules $BDF
+	expect_status "--install-rules" 0
+	expect "--install-rules: said" said "$BDF: /etc/udev/rules.d/70-revere-vfio.rules <- SUBSYSTEM==\"vfio\", KERNEL==\"7\", OWNER=\"nobody\", MODE=\"0600\""
+	bind --user nobody --install-rules $BDF
+	expect "--install-rules twice: each line once, the other kept" [ "$(cat "$rules")" = "# the administrator's
+SUBSYSTEM==\"vfio\", KERNEL==\"7\", OWNER=\"nobody\", MODE=\"0600\"
+SUBSYSTEM==\"vfio-dev\", KERNELS==\"$BDF\", OWNER=\"nobody\", MODE=\"0600\"
+SUBSYSTEM==\"misc\", KERNEL==\"iommu\", OWNER=\"nobody\", MODE=\"0600\"" ]
+	expect "--install-rules: the limit" [ "$(cat "$limits")" = "nobody - memlock 320" ]
+	expect "--install-rules: files readable by all" [ "$(stat -c %a "$rules")" = 644 ]
+	expect "--install-rules: no file left beside them" [ "$(ls "$root/etc/udev/rules.d")" = 70-revere-vfio.rules ]
+else
+	for t in 1 2 3 4 5 6 7 8; do ok "# SKIP --install-rules: chown needs root"; done
+fi
 bind --user no-such-user-here $BDF
 expect_status "--user, no such user" 2
 expect "--user, no such user: named" err_says "--user: no user 'no-such-user-here' on this system"
