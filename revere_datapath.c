@@ -153,6 +153,8 @@ int revere_datapath_run(struct revere_dev *rd)
 {
 	uint64_t timeout = rd->opts->timeout_ms * NSEC_PER_MSEC;
 	uint64_t next_progress = rd->fig.start_ns + rd->opts->progress_ns, now;
+	uint64_t in_flight;
+	struct revere_moderation mod;
 	int ret;
 
 	while (rd->verified < rd->opts->packets) {
@@ -160,9 +162,13 @@ int revere_datapath_run(struct revere_dev *rd)
 		if (ret)
 			return ret;
 		/* --timeout bounds the time without progress. */
+		in_flight = rd->sent - rd->verified;
+		mod = (struct revere_moderation){
+			.doze_ns = rv_doze_ns(&rd->pace, in_flight),
+			.spin_ns = rv_spin_ns(&rd->pace, in_flight),
+		};
 		ret = revere_wait(rd, REVERE_VEC_RX, rv_now_ns() + timeout, true,
-				  rv_doze_ns(&rd->pace, rd->sent - rd->verified),
-				  receive_messages, NULL);
+				  &mod, receive_messages, NULL);
 		if (ret == -EINTR)
 			return revere_exchange_interrupted(rd);
 		if (ret == -ETIMEDOUT)
@@ -178,5 +184,5 @@ int revere_datapath_run(struct revere_dev *rd)
 				   now - rd->fig.start_ns);
 		next_progress = now + rd->opts->progress_ns;
 	}
-	return 0;
+	return revere_wait_unmask(rd, REVERE_VEC_RX);
 }

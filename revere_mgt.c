@@ -191,7 +191,7 @@ static int mgt_wait(struct revere_dev *rd, unsigned int op, uint8_t *rsp,
 	uint64_t deadline = rv_now_ns() + rd->opts->timeout_ms * NSEC_PER_MSEC;
 	int ret;
 
-	ret = revere_wait(rd, REVERE_VEC_MGT_RX, deadline, false, 0, mgt_check, &w);
+	ret = revere_wait(rd, REVERE_VEC_MGT_RX, deadline, false, NULL, mgt_check, &w);
 	if (ret > 0)
 		return 0;
 	if (ret == -ETIMEDOUT)

@@ -32,7 +32,8 @@ enum revere_log {
 /*
  * How the driver waits for the device (README, doc/design.md):
  *   POLL: spin on the index registers.
- *   IRQ: block in poll(2) on an MSI-X vector's eventfd (spec 8.8).
+ *   IRQ: block in poll(2) on an MSI-X vector's eventfd (spec 8.8);
+ *        in the exchange, doze or spin first as moderation.h says.
  *   HYBRID: spin for spin_us, then block as IRQ does.
  */
 enum revere_wait_mode {
@@ -152,6 +153,8 @@ struct revere_dev {
 	uint64_t wakeups[REVERE_NUM_VECTORS];
 	uint64_t idle_wakeups[REVERE_NUM_VECTORS];
 	uint64_t dozes[REVERE_NUM_VECTORS];	/* moderated sleeps */
+	/* Masked by a doze or a spin, until the wait blocks (revere_wait.c). */
+	bool masked[REVERE_NUM_VECTORS];
 	struct rv_pace pace;		/* the device's, for moderation */
 	/* Send time of each message in flight, by message number mod slots. */
 	uint64_t sent_ns[REVERE_RING_SLOTS];

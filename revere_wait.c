@@ -132,10 +132,30 @@ int revere_vector_mask(struct revere_dev *rd, enum revere_vector vector,
 }
 
 /*
+ * While the driver dozes or spins it needs no interrupt, and on a fast
+ * device one a message would cost both sides (an MSI-X, an eventfd
+ * write): the vector is masked (spec 8.8: no interrupt for a masked AMS)
+ * until the wait is about to block, as NAPI keeps a device's interrupt
+ * off while it polls. Unmasking comes before one more look at the ring,
+ * so a message that landed while it was masked is seen, and one landing
+ * from then on raises the interrupt.
+ */
+static int mask(struct revere_dev *rd, enum revere_vector vector, bool on)
+{
+	int ret;
+
+	if (rd->masked[vector] == on)
+		return 0;
+	ret = revere_vector_mask(rd, vector, !on);
+	if (!ret)
+		rd->masked[vector] = on;
+	return ret;
+}
+
+/*
  * Interrupt moderation (moderation.h): sleep ns with vector masked. A
- * signal (EINTR) or the device request ends it early; unmasking comes
- * before the caller's next look at the ring, so a message landing from
- * then on raises the interrupt the look may miss.
+ * signal (EINTR) or the device request ends it early. What the sleep
+ * overran by is what a wake-up costs here, for the next doze's length.
  */
 static int doze(struct revere_dev *rd, enum revere_vector vector,
 		uint64_t ns, bool stoppable)
@@ -146,19 +166,28 @@ static int doze(struct revere_dev *rd, enum revere_vector vector,
 		.tv_sec = (time_t)(ns / NSEC_PER_SEC),
 		.tv_nsec = (long)(ns % NSEC_PER_SEC),
 	};
+	uint64_t t0;
 	int ret;
 
-	ret = revere_vector_mask(rd, vector, false);
+	ret = mask(rd, vector, true);
 	if (ret)
 		return ret;
+	t0 = rv_now_ns();
 	ret = ppoll(&pfd, 1, &ts, NULL);
+	if (ret == 0)
+		rv_pace_slept(&rd->pace, ns, rv_now_ns() - t0);
 	if (ret < 0 && errno != EINTR)
 		return errmsg_set_errno(rd->err, errno, "ppoll while dozing on %s",
 					vector_names[vector]);
 	if (ret > 0)
 		rd->req_check = true;
 	rd->dozes[vector]++;
-	return revere_vector_mask(rd, vector, true);
+	return 0;
+}
+
+int revere_wait_unmask(struct revere_dev *rd, enum revere_vector vector)
+{
+	return mask(rd, vector, false);
 }
 
 /*
@@ -170,18 +199,23 @@ static int doze(struct revere_dev *rd, enum revere_vector vector,
  * took) is counted and the wait goes on: never progress by itself.
  */
 int revere_wait(struct revere_dev *rd, enum revere_vector vector,
-		uint64_t deadline_ns, bool stoppable, uint64_t doze_ns,
+		uint64_t deadline_ns, bool stoppable,
+		const struct revere_moderation *mod,
 		revere_check_fn check, void *arg)
 {
 	uint64_t spin_ns = rd->wait == REVERE_WAIT_HYBRID ?
 			   rd->opts->spin_us * NSEC_PER_USEC : 0;
+	uint64_t doze_ns = mod ? mod->doze_ns : 0;
 	uint64_t now = rv_now_ns();
-	uint64_t spin_until = now + spin_ns, yield_at = now + SPIN_YIELD_NS;
+	uint64_t spin_until, yield_at = now + SPIN_YIELD_NS;
 	bool woken = false;
 	int ret;
 
 	if (rd->wait == REVERE_WAIT_POLL)
 		doze_ns = 0;
+	if (mod && mod->spin_ns > spin_ns)
+		spin_ns = mod->spin_ns;
+	spin_until = now + spin_ns;
 	for (;;) {
 		if (stoppable && revere_stop_requested(rd))
 			return -EINTR;
@@ -205,12 +239,21 @@ int revere_wait(struct revere_dev *rd, enum revere_vector vector,
 			continue;
 		}
 		if (rd->wait == REVERE_WAIT_POLL || now < spin_until) {
+			if (mod && rd->wait != REVERE_WAIT_POLL &&
+			    (ret = mask(rd, vector, true)))
+				return ret;
 			rv_cpu_relax();
 			if (now >= yield_at) {
 				sched_yield();
 				yield_at = now + SPIN_YIELD_NS;
 			}
 			continue;
+		}
+		if (rd->masked[vector]) {
+			ret = mask(rd, vector, false);
+			if (ret)
+				return ret;
+			continue;	/* one more look, then block */
 		}
 		ret = wait_irq(rd, vector, now, deadline_ns, stoppable);
 		if (ret < 0)
@@ -227,11 +270,11 @@ void revere_wait_report(struct revere_dev *rd)
 		rd_log(rd, REVERE_LOG_INFO,
 		       "MSI-X vector %u (%s): %" PRIu64 " wake-ups, %" PRIu64 " with nothing new",
 		       v, vector_names[v], rd->wakeups[v], rd->idle_wakeups[v]);
-	if (rd->dozes[REVERE_VEC_RX])
+	if (rd->pace.ns)
 		rd_log(rd, REVERE_LOG_INFO,
-		       "%s: %" PRIu64 " dozes with its interrupt masked, at %" PRIu64 " ns a message",
+		       "%s: %" PRIu64 " dozes with its interrupt masked, at %" PRIu64 " ns a message, %" PRIu64 " ns a wake-up",
 		       vector_names[REVERE_VEC_RX], rd->dozes[REVERE_VEC_RX],
-		       rd->pace.ns);
+		       rd->pace.ns, rv_wake_ns(&rd->pace));
 }
 
 /* ---- what the waits need routed: interrupts, the device request ---- */

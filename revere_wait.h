@@ -27,15 +27,21 @@ typedef int (*revere_check_fn)(struct revere_dev *rd, void *arg);
  * exchange alike: call check until it makes progress or fails, or until
  * deadline_ns (rv_now_ns()), in rd->wait's way; an interrupt comes on
  * vector. stoppable: revere_stop_requested() ends the wait (the exchange;
- * never a management command, whose answer must be read). doze_ns: in irq
- * and hybrid modes, if the first look finds nothing, sleep that long with
- * the vector masked before looking again (moderation.h's rv_doze_ns();
- * 0: never). Returns check's
+ * never a management command, whose answer must be read). mod (NULL:
+ * none), in irq and hybrid modes: if the first look finds nothing, doze
+ * that long with the vector masked before looking again, and spin at
+ * least that long before blocking (moderation.h). Returns check's
  * progress (> 0), its error, -ETIMEDOUT or -EINTR (a stop); the last two
  * with rd->err untouched, for the caller to name.
  */
+struct revere_moderation {
+	uint64_t doze_ns;	/* rv_doze_ns(): 0 never */
+	uint64_t spin_ns;	/* rv_spin_ns(): 0 as the mode says */
+};
+
 int revere_wait(struct revere_dev *rd, enum revere_vector vector,
-		uint64_t deadline_ns, bool stoppable, uint64_t doze_ns,
+		uint64_t deadline_ns, bool stoppable,
+		const struct revere_moderation *mod,
 		revere_check_fn check, void *arg);
 
 /*
@@ -63,6 +69,13 @@ const char *revere_vector_name(enum revere_vector vector);
  */
 int revere_vector_mask(struct revere_dev *rd, enum revere_vector vector,
 		       bool on);
+
+/*
+ * The exchange is over: vector's interrupt unmasked again if a doze or a
+ * spin left it masked, so the device is left as configured. 0, or the
+ * failed write's -errno with rd->err naming it.
+ */
+int revere_wait_unmask(struct revere_dev *rd, enum revere_vector vector);
 
 /* --verbose: each vector's wake-ups and dozes so far. */
 void revere_wait_report(struct revere_dev *rd);
