@@ -171,38 +171,58 @@ static inline void rv_slot_fill(const struct rv_ring *r, uint64_t index,
 }
 
 /*
- * Check that every byte of a slot is byte, a machine word at a time: the
- * words of each 64-byte block are compared together (a loop the compiler
- * unrolls and vectorises), and only a block with a difference is searched
- * for its first wrong byte. Each word is loaded once, so the byte reported
- * is the one compared even if the device writes the slot meanwhile.
- * Returns true, or false with *off and *found naming the first wrong byte.
- * slot_size is a multiple of 64 (spec 3, 6: 2^n doublewords, n >= 3).
+ * 16 bytes as one value, a vector type of GCC's and clang's: an operation
+ * on it is one SIMD instruction (SSE2 on x86-64, NEON on arm64, the
+ * baseline of both). A loop over 64-bit words is not vectorised at -O2
+ * and costs about three times as many instructions.
+ */
+typedef uint64_t rv_block __attribute__((vector_size(16)));
+#define RV_BLOCKS	4	/* compared together: 64 bytes */
+
+/*
+ * The first byte of the block copy that is not byte (there is one): in a
+ * copy of what was compared, so the byte reported is that one even if the
+ * device writes the slot meanwhile.
+ */
+static inline uint32_t rv_block_miss(const rv_block w[RV_BLOCKS],
+				     uint8_t byte, uint8_t *found)
+{
+	const uint8_t *copy = (const uint8_t *)w;
+	uint32_t b = 0;
+
+	while (b < RV_BLOCKS * sizeof(*w) - 1 && copy[b] == byte)
+		b++;
+	*found = copy[b];
+	return b;
+}
+
+/*
+ * Check that every byte of a slot is byte, 64 bytes at a time: each block
+ * is loaded once, compared with the pattern as RV_BLOCKS vectors together,
+ * and only a block with a difference is searched for its first wrong
+ * byte. Returns true, or false with *off and *found naming the first wrong
+ * byte. slot_size is a multiple of 64 (spec 3, 6: 2^n doublewords, n >= 3).
  */
 static inline bool rv_slot_verify(const struct rv_ring *r, uint64_t index,
 				  uint8_t byte, uint32_t *off, uint8_t *found)
 {
-	enum { WORDS = 8 };
 	const uint8_t *p = rv_ring_slot(r, index);
-	const uint64_t pat = 0x0101010101010101ull * byte;
-	uint64_t w[WORDS], diff;
+	const uint64_t word = (uint64_t)0x0101010101010101ull * byte;
+	const rv_block pat = { word, word };
+	rv_block a, b, c, d, diff;
 	uint32_t at;
 
-	for (at = 0; at < r->slot_size; at += sizeof(w)) {
-		diff = 0;
-		memcpy(w, p + at, sizeof(w));
-		for (unsigned int i = 0; i < WORDS; i++)
-			diff |= w[i] ^ pat;
-		if (!diff)
-			continue;
-		for (unsigned int b = 0; b < sizeof(w); b++) {
-			uint8_t v = ((const uint8_t *)w)[b];
+	for (at = 0; at < r->slot_size; at += RV_BLOCKS * sizeof(a)) {
+		memcpy(&a, p + at, sizeof(a));
+		memcpy(&b, p + at + 16, sizeof(b));
+		memcpy(&c, p + at + 32, sizeof(c));
+		memcpy(&d, p + at + 48, sizeof(d));
+		diff = (a ^ pat) | (b ^ pat) | (c ^ pat) | (d ^ pat);
+		if (diff[0] | diff[1]) {
+			const rv_block w[RV_BLOCKS] = { a, b, c, d };
 
-			if (v != byte) {
-				*off = at + b;
-				*found = v;
-				return false;
-			}
+			*off = at + rv_block_miss(w, byte, found);
+			return false;
 		}
 	}
 	return true;

@@ -23,7 +23,9 @@
 #
 # Every row is the run with the median messages/s of BENCH_RUNS runs, and
 # `spread` their range over that median: a wide one says the machine was
-# not quiet, as does the load average printed before and after.
+# not quiet, as does the load average printed before and after. A machine
+# busy before the bench, or a payload limit whose runs disagree, is said
+# in a line of its own before any row.
 #
 # Usage: bench.sh BUILDDIR   (BENCH_MESSAGES, default 200000 a row;
 #                             BENCH_RUNS, default 3)
@@ -121,6 +123,7 @@ syscalls() {
 }
 
 echo "== machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
+load0=$(cut -d' ' -f1 /proc/loadavg)
 echo "== $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Limits: the best of three runs each (a run that lost its core is none),
@@ -137,6 +140,13 @@ best() {
 }
 limit=$(best "$PAYLOAD" "$N")
 echo "$limit"
+# A quiet machine: less than a core busy over the minute before the bench
+# began, and three single-thread runs within 25% of each other (a quiet
+# virtual machine's own noise reached about 20%).
+slowest=$(echo "$limit" | sed -n 's/.*slowest +\([0-9]*\)%.*/\1/p')
+if awk -v l="$load0" -v s="${slowest:-100}" 'BEGIN { exit !(l >= 1 || s > 25) }'; then
+	echo "bench: the machine was not quiet (load $load0 at the start, payload runs $slowest% apart): no figure below is a ceiling; run again with nothing else running"
+fi
 lim_ns=$(echo "$limit" | sed -n 's/.* \([0-9.]*\) ns per message (.*/\1/p')
 # Two threads that both spin need two cores: on one it measures the
 # scheduler, and slowly.

@@ -347,6 +347,7 @@ struct mock_vfio *mock_vfio_create(const struct mock_vfio_config *cfg)
 		.dma_write = mock_host_dma_write,
 		.dma_ptr = mock_host_dma_ptr,
 		.msix = mock_host_msix,
+		.index_moved = mock_bar_index_moved,
 	};
 	if (rv_model_init(&m->model, &m->cfg.model, &host) < 0) {
 		free(m);

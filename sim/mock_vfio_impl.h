@@ -308,6 +308,7 @@ bool mock_request_locked(struct mock_vfio *m);
 ssize_t mock_bar_rw(struct mock_vfio *m, void *buf, size_t len, uint64_t off,
 		    bool write);
 void mock_bar_reset(struct mock_vfio *m);
+void mock_bar_index_moved(void *host, uint64_t off, uint64_t val);
 void *mock_bar_mmap(struct mock_vfio *m, size_t len, int flags, off_t off);
 bool mock_bar_is_mapping(const struct mock_vfio *m, const void *addr,
 			 size_t len);

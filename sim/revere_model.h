@@ -48,6 +48,19 @@ struct rv_model_host {
 	/* Signal MSI-X vector (spec 8.8). May be NULL: no interrupts. */
 	void (*msix)(void *host, uint32_t vector);
 	/*
+	 * Optional: the device advanced a ring index of its own (spec 3, 4):
+	 * off is its BAR0 offset, val its new value. A message's
+	 * READ_INDEX_TX and WRITE_INDEX_RX of an AMI-SW page, each after the
+	 * message and before the MSI-X it raises; a command's, once, as
+	 * MGT_WRITE_INDEX_RX0 after all the command did (its response, any
+	 * duplicate or exception), before its response's MSI-X: the host
+	 * then publishes every management register. A host that mirrors
+	 * BAR0 in memory publishes what software needs at once
+	 * (sim/rv_bar_mirror.c), rather than comparing every register after
+	 * each message.
+	 */
+	void (*index_moved)(void *host, uint64_t off, uint64_t val);
+	/*
 	 * Optional: the device took command cmd and answers rsp (both
 	 * RV_MSG_SIZE bytes), for a host that traces them.
 	 */
@@ -248,6 +261,7 @@ struct rv_model {
 	bool phy_sw_used[RV_MODEL_MAX_AMI_SW];
 	bool phy_hw_used[RV_MODEL_MAX_AMI_HW];	/* of AHA 0 */
 	struct rv_model_asn asn[RV_MODEL_MAX_ASN];
+	uint64_t asn_used;	/* bit i: asn[i].used, for the step's walk */
 	uint64_t f_enabled;		/* PF-F-ENABLE'd functions 1..63 */
 
 	uint64_t commands, messages, irqs, aha_messages;

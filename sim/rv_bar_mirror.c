@@ -85,10 +85,12 @@ static void publish_reg(struct rv_bar_mirror *b, size_t i, uint64_t v)
 		bar_page_store(b, b->dev_off[i], v);
 }
 
+/* A stored register straight from its place; a computed one as read. */
 void rv_bar_mirror_publish(struct rv_bar_mirror *b, struct rv_model *m)
 {
 	for (size_t i = 0; i < b->n_dev; i++)
-		publish_reg(b, i, rv_model_read(m, b->dev_off[i]));
+		publish_reg(b, i, b->dev_reg[i] ? *b->dev_reg[i] :
+				  rv_model_read(m, b->dev_off[i]));
 }
 
 void rv_bar_mirror_publish_stored(struct rv_bar_mirror *b)
@@ -96,6 +98,17 @@ void rv_bar_mirror_publish_stored(struct rv_bar_mirror *b)
 	for (size_t i = 0; i < b->n_dev; i++)
 		if (b->dev_reg[i])
 			publish_reg(b, i, *b->dev_reg[i]);
+}
+
+void rv_bar_mirror_index_moved(struct rv_bar_mirror *b, uint64_t off,
+			       uint64_t val)
+{
+	if (!b->page || off >= RV_MODEL_BAR0_SIZE)
+		return;
+	if (off < RV_MGT_PAGE_SIZE)
+		rv_bar_mirror_publish_stored(b);
+	else
+		bar_page_store(b, (uint32_t)off, val);
 }
 
 void rv_bar_mirror_resync(struct rv_bar_mirror *b, struct rv_model *m)

@@ -47,12 +47,18 @@ void rv_bar_mirror_resync(struct rv_bar_mirror *b, struct rv_model *m);
 /* Device registers out to the page, after the model has run. */
 void rv_bar_mirror_publish(struct rv_bar_mirror *b, struct rv_model *m);
 
-/*
- * The stored ones only (not the digests, computed on each read): cheap
- * enough after every pass of the model, so that software sees each
- * message as it lands rather than a batch at the end.
- */
+/* The stored ones only (not the digests, computed on each read). */
 void rv_bar_mirror_publish_stored(struct rv_bar_mirror *b);
+
+/*
+ * A ring index the model moved (struct rv_model_host.index_moved), out to
+ * the page at once, so that software sees each message as it lands, not a
+ * batch at the end. A management index publishes every stored register
+ * with it: a command may have changed any of them, and software reads
+ * them once it sees the response.
+ */
+void rv_bar_mirror_index_moved(struct rv_bar_mirror *b, uint64_t off,
+			       uint64_t val);
 
 /*
  * Software's stores since the last look, each handed to sw_write (which

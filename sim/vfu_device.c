@@ -29,7 +29,7 @@
 /* Bound on model steps a call: a model bug must not hang the server. */
 #define MAX_STEPS	100000
 /* Passes of the model between looks at software's stores (stream()). */
-#define TAKE_EVERY	8
+#define TAKE_EVERY	32
 
 /* ---- client memory, guarded ---- */
 
@@ -445,6 +445,14 @@ static unsigned int model_run(struct vfu_device *d)
 	return work;
 }
 
+/* The model moved a ring index: out to the shared page, if there is one. */
+static void host_index_moved(void *host, uint64_t off, uint64_t val)
+{
+	struct vfu_device *d = host;
+
+	rv_bar_mirror_index_moved(&d->mirror, off, val);
+}
+
 static void mirror_sw_write(void *host, uint64_t off, uint64_t val)
 {
 	struct vfu_device *d = host;
@@ -480,11 +488,12 @@ static unsigned int run_if_due(struct vfu_device *d)
 }
 
 /*
- * BAR0 shared and no latency: the model one pass at a time, the registers
- * it stored published after each, software's stores taken every
- * TAKE_EVERY passes, so that driver and device work on a ring together
- * rather than taking turns on whole batches (the mock's device thread
- * does the same, sim/mock_bar.c).
+ * BAR0 shared and no latency: the model one pass at a time, its ring
+ * indexes published as they move (host_index_moved()), software's stores
+ * taken and the other registers published every TAKE_EVERY passes, so
+ * that driver and device work on a ring together rather than taking turns
+ * on whole batches (the mock's device thread does the same,
+ * sim/mock_bar.c).
  */
 static unsigned int stream(struct vfu_device *d)
 {
@@ -493,13 +502,13 @@ static unsigned int stream(struct vfu_device *d)
 	work = rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
 	do {
 		n = rv_model_step_budget(&d->model, 1);
-		if (n) {
-			rv_bar_mirror_publish_stored(&d->mirror);
+		if (n)
 			msix_flush(d);
-		}
 		work += n;
-		if (!n || steps % TAKE_EVERY == 0)
+		if (!n || steps % TAKE_EVERY == 0) {
+			rv_bar_mirror_publish_stored(&d->mirror);
 			n += rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
+		}
 	} while (n && ++steps < MAX_STEPS);
 	if (work)
 		rv_bar_mirror_publish(&d->mirror, &d->model);
@@ -811,7 +820,7 @@ int vfu_dev_init(struct vfu_device *d, bool bar0_mmap, vfu_msg_dma_fn *msg_dma,
 	struct rv_model_host host = {
 		.host = d, .dma_read = host_dma_read,
 		.dma_write = host_dma_write, .dma_ptr = host_dma_ptr,
-		.msix = host_msix,
+		.msix = host_msix, .index_moved = host_index_moved,
 		.command = host_command,
 	};
 	struct rv_model_params p;
