@@ -80,9 +80,9 @@
  * registers other than the ring indexes published, every this many
  * passes, not after each: the look and the publication cost about 2,000
  * instructions, twice a message's move, and the look takes the doorbells'
- * lines from the driver's cache each time. The ring indexes go out as the model moves them
- * (mock_bar_index_moved()). A model out of work (back-pressure included)
- * always looks.
+ * lines from the driver's cache each time. The ring indexes go out as the
+ * model moves them (mock_bar_index_moved()). A model out of work
+ * (back-pressure included) always looks.
  */
 #define MOCK_TAKE_EVERY		32
 

@@ -1113,7 +1113,7 @@ static void post_duplicate(struct rv_model *m, unsigned int rl, uint64_t n)
  * the response into the next response slot, advance MGT_WRITE_INDEX_RX0.
  * A full response ring holds the command back. Returns 1 if it did work.
  */
-static unsigned int mgt_command(struct rv_model *m)
+static unsigned int mgt_step(struct rv_model *m)
 {
 	unsigned int cl = msk_log2_size(m, RV_MSK_CMD);
 	unsigned int rl = msk_log2_size(m, RV_MSK_RSP);
@@ -1133,16 +1133,20 @@ static unsigned int mgt_command(struct rv_model *m)
 	if ((m->mgt_tx_irq_ctrl & RV_MGT_IRQ_CTRL_EN) &&
 	    (m->mgt_tx_digest_mask & RV_BIT(0)))
 		irq(m, RV_FIELD_GET(RV_MGT_VECTOR, m->mgt_tx_vector));
-	if (muted(m))
+	if (muted(m)) {
+		mgt_moved(m);
 		return 1;
+	}
 	post_exception(m);
 	execute(m);
 	if (m->host.command)
 		m->host.command(m->host.host, m->cmd, m->rsp);
 	addr = slot_addr(m->msk_base[RV_MSK_RSP], m->mgt_write_rx[0], rl,
 			 msk_slot_bytes(m, RV_MSK_RSP));
-	if (!dma_write(m, addr, m->rsp, RV_MSG_SIZE))
+	if (!dma_write(m, addr, m->rsp, RV_MSG_SIZE)) {
+		mgt_moved(m);
 		return 1;
+	}
 	m->mgt_write_rx[0]++;
 	m->commands++;
 	post_duplicate(m, rl, m->p.dup_rsp);
@@ -1150,15 +1154,6 @@ static unsigned int mgt_command(struct rv_model *m)
 	if ((m->mgt_rx_irq_ctrl & RV_MGT_IRQ_CTRL_EN) &&
 	    (m->mgt_rx_digest_mask & RV_BIT(0)))
 		irq(m, RV_FIELD_GET(RV_MGT_VECTOR, m->mgt_rx_vector));
-	return 1;
-}
-
-/* One command; its indexes out to software, whichever way it ended. */
-static unsigned int mgt_step(struct rv_model *m)
-{
-	if (!mgt_command(m))
-		return 0;
-	mgt_moved(m);
 	return 1;
 }
 
@@ -1299,8 +1294,8 @@ typedef uint64_t rv_model_block __attribute__((vector_size(16)));
  * bytes at a time as four blocks (the slots never overlap: restrict);
  * then pad bytes of zeros, and byte 0 xor'ed with flip
  * (params.corrupt_msg). The only place the model touches DMA memory
- * itself: tests/tsan_shared.txt names it, as the driver touches the same slots,
- * ordered by doorbells, not by the mock's lock.
+ * itself: tests/tsan_shared.txt names it, as the driver touches the same
+ * slots, ordered by doorbells, not by the mock's lock.
  */
 static void dma_move(uint8_t *restrict dst, const uint8_t *restrict src,
 		     size_t len, size_t pad, bool invert, uint8_t flip)
