@@ -76,13 +76,13 @@
 #define MOCK_SIGNAL_HOLD_NS	20000000ull
 
 /*
- * While the model has work, software's stores are taken, and the device's
- * registers other than the ring indexes published, every this many
- * passes, not after each: the look and the publication cost about 2,000
- * instructions, twice a message's move, and the look takes the doorbells'
- * lines from the driver's cache each time. The ring indexes go out as the
- * model moves them (mock_bar_index_moved()). A model out of work
- * (back-pressure included) always looks.
+ * While the model has work, it moves this many messages between two looks
+ * at software's stores (a step), and the device's registers other than the
+ * ring indexes are published with each look: the look and the publication
+ * cost about 2,000 instructions, twice a message's move, and the look
+ * takes the doorbells' lines from the driver's cache each time. The ring
+ * indexes go out as the model moves them (mock_bar_index_moved()). A model
+ * out of work (back-pressure included) always looks.
  */
 #define MOCK_TAKE_EVERY		32
 
@@ -91,20 +91,38 @@
 
 /* ---- the model and its command doorbell ---- */
 
-/* REVERE_SIM's request_msg: once the device has moved that many. */
-static void request_on_messages(struct mock_vfio *m)
+/*
+ * REVERE_SIM's request_msg: messages the device may still move before it
+ * asks for itself back, 0 when it is time, UINT64_MAX when it never will.
+ */
+static uint64_t request_msg_left(const struct mock_vfio *m)
 {
 	struct rv_model_summary s;
 
 	if (!m->cfg.request_msg || m->request_msg_done)
-		return;
+		return UINT64_MAX;
 	rv_model_summary(&m->model, &s);
-	if (s.messages < m->cfg.request_msg)
+	return s.messages < m->cfg.request_msg ?
+	       m->cfg.request_msg - s.messages : 0;
+}
+
+/* request_msg: once the device has moved that many. */
+static void request_on_messages(struct mock_vfio *m)
+{
+	if (request_msg_left(m))
 		return;
 	m->request_msg_done = true;
 	mock_request_locked(m);
 }
 
+/* A step's messages: request_msg's request goes as that message moves. */
+static unsigned int step_budget(const struct mock_vfio *m)
+{
+	uint64_t left = request_msg_left(m);
+
+	return left && left < MOCK_TAKE_EVERY ? (unsigned int)left :
+						MOCK_TAKE_EVERY;
+}
 
 /* Tell the device thread when a held doorbell or message falls due. */
 static void due_update(struct mock_vfio *m)
@@ -254,14 +272,12 @@ static unsigned int bar_poll(struct mock_vfio *m, bool *more)
 
 	work += bar_take_stores(m);
 	do {
-		n = rv_model_step_budget(&m->model, 1);
-		if (n)	/* request_msg: as that message moves, not a flow later. */
+		n = rv_model_step_budget(&m->model, step_budget(m));
+		if (n)
 			request_on_messages(m);
 		work += n;
-		if (!n || steps % MOCK_TAKE_EVERY == 0) {
-			rv_bar_mirror_publish_stored(&m->map.mirror);
-			n += bar_take_stores(m);
-		}
+		rv_bar_mirror_publish_stored(&m->map.mirror);
+		n += bar_take_stores(m);
 	} while (n && ++steps < MOCK_MAX_STEPS && !lock_wanted(m));
 	*more = n != 0;
 	model_ran(m);

@@ -119,9 +119,9 @@ int mock_host_dma_write(void *host, uint64_t iova, const void *buf,
 
 /*
  * The model's direct access (struct rv_model_host.dma_ptr): the same
- * translation, for the model to move a message slot to slot in one pass.
- * Used under the lock, like the callbacks above, so no unmap can pull the
- * memory away while the model holds the pointer.
+ * translation, for the model to move messages slot to slot in one pass
+ * (a whole ring at a time). Used under the lock, like the callbacks above,
+ * so no unmap can pull the memory away while the model holds the pointer.
  */
 void *mock_host_dma_ptr(void *host, uint64_t iova, size_t len)
 {

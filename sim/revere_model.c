@@ -1422,71 +1422,167 @@ static void sw_rx_irq(struct rv_model *m, struct rv_model_ami_sw *sw,
 }
 
 /*
- * Move one message on ASN a if it has one and somewhere to put it (spec
- * 8.5): write it into the destination slot, advance the destination's
- * WRITE_INDEX_RX, then the source's READ_INDEX_TX. Returns 1 if it moved.
+ * A session's run of messages: where they come from and go (route()),
+ * worked out once for the run, and the two rings as the host lends them
+ * whole (struct rv_model_host.dma_ptr), so that a message costs its move
+ * and its two indexes. tx and rx are NULL where a ring cannot be lent
+ * whole (not inside one mapping, overlapping the other, a host that lends
+ * nothing): its messages then go by copy_msg(), slot by slot, which takes
+ * any fault (spec 8.4). The mappings cannot change during a run: a host
+ * steps the model under the lock its DMA unmap takes.
  */
-static unsigned int asn_move(struct rv_model *m, const struct rv_model_asn *a)
-{
+struct flow {
 	struct rv_model_ami_sw *src;
 	const struct rv_model_ring *tx, *rx;
-	unsigned int s = a->src_ams;
-	uint64_t from, to;
+	unsigned int ams;		/* the source's TX AMS */
 	size_t in_len;
 	struct hop h;
+	const uint8_t *tx_ring;
+	uint8_t *rx_ring;
+};
 
-	if (a->src_ami_type != RV_AMI_TYPE_SW || s >= m->p.num_tx_ams)
-		return 0;	/* AMI-HW sources move through the AHA */
-	src = live_sw(m, a->src_ami, a->src_f_owner);
-	if (!src)
+/* Bytes of a ring of 2^log2_size slots of slot bytes; 0 if not in a size_t. */
+static size_t ring_bytes(unsigned int log2_size, size_t slot)
+{
+	if (log2_size >= 8 * sizeof(size_t) || slot > (size_t)-1 >> log2_size)
 		return 0;
-	tx = &src->tx[s];
-	if (!ring_has_msg(src->read_tx[s], src->write_tx[s], tx->log2_size))
-		return 0;
-	if (!route(m, a, &h))
-		return 0;
-	if (h.invert && m->p.aha_paced && !m->aha_credits) {
+	return slot << log2_size;
+}
+
+static void flow_lend(struct rv_model *m, struct flow *f)
+{
+	size_t tb = ring_bytes(f->tx->log2_size, f->in_len);
+	size_t rb = ring_bytes(f->rx->log2_size, f->h.len);
+	const uint8_t *t;
+	uint8_t *r;
+
+	f->tx_ring = NULL;
+	f->rx_ring = NULL;
+	if (!m->host.dma_ptr || !tb || !rb)
+		return;
+	t = m->host.dma_ptr(m->host.host, f->tx->base, tb);
+	r = m->host.dma_ptr(m->host.host, f->rx->base, rb);
+	if (!t || !r || overlap(t, tb, r, rb))
+		return;
+	f->tx_ring = t;
+	f->rx_ring = r;
+}
+
+/*
+ * ASN a has a message and somewhere to put it (spec 8.5): its run
+ * begins, f filled in for it.
+ */
+static bool flow_start(struct rv_model *m, const struct rv_model_asn *a,
+		       struct flow *f)
+{
+	f->ams = a->src_ams;
+	if (a->src_ami_type != RV_AMI_TYPE_SW || f->ams >= m->p.num_tx_ams)
+		return false;	/* AMI-HW sources move through the AHA */
+	f->src = live_sw(m, a->src_ami, a->src_f_owner);
+	if (!f->src)
+		return false;
+	f->tx = &f->src->tx[f->ams];
+	if (!ring_has_msg(f->src->read_tx[f->ams], f->src->write_tx[f->ams],
+			  f->tx->log2_size))
+		return false;
+	if (!route(m, a, &f->h))
+		return false;
+	f->rx = &f->h.sw->rx[f->h.ams];
+	f->in_len = RV_MSG_BYTES(a->log2_msg_length);
+	flow_lend(m, f);
+	return true;
+}
+
+/* The run goes on: another message, and room for it (back-pressure). */
+static bool flow_more(struct rv_model *m, const struct flow *f)
+{
+	return ring_has_msg(f->src->read_tx[f->ams], f->src->write_tx[f->ams],
+			    f->tx->log2_size) &&
+	       rx_room(m, f->h.sw, f->h.ams);
+}
+
+/* The message's bytes into its slot: false if its DMA faulted. */
+static bool flow_copy(struct rv_model *m, const struct flow *f,
+		      uint64_t read, uint64_t write)
+{
+	size_t len = f->in_len < f->h.len ? f->in_len : f->h.len;
+	uint64_t from = slot_addr(f->tx->base, read, f->tx->log2_size,
+				  f->in_len);
+	uint64_t to = slot_addr(f->rx->base, write, f->rx->log2_size,
+				f->h.len);
+
+	if (!f->tx_ring)
+		return copy_msg(m, from, f->in_len, to, f->h.len, f->h.invert);
+	dma_move(f->rx_ring + (to - f->rx->base),
+		 f->tx_ring + (from - f->tx->base), len, f->h.len - len,
+		 f->h.invert, corrupt_flip(m, f->h.invert));
+	return true;
+}
+
+/*
+ * One message of the run: written into the destination slot, then the
+ * destination's WRITE_INDEX_RX advanced, then the source's READ_INDEX_TX
+ * (spec 8.5), each published as it moves. False if it did not move.
+ */
+static bool flow_move(struct rv_model *m, struct flow *f)
+{
+	struct rv_model_ami_sw *dst = f->h.sw, *src = f->src;
+	unsigned int rx_ams = f->h.ams, s = f->ams;
+
+	if (f->h.invert && m->p.aha_paced && !m->aha_credits) {
 		m->aha_waiting = true;	/* the host's clock decides */
-		return 0;
+		return false;
 	}
-	rx = &h.sw->rx[h.ams];
-	in_len = RV_MSG_BYTES(a->log2_msg_length);
-	from = slot_addr(tx->base, src->read_tx[s], tx->log2_size, in_len);
-	to = slot_addr(rx->base, h.sw->write_rx[h.ams], rx->log2_size, h.len);
-	if (!copy_msg(m, from, in_len, to, h.len, h.invert))
-		return 0;
-	if (h.invert) {
+	if (!flow_copy(m, f, src->read_tx[s], dst->write_rx[rx_ams]))
+		return false;
+	if (f->h.invert) {
 		m->aha_messages++;
 		if (m->p.aha_paced)
 			m->aha_credits--;
 	}
-	h.sw->write_rx[h.ams]++;
-	sw_index_moved(m, h.sw, RV_AMI_SW_WRITE_INDEX_RX(h.ams),
-		       h.sw->write_rx[h.ams]);
-	sw_rx_irq(m, h.sw, h.ams);
+	dst->write_rx[rx_ams]++;
+	sw_index_moved(m, dst, RV_AMI_SW_WRITE_INDEX_RX(rx_ams),
+		       dst->write_rx[rx_ams]);
+	sw_rx_irq(m, dst, rx_ams);
 	src->read_tx[s]++;
 	sw_index_moved(m, src, RV_AMI_SW_READ_INDEX_TX(s), src->read_tx[s]);
 	sw_tx_irq(m, src, s);
 	m->messages++;
-	return 1;
+	return true;
+}
+
+/* Up to limit messages on ASN a, as one run; how many moved. */
+static unsigned int asn_move(struct rv_model *m, const struct rv_model_asn *a,
+			     unsigned int limit)
+{
+	struct flow f;
+	unsigned int n;
+
+	if (!flow_start(m, a, &f))
+		return 0;
+	for (n = 0; n < limit; n++)
+		if ((n && !flow_more(m, &f)) || !flow_move(m, &f))
+			break;
+	return n;
 }
 
 /*
- * One message on each session that has one. Called running; only a move
- * that failed (its DMA faulted, spec 8.4) can have stopped the device, so
- * only then is it asked again: once a session, it cost as much as the
- * rest of the step.
+ * A turn of each session that has messages, up to RV_MODEL_RUN each and
+ * limit in all, lowest ID first: no session waits for another's ring to
+ * drain. Called running; a move that faulted (spec 8.4) stops the device,
+ * so it is asked again after a run that stopped short.
  */
-static unsigned int sessions_step(struct rv_model *m)
+static unsigned int sessions_step(struct rv_model *m, unsigned int limit)
 {
-	uint64_t left = m->asn_used;	/* the sessions, lowest ID first */
-	unsigned int moved, n = 0;
+	uint64_t left = m->asn_used;
+	unsigned int want, moved, n = 0;
 
-	while (left) {
-		moved = asn_move(m, &m->asn[__builtin_ctzll(left)]);
+	while (left && n < limit) {
+		want = limit - n < RV_MODEL_RUN ? limit - n : RV_MODEL_RUN;
+		moved = asn_move(m, &m->asn[__builtin_ctzll(left)], want);
 		left &= left - 1;
 		n += moved;
-		if (!moved && !running(m))
+		if (moved < want && !running(m))
 			break;
 	}
 	return n;
@@ -1502,8 +1598,8 @@ unsigned int rv_model_step_budget(struct rv_model *m, unsigned int budget)
 		if (!running(m))
 			break;
 		n = mgt_step(m);
-		if (running(m))
-			n += sessions_step(m);
+		if (running(m) && done + n < budget)
+			n += sessions_step(m, budget - done - n);
 		done += n;
 	} while (n && done < budget);
 	return done;

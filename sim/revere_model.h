@@ -136,8 +136,9 @@ unsigned int rv_model_step(struct rv_model *m);
 /*
  * The same, stopping once budget units are done (rv_model_step()'s is
  * RV_MODEL_STEP_BUDGET): a host that mirrors the registers in shared
- * memory steps one pass at a time and publishes between passes, so that
- * software sees each message as it lands rather than a ring at a time.
+ * memory takes software's stores between steps, so a step's budget is
+ * how long software's doorbells wait. Ring indexes reach it as they move
+ * (struct rv_model_host.index_moved), not at the end of the step.
  */
 unsigned int rv_model_step_budget(struct rv_model *m, unsigned int budget);
 
@@ -188,6 +189,11 @@ void rv_model_summary(const struct rv_model *m, struct rv_model_summary *s);
 #define RV_MODEL_CHUNK		2048
 /* Units of work per rv_model_step() call: bounds the time under a lock. */
 #define RV_MODEL_STEP_BUDGET	64
+/*
+ * Messages a session moves in one turn before the next session's: what
+ * finding the route and the rings costs is paid once a turn.
+ */
+#define RV_MODEL_RUN		16
 
 /* An AMS ring in memory, as F/PF-AMS-RING-CONFIGURE set it (spec 6). */
 struct rv_model_ring {

@@ -28,7 +28,7 @@
 
 /* Bound on model steps a call: a model bug must not hang the server. */
 #define MAX_STEPS	100000
-/* Passes of the model between looks at software's stores (stream()). */
+/* Messages the model moves between looks at software's stores (stream()). */
 #define TAKE_EVERY	32
 
 /* ---- client memory, guarded ---- */
@@ -488,11 +488,11 @@ static unsigned int run_if_due(struct vfu_device *d)
 }
 
 /*
- * BAR0 shared and no latency: the model one pass at a time, its ring
- * indexes published as they move (host_index_moved()), software's stores
- * taken and the other registers published every TAKE_EVERY passes, so
- * that driver and device work on a ring together rather than taking turns
- * on whole batches (the mock's device thread does the same,
+ * BAR0 shared and no latency: the model TAKE_EVERY messages at a time,
+ * its ring indexes published as they move (host_index_moved()),
+ * software's stores taken and the other registers published between
+ * steps, so that driver and device work on a ring together rather than
+ * taking turns on whole batches (the mock's device thread does the same,
  * sim/mock_bar.c).
  */
 static unsigned int stream(struct vfu_device *d)
@@ -501,14 +501,12 @@ static unsigned int stream(struct vfu_device *d)
 
 	work = rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
 	do {
-		n = rv_model_step_budget(&d->model, 1);
+		n = rv_model_step_budget(&d->model, TAKE_EVERY);
 		if (n)
 			msix_flush(d);
 		work += n;
-		if (!n || steps % TAKE_EVERY == 0) {
-			rv_bar_mirror_publish_stored(&d->mirror);
-			n += rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
-		}
+		rv_bar_mirror_publish_stored(&d->mirror);
+		n += rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
 	} while (n && ++steps < MAX_STEPS);
 	if (work)
 		rv_bar_mirror_publish(&d->mirror, &d->model);

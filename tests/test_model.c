@@ -1213,11 +1213,13 @@ static void test_mgt_index_overrun(void **state)
 
 /*
  * The demo: 42 messages of 2 KiB, 64-slot rings, inverted by AHA 0. Two
- * DMA calls a message: a read and a write, or, from a host that lends its
- * memory, both slots asked for once and moved in place, no copy.
+ * DMA calls a message: a read and a write; from a host that lends its
+ * memory, two a session's turn of up to RV_MODEL_RUN messages: both rings
+ * asked for once, and the messages moved in place, no copy.
  */
 static void test_demo_inversion(void **state)
 {
+	const uint64_t turns = (42 + RV_MODEL_RUN - 1) / RV_MODEL_RUN;
 	struct rv_model_summary s;
 	uint64_t i, calls;
 
@@ -1227,8 +1229,8 @@ static void test_demo_inversion(void **state)
 		produce(i, 6, 2048);
 	calls = t.dma_calls;
 	run();
-	assert_int_equal(t.dma_calls - calls, 2 * 42);
-	assert_int_equal(t.lent, host.dma_ptr ? 2 * 42 : 0);
+	assert_int_equal(t.dma_calls - calls, host.dma_ptr ? 2 * turns : 2 * 42);
+	assert_int_equal(t.lent, host.dma_ptr ? 2 * turns : 0);
 	assert_int_equal(rx_pending(), 42);
 	assert_int_equal(rv_model_read(M, SW0(RV_AMI_SW_READ_INDEX_TX(0))), 42);
 	for (i = 0; i < 42; i++)
@@ -1267,6 +1269,39 @@ static void test_overlapping_slots(void **state)
 			assert_int_equal(slot[j], (uint8_t)~pattern(i, j));
 		rv_model_write(M, SW0(RV_AMI_SW_READ_INDEX_RX(0)), i + 1);
 	}
+}
+
+/*
+ * Two loopback sessions with full rings, from TX AMS 0 and 1 of AMI-SW 0
+ * into its RX AMS 0 and 1: a step moves RV_MODEL_RUN of each in turn, so
+ * neither waits for the other's ring to drain.
+ */
+static void test_session_turns(void **state)
+{
+	unsigned int n;
+
+	(void)state;
+	assert_int_equal(map_sw(true, 0, 0, 0), 0);
+	for (n = 0; n < 2; n++) {
+		assert_int_equal(asn_create(n, RV_AMI_TYPE_SW, 0, n,
+					    RV_AMI_TYPE_SW, 0, n, 3), 0);
+		assert_int_equal(ring_cfg(0, n, RV_AMS_TYPE_TX, 0, 6,
+					  DATA_IOVA + TX_OFF + n * 64 * 64), 0);
+		assert_int_equal(ring_cfg(0, n, RV_AMS_TYPE_RX, 0, 6,
+					  DATA_IOVA + RX_OFF + n * 64 * 64), 0);
+	}
+	assert_int_equal(by_id(RV_OP_F_AMI_SW_ENABLE, 0), 0);
+	for (n = 0; n < 2; n++)
+		rv_model_write(M, SW0(RV_AMI_SW_WRITE_INDEX_TX(n)), 64);
+	assert_int_equal(rv_model_step_budget(M, 2 * RV_MODEL_RUN),
+			 2 * RV_MODEL_RUN);
+	for (n = 0; n < 2; n++) {
+		assert_int_equal(rv_model_read(M,
+				 SW0(RV_AMI_SW_READ_INDEX_TX(n))), RV_MODEL_RUN);
+		assert_int_equal(rv_model_read(M,
+				 SW0(RV_AMI_SW_WRITE_INDEX_RX(n))), RV_MODEL_RUN);
+	}
+	assert_int_equal(run(), 2 * (64 - RV_MODEL_RUN));
 }
 
 /* Loopback and inversion for every message size from 64 B to 2 KiB. */
@@ -1860,6 +1895,7 @@ int main(void)
 		T(test_message_sizes),
 		T(test_ring_wraps),
 		T(test_back_pressure),
+		TM(test_session_turns),
 		TM(test_overwriting_mode),
 		TM(test_session_preconditions),
 		T(test_aha_invert_golden),
