@@ -76,13 +76,21 @@
 #define MOCK_SIGNAL_HOLD_NS	20000000ull
 
 /*
- * While the model has work, it moves this many messages between two looks
- * at software's stores (a step), and the device's registers other than the
- * ring indexes are published with each look: the look and the publication
- * cost about 2,000 instructions, twice a message's move, and the look
- * takes the doorbells' lines from the driver's cache each time. The ring
- * indexes go out as the model moves them (mock_bar_index_moved()). A model
- * out of work (back-pressure included) always looks.
+ * While the model has work, it moves at most this many messages a step,
+ * and a thread waiting for the lock gets it between two steps: eight 2 KiB
+ * messages take a few microseconds, within the waiter's spin
+ * (MOCK_LOCK_SPIN_NS).
+ */
+#define MOCK_STEP		8
+
+/*
+ * Software's stores are taken, and the device's registers other than the
+ * ring indexes published, every this many messages, not after each step:
+ * the look and the publication cost about 2,000 instructions, twice a
+ * message's move, and the look takes the doorbells' lines from the
+ * driver's cache each time. The ring indexes go out as the model moves
+ * them (mock_bar_index_moved()). A model out of work (back-pressure
+ * included) always looks.
  */
 #define MOCK_TAKE_EVERY		32
 
@@ -120,8 +128,7 @@ static unsigned int step_budget(const struct mock_vfio *m)
 {
 	uint64_t left = request_msg_left(m);
 
-	return left && left < MOCK_TAKE_EVERY ? (unsigned int)left :
-						MOCK_TAKE_EVERY;
+	return left && left < MOCK_STEP ? (unsigned int)left : MOCK_STEP;
 }
 
 /* Tell the device thread when a held doorbell or message falls due. */
@@ -262,13 +269,14 @@ static void bar_publish(struct mock_vfio *m)
 /*
  * One poll of the device thread: doorbells in, work, registers out, for
  * as long as there is work, unless someone waits for the lock: then the
- * poll ends after the pass in hand, *more says work may be left (taken
+ * poll ends after the step in hand, *more says work may be left (taken
  * stores included, which no longer show on the page), and the thread lets
  * the waiter go first and polls again (bar_thread()).
  */
 static unsigned int bar_poll(struct mock_vfio *m, bool *more)
 {
 	unsigned int work = db_release(m) + aha_release(m), n, steps = 0;
+	unsigned int moved = 0;		/* since the last look */
 
 	work += bar_take_stores(m);
 	do {
@@ -276,8 +284,12 @@ static unsigned int bar_poll(struct mock_vfio *m, bool *more)
 		if (n)
 			request_on_messages(m);
 		work += n;
-		rv_bar_mirror_publish_stored(&m->map.mirror);
-		n += bar_take_stores(m);
+		moved += n;
+		if (!n || moved >= MOCK_TAKE_EVERY) {
+			moved = 0;
+			rv_bar_mirror_publish_stored(&m->map.mirror);
+			n += bar_take_stores(m);
+		}
 	} while (n && ++steps < MOCK_MAX_STEPS && !lock_wanted(m));
 	*more = n != 0;
 	model_ran(m);

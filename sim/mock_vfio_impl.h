@@ -48,7 +48,7 @@
 #define MOCK_MAX_AREAS		64	/* mappings in one IOAS */
 /*
  * lock(): how long a waiter spins before it gives its core away and then
- * sleeps; longer than a pass of the model, far shorter than a tick.
+ * sleeps; longer than a step of the model, far shorter than a tick.
  */
 #define MOCK_LOCK_SPIN_NS	5000
 
@@ -214,7 +214,7 @@ static inline uint64_t mock_now_ns(void)
 
 /*
  * The BAR0 device thread holds the lock while traffic flows, and lets go
- * within a pass of the model when it sees a waiter (mock_bar.c): so a
+ * within a step of the model when it sees a waiter (mock_bar.c): so a
  * waiter is counted, and spins a little before it sleeps. A sleeper is
  * woken by the thread that unlocks, and the scheduler tends to wake it on
  * that thread's core: the driver, in an irq wait that reads its eventfd

@@ -859,6 +859,7 @@ static unsigned int cmd_pf_asn_create(struct rv_model *m, const uint8_t *c,
 					RV_PF_ASN_CREATE_CMD_LOG2_MSG_LENGTH),
 	};
 	m->asn_used |= RV_BIT(id);
+	m->aha_held &= ~RV_BIT(id);
 	return ST_OK;
 }
 
@@ -1422,14 +1423,15 @@ static void sw_rx_irq(struct rv_model *m, struct rv_model_ami_sw *sw,
 }
 
 /*
- * A session's run of messages: where they come from and go (route()),
- * worked out once for the run, and the two rings as the host lends them
+ * A session's turn of messages: where they come from and go (route()),
+ * worked out once for the turn, and the two rings as the host lends them
  * whole (struct rv_model_host.dma_ptr), so that a message costs its move
- * and its two indexes. tx and rx are NULL where a ring cannot be lent
- * whole (not inside one mapping, overlapping the other, a host that lends
- * nothing): its messages then go by copy_msg(), slot by slot, which takes
- * any fault (spec 8.4). The mappings cannot change during a run: a host
- * steps the model under the lock its DMA unmap takes.
+ * and its two indexes. tx_ring and rx_ring are both set or both NULL:
+ * NULL where either ring cannot be lent whole (not inside one mapping,
+ * overlapping the other, a host that lends nothing), and the messages then
+ * go by copy_msg(), slot by slot, which takes any fault (spec 8.4). The
+ * mappings cannot change during a turn: a host steps the model under the
+ * lock its DMA unmap takes, or between the messages that could unmap.
  */
 struct flow {
 	struct rv_model_ami_sw *src;
@@ -1449,6 +1451,7 @@ static size_t ring_bytes(unsigned int log2_size, size_t slot)
 	return slot << log2_size;
 }
 
+/* Both rings of the turn from the host, whole, or neither (struct flow). */
 static void flow_lend(struct rv_model *m, struct flow *f)
 {
 	size_t tb = ring_bytes(f->tx->log2_size, f->in_len);
@@ -1469,8 +1472,8 @@ static void flow_lend(struct rv_model *m, struct flow *f)
 }
 
 /*
- * ASN a has a message and somewhere to put it (spec 8.5): its run
- * begins, f filled in for it.
+ * Has ASN a a message and somewhere to put it (spec 8.5)? If so, its
+ * turn begins, with f filled in for it.
  */
 static bool flow_start(struct rv_model *m, const struct rv_model_asn *a,
 		       struct flow *f)
@@ -1489,11 +1492,16 @@ static bool flow_start(struct rv_model *m, const struct rv_model_asn *a,
 		return false;
 	f->rx = &f->h.sw->rx[f->h.ams];
 	f->in_len = RV_MSG_BYTES(a->log2_msg_length);
-	flow_lend(m, f);
 	return true;
 }
 
-/* The run goes on: another message, and room for it (back-pressure). */
+/* params.aha_paced: the next message waits at the AHA for a credit. */
+static bool flow_held(const struct rv_model *m, const struct flow *f)
+{
+	return f->h.invert && m->p.aha_paced && !m->aha_credits;
+}
+
+/* The turn goes on: another message, and room for it (back-pressure). */
 static bool flow_more(struct rv_model *m, const struct flow *f)
 {
 	return ring_has_msg(f->src->read_tx[f->ams], f->src->write_tx[f->ams],
@@ -1520,19 +1528,15 @@ static bool flow_copy(struct rv_model *m, const struct flow *f,
 }
 
 /*
- * One message of the run: written into the destination slot, then the
+ * One message of the turn: written into the destination slot, then the
  * destination's WRITE_INDEX_RX advanced, then the source's READ_INDEX_TX
- * (spec 8.5), each published as it moves. False if it did not move.
+ * (spec 8.5), each published as it moves. False if its DMA faulted.
  */
 static bool flow_move(struct rv_model *m, struct flow *f)
 {
 	struct rv_model_ami_sw *dst = f->h.sw, *src = f->src;
 	unsigned int rx_ams = f->h.ams, s = f->ams;
 
-	if (f->h.invert && m->p.aha_paced && !m->aha_credits) {
-		m->aha_waiting = true;	/* the host's clock decides */
-		return false;
-	}
 	if (!flow_copy(m, f, src->read_tx[s], dst->write_rx[rx_ams]))
 		return false;
 	if (f->h.invert) {
@@ -1551,37 +1555,80 @@ static bool flow_move(struct rv_model *m, struct flow *f)
 	return true;
 }
 
-/* Up to limit messages on ASN a, as one run; how many moved. */
-static unsigned int asn_move(struct rv_model *m, const struct rv_model_asn *a,
-			     unsigned int limit)
+/*
+ * Up to limit messages of a turn, for as long as there are messages, room
+ * and credit; how many moved. *held: the next one waits for a credit.
+ */
+static unsigned int flow_run(struct rv_model *m, struct flow *f,
+			     unsigned int limit, bool *held)
 {
-	struct flow f;
-	unsigned int n;
+	unsigned int n = 0;
 
-	if (!flow_start(m, a, &f))
+	*held = flow_held(m, f);
+	if (*held)
 		return 0;
-	for (n = 0; n < limit; n++)
-		if ((n && !flow_more(m, &f)) || !flow_move(m, &f))
+	flow_lend(m, f);
+	while (n < limit && flow_move(m, f)) {
+		n++;
+		if (!flow_more(m, f))
 			break;
+		*held = flow_held(m, f);
+		if (*held)
+			break;
+	}
 	return n;
 }
 
 /*
+ * Session id's turn: up to limit messages; how many moved. Whether its
+ * next message waits at a paced AHA is kept per session, so that the host
+ * (rv_model_aha_waiting()) hears it whichever sessions a step reached.
+ */
+static unsigned int asn_move(struct rv_model *m, unsigned int id,
+			     unsigned int limit)
+{
+	unsigned int n = 0;
+	bool held = false;
+	struct flow f;
+
+	if (flow_start(m, &m->asn[id], &f))
+		n = flow_run(m, &f, limit, &held);
+	if (held)
+		m->aha_held |= RV_BIT(id);
+	else
+		m->aha_held &= ~RV_BIT(id);
+	return n;
+}
+
+/*
+ * The sessions from ID first on, then those before it: bit i of the
+ * result is the i-th to take its turn.
+ */
+static uint64_t sessions_from(uint64_t used, unsigned int first)
+{
+	return first ? used >> first | used << (64 - first) : used;
+}
+
+/*
  * A turn of each session that has messages, up to RV_MODEL_RUN each and
- * limit in all, lowest ID first: no session waits for another's ring to
- * drain. Called running; a move that faulted (spec 8.4) stops the device,
- * so it is asked again after a run that stopped short.
+ * limit in all, starting where the last step stopped (m->asn_turn): no
+ * session waits for another's ring to drain, however many are busy.
+ * Called running; a move that faulted (spec 8.4) stops the device, so it
+ * is asked again after a turn that stopped short.
  */
 static unsigned int sessions_step(struct rv_model *m, unsigned int limit)
 {
-	uint64_t left = m->asn_used;
-	unsigned int want, moved, n = 0;
+	const unsigned int first = m->asn_turn;
+	uint64_t left = sessions_from(m->asn_used, first);
+	unsigned int id, want, moved, n = 0;
 
 	while (left && n < limit) {
-		want = limit - n < RV_MODEL_RUN ? limit - n : RV_MODEL_RUN;
-		moved = asn_move(m, &m->asn[__builtin_ctzll(left)], want);
+		id = (first + __builtin_ctzll(left)) % 64;
 		left &= left - 1;
+		want = limit - n < RV_MODEL_RUN ? limit - n : RV_MODEL_RUN;
+		moved = asn_move(m, id, want);
 		n += moved;
+		m->asn_turn = (id + 1) % RV_MODEL_MAX_ASN;
 		if (moved < want && !running(m))
 			break;
 	}
@@ -1593,8 +1640,6 @@ unsigned int rv_model_step_budget(struct rv_model *m, unsigned int budget)
 	unsigned int done = 0, n;
 
 	do {
-		/* Only the last pass's word counts: a credit may have moved it. */
-		m->aha_waiting = false;
 		if (!running(m))
 			break;
 		n = mgt_step(m);
@@ -1617,7 +1662,7 @@ void rv_model_aha_grant(struct rv_model *m)
 
 bool rv_model_aha_waiting(const struct rv_model *m)
 {
-	return m->aha_waiting;
+	return (m->aha_held & m->asn_used) != 0;
 }
 
 /* ---- registers (spec 3, 4) ---- */

@@ -39,10 +39,12 @@ struct rv_model_host {
 	 * Optional (may be NULL): where the device may read and write
 	 * [iova, iova + len) in place, or NULL when the host cannot say (no
 	 * one mapping covers it, or memory it cannot point at, like the
-	 * mdev's user pages). The pointer is used at once, within the same
-	 * call into the model, and never kept. NULL is not a fault by
-	 * itself: the model then goes through dma_read and dma_write, whose
-	 * answer is. A host that can lend it saves a copy each way.
+	 * mdev's user pages). The pointer is used within the same call into
+	 * the model (a session's turn of up to RV_MODEL_RUN messages, the
+	 * host's msix and index_moved called in between, which must not
+	 * unmap it) and never kept. NULL is not a fault by itself: the model
+	 * then goes through dma_read and dma_write, whose answer is. A host
+	 * that can lend it saves a copy each way.
 	 */
 	void *(*dma_ptr)(void *host, uint64_t iova, size_t len);
 	/* Signal MSI-X vector (spec 8.8). May be NULL: no interrupts. */
@@ -144,8 +146,8 @@ unsigned int rv_model_step_budget(struct rv_model *m, unsigned int budget);
 
 /*
  * With params.aha_paced: let the AHA take one more message, and whether a
- * message was held at the AHA for want of a credit in the last
- * rv_model_step() (the host then starts its clock for it). Credits are
+ * message waits at the AHA for want of a credit, as the sessions' last
+ * turns found it (the host then starts its clock for it). Credits are
  * state: reset drops them.
  */
 void rv_model_aha_grant(struct rv_model *m);
@@ -268,11 +270,12 @@ struct rv_model {
 	bool phy_hw_used[RV_MODEL_MAX_AMI_HW];	/* of AHA 0 */
 	struct rv_model_asn asn[RV_MODEL_MAX_ASN];
 	uint64_t asn_used;	/* bit i: asn[i].used, for the step's walk */
+	unsigned int asn_turn;	/* the session the next step starts at */
 	uint64_t f_enabled;		/* PF-F-ENABLE'd functions 1..63 */
 
 	uint64_t commands, messages, irqs, aha_messages;
 	uint64_t aha_credits;		/* params.aha_paced: messages granted */
-	bool aha_waiting;		/* one was held for a credit */
+	uint64_t aha_held;		/* bit i: session i waits for a credit */
 	bool exception_posted;		/* params.exception_opcode done */
 
 	/* Command, response and message chunks: never on the stack. */

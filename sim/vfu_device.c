@@ -28,7 +28,11 @@
 
 /* Bound on model steps a call: a model bug must not hang the server. */
 #define MAX_STEPS	100000
-/* Messages the model moves between looks at software's stores (stream()). */
+/*
+ * stream(): messages the model moves a step, after which it signals the
+ * vectors they raised; and between looks at software's stores.
+ */
+#define STEP		8
 #define TAKE_EVERY	32
 
 /* ---- client memory, guarded ---- */
@@ -213,10 +217,11 @@ static void msix_send(struct vfu_device *d, uint32_t vector)
 }
 
 /*
- * The model raises a vector as it writes a message (spec 8.8), before the
- * host has published the index that shows it: a driver woken at once
- * would look, find nothing new, and sleep on. As a device's MSI-X write
- * follows its earlier writes, the signal waits for the publication.
+ * The model raises a vector as it writes a message (spec 8.8), before it
+ * advances the index that shows it: a driver woken at once would look,
+ * find nothing new, and sleep on. As a device's MSI-X write follows its
+ * earlier writes, the signal waits for the end of the model's step, when
+ * the indexes of every message it moved are out.
  */
 static void host_msix(void *host, uint32_t vector)
 {
@@ -488,25 +493,29 @@ static unsigned int run_if_due(struct vfu_device *d)
 }
 
 /*
- * BAR0 shared and no latency: the model TAKE_EVERY messages at a time,
- * its ring indexes published as they move (host_index_moved()),
- * software's stores taken and the other registers published between
- * steps, so that driver and device work on a ring together rather than
- * taking turns on whole batches (the mock's device thread does the same,
+ * BAR0 shared and no latency: the model STEP messages at a time, its ring
+ * indexes published as they move (host_index_moved()), software's stores
+ * taken and the other registers published every TAKE_EVERY messages, so
+ * that driver and device work on a ring together rather than taking turns
+ * on whole batches (the mock's device thread does the same,
  * sim/mock_bar.c).
  */
 static unsigned int stream(struct vfu_device *d)
 {
-	unsigned int work, n, steps = 0;
+	unsigned int work, n, steps = 0, moved = 0;
 
 	work = rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
 	do {
-		n = rv_model_step_budget(&d->model, TAKE_EVERY);
+		n = rv_model_step_budget(&d->model, STEP);
 		if (n)
 			msix_flush(d);
 		work += n;
-		rv_bar_mirror_publish_stored(&d->mirror);
-		n += rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
+		moved += n;
+		if (!n || moved >= TAKE_EVERY) {
+			moved = 0;
+			rv_bar_mirror_publish_stored(&d->mirror);
+			n += rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
+		}
 	} while (n && ++steps < MAX_STEPS);
 	if (work)
 		rv_bar_mirror_publish(&d->mirror, &d->model);

@@ -1272,17 +1272,17 @@ static void test_overlapping_slots(void **state)
 }
 
 /*
- * Two loopback sessions with full rings, from TX AMS 0 and 1 of AMI-SW 0
- * into its RX AMS 0 and 1: a step moves RV_MODEL_RUN of each in turn, so
- * neither waits for the other's ring to drain.
+ * Three loopback sessions with full rings, from TX AMS n of AMI-SW 0 into
+ * its RX AMS n: steps of two turns' budget go round them, so that each
+ * moves as much as the others, none waiting for another's ring to drain.
  */
 static void test_session_turns(void **state)
 {
-	unsigned int n;
+	unsigned int n, step;
 
 	(void)state;
 	assert_int_equal(map_sw(true, 0, 0, 0), 0);
-	for (n = 0; n < 2; n++) {
+	for (n = 0; n < 3; n++) {
 		assert_int_equal(asn_create(n, RV_AMI_TYPE_SW, 0, n,
 					    RV_AMI_TYPE_SW, 0, n, 3), 0);
 		assert_int_equal(ring_cfg(0, n, RV_AMS_TYPE_TX, 0, 6,
@@ -1291,17 +1291,20 @@ static void test_session_turns(void **state)
 					  DATA_IOVA + RX_OFF + n * 64 * 64), 0);
 	}
 	assert_int_equal(by_id(RV_OP_F_AMI_SW_ENABLE, 0), 0);
-	for (n = 0; n < 2; n++)
+	for (n = 0; n < 3; n++)
 		rv_model_write(M, SW0(RV_AMI_SW_WRITE_INDEX_TX(n)), 64);
-	assert_int_equal(rv_model_step_budget(M, 2 * RV_MODEL_RUN),
-			 2 * RV_MODEL_RUN);
-	for (n = 0; n < 2; n++) {
+	for (step = 0; step < 3; step++)
+		assert_int_equal(rv_model_step_budget(M, 2 * RV_MODEL_RUN),
+				 2 * RV_MODEL_RUN);
+	for (n = 0; n < 3; n++) {
 		assert_int_equal(rv_model_read(M,
-				 SW0(RV_AMI_SW_READ_INDEX_TX(n))), RV_MODEL_RUN);
+				 SW0(RV_AMI_SW_READ_INDEX_TX(n))),
+				 2 * RV_MODEL_RUN);
 		assert_int_equal(rv_model_read(M,
-				 SW0(RV_AMI_SW_WRITE_INDEX_RX(n))), RV_MODEL_RUN);
+				 SW0(RV_AMI_SW_WRITE_INDEX_RX(n))),
+				 2 * RV_MODEL_RUN);
 	}
-	assert_int_equal(run(), 2 * (64 - RV_MODEL_RUN));
+	assert_int_equal(run(), 3 * (64 - 2 * RV_MODEL_RUN));
 }
 
 /* Loopback and inversion for every message size from 64 B to 2 KiB. */
@@ -1573,6 +1576,11 @@ static void test_aha_paced(void **state)
 	run();
 	assert_int_equal(rx_pending(), 0);
 	assert_true(rv_model_aha_waiting(M));
+	/* A step whose budget a command took still says so. */
+	post(cmd(RV_OP_PF_PROBE));
+	assert_int_equal(rv_model_step_budget(M, 1), 1);
+	assert_true(rv_model_aha_waiting(M));
+	assert_int_equal(responses(), 1);
 }
 
 /* params.corrupt_msg: the AHA spoils byte 0 of that one reply. */
