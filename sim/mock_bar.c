@@ -276,7 +276,7 @@ static void bar_publish(struct mock_vfio *m)
 static unsigned int bar_poll(struct mock_vfio *m, bool *more)
 {
 	unsigned int work = db_release(m) + aha_release(m), n, steps = 0;
-	unsigned int moved = 0;		/* since the last look */
+	unsigned int since_look = 0;	/* messages */
 
 	work += bar_take_stores(m);
 	do {
@@ -284,9 +284,9 @@ static unsigned int bar_poll(struct mock_vfio *m, bool *more)
 		if (n)
 			request_on_messages(m);
 		work += n;
-		moved += n;
-		if (!n || moved >= MOCK_TAKE_EVERY) {
-			moved = 0;
+		since_look += n;
+		if (!n || since_look >= MOCK_TAKE_EVERY) {
+			since_look = 0;
 			rv_bar_mirror_publish_stored(&m->map.mirror);
 			n += bar_take_stores(m);
 		}

@@ -1601,8 +1601,9 @@ static unsigned int asn_move(struct rv_model *m, unsigned int id,
 }
 
 /*
- * The sessions from ID first on, then those before it: bit i of the
- * result is the i-th to take its turn.
+ * The sessions from session first on, then those before it: bit i of the
+ * result is the i-th to take its turn (a rotation of the 64-bit mask, so
+ * its bit i is session (first + i) % 64).
  */
 static uint64_t sessions_from(uint64_t used, unsigned int first)
 {
@@ -1660,9 +1661,14 @@ void rv_model_aha_grant(struct rv_model *m)
 	m->aha_credits++;
 }
 
+/*
+ * A session's word stands until its next turn; a credit already granted,
+ * or a device that stopped, means nothing waits for one now.
+ */
 bool rv_model_aha_waiting(const struct rv_model *m)
 {
-	return (m->aha_held & m->asn_used) != 0;
+	return running(m) && !m->aha_credits &&
+	       (m->aha_held & m->asn_used) != 0;
 }
 
 /* ---- registers (spec 3, 4) ---- */

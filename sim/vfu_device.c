@@ -502,7 +502,7 @@ static unsigned int run_if_due(struct vfu_device *d)
  */
 static unsigned int stream(struct vfu_device *d)
 {
-	unsigned int work, n, steps = 0, moved = 0;
+	unsigned int work, n, steps = 0, since_look = 0;
 
 	work = rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
 	do {
@@ -510,9 +510,9 @@ static unsigned int stream(struct vfu_device *d)
 		if (n)
 			msix_flush(d);
 		work += n;
-		moved += n;
-		if (!n || moved >= TAKE_EVERY) {
-			moved = 0;
+		since_look += n;
+		if (!n || since_look >= TAKE_EVERY) {
+			since_look = 0;
 			rv_bar_mirror_publish_stored(&d->mirror);
 			n += rv_bar_mirror_take(&d->mirror, mirror_sw_write, d);
 		}

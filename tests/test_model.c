@@ -1581,6 +1581,18 @@ static void test_aha_paced(void **state)
 	assert_int_equal(rv_model_step_budget(M, 1), 1);
 	assert_true(rv_model_aha_waiting(M));
 	assert_int_equal(responses(), 1);
+	/* Not once the credit is there, nor while the device is stopped. */
+	rv_model_aha_grant(M);
+	assert_false(rv_model_aha_waiting(M));
+	run();
+	assert_int_equal(rx_pending(), 1);
+	produce(4, 3, 64);
+	run();
+	assert_true(rv_model_aha_waiting(M));
+	rv_model_write(M, RV_AMU_CR, 0);
+	assert_false(rv_model_aha_waiting(M));
+	rv_model_write(M, RV_AMU_CR, RV_AMU_CR_AMU_EN);
+	assert_true(rv_model_aha_waiting(M));
 }
 
 /* params.corrupt_msg: the AHA spoils byte 0 of that one reply. */
